@@ -1,0 +1,193 @@
+//! The command line: clap definitions and one module per subcommand.
+
+mod demo;
+mod output;
+mod snapshot;
+mod trace;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Exit status for errors (bad arguments, unreadable snapshot, unknown instance).
+pub const EXIT_ERROR: i32 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hoptrace",
+    version,
+    about = "Why can't my EC2 instance reach my private API? Traces one request hop by hop.",
+    long_about = "Why can't my EC2 instance reach my private API?\n\n\
+hoptrace follows one request from an EC2 instance through DNS, routes, security groups, \
+network ACLs and the execute-api VPC endpoint to an API Gateway private REST API, and gives \
+each hop a verdict (allow / deny / unknown) with the AWS field that decided it.\n\n\
+Start with the embedded demo world (no AWS account needed):\n  hoptrace demo\n  hoptrace demo list",
+    after_help = "Exit status: 0 reachable, 1 blocked, 3 undetermined, 2 error.\n\
+Diagnostic logs go to a file, never to the terminal (see --log-file).",
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    /// Write diagnostic logs to FILE [default: $XDG_STATE_HOME/hoptrace/hoptrace.log]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Trace one request from an instance to a private API, hop by hop
+    Trace(TraceArgs),
+    /// The embedded demo world: a tour of every story, or the list of stories
+    Demo(DemoArgs),
+    /// Check snapshot files
+    Snapshot {
+        #[command(subcommand)]
+        command: SnapshotCommand,
+    },
+    /// Write a synthetic world for benchmarks
+    #[command(hide = true)]
+    Synth(SynthArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Table,
+    Json,
+}
+
+/// Where the world comes from.
+#[derive(Debug, Args, Clone)]
+pub struct SourceArgs {
+    /// Read the world from a snapshot file (hoptrace.snapshot/v1)
+    #[arg(long, value_name = "FILE", conflicts_with = "demo")]
+    pub snapshot: Option<PathBuf>,
+    /// Use the embedded demo world
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Exit status: 0 reachable, 1 blocked, 3 undetermined, 2 error.\n\n\
+Example:\n  hoptrace trace --demo --from i-0a0000000000web01 https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets")]
+pub struct TraceArgs {
+    /// The instance the request starts from
+    #[arg(long, value_name = "INSTANCE-ID")]
+    pub from: String,
+    /// HTTP method
+    #[arg(short = 'X', long = "request", value_name = "METHOD", default_value = "GET")]
+    pub method: String,
+    /// Request header, 'Name: value' (repeatable): Host, x-apigw-api-id, x-api-key, Authorization
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+    /// The request is SigV4-signed with the instance profile's role
+    #[arg(long)]
+    pub sigv4: bool,
+    /// The client's TLS version
+    #[arg(long, value_name = "VERSION", default_value = "1.2", value_parser = ["1.2", "1.3"])]
+    pub tls: String,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub output: Output,
+    /// The URL exactly as the instance would call it (https only)
+    pub url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(subcommand)]
+    pub command: Option<DemoCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Print each demo instance, its story and the trace command to run
+    List {
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+    /// Trace every demo story and print the results
+    Tour,
+    /// Write the demo world as a snapshot file (a template for your own)
+    Export {
+        /// Destination file; an existing file is never replaced unless --force
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SnapshotCommand {
+    /// Load and index a snapshot file, report what it holds and any problems
+    Check {
+        /// The snapshot file
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long, default_value_t = 50_000)]
+    pub instances: usize,
+    #[arg(long, default_value_t = 10_000)]
+    pub security_groups: usize,
+    #[arg(long, default_value_t = 5_000)]
+    pub subnets: usize,
+    #[arg(long, default_value_t = 500)]
+    pub endpoints: usize,
+    #[arg(long, default_value_t = 1_000)]
+    pub apis: usize,
+}
+
+/// A failure reported as one line on stderr with exit status 2.
+#[derive(Debug)]
+pub struct CliError(pub String);
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(e: E) -> CliError {
+        CliError(e.to_string())
+    }
+}
+
+/// Run a parsed command line; returns the process exit status.
+pub fn run(cli: Cli) -> i32 {
+    tracing::info!(?cli.command, "start");
+    let result = match cli.command {
+        Command::Trace(args) => trace::run(args),
+        Command::Demo(args) => demo::run(args),
+        Command::Snapshot { command } => snapshot::run(command),
+        Command::Synth(args) => snapshot::synth(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(CliError(msg)) => {
+            tracing::warn!(%msg, "error");
+            eprintln!("hoptrace: error: {msg}");
+            EXIT_ERROR
+        }
+    }
+}
+
+/// Load the world named by `--demo` / `--snapshot`.
+pub(crate) fn load_world(src: &SourceArgs) -> Result<crate::model::World, CliError> {
+    if src.demo {
+        return Ok(crate::demo::world()?);
+    }
+    match &src.snapshot {
+        Some(path) => Ok(crate::model::World::new(crate::model::Snapshot::load(path)?)),
+        None => Err(CliError(
+            "live discovery is not available yet: use --demo for the embedded demo world or --snapshot FILE".into(),
+        )),
+    }
+}

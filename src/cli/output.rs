@@ -1,0 +1,76 @@
+//! Plain-text rendering of traces for the terminal.
+
+use std::fmt::Write;
+use std::io::IsTerminal;
+
+use crate::trace::{Overall, Trace, Verdict};
+
+/// Colour only on a terminal, and never when NO_COLOR is set.
+pub fn color_enabled() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+fn paint(s: &str, v: Verdict, color: bool) -> String {
+    if !color {
+        return s.to_string();
+    }
+    let code = match v {
+        Verdict::Allow => "32",
+        Verdict::Deny => "1;31",
+        Verdict::Unknown => "33",
+        Verdict::Skip => "2",
+    };
+    format!("\x1b[{code}m{s}\x1b[0m")
+}
+
+pub fn trace_table(t: &Trace, color: bool) -> String {
+    let mut out = String::new();
+    let r = &t.request;
+    let _ = writeln!(out, "{} {}", r.method, r.url);
+    let mut meta = format!("from {} · form {} · auth {} · TLS {}", r.from, r.form, r.auth, r.tls);
+    for (k, v) in &r.headers {
+        let _ = write!(meta, " · {k}: {v}");
+    }
+    let _ = writeln!(out, "{meta}\n");
+    let _ = writeln!(out, "{:>3}  {:<16} {:<9} REASON", "#", "HOP", "VERDICT");
+    for (i, h) in t.hops.iter().enumerate() {
+        let verdict = format!("{} {}", h.verdict.glyph(), h.verdict.as_str());
+        let padded = format!("{verdict:<9}");
+        let _ = writeln!(
+            out,
+            "{:>3}  {:<16} {} {}",
+            i + 1,
+            h.hop,
+            paint(&padded, h.verdict, color),
+            h.reason
+        );
+        let indent = " ".repeat(32);
+        if !h.deciding.is_empty() {
+            let check = if h.check.is_empty() { String::new() } else { format!("[{}] ", h.check) };
+            let _ = writeln!(out, "{indent}↳ {check}{}", h.deciding);
+        }
+        for n in &h.notes {
+            let _ = writeln!(out, "{indent}note: {n}");
+        }
+    }
+    let verdict = match t.verdict {
+        Overall::Reachable => paint("REACHABLE", Verdict::Allow, color),
+        Overall::Blocked => paint("BLOCKED", Verdict::Deny, color),
+        Overall::Undetermined => paint("UNDETERMINED", Verdict::Unknown, color),
+    };
+    let _ = write!(out, "\nverdict: {verdict}");
+    if let Some(b) = t.first_block {
+        let _ = write!(out, " at {b}");
+    }
+    let _ = writeln!(out);
+    if let Some(resp) = &t.response {
+        let _ = writeln!(out, "client sees: HTTP {} {} {}", resp.status, resp.error_type, resp.message);
+    } else if let Some(s) = &t.symptom {
+        let _ = writeln!(out, "client sees: {s}");
+    }
+    let unknown: Vec<&str> = t.hops.iter().filter(|h| h.verdict == Verdict::Unknown).map(|h| h.hop).collect();
+    if !unknown.is_empty() {
+        let _ = writeln!(out, "unknown: {}", unknown.join(", "));
+    }
+    out
+}

@@ -1,0 +1,115 @@
+//! `hoptrace snapshot check` and the hidden synthetic-world generator.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::{CliError, Output, SnapshotCommand, SynthArgs};
+use crate::model::{Snapshot, World};
+
+#[derive(Serialize)]
+struct CheckReport {
+    file: String,
+    schema: String,
+    account: String,
+    region: String,
+    captured_at: String,
+    counts: Vec<(&'static str, usize)>,
+    graph_nodes: usize,
+    graph_edges: usize,
+    warnings: Vec<String>,
+    load_ms: u128,
+    index_ms: u128,
+    peak_rss_mib: Option<u64>,
+}
+
+/// Peak resident memory of this process (Linux), in MiB.
+pub fn peak_rss_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
+}
+
+pub fn run(cmd: SnapshotCommand) -> Result<i32, CliError> {
+    match cmd {
+        SnapshotCommand::Check { file, output } => {
+            let t0 = Instant::now();
+            let snap = Snapshot::load(&file)?;
+            let load_ms = t0.elapsed().as_millis();
+            let t1 = Instant::now();
+            let world = World::new(snap);
+            let index_ms = t1.elapsed().as_millis();
+            let s = &world.snap;
+            let report = CheckReport {
+                file: file.display().to_string(),
+                schema: s.schema.clone(),
+                account: s.account.clone(),
+                region: s.region.clone(),
+                captured_at: s.captured_at.clone(),
+                counts: vec![
+                    ("vpcs", s.vpcs.len()),
+                    ("subnets", s.subnets.len()),
+                    ("instances", s.instances.len()),
+                    ("security_groups", s.security_groups.len()),
+                    ("network_acls", s.network_acls.len()),
+                    ("route_tables", s.route_tables.len()),
+                    ("vpc_endpoints", s.vpc_endpoints.len()),
+                    ("rest_apis", s.rest_apis.len()),
+                    ("roles", s.roles.len()),
+                ],
+                graph_nodes: world.graph.node_count(),
+                graph_edges: world.graph.edge_count(),
+                warnings: world.warnings.clone(),
+                load_ms,
+                index_ms,
+                peak_rss_mib: peak_rss_mib(),
+            };
+            match output {
+                Output::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                Output::Table => {
+                    println!("{}: {} account {} region {} captured {}", report.file, report.schema, report.account, report.region, report.captured_at);
+                    for (k, v) in &report.counts {
+                        println!("  {k:<16} {v}");
+                    }
+                    println!("  graph            {} nodes, {} edges", report.graph_nodes, report.graph_edges);
+                    println!(
+                        "  loaded in {} ms, indexed in {} ms, peak memory {} MiB",
+                        report.load_ms,
+                        report.index_ms,
+                        report.peak_rss_mib.map(|m| m.to_string()).unwrap_or_else(|| "?".into())
+                    );
+                    for w in &report.warnings {
+                        println!("  warning: {w}");
+                    }
+                }
+            }
+            Ok(0)
+        }
+    }
+}
+
+pub fn synth(args: SynthArgs) -> Result<i32, CliError> {
+    let p = crate::synth::Params {
+        instances: args.instances,
+        security_groups: args.security_groups,
+        subnets: args.subnets,
+        endpoints: args.endpoints,
+        apis: args.apis,
+    };
+    if p.instances == 0 || p.endpoints == 0 || p.subnets < 2 * p.endpoints || p.security_groups < 2 * p.endpoints {
+        return Err(CliError("synth needs instances > 0, endpoints > 0, and at least 2 subnets and 2 security groups per endpoint".into()));
+    }
+    let snap = crate::synth::generate(&p);
+    let text = serde_json::to_vec(&snap)?;
+    crate::model::snapshot::write_new_file(&args.out, &text, args.force)
+        .map_err(|e| CliError(format!("cannot write {}: {e}", args.out.display())))?;
+    let (inst, url) = crate::synth::sample_request(&p);
+    eprintln!(
+        "wrote {} ({} MiB)\ntry: hoptrace trace --snapshot {} --from {inst} {url}",
+        args.out.display(),
+        text.len() / (1024 * 1024),
+        args.out.display()
+    );
+    Ok(0)
+}

@@ -1,0 +1,14 @@
+//! hoptrace: why can't my EC2 instance reach my private API?
+//!
+//! Layers (see `README.md`): `model` (inventory, snapshot, world graph) ←
+//! `net` and `policy` (pure rules) ← `trace` (the hop pipeline) ← `discover`,
+//! `logs`, `cli`, `tui`.
+
+pub mod cli;
+pub mod demo;
+pub mod discover;
+pub mod model;
+pub mod net;
+pub mod policy;
+pub mod synth;
+pub mod trace;

@@ -1,0 +1,10 @@
+//! Inventory types, the snapshot file format and the world graph.
+
+pub mod apigw;
+pub mod ec2;
+pub mod iam;
+pub mod snapshot;
+pub mod world;
+
+pub use snapshot::{Snapshot, SnapshotError, SNAPSHOT_SCHEMA};
+pub use world::World;

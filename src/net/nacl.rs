@@ -1,0 +1,176 @@
+//! Network ACL evaluation: stateless, first match by rule number, implicit deny.
+
+use crate::model::ec2::{NaclEntry, NetworkAcl};
+
+use super::cidr::{AddrSet, Cidr, Cover};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NaclAction {
+    Allow,
+    Deny,
+    /// The deciding rule cannot be known (the exact peer address was not captured,
+    /// or a rule is malformed).
+    Ambiguous,
+}
+
+/// A run of ports that one rule decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub lo: u16,
+    pub hi: u16,
+    pub action: NaclAction,
+    /// `None` for the implicit catch-all rule `*` (32767).
+    pub rule_number: Option<i64>,
+    pub field: String,
+}
+
+fn entry_ports(e: &NaclEntry) -> Result<Option<(u16, u16)>, ()> {
+    match e.protocol.to_ascii_lowercase().as_str() {
+        "-1" | "all" => Ok(Some((0, 65535))),
+        "6" | "tcp" => match &e.port_range {
+            Some(p) => match (p.from, p.to) {
+                (Some(f), Some(t)) => {
+                    let f = f.clamp(0, 65535) as u16;
+                    let t = t.clamp(0, 65535) as u16;
+                    Ok(Some((f.min(t), t.max(f))))
+                }
+                _ => Err(()),
+            },
+            None => Err(()),
+        },
+        _ => Ok(None),
+    }
+}
+
+/// Decide TCP ports `lo..=hi` to/from `peer` in one direction.
+/// `egress=true` evaluates outbound rules with `peer` as destination,
+/// `egress=false` inbound rules with `peer` as source.
+pub fn coverage(acl: &NetworkAcl, egress: bool, peer: &AddrSet, lo: u16, hi: u16) -> Vec<Segment> {
+    let mut entries: Vec<(usize, &NaclEntry)> = acl
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.egress == egress)
+        .collect();
+    entries.sort_by_key(|(_, e)| e.rule_number);
+    let dir = if egress { "true" } else { "false" };
+    let mut open: Vec<(u16, u16)> = vec![(lo, hi)];
+    let mut out = Vec::new();
+    for (_, e) in entries {
+        if open.is_empty() {
+            break;
+        }
+        if e.rule_number >= 32767 {
+            // The catch-all is applied below whether or not it was recorded.
+            continue;
+        }
+        let cidr_text = if peer.is_v4() { e.cidr_block.as_deref() } else { e.ipv6_cidr_block.as_deref() };
+        let Some(cidr_text) = cidr_text else { continue };
+        let field = format!(
+            "ec2:DescribeNetworkAcls {} Entries[RuleNumber={},Egress={}] {} {} {}",
+            acl.network_acl_id,
+            e.rule_number,
+            dir,
+            e.rule_action,
+            proto_label(e),
+            cidr_text
+        );
+        let cover = match Cidr::parse(cidr_text) {
+            Ok(c) => peer.covered_by(&c),
+            Err(_) => Cover::Some,
+        };
+        if cover == Cover::None {
+            continue;
+        }
+        let (ports, malformed) = match entry_ports(e) {
+            Ok(None) => continue,
+            Ok(Some(p)) => (p, false),
+            Err(()) => ((0, 65535), true),
+        };
+        let action = if cover == Cover::Some || malformed {
+            NaclAction::Ambiguous
+        } else if e.rule_action.eq_ignore_ascii_case("allow") {
+            NaclAction::Allow
+        } else {
+            NaclAction::Deny
+        };
+        let mut next = Vec::new();
+        for (a, b) in open {
+            let (x, y) = (a.max(ports.0), b.min(ports.1));
+            if x > y {
+                next.push((a, b));
+                continue;
+            }
+            out.push(Segment {
+                lo: x,
+                hi: y,
+                action,
+                rule_number: Some(e.rule_number),
+                field: field.clone(),
+            });
+            if a < x {
+                next.push((a, x - 1));
+            }
+            if y < b {
+                next.push((y + 1, b));
+            }
+        }
+        open = next;
+    }
+    for (a, b) in open {
+        out.push(Segment {
+            lo: a,
+            hi: b,
+            action: NaclAction::Deny,
+            rule_number: None,
+            field: format!(
+                "ec2:DescribeNetworkAcls {} Entries[RuleNumber=*,Egress={}] (implicit deny)",
+                acl.network_acl_id, dir
+            ),
+        });
+    }
+    out.sort_by_key(|s| s.lo);
+    out
+}
+
+fn proto_label(e: &NaclEntry) -> String {
+    match e.protocol.as_str() {
+        "-1" => "all".into(),
+        "6" | "tcp" => match &e.port_range {
+            Some(p) => format!("tcp {}-{}", p.from.unwrap_or(0), p.to.unwrap_or(65535)),
+            None => "tcp".into(),
+        },
+        other => format!("proto {other}"),
+    }
+}
+
+/// The rule deciding a single port.
+pub fn first_match(acl: &NetworkAcl, egress: bool, peer: &AddrSet, port: u16) -> Segment {
+    coverage(acl, egress, peer, port, port)
+        .into_iter()
+        .next()
+        .expect("coverage of one port yields one segment")
+}
+
+/// Summary of a port range: every port allowed, every port denied, or mixed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RangeVerdict {
+    AllAllowed(Segment),
+    AllDenied(Segment),
+    Mixed { allowed: Vec<(u16, u16)>, segments: Vec<Segment> },
+}
+
+pub fn summarize(segments: Vec<Segment>) -> RangeVerdict {
+    if segments.iter().all(|s| s.action == NaclAction::Allow) {
+        return RangeVerdict::AllAllowed(segments[0].clone());
+    }
+    if segments.iter().all(|s| s.action == NaclAction::Deny) {
+        return RangeVerdict::AllDenied(segments[0].clone());
+    }
+    let allowed = segments
+        .iter()
+        .filter(|s| s.action == NaclAction::Allow)
+        .map(|s| (s.lo, s.hi))
+        .collect();
+    RangeVerdict::Mixed { allowed, segments }
+}

@@ -1,0 +1,244 @@
+//! H1: the client instance, the interface its traffic leaves from, its identity.
+
+use std::net::IpAddr;
+
+use crate::model::ec2::{Instance, Subnet};
+
+use super::request::Auth;
+use super::{Ctx, Hop, Verdict};
+
+/// The client's operating system family, for the ephemeral port range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Os {
+    Linux,
+    Windows,
+    Unknown,
+}
+
+#[derive(Debug, Clone)]
+pub struct Client<'w> {
+    pub instance: &'w Instance,
+    /// The interface the traffic leaves from.
+    #[allow(dead_code)] // shown by the TUI; read by later hops
+    pub eni_id: String,
+    pub subnet_id: String,
+    #[allow(dead_code)] // read by later hops
+    pub subnet: Option<&'w Subnet>,
+    pub vpc_id: String,
+    pub ipv4: Option<IpAddr>,
+    pub ipv6: Option<IpAddr>,
+    pub groups: Vec<String>,
+    /// The instance profile's role: the SigV4 identity (H13).
+    #[allow(dead_code)] // read by the authorization hop
+    pub role_arn: Option<String>,
+    pub os: Os,
+}
+
+fn os_of(inst: &Instance) -> Os {
+    if inst.platform.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("windows")) {
+        return Os::Windows;
+    }
+    match inst.platform_details.as_deref().map(str::to_ascii_lowercase) {
+        Some(d) if d.contains("windows") => Os::Windows,
+        Some(d) if ["linux", "red hat", "suse", "ubuntu"].iter().any(|k| d.contains(k)) => Os::Linux,
+        _ => Os::Unknown,
+    }
+}
+
+pub(super) fn h1_instance<'w>(ctx: &mut Ctx<'w>, inst: &'w Instance) -> Hop {
+    let w = ctx.world;
+    let id = &inst.instance_id;
+    // The primary interface (device index 0), else the first one listed.
+    let primary = inst
+        .network_interfaces
+        .iter()
+        .find(|e| e.attachment.as_ref().and_then(|a| a.device_index) == Some(0))
+        .or_else(|| inst.network_interfaces.first());
+    let (eni_id, subnet_id, ip, ipv6, groups) = match primary {
+        Some(e) => {
+            let ip = e
+                .private_ip_address
+                .clone()
+                .or_else(|| e.private_ip_addresses.iter().find(|p| p.primary == Some(true)).map(|p| p.private_ip_address.clone()))
+                .or_else(|| e.private_ip_addresses.first().map(|p| p.private_ip_address.clone()))
+                .or_else(|| inst.private_ip_address.clone());
+            let groups: Vec<String> = if e.groups.is_empty() {
+                inst.security_groups.iter().map(|g| g.group_id.clone()).collect()
+            } else {
+                e.groups.iter().map(|g| g.group_id.clone()).collect()
+            };
+            (
+                e.network_interface_id.clone(),
+                e.subnet_id.clone().or_else(|| inst.subnet_id.clone()),
+                ip,
+                e.ipv6_addresses.first().map(|a| a.ipv6_address.clone()).or_else(|| inst.ipv6_address.clone()),
+                groups,
+            )
+        }
+        None => (
+            String::new(),
+            inst.subnet_id.clone(),
+            inst.private_ip_address.clone(),
+            inst.ipv6_address.clone(),
+            inst.security_groups.iter().map(|g| g.group_id.clone()).collect(),
+        ),
+    };
+    let mut hop = Hop::new("instance", Verdict::Allow, "H1.1", "").resource(id.clone());
+    if !eni_id.is_empty() {
+        hop = hop.resource(eni_id.clone());
+    }
+    let state = inst.state.name.to_ascii_lowercase();
+    let mut problems: Vec<(Verdict, &str, String, String)> = Vec::new();
+    if state != "running" {
+        problems.push((
+            Verdict::Deny,
+            "H1.1",
+            format!("instance {id} is {state}, not running"),
+            format!("ec2:DescribeInstances {id} State.Name={}", inst.state.name),
+        ));
+    }
+    let Some(subnet_id) = subnet_id else {
+        return Hop::new("instance", Verdict::Unknown, "H1.2", format!("instance {id} has no subnet in the snapshot"))
+            .deciding(format!("ec2:DescribeInstances {id} SubnetId (missing)"))
+            .resource(id.clone());
+    };
+    hop = hop.resource(subnet_id.clone());
+    let subnet = w.subnet(&subnet_id);
+    let vpc_id = inst
+        .vpc_id
+        .clone()
+        .or_else(|| subnet.map(|s| s.vpc_id.clone()))
+        .unwrap_or_default();
+    if subnet.is_none() {
+        problems.push((
+            Verdict::Unknown,
+            "H1.2",
+            format!("subnet {subnet_id} of {id} is not in the snapshot"),
+            format!("ec2:DescribeSubnets {subnet_id} (missing)"),
+        ));
+    }
+    let ipv4 = ip.as_deref().and_then(|s| s.parse::<IpAddr>().ok());
+    let ipv6 = ipv6.as_deref().and_then(|s| s.parse::<IpAddr>().ok());
+    if ipv4.is_none() && ipv6.is_none() {
+        problems.push((
+            Verdict::Unknown,
+            "H1.2",
+            format!("instance {id} has no private IP address in the snapshot"),
+            format!("ec2:DescribeInstances {id} PrivateIpAddress (missing)"),
+        ));
+    }
+    if inst.network_interfaces.len() > 1 {
+        hop = hop.note(format!(
+            "{} network interfaces; traffic is assumed to leave from the primary interface {eni_id} (the OS routing table decides)",
+            inst.network_interfaces.len()
+        ));
+    }
+    for g in &groups {
+        hop = hop.resource(g.clone());
+    }
+
+    // Identity (H1.2, H1.3).
+    let mut role_arn = None;
+    let profile = inst.iam_instance_profile.as_ref().map(|p| p.arn.clone());
+    match &profile {
+        Some(p) => {
+            hop = hop.resource(p.clone());
+            match w.instance_profile(p) {
+                Some(ip) => match ip.roles.first() {
+                    Some(r) => {
+                        role_arn = Some(r.arn.clone());
+                        hop = hop.resource(r.arn.clone());
+                    }
+                    None => {
+                        if ctx.req.auth == Auth::Sigv4 {
+                            problems.push((
+                                Verdict::Unknown,
+                                "H1.2",
+                                format!("instance profile {p} has no role, so the signing identity is unknown"),
+                                format!("iam:GetInstanceProfile {p} Roles (empty)"),
+                            ));
+                        }
+                    }
+                },
+                None => {
+                    if ctx.req.auth == Auth::Sigv4 {
+                        problems.push((
+                            Verdict::Unknown,
+                            "H1.2",
+                            format!("instance profile {p} is not in the snapshot, so the signing role is unknown"),
+                            format!("iam:GetInstanceProfile {p} (missing)"),
+                        ));
+                    }
+                }
+            }
+        }
+        None => {
+            if ctx.req.auth == Auth::Sigv4 {
+                problems.push((
+                    Verdict::Unknown,
+                    "H1.2",
+                    format!("{id} has no instance profile: the SigV4 signing identity is outside AWS's view"),
+                    format!("ec2:DescribeInstances {id} IamInstanceProfile (absent)"),
+                ));
+            }
+        }
+    }
+    if let Some(r) = &role_arn {
+        if ctx.req.auth == Auth::Sigv4 {
+            if let Some(name) = r.rsplit('/').next() {
+                let acct = r.split(':').nth(4).unwrap_or("");
+                hop = hop.note(format!(
+                    "signed requests carry the role session arn:aws:sts::{acct}:assumed-role/{name}/{id} (aws:PrincipalArn {r})"
+                ));
+            }
+        }
+    }
+
+    let ip_text = ipv4.map(|i| i.to_string()).or(ip).unwrap_or_else(|| "no IP".into());
+    let cidr = subnet.map(|s| format!(" ({})", s.cidr_block)).unwrap_or_default();
+    let role_text = role_arn
+        .as_deref()
+        .map(|r| format!(", role {}", r.rsplit('/').next().unwrap_or(r)))
+        .unwrap_or_default();
+    let summary = format!(
+        "{id} {state} in {subnet_id}{cidr}, {ip_text} via {}, SGs {}{role_text}",
+        if eni_id.is_empty() { "its primary interface" } else { eni_id.as_str() },
+        if groups.is_empty() { "none".to_string() } else { groups.join(", ") },
+    );
+    ctx.client = Some(Client {
+        instance: inst,
+        eni_id,
+        subnet_id,
+        subnet,
+        vpc_id,
+        ipv4,
+        ipv6,
+        groups,
+        role_arn,
+        os: os_of(inst),
+    });
+
+    if let Some(worst) = problems
+        .iter()
+        .find(|p| p.0 == Verdict::Deny)
+        .or_else(|| problems.first())
+    {
+        hop.verdict = worst.0;
+        hop.check = worst.1.to_string();
+        hop.reason = worst.2.clone();
+        hop.deciding = worst.3.clone();
+        for p in &problems {
+            if p.2 != worst.2 {
+                hop = hop.note(p.2.clone());
+            }
+        }
+        if hop.verdict == Verdict::Deny {
+            hop = hop.symptom("nothing is sent: the instance is not running");
+        }
+        hop.notes.insert(0, summary);
+        return hop;
+    }
+    hop.reason = summary;
+    hop.deciding = format!("ec2:DescribeInstances {} State.Name=running", hop.resources[0]);
+    hop
+}

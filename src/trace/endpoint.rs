@@ -1,0 +1,266 @@
+//! H8: the endpoint itself: state, service and region, TLS version against the
+//! security policy, endpoint access mode, certificate name, IP family, mTLS.
+
+use super::dns::execute_api_service;
+use super::request::TlsVersion;
+use super::target::Form;
+use super::{Ctx, Hop, Verdict};
+
+/// Which TLS versions a security policy accepts on a private endpoint.
+/// `None` when the policy name is not one the rulebook describes.
+fn accepted_tls(policy: Option<&str>) -> Option<(&'static [TlsVersion], String)> {
+    const ONLY_12: &[TlsVersion] = &[TlsVersion::V1_2];
+    const ONLY_13: &[TlsVersion] = &[TlsVersion::V1_3];
+    const BOTH: &[TlsVersion] = &[TlsVersion::V1_2, TlsVersion::V1_3];
+    match policy {
+        None | Some("TLS_1_0") | Some("TLS_1_2") => Some((
+            ONLY_12,
+            format!(
+                "private APIs with the legacy security policy {} accept only TLS 1.2",
+                policy.unwrap_or("(default)")
+            ),
+        )),
+        Some(p) if p.starts_with("SecurityPolicy_TLS13_1_3") => {
+            Some((ONLY_13, format!("{p} accepts TLS 1.3 only")))
+        }
+        Some(p) if p.starts_with("SecurityPolicy_TLS13_1_2") => {
+            Some((BOTH, format!("{p} accepts TLS 1.2 and TLS 1.3")))
+        }
+        _ => None,
+    }
+}
+
+pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
+    let Some(ep) = ctx.dest.endpoint() else {
+        return match &ctx.dest.via {
+            super::dns::Via::Unresolved { skip: true, why } => {
+                Hop::new("endpoint", Verdict::Skip, "", format!("not evaluable: {why}"))
+            }
+            super::dns::Via::Public => Hop::new(
+                "endpoint",
+                Verdict::Skip,
+                "",
+                "the name resolves to public execute-api addresses, not to a VPC endpoint (dns)",
+            ),
+            super::dns::Via::Unresolved { why, .. } => {
+                Hop::new("endpoint", Verdict::Unknown, "H8", format!("destination unknown: {why}"))
+            }
+            super::dns::Via::Endpoint(_) => unreachable!(),
+        };
+    };
+    let id = &ep.vpc_endpoint_id;
+    let mut hop = Hop::new("endpoint", Verdict::Allow, "H8.1", "").resource(id.clone());
+    // (verdict, check, reason, deciding, symptom)
+    let mut findings: Vec<(Verdict, &str, String, String, Option<String>)> = Vec::new();
+    let handshake = "TLS handshake failure (no HTTP status; nothing in API Gateway logs)".to_string();
+
+    // H8.1 state
+    let state = ep.state.to_ascii_lowercase();
+    if state != "available" {
+        let v = if state.starts_with("pending") { Verdict::Unknown } else { Verdict::Deny };
+        findings.push((
+            v,
+            "H8.1",
+            format!("{id} is {}, not available", ep.state),
+            format!("ec2:DescribeVpcEndpoints {id} State={}", ep.state),
+            Some("TCP connect timeout or connection refused".into()),
+        ));
+    }
+    // H8.2 service and region
+    let want = execute_api_service(&ctx.region);
+    if ep.service_name != want {
+        findings.push((
+            Verdict::Deny,
+            "H8.2",
+            format!("{id} serves {}, not {want}", ep.service_name),
+            format!("ec2:DescribeVpcEndpoints {id} ServiceName={}", ep.service_name),
+            Some("the request reaches the wrong service: TLS or HTTP errors".into()),
+        ));
+    }
+    if !ep.vpc_endpoint_type.eq_ignore_ascii_case("Interface") {
+        findings.push((
+            Verdict::Deny,
+            "H8.2",
+            format!("{id} is a {} endpoint; execute-api needs an Interface endpoint", ep.vpc_endpoint_type),
+            format!("ec2:DescribeVpcEndpoints {id} VpcEndpointType={}", ep.vpc_endpoint_type),
+            None,
+        ));
+    }
+    if ctx.req.port != 443 {
+        findings.push((
+            Verdict::Unknown,
+            "H8",
+            format!("the URL uses port {}; execute-api endpoints serve HTTPS on 443", ctx.req.port),
+            format!("request URL port {}", ctx.req.port),
+            None,
+        ));
+    }
+
+    // H8.3 TLS: the security policy of the custom domain (forms D, D') or of the API.
+    let t = &ctx.target;
+    let tls = ctx.req.tls;
+    let (policy_owner, policy, access_mode, mtls) = if t.form.is_custom_domain() {
+        let domain = t.custom_domain.clone().unwrap_or_default();
+        let d = ctx.world.domain_names(&domain).find(|d| d.is_private());
+        match d {
+            Some(d) => (
+                Some(format!("domain {}", d.domain_name)),
+                Some(d.security_policy.clone().unwrap_or_else(|| "TLS_1_2".into())),
+                d.endpoint_access_mode.clone(),
+                d.mutual_tls_authentication.as_ref().and_then(|m| m.truststore_uri.clone()),
+            ),
+            None => (None, None, None, None),
+        }
+    } else {
+        match ctx.api() {
+            Some(api) => (
+                Some(format!("API {}", api.id)),
+                api.security_policy.clone(),
+                api.endpoint_access_mode.clone(),
+                None,
+            ),
+            None => (None, None, None, None),
+        }
+    };
+    match &policy_owner {
+        None => {
+            let what = if t.form.is_custom_domain() {
+                format!("private domain {}", t.custom_domain.as_deref().unwrap_or("?"))
+            } else {
+                match &t.api_id {
+                    Some(a) => format!("API {a}"),
+                    None => "the API (not named by the request)".into(),
+                }
+            };
+            findings.push((
+                Verdict::Unknown,
+                "H8.3",
+                format!("the security policy of {what} is not in the snapshot, so TLS {} cannot be checked", tls.as_str()),
+                "apigateway:GetRestApi securityPolicy (not captured)".into(),
+                None,
+            ));
+        }
+        Some(owner) => {
+            let field = if t.form.is_custom_domain() {
+                format!("apigateway:GetDomainName {owner} securityPolicy={}", policy.as_deref().unwrap_or("TLS_1_2"))
+            } else {
+                format!(
+                    "apigateway:GetRestApi {} securityPolicy={}",
+                    owner.trim_start_matches("API "),
+                    policy.as_deref().unwrap_or("(unset)")
+                )
+            };
+            match accepted_tls(policy.as_deref()) {
+                Some((ok, why)) => {
+                    if !ok.contains(&tls) {
+                        findings.push((
+                            Verdict::Deny,
+                            "H8.3",
+                            format!("TLS {} rejected: {why}", tls.as_str()),
+                            field,
+                            Some(handshake.clone()),
+                        ));
+                    } else {
+                        hop = hop.note(format!("TLS {} accepted: {why}", tls.as_str()));
+                    }
+                }
+                None => findings.push((
+                    Verdict::Unknown,
+                    "H8.3",
+                    format!(
+                        "security policy {} of {owner} is not one whose TLS versions are documented for private endpoints",
+                        policy.as_deref().unwrap_or("?")
+                    ),
+                    field,
+                    None,
+                )),
+            }
+            // H8.4 endpoint access mode.
+            let enhanced = policy.as_deref().is_some_and(|p| p.starts_with("SecurityPolicy_"));
+            if enhanced {
+                let mode = access_mode.as_deref().map(str::to_ascii_uppercase);
+                match mode.as_deref() {
+                    None => hop = hop.note(format!(
+                        "{owner} uses an enhanced security policy without endpointAccessMode, which API Gateway requires"
+                    )),
+                    Some("STRICT") if matches!(t.form, Form::C | Form::CPrime) => findings.push((
+                        Verdict::Deny,
+                        "H8.4",
+                        format!(
+                            "{owner} uses endpointAccessMode STRICT with {}: calling through the endpoint DNS name needs BASIC (the SNI host does not match)",
+                            policy.as_deref().unwrap_or("")
+                        ),
+                        format!("apigateway endpointAccessMode=STRICT on {owner}"),
+                        Some("rejected by API Gateway; the exact error is not documented (expect 403)".into()),
+                    )),
+                    Some("STRICT") if matches!(t.form, Form::B | Form::DPrime) => findings.push((
+                        Verdict::Unknown,
+                        "H8.4",
+                        format!("{owner} uses endpointAccessMode STRICT; whether form {} passes the SNI check is not documented", t.form.label()),
+                        format!("apigateway endpointAccessMode=STRICT on {owner}"),
+                        None,
+                    )),
+                    _ => {}
+                }
+            }
+            // H8.7 mTLS on a private domain.
+            if let Some(uri) = mtls {
+                findings.push((
+                    Verdict::Unknown,
+                    "H8.7",
+                    format!("mutual TLS is configured on private {owner} (truststore {uri}); private domains do not document mTLS"),
+                    format!("apigateway:GetDomainName {owner} mutualTlsAuthentication.truststoreUri={uri}"),
+                    None,
+                ));
+            }
+        }
+    }
+
+    // H8.5 certificate name.
+    match t.form {
+        Form::C | Form::CPrime | Form::DPrime => {
+            hop = hop.note(format!(
+                "the certificate covers *.execute-api.{}.vpce.amazonaws.com: the client must send and verify the endpoint name, with the API chosen by the Host or x-apigw-api-id header",
+                ctx.region
+            ));
+        }
+        Form::D => hop = hop.note("the private domain's ACM certificate must cover the custom domain name"),
+        _ => {}
+    }
+    // H8.6 IP family.
+    if let Some(api) = ctx.api() {
+        if api.is_private() {
+            if let Some(t) = api.endpoint_configuration.ip_address_type.as_deref() {
+                if t.eq_ignore_ascii_case("ipv4") {
+                    hop = hop.note(format!("API {} has ipAddressType ipv4; private APIs support only dualstack", api.id));
+                }
+            }
+        }
+    }
+    if let Some(e) = &ep.last_error {
+        if let Some(m) = &e.message {
+            hop = hop.note(format!("endpoint LastError: {} {m}", e.code.as_deref().unwrap_or("")));
+        }
+    }
+
+    let worst = findings
+        .iter()
+        .find(|f| f.0 == Verdict::Deny)
+        .or_else(|| findings.iter().find(|f| f.0 == Verdict::Unknown));
+    if let Some(f) = worst {
+        hop.verdict = f.0;
+        hop.check = f.1.to_string();
+        hop.reason = f.2.clone();
+        hop.deciding = f.3.clone();
+        hop.symptom = if f.0 == Verdict::Deny { f.4.clone() } else { None };
+        for other in &findings {
+            if other.2 != f.2 {
+                hop.notes.push(other.2.clone());
+            }
+        }
+        return hop;
+    }
+    hop.reason = format!("{id} is available, serves {want}, and accepts TLS {}", tls.as_str());
+    hop.deciding = format!("ec2:DescribeVpcEndpoints {id} State={} ServiceName={}", ep.state, ep.service_name);
+    hop
+}
