@@ -174,3 +174,113 @@ pub fn summarize(segments: Vec<Segment>) -> RangeVerdict {
         .collect();
     RangeVerdict::Mixed { allowed, segments }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ec2::PortRange;
+
+    fn entry(n: i64, egress: bool, proto: &str, action: &str, cidr: &str, ports: Option<(i64, i64)>) -> NaclEntry {
+        NaclEntry {
+            rule_number: n,
+            egress,
+            protocol: proto.into(),
+            rule_action: action.into(),
+            cidr_block: Some(cidr.into()),
+            ipv6_cidr_block: None,
+            port_range: ports.map(|(f, t)| PortRange { from: Some(f), to: Some(t) }),
+        }
+    }
+
+    fn acl(entries: Vec<NaclEntry>) -> NetworkAcl {
+        NetworkAcl {
+            network_acl_id: "acl-1".into(),
+            vpc_id: "vpc-1".into(),
+            entries,
+            ..Default::default()
+        }
+    }
+
+    fn ip(s: &str) -> AddrSet {
+        AddrSet::Ip(s.parse().unwrap())
+    }
+
+    #[test]
+    fn lowest_rule_number_wins_whatever_the_order() {
+        let a = acl(vec![
+            entry(200, false, "-1", "allow", "0.0.0.0/0", None),
+            entry(100, false, "6", "deny", "10.0.0.0/8", Some((443, 443))),
+        ]);
+        let s = first_match(&a, false, &ip("10.1.2.3"), 443);
+        assert_eq!((s.action, s.rule_number), (NaclAction::Deny, Some(100)));
+        let s = first_match(&a, false, &ip("192.168.1.1"), 443);
+        assert_eq!((s.action, s.rule_number), (NaclAction::Allow, Some(200)));
+    }
+
+    #[test]
+    fn nothing_matches_means_implicit_deny() {
+        let a = acl(vec![entry(100, true, "6", "allow", "10.0.0.0/8", Some((22, 22)))]);
+        let s = first_match(&a, true, &ip("10.0.0.1"), 443);
+        assert_eq!((s.action, s.rule_number), (NaclAction::Deny, None));
+        // Direction matters: the egress rule is not consulted for ingress.
+        let s = first_match(&a, false, &ip("10.0.0.1"), 22);
+        assert_eq!(s.rule_number, None);
+    }
+
+    #[test]
+    fn other_protocols_do_not_match_tcp() {
+        let a = acl(vec![
+            entry(90, false, "17", "deny", "0.0.0.0/0", Some((0, 65535))),
+            entry(100, false, "6", "allow", "0.0.0.0/0", Some((0, 65535))),
+        ]);
+        assert_eq!(first_match(&a, false, &ip("1.2.3.4"), 443).rule_number, Some(100));
+    }
+
+    #[test]
+    fn coverage_splits_a_range_by_rule() {
+        let a = acl(vec![
+            entry(100, false, "6", "allow", "10.0.0.0/16", Some((32768, 60999))),
+            entry(200, false, "6", "deny", "0.0.0.0/0", Some((61000, 61500))),
+        ]);
+        let segs = coverage(&a, false, &ip("10.0.10.5"), 49152, 65535);
+        let shape: Vec<(u16, u16, NaclAction, Option<i64>)> =
+            segs.iter().map(|s| (s.lo, s.hi, s.action, s.rule_number)).collect();
+        assert_eq!(
+            shape,
+            vec![
+                (49152, 60999, NaclAction::Allow, Some(100)),
+                (61000, 61500, NaclAction::Deny, Some(200)),
+                (61501, 65535, NaclAction::Deny, None),
+            ]
+        );
+        match summarize(segs) {
+            RangeVerdict::Mixed { allowed, .. } => assert_eq!(allowed, vec![(49152, 60999)]),
+            other => panic!("expected mixed, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn partial_cidr_cover_is_ambiguous() {
+        let a = acl(vec![entry(100, true, "-1", "allow", "10.0.10.0/25", None)]);
+        let block = AddrSet::Block(crate::net::Cidr::parse("10.0.10.0/24").unwrap());
+        assert_eq!(first_match(&a, true, &block, 443).action, NaclAction::Ambiguous);
+    }
+
+    #[test]
+    fn tcp_rule_without_ports_is_ambiguous() {
+        let a = acl(vec![entry(100, true, "6", "allow", "0.0.0.0/0", None)]);
+        assert_eq!(first_match(&a, true, &ip("10.0.0.1"), 443).action, NaclAction::Ambiguous);
+    }
+
+    #[test]
+    fn ipv6_peer_uses_ipv6_entries_only() {
+        let mut e = entry(100, true, "-1", "allow", "0.0.0.0/0", None);
+        let mut e6 = entry(110, true, "-1", "deny", "0.0.0.0/0", None);
+        e6.cidr_block = None;
+        e6.ipv6_cidr_block = Some("::/0".into());
+        e.rule_number = 100;
+        let a = acl(vec![e, e6]);
+        let s = first_match(&a, true, &AddrSet::Ip("2600:1f18::1".parse().unwrap()), 443);
+        assert_eq!((s.action, s.rule_number), (NaclAction::Deny, Some(110)));
+    }
+}

@@ -140,3 +140,112 @@ pub fn lookup<'a, 'p>(
         None => RouteOutcome::NoRoute,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ec2::PrefixListEntry;
+
+    fn route(dest: &str, target: &str) -> Route {
+        let mut r = Route {
+            destination_cidr_block: Some(dest.into()),
+            state: Some("active".into()),
+            ..Default::default()
+        };
+        if target.starts_with("pcx-") {
+            r.vpc_peering_connection_id = Some(target.into());
+        } else if target.starts_with("nat-") {
+            r.nat_gateway_id = Some(target.into());
+        } else {
+            r.gateway_id = Some(target.into());
+        }
+        r
+    }
+
+    fn rt(routes: Vec<Route>) -> RouteTable {
+        RouteTable {
+            route_table_id: "rtb-1".into(),
+            vpc_id: "vpc-1".into(),
+            routes,
+            ..Default::default()
+        }
+    }
+
+    fn none(_: &str) -> Option<&'static ManagedPrefixList> {
+        None
+    }
+
+    #[test]
+    fn longest_prefix_wins() {
+        let t = rt(vec![
+            route("0.0.0.0/0", "nat-1"),
+            route("10.0.0.0/16", "local"),
+            route("10.0.10.0/24", "pcx-1"),
+        ]);
+        let ip = AddrSet::Ip("10.0.10.7".parse().unwrap());
+        match lookup(&t, &ip, &none) {
+            RouteOutcome::Hit(h) => assert_eq!((h.target.as_str(), h.prefix_len), ("pcx-1", 24)),
+            other => panic!("{other:?}"),
+        }
+        let ip = AddrSet::Ip("10.0.3.7".parse().unwrap());
+        match lookup(&t, &ip, &none) {
+            RouteOutcome::Hit(h) => assert_eq!(h.target, "local"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn no_route_and_blackhole() {
+        let mut r = route("10.1.0.0/16", "pcx-9");
+        r.state = Some("blackhole".into());
+        let t = rt(vec![route("10.0.0.0/16", "local"), r]);
+        assert!(matches!(lookup(&t, &AddrSet::Ip("192.168.0.1".parse().unwrap()), &none), RouteOutcome::NoRoute));
+        match lookup(&t, &AddrSet::Ip("10.1.0.1".parse().unwrap()), &none) {
+            RouteOutcome::Hit(h) => assert!(h.blackhole),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn prefix_list_routes() {
+        let mut r = route("0.0.0.0/0", "tgw-1");
+        r.destination_cidr_block = None;
+        r.destination_prefix_list_id = Some("pl-1".into());
+        r.transit_gateway_id = Some("tgw-1".into());
+        r.gateway_id = None;
+        let t = rt(vec![route("10.0.0.0/16", "local"), r]);
+        let dest = AddrSet::Ip("10.1.0.5".parse().unwrap());
+        // Entries not captured: the route may cover the destination.
+        assert!(matches!(lookup(&t, &dest, &none), RouteOutcome::Unknown { .. }));
+        let pl = ManagedPrefixList {
+            prefix_list_id: "pl-1".into(),
+            entries: Some(vec![PrefixListEntry { cidr: "10.1.0.0/16".into() }]),
+            ..Default::default()
+        };
+        let pl: &'static ManagedPrefixList = Box::leak(Box::new(pl));
+        let with = |id: &str| if id == "pl-1" { Some(pl) } else { None };
+        match lookup(&t, &dest, &with) {
+            RouteOutcome::Hit(h) => assert_eq!(h.target, "tgw-1"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn gateway_endpoint_prefix_lists_do_not_cover_private_space() {
+        let mut r = route("0.0.0.0/0", "vpce-0s3");
+        r.destination_cidr_block = None;
+        r.destination_prefix_list_id = Some("pl-63a5400a".into());
+        let t = rt(vec![route("10.0.0.0/16", "local"), r]);
+        match lookup(&t, &AddrSet::Ip("10.0.10.5".parse().unwrap()), &none) {
+            RouteOutcome::Hit(h) => assert_eq!(h.target, "local"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn more_specific_route_inside_an_approximate_block_is_unknown() {
+        let t = rt(vec![route("10.0.0.0/16", "local"), route("10.0.10.128/25", "nat-1")]);
+        let block = AddrSet::Block(crate::net::Cidr::parse("10.0.10.0/24").unwrap());
+        assert!(matches!(lookup(&t, &block, &none), RouteOutcome::Unknown { .. }));
+    }
+}

@@ -190,14 +190,14 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
                             "{owner} uses endpointAccessMode STRICT with {}: calling through the endpoint DNS name needs BASIC (the SNI host does not match)",
                             policy.as_deref().unwrap_or("")
                         ),
-                        format!("apigateway endpointAccessMode=STRICT on {owner}"),
+                        format!("apigateway:Get{} endpointAccessMode=STRICT", owner.replace("API ", "RestApi ").replace("domain ", "DomainName ")),
                         Some("rejected by API Gateway; the exact error is not documented (expect 403)".into()),
                     )),
                     Some("STRICT") if matches!(t.form, Form::B | Form::DPrime) => findings.push((
                         Verdict::Unknown,
                         "H8.4",
                         format!("{owner} uses endpointAccessMode STRICT; whether form {} passes the SNI check is not documented", t.form.label()),
-                        format!("apigateway endpointAccessMode=STRICT on {owner}"),
+                        format!("apigateway:Get{} endpointAccessMode=STRICT", owner.replace("API ", "RestApi ").replace("domain ", "DomainName ")),
                         None,
                     )),
                     _ => {}
