@@ -27,7 +27,9 @@ fn synthetic(c: &mut Criterion) {
     let (from, url) = sample_request(&p);
     let req = Request::new(&from, "GET", &url, &[], false, TlsVersion::V1_2).expect("request");
     g.sample_size(100);
-    g.bench_function("trace", |b| b.iter(|| trace::run(&world, &req).expect("trace")));
+    g.bench_function("trace", |b| {
+        b.iter(|| trace::run(&world, &req).expect("trace"))
+    });
     g.finish();
 }
 
@@ -42,7 +44,9 @@ fn demo(c: &mut Criterion) {
         TlsVersion::V1_2,
     )
     .expect("request");
-    c.bench_function("demo/trace", |b| b.iter(|| trace::run(&world, &req).expect("trace")));
+    c.bench_function("demo/trace", |b| {
+        b.iter(|| trace::run(&world, &req).expect("trace"))
+    });
 }
 
 criterion_group!(benches, demo, synthetic);

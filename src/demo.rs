@@ -42,7 +42,10 @@ impl Story {
 /// The demo snapshot. The asset is checked by the test suite, so a failure
 /// here is a build defect; it is still reported, never a panic.
 pub fn snapshot() -> Result<Snapshot, crate::model::SnapshotError> {
-    Snapshot::from_slice(WORLD_JSON.as_bytes(), std::path::Path::new("<embedded demo world>"))
+    Snapshot::from_slice(
+        WORLD_JSON.as_bytes(),
+        std::path::Path::new("<embedded demo world>"),
+    )
 }
 
 pub fn world() -> Result<World, crate::model::SnapshotError> {

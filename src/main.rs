@@ -13,11 +13,17 @@ fn default_log_file() -> Option<PathBuf> {
 /// Diagnostics go to a file, never to the terminal. Failing to open it only
 /// turns logging off.
 fn init_logging(path: Option<PathBuf>) {
-    let Some(path) = path.or_else(default_log_file) else { return };
+    let Some(path) = path.or_else(default_log_file) else {
+        return;
+    };
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(&path) else {
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+    else {
         return;
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("HOPTRACE_LOG")

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::apigw::{Deployment, EndpointConfiguration, Method, MethodSnapshot, Resource, RestApi, Stage};
+use crate::model::apigw::{
+    Deployment, EndpointConfiguration, Method, MethodSnapshot, Resource, RestApi, Stage,
+};
 use crate::model::ec2::*;
 use crate::model::{Snapshot, SNAPSHOT_SCHEMA};
 
@@ -56,10 +58,20 @@ fn perm(proto: &str, from: i64, to: i64, cidrs: &[String], groups: &[String]) ->
         ip_protocol: proto.into(),
         from_port: Some(from),
         to_port: Some(to),
-        ip_ranges: cidrs.iter().map(|c| IpRange { cidr_ip: c.clone(), description: None }).collect(),
+        ip_ranges: cidrs
+            .iter()
+            .map(|c| IpRange {
+                cidr_ip: c.clone(),
+                description: None,
+            })
+            .collect(),
         user_id_group_pairs: groups
             .iter()
-            .map(|g| UserIdGroupPair { group_id: Some(g.clone()), user_id: Some(ACCOUNT.into()), ..Default::default() })
+            .map(|g| UserIdGroupPair {
+                group_id: Some(g.clone()),
+                user_id: Some(ACCOUNT.into()),
+                ..Default::default()
+            })
             .collect(),
         ..Default::default()
     }
@@ -97,7 +109,14 @@ pub fn generate(p: &Params) -> Snapshot {
                 subnet_id: sid.clone(),
                 vpc_id: vpc_id.clone(),
                 cidr_block: format!("10.{second}.{k}.0/24"),
-                availability_zone: Some(if k % 2 == 0 { "us-east-1a" } else { "us-east-1b" }.into()),
+                availability_zone: Some(
+                    if k % 2 == 0 {
+                        "us-east-1a"
+                    } else {
+                        "us-east-1b"
+                    }
+                    .into(),
+                ),
                 ..Default::default()
             });
             subnet_ids.push(sid);
@@ -105,10 +124,23 @@ pub fn generate(p: &Params) -> Snapshot {
         s.route_tables.push(RouteTable {
             route_table_id: id("rtb", v),
             vpc_id: vpc_id.clone(),
-            associations: vec![RouteTableAssociation { main: true, ..Default::default() }],
+            associations: vec![RouteTableAssociation {
+                main: true,
+                ..Default::default()
+            }],
             routes: vec![
-                Route { destination_cidr_block: Some(vpc_cidr.clone()), gateway_id: Some("local".into()), state: Some("active".into()), ..Default::default() },
-                Route { destination_cidr_block: Some("0.0.0.0/0".into()), nat_gateway_id: Some(id("nat", v)), state: Some("active".into()), ..Default::default() },
+                Route {
+                    destination_cidr_block: Some(vpc_cidr.clone()),
+                    gateway_id: Some("local".into()),
+                    state: Some("active".into()),
+                    ..Default::default()
+                },
+                Route {
+                    destination_cidr_block: Some("0.0.0.0/0".into()),
+                    nat_gateway_id: Some(id("nat", v)),
+                    state: Some("active".into()),
+                    ..Default::default()
+                },
             ],
         });
         let all = |egress: bool| NaclEntry {
@@ -123,7 +155,13 @@ pub fn generate(p: &Params) -> Snapshot {
             network_acl_id: id("acl", v),
             vpc_id: vpc_id.clone(),
             is_default: true,
-            associations: subnet_ids.iter().map(|sn| NaclAssociation { subnet_id: sn.clone(), network_acl_association_id: None }).collect(),
+            associations: subnet_ids
+                .iter()
+                .map(|sn| NaclAssociation {
+                    subnet_id: sn.clone(),
+                    network_acl_association_id: None,
+                })
+                .collect(),
             entries: vec![all(false), all(true)],
         });
         let mut sg_ids = Vec::new();
@@ -133,7 +171,13 @@ pub fn generate(p: &Params) -> Snapshot {
         let ep_sg = sg_ids[0].clone();
         for (k, g) in sg_ids.iter().enumerate() {
             let ingress = if k == 0 {
-                vec![perm("tcp", 443, 443, &[vpc_cidr.clone()], &sg_ids[1..sg_ids.len().min(6)])]
+                vec![perm(
+                    "tcp",
+                    443,
+                    443,
+                    std::slice::from_ref(&vpc_cidr),
+                    &sg_ids[1..sg_ids.len().min(6)],
+                )]
             } else {
                 vec![
                     perm("tcp", 22, 22, &["10.255.0.0/16".into()], &[]),
@@ -142,7 +186,11 @@ pub fn generate(p: &Params) -> Snapshot {
             };
             s.security_groups.push(SecurityGroup {
                 group_id: g.clone(),
-                group_name: Some(if k == 0 { "execute-api".into() } else { format!("app-{k}") }),
+                group_name: Some(if k == 0 {
+                    "execute-api".into()
+                } else {
+                    format!("app-{k}")
+                }),
                 vpc_id: vpc_id.clone(),
                 owner_id: Some(ACCOUNT.into()),
                 ip_permissions: ingress,
@@ -154,14 +202,17 @@ pub fn generate(p: &Params) -> Snapshot {
         }
         let ep_id = id("vpce", v);
         let mut enis = Vec::new();
-        for z in 0..2 {
+        for (z, subnet) in subnet_ids.iter().take(2).enumerate() {
             let eni = id("eni", 1_000_000 + v * 2 + z);
             s.network_interfaces.push(NetworkInterface {
                 network_interface_id: eni.clone(),
-                subnet_id: subnet_ids[z].clone(),
+                subnet_id: subnet.clone(),
                 vpc_id: Some(vpc_id.clone()),
                 private_ip_address: Some(format!("10.{second}.{z}.250")),
-                groups: vec![GroupRef { group_id: ep_sg.clone(), group_name: None }],
+                groups: vec![GroupRef {
+                    group_id: ep_sg.clone(),
+                    group_name: None,
+                }],
                 interface_type: Some("vpc_endpoint".into()),
                 ..Default::default()
             });
@@ -174,9 +225,15 @@ pub fn generate(p: &Params) -> Snapshot {
             service_name: format!("com.amazonaws.{REGION}.execute-api"),
             state: "available".into(),
             subnet_ids: subnet_ids[..2].to_vec(),
-            groups: vec![GroupRef { group_id: ep_sg.clone(), group_name: None }],
+            groups: vec![GroupRef {
+                group_id: ep_sg.clone(),
+                group_name: None,
+            }],
             private_dns_enabled: true,
-            dns_entries: vec![DnsEntry { dns_name: format!("{ep_id}-abc123.execute-api.{REGION}.vpce.amazonaws.com"), hosted_zone_id: None }],
+            dns_entries: vec![DnsEntry {
+                dns_name: format!("{ep_id}-abc123.execute-api.{REGION}.vpce.amazonaws.com"),
+                hosted_zone_id: None,
+            }],
             network_interface_ids: enis,
             ..Default::default()
         });
@@ -186,23 +243,41 @@ pub fn generate(p: &Params) -> Snapshot {
         let sub_k = 2 + (i / vpcs_n) % (subnets_per - 2).max(1);
         let sub_k = sub_k.min(subnets_per - 1);
         let subnet = &s.subnets[v * subnets_per + sub_k];
-        let second = subnet.cidr_block.split('.').nth(1).unwrap_or("0").to_string();
-        let ip = format!("10.{second}.{sub_k}.{}", 4 + (i / vpcs_n / subnets_per) % 250);
+        let second = subnet
+            .cidr_block
+            .split('.')
+            .nth(1)
+            .unwrap_or("0")
+            .to_string();
+        let ip = format!(
+            "10.{second}.{sub_k}.{}",
+            4 + (i / vpcs_n / subnets_per) % 250
+        );
         let g = id("sg", v * sgs_per + 1 + i % (sgs_per - 1));
         let iid = id("i", i);
         s.instances.push(Instance {
             instance_id: iid.clone(),
-            state: InstanceState { name: "running".into() },
+            state: InstanceState {
+                name: "running".into(),
+            },
             subnet_id: Some(subnet.subnet_id.clone()),
             vpc_id: Some(subnet.vpc_id.clone()),
             private_ip_address: Some(ip.clone()),
-            security_groups: vec![GroupRef { group_id: g.clone(), group_name: None }],
+            security_groups: vec![GroupRef {
+                group_id: g.clone(),
+                group_name: None,
+            }],
             network_interfaces: vec![InstanceEni {
                 network_interface_id: id("eni", i),
                 subnet_id: Some(subnet.subnet_id.clone()),
-                groups: vec![GroupRef { group_id: g, group_name: None }],
+                groups: vec![GroupRef {
+                    group_id: g,
+                    group_name: None,
+                }],
                 private_ip_address: Some(ip),
-                attachment: Some(EniAttachment { device_index: Some(0) }),
+                attachment: Some(EniAttachment {
+                    device_index: Some(0),
+                }),
                 ..Default::default()
             }],
             platform_details: Some("Linux/UNIX".into()),
@@ -213,10 +288,24 @@ pub fn generate(p: &Params) -> Snapshot {
         let v = a * vpcs_n / p.apis.max(1);
         let api = api_id(a);
         let mut methods = BTreeMap::new();
-        methods.insert("GET".to_string(), Method { http_method: Some("GET".into()), authorization_type: Some("NONE".into()), api_key_required: Some(false), ..Default::default() });
+        methods.insert(
+            "GET".to_string(),
+            Method {
+                http_method: Some("GET".into()),
+                authorization_type: Some("NONE".into()),
+                api_key_required: Some(false),
+                ..Default::default()
+            },
+        );
         let mut summary = BTreeMap::new();
         let mut snap = BTreeMap::new();
-        snap.insert("GET".to_string(), MethodSnapshot { authorization_type: Some("NONE".into()), api_key_required: Some(false) });
+        snap.insert(
+            "GET".to_string(),
+            MethodSnapshot {
+                authorization_type: Some("NONE".into()),
+                api_key_required: Some(false),
+            },
+        );
         summary.insert("/items/{id}".to_string(), snap);
         s.rest_apis.push(RestApi {
             id: api.clone(),

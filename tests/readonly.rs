@@ -6,7 +6,9 @@ use hoptrace::discover;
 /// An SDK config pointing at a closed local port, with static test credentials.
 async fn config() -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .credentials_provider(aws_sdk_ec2::config::Credentials::new("testing", "testing", None, None, "test"))
+        .credentials_provider(aws_sdk_ec2::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
         .region(aws_config::Region::new("us-east-1"))
         .endpoint_url("http://127.0.0.1:9")
         .load()
@@ -35,22 +37,50 @@ async fn mutating_calls_are_refused_before_sending() {
         .await
         .expect_err("must be refused");
     let text = chain(&err);
-    assert!(text.contains("read-only") && text.contains("TerminateInstances"), "{text}");
+    assert!(
+        text.contains("read-only") && text.contains("TerminateInstances"),
+        "{text}"
+    );
 
     let apigw = discover::apigateway_client(&conf);
-    let err = apigw.delete_rest_api().rest_api_id("abc").send().await.expect_err("refused");
+    let err = apigw
+        .delete_rest_api()
+        .rest_api_id("abc")
+        .send()
+        .await
+        .expect_err("refused");
     assert!(chain(&err).contains("DeleteRestApi"), "{}", chain(&err));
 
     let logs = discover::logs_client(&conf);
-    let err = logs.put_log_events().log_group_name("g").log_stream_name("s").send().await.expect_err("refused");
+    let err = logs
+        .put_log_events()
+        .log_group_name("g")
+        .log_stream_name("s")
+        .send()
+        .await
+        .expect_err("refused");
     assert!(chain(&err).contains("PutLogEvents"), "{}", chain(&err));
 
     let iam = discover::iam_client(&conf);
-    let err = iam.create_role().role_name("x").assume_role_policy_document("{}").send().await.expect_err("refused");
+    let err = iam
+        .create_role()
+        .role_name("x")
+        .assume_role_policy_document("{}")
+        .send()
+        .await
+        .expect_err("refused");
     assert!(chain(&err).contains("CreateRole"), "{}", chain(&err));
 
     let lambda = discover::lambda_client(&conf);
-    let err = lambda.add_permission().function_name("f").statement_id("s").action("lambda:InvokeFunction").principal("x").send().await.expect_err("refused");
+    let err = lambda
+        .add_permission()
+        .function_name("f")
+        .statement_id("s")
+        .action("lambda:InvokeFunction")
+        .principal("x")
+        .send()
+        .await
+        .expect_err("refused");
     assert!(chain(&err).contains("AddPermission"), "{}", chain(&err));
 }
 

@@ -57,7 +57,13 @@ fn list(output: Output) -> Result<i32, CliError> {
         }
         Output::Table => {
             for s in &stories {
-                println!("{}  {}\n  {}\n  $ {}\n", s.instance, s.name, s.story, s.command());
+                println!(
+                    "{}  {}\n  {}\n  $ {}\n",
+                    s.instance,
+                    s.name,
+                    s.story,
+                    s.command()
+                );
             }
         }
     }
@@ -76,9 +82,22 @@ fn tour() -> Result<i32, CliError> {
         stories.len()
     );
     for s in &stories {
-        let req = Request::new(&s.instance, &s.method, &s.url, &s.headers, false, TlsVersion::parse(&s.tls)?)?;
+        let req = Request::new(
+            &s.instance,
+            &s.method,
+            &s.url,
+            &s.headers,
+            false,
+            TlsVersion::parse(&s.tls)?,
+        )?;
         let t = trace::run(&world, &req)?;
-        println!("{bar}\n{} ({}): {}\n$ {}\n", s.name, s.instance, s.story, s.command());
+        println!(
+            "{bar}\n{} ({}): {}\n$ {}\n",
+            s.name,
+            s.instance,
+            s.story,
+            s.command()
+        );
         print!("{}", output::trace_table(&t, color));
         println!();
     }

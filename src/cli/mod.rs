@@ -69,14 +69,21 @@ pub struct SourceArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Exit status: 0 reachable, 1 blocked, 3 undetermined, 2 error.\n\n\
-Example:\n  hoptrace trace --demo --from i-0a0000000000web01 https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets")]
+#[command(
+    after_help = "Exit status: 0 reachable, 1 blocked, 3 undetermined, 2 error.\n\n\
+Example:\n  hoptrace trace --demo --from i-0a0000000000web01 https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets"
+)]
 pub struct TraceArgs {
     /// The instance the request starts from
     #[arg(long, value_name = "INSTANCE-ID")]
     pub from: String,
     /// HTTP method
-    #[arg(short = 'X', long = "request", value_name = "METHOD", default_value = "GET")]
+    #[arg(
+        short = 'X',
+        long = "request",
+        value_name = "METHOD",
+        default_value = "GET"
+    )]
     pub method: String,
     /// Request header, 'Name: value' (repeatable): Host, x-apigw-api-id, x-api-key, Authorization
     #[arg(short = 'H', long = "header", value_name = "HEADER")]
@@ -173,6 +180,8 @@ pub fn run(cli: Cli) -> i32 {
         Ok(code) => code,
         Err(CliError(msg)) => {
             tracing::warn!(%msg, "error");
+            // One line, whatever the user typed into ids and paths.
+            let msg = msg.replace('\r', "\\r").replace('\n', "\\n");
             eprintln!("hoptrace: error: {msg}");
             EXIT_ERROR
         }

@@ -27,7 +27,10 @@ pub fn trace_table(t: &Trace, color: bool) -> String {
     let mut out = String::new();
     let r = &t.request;
     let _ = writeln!(out, "{} {}", r.method, r.url);
-    let mut meta = format!("from {} · form {} · auth {} · TLS {}", r.from, r.form, r.auth, r.tls);
+    let mut meta = format!(
+        "from {} · form {} · auth {} · TLS {}",
+        r.from, r.form, r.auth, r.tls
+    );
     for (k, v) in &r.headers {
         let _ = write!(meta, " · {k}: {v}");
     }
@@ -46,7 +49,11 @@ pub fn trace_table(t: &Trace, color: bool) -> String {
         );
         let indent = " ".repeat(32);
         if !h.deciding.is_empty() {
-            let check = if h.check.is_empty() { String::new() } else { format!("[{}] ", h.check) };
+            let check = if h.check.is_empty() {
+                String::new()
+            } else {
+                format!("[{}] ", h.check)
+            };
             let _ = writeln!(out, "{indent}↳ {check}{}", h.deciding);
         }
         for n in &h.notes {
@@ -64,11 +71,20 @@ pub fn trace_table(t: &Trace, color: bool) -> String {
     }
     let _ = writeln!(out);
     if let Some(resp) = &t.response {
-        let _ = writeln!(out, "client sees: HTTP {} {} {}", resp.status, resp.error_type, resp.message);
+        let _ = writeln!(
+            out,
+            "client sees: HTTP {} {} {}",
+            resp.status, resp.error_type, resp.message
+        );
     } else if let Some(s) = &t.symptom {
         let _ = writeln!(out, "client sees: {s}");
     }
-    let unknown: Vec<&str> = t.hops.iter().filter(|h| h.verdict == Verdict::Unknown).map(|h| h.hop).collect();
+    let unknown: Vec<&str> = t
+        .hops
+        .iter()
+        .filter(|h| h.verdict == Verdict::Unknown)
+        .map(|h| h.hop)
+        .collect();
     if !unknown.is_empty() {
         let _ = writeln!(out, "unknown: {}", unknown.join(", "));
     }

@@ -68,16 +68,29 @@ pub fn run(cmd: SnapshotCommand) -> Result<i32, CliError> {
             match output {
                 Output::Json => println!("{}", serde_json::to_string_pretty(&report)?),
                 Output::Table => {
-                    println!("{}: {} account {} region {} captured {}", report.file, report.schema, report.account, report.region, report.captured_at);
+                    println!(
+                        "{}: {} account {} region {} captured {}",
+                        report.file,
+                        report.schema,
+                        report.account,
+                        report.region,
+                        report.captured_at
+                    );
                     for (k, v) in &report.counts {
                         println!("  {k:<16} {v}");
                     }
-                    println!("  graph            {} nodes, {} edges", report.graph_nodes, report.graph_edges);
+                    println!(
+                        "  graph            {} nodes, {} edges",
+                        report.graph_nodes, report.graph_edges
+                    );
                     println!(
                         "  loaded in {} ms, indexed in {} ms, peak memory {} MiB",
                         report.load_ms,
                         report.index_ms,
-                        report.peak_rss_mib.map(|m| m.to_string()).unwrap_or_else(|| "?".into())
+                        report
+                            .peak_rss_mib
+                            .map(|m| m.to_string())
+                            .unwrap_or_else(|| "?".into())
                     );
                     for w in &report.warnings {
                         println!("  warning: {w}");
@@ -97,7 +110,11 @@ pub fn synth(args: SynthArgs) -> Result<i32, CliError> {
         endpoints: args.endpoints,
         apis: args.apis,
     };
-    if p.instances == 0 || p.endpoints == 0 || p.subnets < 2 * p.endpoints || p.security_groups < 2 * p.endpoints {
+    if p.instances == 0
+        || p.endpoints == 0
+        || p.subnets < 2 * p.endpoints
+        || p.security_groups < 2 * p.endpoints
+    {
         return Err(CliError("synth needs instances > 0, endpoints > 0, and at least 2 subnets and 2 security groups per endpoint".into()));
     }
     let snap = crate::synth::generate(&p);

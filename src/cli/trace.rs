@@ -5,7 +5,14 @@ use crate::trace::{self, Request, TlsVersion};
 
 pub fn run(args: TraceArgs) -> Result<i32, CliError> {
     let tls = TlsVersion::parse(&args.tls)?;
-    let req = Request::new(&args.from, &args.method, &args.url, &args.headers, args.sigv4, tls)?;
+    let req = Request::new(
+        &args.from,
+        &args.method,
+        &args.url,
+        &args.headers,
+        args.sigv4,
+        tls,
+    )?;
     let world = load_world(&args.source)?;
     let t = trace::run(&world, &req)?;
     match args.output {

@@ -13,7 +13,14 @@ use aws_smithy_types::config_bag::ConfigBag;
 /// Operation name prefixes that only read.
 const READ_PREFIXES: &[&str] = &["Describe", "Get", "List", "Filter", "Lookup", "Search"];
 /// Read operations whose names do not start with a read prefix.
-const READ_EXACT: &[&str] = &["StartLiveTail", "GetLogEvents", "FilterLogEvents", "StartQuery", "StopQuery", "GetQueryResults"];
+const READ_EXACT: &[&str] = &[
+    "StartLiveTail",
+    "GetLogEvents",
+    "FilterLogEvents",
+    "StartQuery",
+    "StopQuery",
+    "GetQueryResults",
+];
 /// Operations that start with a read prefix but change something.
 const NOT_READ: &[&str] = &["GetExportTask"];
 
@@ -27,7 +34,10 @@ pub fn is_read_only(operation: &str) -> bool {
     }
     READ_PREFIXES.iter().any(|p| {
         operation.starts_with(p)
-            && operation[p.len()..].chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && operation[p.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_uppercase())
     })
 }
 
@@ -81,31 +91,41 @@ pub async fn load_config(profile: Option<&str>, region: Option<&str>) -> aws_con
 
 /// EC2 client with the read-only guard.
 pub fn ec2_client(conf: &aws_config::SdkConfig) -> aws_sdk_ec2::Client {
-    let c = aws_sdk_ec2::config::Builder::from(conf).interceptor(ReadOnlyGuard).build();
+    let c = aws_sdk_ec2::config::Builder::from(conf)
+        .interceptor(ReadOnlyGuard)
+        .build();
     aws_sdk_ec2::Client::from_conf(c)
 }
 
 /// API Gateway client with the read-only guard.
 pub fn apigateway_client(conf: &aws_config::SdkConfig) -> aws_sdk_apigateway::Client {
-    let c = aws_sdk_apigateway::config::Builder::from(conf).interceptor(ReadOnlyGuard).build();
+    let c = aws_sdk_apigateway::config::Builder::from(conf)
+        .interceptor(ReadOnlyGuard)
+        .build();
     aws_sdk_apigateway::Client::from_conf(c)
 }
 
 /// CloudWatch Logs client with the read-only guard.
 pub fn logs_client(conf: &aws_config::SdkConfig) -> aws_sdk_cloudwatchlogs::Client {
-    let c = aws_sdk_cloudwatchlogs::config::Builder::from(conf).interceptor(ReadOnlyGuard).build();
+    let c = aws_sdk_cloudwatchlogs::config::Builder::from(conf)
+        .interceptor(ReadOnlyGuard)
+        .build();
     aws_sdk_cloudwatchlogs::Client::from_conf(c)
 }
 
 /// IAM client with the read-only guard.
 pub fn iam_client(conf: &aws_config::SdkConfig) -> aws_sdk_iam::Client {
-    let c = aws_sdk_iam::config::Builder::from(conf).interceptor(ReadOnlyGuard).build();
+    let c = aws_sdk_iam::config::Builder::from(conf)
+        .interceptor(ReadOnlyGuard)
+        .build();
     aws_sdk_iam::Client::from_conf(c)
 }
 
 /// Lambda client with the read-only guard.
 pub fn lambda_client(conf: &aws_config::SdkConfig) -> aws_sdk_lambda::Client {
-    let c = aws_sdk_lambda::config::Builder::from(conf).interceptor(ReadOnlyGuard).build();
+    let c = aws_sdk_lambda::config::Builder::from(conf)
+        .interceptor(ReadOnlyGuard)
+        .build();
     aws_sdk_lambda::Client::from_conf(c)
 }
 
@@ -115,10 +135,26 @@ mod tests {
 
     #[test]
     fn allow_list() {
-        for op in ["DescribeVpcs", "GetRestApi", "ListRolePolicies", "FilterLogEvents", "StartLiveTail", "LookupEvents"] {
+        for op in [
+            "DescribeVpcs",
+            "GetRestApi",
+            "ListRolePolicies",
+            "FilterLogEvents",
+            "StartLiveTail",
+            "LookupEvents",
+        ] {
             assert!(is_read_only(op), "{op}");
         }
-        for op in ["TerminateInstances", "CreateVpc", "PutLogEvents", "UpdateRestApi", "DeleteStage", "Getaway", "ModifyVpcEndpoint", "AddPermission"] {
+        for op in [
+            "TerminateInstances",
+            "CreateVpc",
+            "PutLogEvents",
+            "UpdateRestApi",
+            "DeleteStage",
+            "Getaway",
+            "ModifyVpcEndpoint",
+            "AddPermission",
+        ] {
             assert!(!is_read_only(op), "{op}");
         }
     }

@@ -185,6 +185,8 @@ impl Snapshot {
                     path,
                     json_path: if json_path == "." {
                         "$".into()
+                    } else if json_path.starts_with('[') {
+                        format!("${json_path}")
                     } else {
                         format!("$.{json_path}")
                     },
@@ -240,7 +242,10 @@ pub fn write_new_file(path: &Path, bytes: &[u8], force: bool) -> std::io::Result
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             std::io::Error::new(
                 e.kind(),
-                format!("{} already exists (use --force to replace it)", path.display()),
+                format!(
+                    "{} already exists (use --force to replace it)",
+                    path.display()
+                ),
             )
         } else {
             e

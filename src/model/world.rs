@@ -155,7 +155,13 @@ impl World {
             insert_unique(&mut ix.instance, &v.instance_id, i, "instance", wr);
         }
         for (i, v) in s.network_interfaces.iter().enumerate() {
-            insert_unique(&mut ix.eni, &v.network_interface_id, i, "network interface", wr);
+            insert_unique(
+                &mut ix.eni,
+                &v.network_interface_id,
+                i,
+                "network interface",
+                wr,
+            );
         }
         for (i, v) in s.security_groups.iter().enumerate() {
             insert_unique(&mut ix.sg, &v.group_id, i, "security group", wr);
@@ -192,10 +198,19 @@ impl World {
                 ix.endpoint_by_dns
                     .insert(d.dns_name.trim_end_matches('.').to_ascii_lowercase(), i);
             }
-            ix.vpc_endpoints.entry(v.vpc_id.clone()).or_default().push(i);
+            ix.vpc_endpoints
+                .entry(v.vpc_id.clone())
+                .or_default()
+                .push(i);
         }
         for (i, v) in s.vpc_peering_connections.iter().enumerate() {
-            insert_unique(&mut ix.peering, &v.vpc_peering_connection_id, i, "peering connection", wr);
+            insert_unique(
+                &mut ix.peering,
+                &v.vpc_peering_connection_id,
+                i,
+                "peering connection",
+                wr,
+            );
         }
         for (i, v) in s.rest_apis.iter().enumerate() {
             insert_unique(&mut ix.api, &v.id, i, "REST API", wr);
@@ -329,7 +344,11 @@ impl World {
                 .collect();
             let subnet = inst.subnet_id.clone();
             let profile = inst.iam_instance_profile.as_ref().map(|p| p.arn.clone());
-            let sgs: Vec<String> = inst.security_groups.iter().map(|g| g.group_id.clone()).collect();
+            let sgs: Vec<String> = inst
+                .security_groups
+                .iter()
+                .map(|g| g.group_id.clone())
+                .collect();
             if enis.is_empty() {
                 if let Some(sn) = &subnet {
                     self.link(from, sn, EdgeKind::InSubnet);
@@ -383,7 +402,10 @@ impl World {
         for i in 0..self.snap.vpc_peering_connections.len() {
             let from = self.node_of[&NodeKind::Peering(i)];
             let p = &self.snap.vpc_peering_connections[i];
-            let (a, b) = (p.requester_vpc_info.vpc_id.clone(), p.accepter_vpc_info.vpc_id.clone());
+            let (a, b) = (
+                p.requester_vpc_info.vpc_id.clone(),
+                p.accepter_vpc_info.vpc_id.clone(),
+            );
             self.link(from, &a, EdgeKind::Peers);
             self.link(from, &b, EdgeKind::Peers);
         }
@@ -397,11 +419,17 @@ impl World {
             }
             let mut dep_nodes = HashMap::new();
             for (d, dep) in api.deployments.iter().enumerate() {
-                let n = self.add_node(NodeKind::Deployment(a, d), format!("{}/deployment/{}", api.id, dep.id));
+                let n = self.add_node(
+                    NodeKind::Deployment(a, d),
+                    format!("{}/deployment/{}", api.id, dep.id),
+                );
                 dep_nodes.insert(dep.id.clone(), n);
             }
             for (s, st) in api.stages.iter().enumerate() {
-                let n = self.add_node(NodeKind::Stage(a, s), format!("{}/{}", api.id, st.stage_name));
+                let n = self.add_node(
+                    NodeKind::Stage(a, s),
+                    format!("{}/{}", api.id, st.stage_name),
+                );
                 self.graph.add_edge(api_node, n, EdgeKind::HasStage);
                 if let Some(dn) = st.deployment_id.as_ref().and_then(|d| dep_nodes.get(d)) {
                     self.graph.add_edge(n, *dn, EdgeKind::Deploys);
@@ -409,7 +437,10 @@ impl World {
             }
             let mut auth_nodes = HashMap::new();
             for (z, au) in api.authorizers.iter().enumerate() {
-                let n = self.add_node(NodeKind::Authorizer(a, z), format!("{}/authorizer/{}", api.id, au.id));
+                let n = self.add_node(
+                    NodeKind::Authorizer(a, z),
+                    format!("{}/authorizer/{}", api.id, au.id),
+                );
                 auth_nodes.insert(au.id.clone(), n);
             }
             for (r, res) in api.resources.iter().enumerate() {
@@ -473,19 +504,31 @@ impl World {
         self.idx.instance.get(id).map(|&i| &self.snap.instances[i])
     }
     pub fn network_interface(&self, id: &str) -> Option<&super::ec2::NetworkInterface> {
-        self.idx.eni.get(id).map(|&i| &self.snap.network_interfaces[i])
+        self.idx
+            .eni
+            .get(id)
+            .map(|&i| &self.snap.network_interfaces[i])
     }
     pub fn security_group(&self, id: &str) -> Option<&super::ec2::SecurityGroup> {
         self.idx.sg.get(id).map(|&i| &self.snap.security_groups[i])
     }
     pub fn default_security_group(&self, vpc_id: &str) -> Option<&super::ec2::SecurityGroup> {
-        self.idx.default_sg.get(vpc_id).map(|&i| &self.snap.security_groups[i])
+        self.idx
+            .default_sg
+            .get(vpc_id)
+            .map(|&i| &self.snap.security_groups[i])
     }
     pub fn prefix_list(&self, id: &str) -> Option<&super::ec2::ManagedPrefixList> {
-        self.idx.prefix_list.get(id).map(|&i| &self.snap.prefix_lists[i])
+        self.idx
+            .prefix_list
+            .get(id)
+            .map(|&i| &self.snap.prefix_lists[i])
     }
     pub fn vpc_endpoint(&self, id: &str) -> Option<&super::ec2::VpcEndpoint> {
-        self.idx.endpoint.get(id).map(|&i| &self.snap.vpc_endpoints[i])
+        self.idx
+            .endpoint
+            .get(id)
+            .map(|&i| &self.snap.vpc_endpoints[i])
     }
     pub fn vpc_endpoint_by_dns(&self, name: &str) -> Option<&super::ec2::VpcEndpoint> {
         self.idx
@@ -503,10 +546,16 @@ impl World {
             .map(|&i| &self.snap.vpc_endpoints[i])
     }
     pub fn peering(&self, id: &str) -> Option<&super::ec2::VpcPeeringConnection> {
-        self.idx.peering.get(id).map(|&i| &self.snap.vpc_peering_connections[i])
+        self.idx
+            .peering
+            .get(id)
+            .map(|&i| &self.snap.vpc_peering_connections[i])
     }
     pub fn route_table(&self, id: &str) -> Option<&super::ec2::RouteTable> {
-        self.idx.route_table.get(id).map(|&i| &self.snap.route_tables[i])
+        self.idx
+            .route_table
+            .get(id)
+            .map(|&i| &self.snap.route_tables[i])
     }
     fn route_table_for_subnet(&self, subnet_id: &str) -> Option<usize> {
         if let Some(&i) = self.idx.subnet_rt.get(subnet_id) {
@@ -521,7 +570,10 @@ impl World {
             return Some((&self.snap.route_tables[i], false));
         }
         let vpc = &self.subnet(subnet_id)?.vpc_id;
-        self.idx.main_rt.get(vpc).map(|&i| (&self.snap.route_tables[i], true))
+        self.idx
+            .main_rt
+            .get(vpc)
+            .map(|&i| (&self.snap.route_tables[i], true))
     }
     fn nacl_for_subnet(&self, subnet_id: &str) -> Option<usize> {
         if let Some(&i) = self.idx.subnet_nacl.get(subnet_id) {
@@ -536,7 +588,10 @@ impl World {
             return Some((&self.snap.network_acls[i], false));
         }
         let vpc = &self.subnet(subnet_id)?.vpc_id;
-        self.idx.default_nacl.get(vpc).map(|&i| (&self.snap.network_acls[i], true))
+        self.idx
+            .default_nacl
+            .get(vpc)
+            .map(|&i| (&self.snap.network_acls[i], true))
     }
     pub fn rest_api(&self, id: &str) -> Option<&super::apigw::RestApi> {
         self.idx.api.get(id).map(|&i| &self.snap.rest_apis[i])
@@ -564,18 +619,31 @@ impl World {
             .map(|&i| &self.snap.domain_name_access_associations[i])
     }
     pub fn instance_profile(&self, arn: &str) -> Option<&super::iam::InstanceProfile> {
-        self.idx.profile.get(arn).map(|&i| &self.snap.instance_profiles[i])
+        self.idx
+            .profile
+            .get(arn)
+            .map(|&i| &self.snap.instance_profiles[i])
     }
     pub fn role(&self, arn: &str) -> Option<&super::iam::Role> {
         self.idx.role.get(arn).map(|&i| &self.snap.roles[i])
     }
     pub fn managed_policy(&self, arn: &str) -> Option<&super::iam::ManagedPolicy> {
-        self.idx.managed_policy.get(arn).map(|&i| &self.snap.managed_policies[i])
+        self.idx
+            .managed_policy
+            .get(arn)
+            .map(|&i| &self.snap.managed_policies[i])
     }
     pub fn lambda_function(&self, arn: &str) -> Option<&super::iam::LambdaFunction> {
-        self.idx.lambda_fn.get(arn).map(|&i| &self.snap.lambda_functions[i])
+        self.idx
+            .lambda_fn
+            .get(arn)
+            .map(|&i| &self.snap.lambda_functions[i])
     }
-    pub fn lambda_policy(&self, arn: &str, qualifier: Option<&str>) -> Option<&super::iam::LambdaPolicy> {
+    pub fn lambda_policy(
+        &self,
+        arn: &str,
+        qualifier: Option<&str>,
+    ) -> Option<&super::iam::LambdaPolicy> {
         self.idx
             .lambda_policy
             .get(&(arn.to_string(), qualifier.map(str::to_string)))

@@ -55,7 +55,8 @@ impl Cidr {
         Cidr::from_ip(ip, if ip.is_ipv4() { 32 } else { 128 })
     }
 
-    pub fn len(&self) -> u8 {
+    /// The prefix length.
+    pub fn prefix_len(&self) -> u8 {
         match self {
             Cidr::V4 { len, .. } | Cidr::V6 { len, .. } => *len,
         }
@@ -189,8 +190,11 @@ mod tests {
         assert!(!c.contains_ip("10.0.2.1".parse().unwrap()));
         assert!(Cidr::parse("0.0.0.0/0").unwrap().contains(&c));
         assert!(!c.contains(&Cidr::parse("10.0.0.0/16").unwrap()));
-        assert_eq!(Cidr::parse("10.0.1.7").unwrap().len(), 32);
-        assert_eq!(Cidr::parse("10.0.1.7/24").unwrap().to_string(), "10.0.1.0/24");
+        assert_eq!(Cidr::parse("10.0.1.7").unwrap().prefix_len(), 32);
+        assert_eq!(
+            Cidr::parse("10.0.1.7/24").unwrap().to_string(),
+            "10.0.1.0/24"
+        );
         let v6 = Cidr::parse("2600:1f18::/56").unwrap();
         assert!(v6.contains_ip("2600:1f18::42".parse().unwrap()));
         assert!(!v6.contains_ip("10.0.0.1".parse().unwrap()));
@@ -201,8 +205,17 @@ mod tests {
     #[test]
     fn cover_of_blocks() {
         let sub = AddrSet::Block(Cidr::parse("10.0.10.0/24").unwrap());
-        assert_eq!(sub.covered_by(&Cidr::parse("10.0.0.0/16").unwrap()), Cover::All);
-        assert_eq!(sub.covered_by(&Cidr::parse("10.0.10.5/32").unwrap()), Cover::Some);
-        assert_eq!(sub.covered_by(&Cidr::parse("10.1.0.0/16").unwrap()), Cover::None);
+        assert_eq!(
+            sub.covered_by(&Cidr::parse("10.0.0.0/16").unwrap()),
+            Cover::All
+        );
+        assert_eq!(
+            sub.covered_by(&Cidr::parse("10.0.10.5/32").unwrap()),
+            Cover::Some
+        );
+        assert_eq!(
+            sub.covered_by(&Cidr::parse("10.1.0.0/16").unwrap()),
+            Cover::None
+        );
     }
 }

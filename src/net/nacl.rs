@@ -64,7 +64,11 @@ pub fn coverage(acl: &NetworkAcl, egress: bool, peer: &AddrSet, lo: u16, hi: u16
             // The catch-all is applied below whether or not it was recorded.
             continue;
         }
-        let cidr_text = if peer.is_v4() { e.cidr_block.as_deref() } else { e.ipv6_cidr_block.as_deref() };
+        let cidr_text = if peer.is_v4() {
+            e.cidr_block.as_deref()
+        } else {
+            e.ipv6_cidr_block.as_deref()
+        };
         let Some(cidr_text) = cidr_text else { continue };
         let field = format!(
             "ec2:DescribeNetworkAcls {} Entries[RuleNumber={},Egress={}] {} {} {}",
@@ -157,7 +161,10 @@ pub fn first_match(acl: &NetworkAcl, egress: bool, peer: &AddrSet, port: u16) ->
 pub enum RangeVerdict {
     AllAllowed(Segment),
     AllDenied(Segment),
-    Mixed { allowed: Vec<(u16, u16)>, segments: Vec<Segment> },
+    Mixed {
+        allowed: Vec<(u16, u16)>,
+        segments: Vec<Segment>,
+    },
 }
 
 pub fn summarize(segments: Vec<Segment>) -> RangeVerdict {
@@ -180,7 +187,14 @@ mod tests {
     use super::*;
     use crate::model::ec2::PortRange;
 
-    fn entry(n: i64, egress: bool, proto: &str, action: &str, cidr: &str, ports: Option<(i64, i64)>) -> NaclEntry {
+    fn entry(
+        n: i64,
+        egress: bool,
+        proto: &str,
+        action: &str,
+        cidr: &str,
+        ports: Option<(i64, i64)>,
+    ) -> NaclEntry {
         NaclEntry {
             rule_number: n,
             egress,
@@ -188,7 +202,10 @@ mod tests {
             rule_action: action.into(),
             cidr_block: Some(cidr.into()),
             ipv6_cidr_block: None,
-            port_range: ports.map(|(f, t)| PortRange { from: Some(f), to: Some(t) }),
+            port_range: ports.map(|(f, t)| PortRange {
+                from: Some(f),
+                to: Some(t),
+            }),
         }
     }
 
@@ -219,7 +236,14 @@ mod tests {
 
     #[test]
     fn nothing_matches_means_implicit_deny() {
-        let a = acl(vec![entry(100, true, "6", "allow", "10.0.0.0/8", Some((22, 22)))]);
+        let a = acl(vec![entry(
+            100,
+            true,
+            "6",
+            "allow",
+            "10.0.0.0/8",
+            Some((22, 22)),
+        )]);
         let s = first_match(&a, true, &ip("10.0.0.1"), 443);
         assert_eq!((s.action, s.rule_number), (NaclAction::Deny, None));
         // Direction matters: the egress rule is not consulted for ingress.
@@ -233,18 +257,30 @@ mod tests {
             entry(90, false, "17", "deny", "0.0.0.0/0", Some((0, 65535))),
             entry(100, false, "6", "allow", "0.0.0.0/0", Some((0, 65535))),
         ]);
-        assert_eq!(first_match(&a, false, &ip("1.2.3.4"), 443).rule_number, Some(100));
+        assert_eq!(
+            first_match(&a, false, &ip("1.2.3.4"), 443).rule_number,
+            Some(100)
+        );
     }
 
     #[test]
     fn coverage_splits_a_range_by_rule() {
         let a = acl(vec![
-            entry(100, false, "6", "allow", "10.0.0.0/16", Some((32768, 60999))),
+            entry(
+                100,
+                false,
+                "6",
+                "allow",
+                "10.0.0.0/16",
+                Some((32768, 60999)),
+            ),
             entry(200, false, "6", "deny", "0.0.0.0/0", Some((61000, 61500))),
         ]);
         let segs = coverage(&a, false, &ip("10.0.10.5"), 49152, 65535);
-        let shape: Vec<(u16, u16, NaclAction, Option<i64>)> =
-            segs.iter().map(|s| (s.lo, s.hi, s.action, s.rule_number)).collect();
+        let shape: Vec<(u16, u16, NaclAction, Option<i64>)> = segs
+            .iter()
+            .map(|s| (s.lo, s.hi, s.action, s.rule_number))
+            .collect();
         assert_eq!(
             shape,
             vec![
@@ -263,13 +299,19 @@ mod tests {
     fn partial_cidr_cover_is_ambiguous() {
         let a = acl(vec![entry(100, true, "-1", "allow", "10.0.10.0/25", None)]);
         let block = AddrSet::Block(crate::net::Cidr::parse("10.0.10.0/24").unwrap());
-        assert_eq!(first_match(&a, true, &block, 443).action, NaclAction::Ambiguous);
+        assert_eq!(
+            first_match(&a, true, &block, 443).action,
+            NaclAction::Ambiguous
+        );
     }
 
     #[test]
     fn tcp_rule_without_ports_is_ambiguous() {
         let a = acl(vec![entry(100, true, "6", "allow", "0.0.0.0/0", None)]);
-        assert_eq!(first_match(&a, true, &ip("10.0.0.1"), 443).action, NaclAction::Ambiguous);
+        assert_eq!(
+            first_match(&a, true, &ip("10.0.0.1"), 443).action,
+            NaclAction::Ambiguous
+        );
     }
 
     #[test]

@@ -43,11 +43,20 @@ pub fn target_of(r: &Route) -> String {
 }
 
 fn is_private(c: &Cidr) -> bool {
-    const PRIVATE4: [&str; 4] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+    const PRIVATE4: [&str; 4] = [
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+    ];
     if c.is_v4() {
-        PRIVATE4.iter().any(|p| Cidr::parse(p).map(|p| p.contains(c)).unwrap_or(false))
+        PRIVATE4
+            .iter()
+            .any(|p| Cidr::parse(p).map(|p| p.contains(c)).unwrap_or(false))
     } else {
-        Cidr::parse("fc00::/7").map(|p| p.contains(c)).unwrap_or(false)
+        Cidr::parse("fc00::/7")
+            .map(|p| p.contains(c))
+            .unwrap_or(false)
     }
 }
 
@@ -61,7 +70,10 @@ pub fn lookup<'a, 'p>(
     let mut doubt: Option<(u8, String, String)> = None;
     let v4 = dest.is_v4();
     for (i, r) in rt.routes.iter().enumerate() {
-        let field = format!("ec2:DescribeRouteTables {} Routes[{}]", rt.route_table_id, i);
+        let field = format!(
+            "ec2:DescribeRouteTables {} Routes[{}]",
+            rt.route_table_id, i
+        );
         let mut cidrs: Vec<(String, Cidr)> = Vec::new();
         if v4 {
             if let Some(c) = &r.destination_cidr_block {
@@ -87,7 +99,10 @@ pub fn lookup<'a, 'p>(
                 }
                 None => {
                     // Gateway endpoints (S3, DynamoDB) route public AWS ranges only.
-                    let gateway_endpoint = r.gateway_id.as_deref().is_some_and(|g| g.starts_with("vpce-"));
+                    let gateway_endpoint = r
+                        .gateway_id
+                        .as_deref()
+                        .is_some_and(|g| g.starts_with("vpce-"));
                     if !(gateway_endpoint && is_private(&dest.as_cidr())) && doubt.is_none() {
                         doubt = Some((
                             129,
@@ -101,15 +116,18 @@ pub fn lookup<'a, 'p>(
         for (label, c) in cidrs {
             match dest.covered_by(&c) {
                 Cover::All => {
-                    let better = best.as_ref().is_none_or(|b| c.len() > b.prefix_len);
+                    let better = best.as_ref().is_none_or(|b| c.prefix_len() > b.prefix_len);
                     if better {
                         let target = target_of(r);
-                        let blackhole = r.state.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("blackhole"));
+                        let blackhole = r
+                            .state
+                            .as_deref()
+                            .is_some_and(|s| s.eq_ignore_ascii_case("blackhole"));
                         best = Some(RouteHit {
                             route: r,
                             index: i,
                             destination: label.clone(),
-                            prefix_len: c.len(),
+                            prefix_len: c.prefix_len(),
                             field: format!("{field} {label} -> {target}"),
                             target,
                             blackhole,
@@ -117,10 +135,16 @@ pub fn lookup<'a, 'p>(
                     }
                 }
                 Cover::Some => {
-                    if doubt.as_ref().is_none_or(|d| c.len() > d.0 && d.0 != 129) {
+                    if doubt
+                        .as_ref()
+                        .is_none_or(|d| c.prefix_len() > d.0 && d.0 != 129)
+                    {
                         doubt = Some((
-                            c.len(),
-                            format!("route {label} -> {} covers only part of {dest}", target_of(r)),
+                            c.prefix_len(),
+                            format!(
+                                "route {label} -> {} covers only part of {dest}",
+                                target_of(r)
+                            ),
                             format!("{field} {label}"),
                         ));
                     }
@@ -130,7 +154,9 @@ pub fn lookup<'a, 'p>(
         }
     }
     if let Some((len, reason, field)) = doubt {
-        let beaten = best.as_ref().is_some_and(|b| len != 129 && b.prefix_len >= len);
+        let beaten = best
+            .as_ref()
+            .is_some_and(|b| len != 129 && b.prefix_len >= len);
         if !beaten {
             return RouteOutcome::Unknown { reason, field };
         }
@@ -199,7 +225,10 @@ mod tests {
         let mut r = route("10.1.0.0/16", "pcx-9");
         r.state = Some("blackhole".into());
         let t = rt(vec![route("10.0.0.0/16", "local"), r]);
-        assert!(matches!(lookup(&t, &AddrSet::Ip("192.168.0.1".parse().unwrap()), &none), RouteOutcome::NoRoute));
+        assert!(matches!(
+            lookup(&t, &AddrSet::Ip("192.168.0.1".parse().unwrap()), &none),
+            RouteOutcome::NoRoute
+        ));
         match lookup(&t, &AddrSet::Ip("10.1.0.1".parse().unwrap()), &none) {
             RouteOutcome::Hit(h) => assert!(h.blackhole),
             other => panic!("{other:?}"),
@@ -216,10 +245,15 @@ mod tests {
         let t = rt(vec![route("10.0.0.0/16", "local"), r]);
         let dest = AddrSet::Ip("10.1.0.5".parse().unwrap());
         // Entries not captured: the route may cover the destination.
-        assert!(matches!(lookup(&t, &dest, &none), RouteOutcome::Unknown { .. }));
+        assert!(matches!(
+            lookup(&t, &dest, &none),
+            RouteOutcome::Unknown { .. }
+        ));
         let pl = ManagedPrefixList {
             prefix_list_id: "pl-1".into(),
-            entries: Some(vec![PrefixListEntry { cidr: "10.1.0.0/16".into() }]),
+            entries: Some(vec![PrefixListEntry {
+                cidr: "10.1.0.0/16".into(),
+            }]),
             ..Default::default()
         };
         let pl: &'static ManagedPrefixList = Box::leak(Box::new(pl));
@@ -244,8 +278,14 @@ mod tests {
 
     #[test]
     fn more_specific_route_inside_an_approximate_block_is_unknown() {
-        let t = rt(vec![route("10.0.0.0/16", "local"), route("10.0.10.128/25", "nat-1")]);
+        let t = rt(vec![
+            route("10.0.0.0/16", "local"),
+            route("10.0.10.128/25", "nat-1"),
+        ]);
         let block = AddrSet::Block(crate::net::Cidr::parse("10.0.10.0/24").unwrap());
-        assert!(matches!(lookup(&t, &block, &none), RouteOutcome::Unknown { .. }));
+        assert!(matches!(
+            lookup(&t, &block, &none),
+            RouteOutcome::Unknown { .. }
+        ));
     }
 }

@@ -26,10 +26,16 @@ pub struct Peer<'a> {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SgOutcome {
-    Allow { group_id: String, field: String },
+    Allow {
+        group_id: String,
+        field: String,
+    },
     /// No rule of any group admits the traffic.
     Deny,
-    Unknown { reason: String, field: String },
+    Unknown {
+        reason: String,
+        field: String,
+    },
 }
 
 pub fn protocol_matches_tcp(p: &str) -> bool {
@@ -66,7 +72,11 @@ pub fn evaluate<'p>(
     peer: &Peer,
     prefix_list: &dyn Fn(&str) -> Option<&'p ManagedPrefixList>,
 ) -> SgOutcome {
-    let list_name = if egress { "IpPermissionsEgress" } else { "IpPermissions" };
+    let list_name = if egress {
+        "IpPermissionsEgress"
+    } else {
+        "IpPermissions"
+    };
     let mut unknown: Option<(String, String)> = None;
     let mut note_unknown = |reason: String, field: String| {
         if unknown.is_none() {
@@ -74,12 +84,19 @@ pub fn evaluate<'p>(
         }
     };
     for sg in groups {
-        let rules = if egress { &sg.ip_permissions_egress } else { &sg.ip_permissions };
+        let rules = if egress {
+            &sg.ip_permissions_egress
+        } else {
+            &sg.ip_permissions
+        };
         for (ri, perm) in rules.iter().enumerate() {
             if !protocol_matches_tcp(&perm.ip_protocol) {
                 continue;
             }
-            let base = format!("ec2:DescribeSecurityGroups {} {}[{}]", sg.group_id, list_name, ri);
+            let base = format!(
+                "ec2:DescribeSecurityGroups {} {}[{}]",
+                sg.group_id, list_name, ri
+            );
             match port_matches(perm, port) {
                 Some(true) => {}
                 Some(false) => continue,
@@ -106,10 +123,17 @@ pub fn evaluate<'p>(
                     .collect()
             };
             for (i, key, cidr) in ranges {
-                let leaf = if key == "IpRanges" { "CidrIp" } else { "CidrIpv6" };
+                let leaf = if key == "IpRanges" {
+                    "CidrIp"
+                } else {
+                    "CidrIpv6"
+                };
                 let field = format!("{base}.{key}[{i}].{leaf}={cidr} ({ports})");
                 let Ok(c) = Cidr::parse(cidr) else {
-                    note_unknown(format!("{cidr:?} in {} is not a CIDR block", sg.group_id), field);
+                    note_unknown(
+                        format!("{cidr:?} in {} is not a CIDR block", sg.group_id),
+                        field,
+                    );
                     continue;
                 };
                 match peer.addr.covered_by(&c) {
@@ -120,14 +144,19 @@ pub fn evaluate<'p>(
                         }
                     }
                     Cover::Some => note_unknown(
-                        format!("{cidr} covers only part of {} (exact address not captured)", peer.addr),
+                        format!(
+                            "{cidr} covers only part of {} (exact address not captured)",
+                            peer.addr
+                        ),
                         field,
                     ),
                     Cover::None => {}
                 }
             }
             for (i, pair) in perm.user_id_group_pairs.iter().enumerate() {
-                let Some(gid) = pair.group_id.as_deref() else { continue };
+                let Some(gid) = pair.group_id.as_deref() else {
+                    continue;
+                };
                 if !peer.groups.iter().any(|g| g == gid) {
                     continue;
                 }
@@ -140,13 +169,19 @@ pub fn evaluate<'p>(
                         }
                     }
                     RefScope::Unresolvable(why) => note_unknown(
-                        format!("{} references {gid}, which the peer carries, but {why}", sg.group_id),
+                        format!(
+                            "{} references {gid}, which the peer carries, but {why}",
+                            sg.group_id
+                        ),
                         field,
                     ),
                 }
             }
             for (i, pl) in perm.prefix_list_ids.iter().enumerate() {
-                let field = format!("{base}.PrefixListIds[{i}].PrefixListId={} ({ports})", pl.prefix_list_id);
+                let field = format!(
+                    "{base}.PrefixListIds[{i}].PrefixListId={} ({ports})",
+                    pl.prefix_list_id
+                );
                 let entries = prefix_list(&pl.prefix_list_id).and_then(|p| p.entries.as_ref());
                 let Some(entries) = entries else {
                     note_unknown(
@@ -156,7 +191,9 @@ pub fn evaluate<'p>(
                     continue;
                 };
                 for e in entries {
-                    let Ok(c) = Cidr::parse(&e.cidr) else { continue };
+                    let Ok(c) = Cidr::parse(&e.cidr) else {
+                        continue;
+                    };
                     match peer.addr.covered_by(&c) {
                         Cover::All => {
                             return SgOutcome::Allow {
@@ -165,7 +202,10 @@ pub fn evaluate<'p>(
                             }
                         }
                         Cover::Some => note_unknown(
-                            format!("prefix list entry {} covers only part of {}", e.cidr, peer.addr),
+                            format!(
+                                "prefix list entry {} covers only part of {}",
+                                e.cidr, peer.addr
+                            ),
                             field.clone(),
                         ),
                         Cover::None => {}

@@ -35,12 +35,26 @@ pub struct Client<'w> {
 }
 
 fn os_of(inst: &Instance) -> Os {
-    if inst.platform.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("windows")) {
+    if inst
+        .platform
+        .as_deref()
+        .is_some_and(|p| p.eq_ignore_ascii_case("windows"))
+    {
         return Os::Windows;
     }
-    match inst.platform_details.as_deref().map(str::to_ascii_lowercase) {
+    match inst
+        .platform_details
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+    {
         Some(d) if d.contains("windows") => Os::Windows,
-        Some(d) if ["linux", "red hat", "suse", "ubuntu"].iter().any(|k| d.contains(k)) => Os::Linux,
+        Some(d)
+            if ["linux", "red hat", "suse", "ubuntu"]
+                .iter()
+                .any(|k| d.contains(k)) =>
+        {
+            Os::Linux
+        }
         _ => Os::Unknown,
     }
 }
@@ -59,11 +73,23 @@ pub(super) fn h1_instance<'w>(ctx: &mut Ctx<'w>, inst: &'w Instance) -> Hop {
             let ip = e
                 .private_ip_address
                 .clone()
-                .or_else(|| e.private_ip_addresses.iter().find(|p| p.primary == Some(true)).map(|p| p.private_ip_address.clone()))
-                .or_else(|| e.private_ip_addresses.first().map(|p| p.private_ip_address.clone()))
+                .or_else(|| {
+                    e.private_ip_addresses
+                        .iter()
+                        .find(|p| p.primary == Some(true))
+                        .map(|p| p.private_ip_address.clone())
+                })
+                .or_else(|| {
+                    e.private_ip_addresses
+                        .first()
+                        .map(|p| p.private_ip_address.clone())
+                })
                 .or_else(|| inst.private_ip_address.clone());
             let groups: Vec<String> = if e.groups.is_empty() {
-                inst.security_groups.iter().map(|g| g.group_id.clone()).collect()
+                inst.security_groups
+                    .iter()
+                    .map(|g| g.group_id.clone())
+                    .collect()
             } else {
                 e.groups.iter().map(|g| g.group_id.clone()).collect()
             };
@@ -71,7 +97,10 @@ pub(super) fn h1_instance<'w>(ctx: &mut Ctx<'w>, inst: &'w Instance) -> Hop {
                 e.network_interface_id.clone(),
                 e.subnet_id.clone().or_else(|| inst.subnet_id.clone()),
                 ip,
-                e.ipv6_addresses.first().map(|a| a.ipv6_address.clone()).or_else(|| inst.ipv6_address.clone()),
+                e.ipv6_addresses
+                    .first()
+                    .map(|a| a.ipv6_address.clone())
+                    .or_else(|| inst.ipv6_address.clone()),
                 groups,
             )
         }
@@ -80,7 +109,10 @@ pub(super) fn h1_instance<'w>(ctx: &mut Ctx<'w>, inst: &'w Instance) -> Hop {
             inst.subnet_id.clone(),
             inst.private_ip_address.clone(),
             inst.ipv6_address.clone(),
-            inst.security_groups.iter().map(|g| g.group_id.clone()).collect(),
+            inst.security_groups
+                .iter()
+                .map(|g| g.group_id.clone())
+                .collect(),
         ),
     };
     let mut hop = Hop::new("instance", Verdict::Allow, "H1.1", "").resource(id.clone());
@@ -98,9 +130,14 @@ pub(super) fn h1_instance<'w>(ctx: &mut Ctx<'w>, inst: &'w Instance) -> Hop {
         ));
     }
     let Some(subnet_id) = subnet_id else {
-        return Hop::new("instance", Verdict::Unknown, "H1.2", format!("instance {id} has no subnet in the snapshot"))
-            .deciding(format!("ec2:DescribeInstances {id} SubnetId (missing)"))
-            .resource(id.clone());
+        return Hop::new(
+            "instance",
+            Verdict::Unknown,
+            "H1.2",
+            format!("instance {id} has no subnet in the snapshot"),
+        )
+        .deciding(format!("ec2:DescribeInstances {id} SubnetId (missing)"))
+        .resource(id.clone());
     };
     hop = hop.resource(subnet_id.clone());
     let subnet = w.subnet(&subnet_id);
@@ -194,16 +231,29 @@ pub(super) fn h1_instance<'w>(ctx: &mut Ctx<'w>, inst: &'w Instance) -> Hop {
         }
     }
 
-    let ip_text = ipv4.map(|i| i.to_string()).or(ip).unwrap_or_else(|| "no IP".into());
-    let cidr = subnet.map(|s| format!(" ({})", s.cidr_block)).unwrap_or_default();
+    let ip_text = ipv4
+        .map(|i| i.to_string())
+        .or(ip)
+        .unwrap_or_else(|| "no IP".into());
+    let cidr = subnet
+        .map(|s| format!(" ({})", s.cidr_block))
+        .unwrap_or_default();
     let role_text = role_arn
         .as_deref()
         .map(|r| format!(", role {}", r.rsplit('/').next().unwrap_or(r)))
         .unwrap_or_default();
     let summary = format!(
         "{id} {state} in {subnet_id}{cidr}, {ip_text} via {}, SGs {}{role_text}",
-        if eni_id.is_empty() { "its primary interface" } else { eni_id.as_str() },
-        if groups.is_empty() { "none".to_string() } else { groups.join(", ") },
+        if eni_id.is_empty() {
+            "its primary interface"
+        } else {
+            eni_id.as_str()
+        },
+        if groups.is_empty() {
+            "none".to_string()
+        } else {
+            groups.join(", ")
+        },
     );
     ctx.client = Some(Client {
         instance: inst,
@@ -239,6 +289,9 @@ pub(super) fn h1_instance<'w>(ctx: &mut Ctx<'w>, inst: &'w Instance) -> Hop {
         return hop;
     }
     hop.reason = summary;
-    hop.deciding = format!("ec2:DescribeInstances {} State.Name=running", hop.resources[0]);
+    hop.deciding = format!(
+        "ec2:DescribeInstances {} State.Name=running",
+        hop.resources[0]
+    );
     hop
 }

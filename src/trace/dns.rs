@@ -28,7 +28,10 @@ pub enum Via<'w> {
     Public,
     /// No destination: `skip` when DNS failed (later hops are not evaluable),
     /// otherwise the destination is unknown.
-    Unresolved { skip: bool, why: String },
+    Unresolved {
+        skip: bool,
+        why: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -91,7 +94,10 @@ fn dhcp_of(ctx: &Ctx, vpc: &Vpc) -> Dhcp {
             }
             None => Dhcp::NotCaptured(format!("DHCP options set {id} is not in the snapshot")),
         },
-        None => Dhcp::NotCaptured(format!("the DHCP options of {} were not captured", vpc.vpc_id)),
+        None => Dhcp::NotCaptured(format!(
+            "the DHCP options of {} were not captured",
+            vpc.vpc_id
+        )),
     }
 }
 
@@ -111,7 +117,10 @@ pub fn endpoint_candidates(
     let mut approximate = false;
     let mut covered_subnets = Vec::new();
     let want_v6 = client.and_then(|c| c.ipv6).is_some()
-        && ep.ip_address_type.as_deref().is_some_and(|t| t == "dualstack" || t == "ipv6")
+        && ep
+            .ip_address_type
+            .as_deref()
+            .is_some_and(|t| t == "dualstack" || t == "ipv6")
         && ep
             .dns_options
             .as_ref()
@@ -119,19 +128,22 @@ pub fn endpoint_candidates(
             .is_some_and(|t| t != "ipv4");
     let want_v4 = client.and_then(|c| c.ipv4).is_some() || !want_v6;
     for eni_id in &ep.network_interface_ids {
-        let Some(eni) = w.network_interface(eni_id) else { continue };
-        let az = eni
-            .availability_zone
-            .clone()
-            .or_else(|| w.subnet(&eni.subnet_id).and_then(|s| s.availability_zone.clone()));
+        let Some(eni) = w.network_interface(eni_id) else {
+            continue;
+        };
+        let az = eni.availability_zone.clone().or_else(|| {
+            w.subnet(&eni.subnet_id)
+                .and_then(|s| s.availability_zone.clone())
+        });
         if zone.is_some() && az.as_deref() != zone {
             continue;
         }
         covered_subnets.push(eni.subnet_id.clone());
-        let v4 = eni
-            .private_ip_address
-            .clone()
-            .or_else(|| eni.private_ip_addresses.first().map(|p| p.private_ip_address.clone()));
+        let v4 = eni.private_ip_address.clone().or_else(|| {
+            eni.private_ip_addresses
+                .first()
+                .map(|p| p.private_ip_address.clone())
+        });
         if want_v4 {
             out.push(Candidate {
                 eni_id: Some(eni_id.clone()),
@@ -141,7 +153,11 @@ pub fn endpoint_candidates(
             });
         }
         if want_v6 {
-            if let Some(a) = eni.ipv6_addresses.first().and_then(|a| a.ipv6_address.parse::<IpAddr>().ok()) {
+            if let Some(a) = eni
+                .ipv6_addresses
+                .first()
+                .and_then(|a| a.ipv6_address.parse::<IpAddr>().ok())
+            {
                 out.push(Candidate {
                     eni_id: Some(eni_id.clone()),
                     subnet_id: eni.subnet_id.clone(),
@@ -195,8 +211,13 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
     };
     let Some(vpc) = w.vpc(&client.vpc_id) else {
         return (
-            Hop::new("dns", Verdict::Unknown, "H2.1", format!("VPC {} of the client is not in the snapshot", client.vpc_id))
-                .deciding(format!("ec2:DescribeVpcs {} (missing)", client.vpc_id)),
+            Hop::new(
+                "dns",
+                Verdict::Unknown,
+                "H2.1",
+                format!("VPC {} of the client is not in the snapshot", client.vpc_id),
+            )
+            .deciding(format!("ec2:DescribeVpcs {} (missing)", client.vpc_id)),
             Destination::none("client VPC not captured"),
         );
     };
@@ -211,17 +232,34 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
     let custom_servers = matches!(dhcp, Dhcp::Custom(_));
     match vpc.enable_dns_support {
         Some(false) if !custom_servers => {
-            let h = Hop::new("dns", Verdict::Deny, "H2.1", format!("VPC DNS resolution is disabled in {vpc_id} (enableDnsSupport=false)"))
-                .deciding(format!("ec2:DescribeVpcAttribute {vpc_id} enableDnsSupport=false"))
-                .resource(vpc_id.clone())
-                .symptom(symptom_nxdomain());
-            return (h, Destination::failed(format!("{host} does not resolve (dns)")));
+            let h = Hop::new(
+                "dns",
+                Verdict::Deny,
+                "H2.1",
+                format!("VPC DNS resolution is disabled in {vpc_id} (enableDnsSupport=false)"),
+            )
+            .deciding(format!(
+                "ec2:DescribeVpcAttribute {vpc_id} enableDnsSupport=false"
+            ))
+            .resource(vpc_id.clone())
+            .symptom(symptom_nxdomain());
+            return (
+                h,
+                Destination::failed(format!("{host} does not resolve (dns)")),
+            );
         }
         None if !custom_servers => {
             return (
-                Hop::new("dns", Verdict::Unknown, "H2.1", format!("enableDnsSupport of {vpc_id} was not read"))
-                    .deciding(format!("ec2:DescribeVpcAttribute {vpc_id} enableDnsSupport (not captured)"))
-                    .resource(vpc_id.clone()),
+                Hop::new(
+                    "dns",
+                    Verdict::Unknown,
+                    "H2.1",
+                    format!("enableDnsSupport of {vpc_id} was not read"),
+                )
+                .deciding(format!(
+                    "ec2:DescribeVpcAttribute {vpc_id} enableDnsSupport (not captured)"
+                ))
+                .resource(vpc_id.clone()),
                 Destination::none("DNS attributes not captured"),
             );
         }
@@ -260,7 +298,10 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                     (hop, dest)
                 }
                 Some(api) => {
-                    let listed = api.endpoint_configuration.vpc_endpoint_ids.iter().any(|v| *v == vpce_id);
+                    let listed = api
+                        .endpoint_configuration
+                        .vpc_endpoint_ids
+                        .contains(&vpce_id);
                     if !listed {
                         let h = Hop::new(
                             "dns",
@@ -275,7 +316,10 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                         .resource(api_id.clone())
                         .resource(vpce_id.clone())
                         .symptom(symptom_nxdomain());
-                        return (h, Destination::failed(format!("{host} does not resolve (dns)")));
+                        return (
+                            h,
+                            Destination::failed(format!("{host} does not resolve (dns)")),
+                        );
                     }
                     hop.check = "H2.3".into();
                     hop.reason = format!("{host} is the public alias of {vpce_id} for {api_id}; it resolves to the endpoint's ENIs");
@@ -295,31 +339,70 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
             let Some(ep) = w.vpc_endpoint(&vpce_id) else {
                 hop.verdict = Verdict::Unknown;
                 hop.check = "H2.4".into();
-                hop.reason = format!("{vpce_id} named by {host} is not in the snapshot (another account or region?)");
+                hop.reason = format!(
+                    "{vpce_id} named by {host} is not in the snapshot (another account or region?)"
+                );
                 hop.deciding = format!("ec2:DescribeVpcEndpoints {vpce_id} (missing)");
-                return (hop, Destination::none(&format!("endpoint {vpce_id} is not in the snapshot")));
+                return (
+                    hop,
+                    Destination::none(&format!("endpoint {vpce_id} is not in the snapshot")),
+                );
             };
-            let matches = w.vpc_endpoint_by_dns(&host).is_some_and(|e| e.vpc_endpoint_id == vpce_id);
+            let matches = w
+                .vpc_endpoint_by_dns(&host)
+                .is_some_and(|e| e.vpc_endpoint_id == vpce_id);
             if !matches {
                 let names: Vec<&str> = ep.dns_entries.iter().map(|d| d.dns_name.as_str()).collect();
-                let h = Hop::new("dns", Verdict::Deny, "H2.4", format!("{host} is not one of {vpce_id}'s DNS names"))
-                    .deciding(format!("ec2:DescribeVpcEndpoints {vpce_id} DnsEntries={names:?}"))
-                    .resource(vpce_id.clone())
-                    .symptom(symptom_nxdomain());
-                return (h, Destination::failed(format!("{host} does not resolve (dns)")));
+                let h = Hop::new(
+                    "dns",
+                    Verdict::Deny,
+                    "H2.4",
+                    format!("{host} is not one of {vpce_id}'s DNS names"),
+                )
+                .deciding(format!(
+                    "ec2:DescribeVpcEndpoints {vpce_id} DnsEntries={names:?}"
+                ))
+                .resource(vpce_id.clone())
+                .symptom(symptom_nxdomain());
+                return (
+                    h,
+                    Destination::failed(format!("{host} does not resolve (dns)")),
+                );
             }
             let state = ep.state.to_ascii_lowercase();
             if state != "available" {
-                let v = if state.starts_with("pending") { Verdict::Unknown } else { Verdict::Deny };
-                let mut h = Hop::new("dns", v, "H2.4", format!("{vpce_id} is {state}, so its DNS name may not answer"))
-                    .deciding(format!("ec2:DescribeVpcEndpoints {vpce_id} State={}", ep.state))
-                    .resource(vpce_id.clone());
+                let v = if state.starts_with("pending") {
+                    Verdict::Unknown
+                } else {
+                    Verdict::Deny
+                };
+                let mut h = Hop::new(
+                    "dns",
+                    v,
+                    "H2.4",
+                    format!("{vpce_id} is {state}, so its DNS name may not answer"),
+                )
+                .deciding(format!(
+                    "ec2:DescribeVpcEndpoints {vpce_id} State={}",
+                    ep.state
+                ))
+                .resource(vpce_id.clone());
                 if v == Verdict::Deny {
                     h = h.symptom(symptom_nxdomain());
-                    return (h, Destination::failed(format!("{host} does not resolve (dns)")));
+                    return (
+                        h,
+                        Destination::failed(format!("{host} does not resolve (dns)")),
+                    );
                 }
                 let (c, approx) = endpoint_candidates(ctx, ep, Some(client), t.zone.as_deref());
-                return (h, Destination { via: Via::Endpoint(ep), candidates: c, approximate: approx });
+                return (
+                    h,
+                    Destination {
+                        via: Via::Endpoint(ep),
+                        candidates: c,
+                        approximate: approx,
+                    },
+                );
             }
             let (c, approx) = endpoint_candidates(ctx, ep, Some(client), t.zone.as_deref());
             hop.check = "H2.4".into();
@@ -328,11 +411,19 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                 if t.zone.is_some() { " zonal" } else { "" },
                 if t.zone.is_some() { " in that zone" } else { "s" }
             );
-            hop.deciding = format!("ec2:DescribeVpcEndpoints {vpce_id} DnsEntries[].DnsName={host}");
+            hop.deciding =
+                format!("ec2:DescribeVpcEndpoints {vpce_id} DnsEntries[].DnsName={host}");
             if approx {
                 hop = hop.note("some endpoint ENI addresses were not captured; network checks use the endpoint subnets' CIDRs (approximate)");
             }
-            (hop, Destination { via: Via::Endpoint(ep), candidates: c, approximate: approx })
+            (
+                hop,
+                Destination {
+                    via: Via::Endpoint(ep),
+                    candidates: c,
+                    approximate: approx,
+                },
+            )
         }
         Form::D => {
             let domain = t.custom_domain.clone().unwrap_or_default();
@@ -351,7 +442,9 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                 .endpoints_in_vpc(&vpc_id)
                 .filter(|e| {
                     w.domain_associations_for_vpce(&e.vpc_endpoint_id).any(|a| {
-                        w.domain_names(&domain).any(|d| d.domain_name_arn.as_deref() == Some(a.domain_name_arn.as_str()))
+                        w.domain_names(&domain).any(|d| {
+                            d.domain_name_arn.as_deref() == Some(a.domain_name_arn.as_str())
+                        })
                     })
                 })
                 .collect();
@@ -361,9 +454,21 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                     "assuming the record points to {}, the endpoint in {vpc_id} associated with {domain}",
                     ep.vpc_endpoint_id
                 ));
-                (hop, Destination { via: Via::Endpoint(ep), candidates: c, approximate: approx })
+                (
+                    hop,
+                    Destination {
+                        via: Via::Endpoint(ep),
+                        candidates: c,
+                        approximate: approx,
+                    },
+                )
             } else {
-                (hop, Destination::none(&format!("the endpoint behind {domain} is unknown (Route 53 not read)")))
+                (
+                    hop,
+                    Destination::none(&format!(
+                        "the endpoint behind {domain} is unknown (Route 53 not read)"
+                    )),
+                )
             }
         }
     }
@@ -406,7 +511,8 @@ fn resolve_private_name<'w>(
         Dhcp::NotCaptured(why) => {
             hop.verdict = Verdict::Unknown;
             hop.check = "H2.2".into();
-            hop.reason = format!("{why}; custom DNS servers would hide the endpoint's private zone");
+            hop.reason =
+                format!("{why}; custom DNS servers would hide the endpoint's private zone");
             hop.deciding = format!("ec2:DescribeDhcpOptions for {vpc_id} (not captured)");
         }
         Dhcp::Amazon => {}
@@ -441,7 +547,14 @@ fn resolve_private_name<'w>(
             h = h.resource(e.to_string());
         }
         h = h.note("use the endpoint-specific alias {api-id}-{vpce-id}.execute-api... (form B) or turn on private DNS on the endpoint");
-        return (h, Destination { via: Via::Public, candidates: Vec::new(), approximate: false });
+        return (
+            h,
+            Destination {
+                via: Via::Public,
+                candidates: Vec::new(),
+                approximate: false,
+            },
+        );
     };
     hop = hop.resource(ep.vpc_endpoint_id.clone());
     if hostnames != Some(true) {
@@ -463,10 +576,24 @@ fn resolve_private_name<'w>(
         .resource(ep.vpc_endpoint_id.clone());
         if v == Verdict::Deny {
             h = h.symptom("the name resolves to public execute-api addresses: TCP connect timeout, or HTTP 403 Forbidden through NAT");
-            return (h, Destination { via: Via::Public, candidates: Vec::new(), approximate: false });
+            return (
+                h,
+                Destination {
+                    via: Via::Public,
+                    candidates: Vec::new(),
+                    approximate: false,
+                },
+            );
         }
         let (c, approx) = endpoint_candidates(ctx, ep, Some(client), None);
-        return (h, Destination { via: Via::Endpoint(ep), candidates: c, approximate: approx });
+        return (
+            h,
+            Destination {
+                via: Via::Endpoint(ep),
+                candidates: c,
+                approximate: approx,
+            },
+        );
     }
     let (c, approx) = endpoint_candidates(ctx, ep, Some(client), None);
     if hop.verdict == Verdict::Allow {
@@ -481,7 +608,8 @@ fn resolve_private_name<'w>(
         );
     }
     if ctx.target.form == Form::APrime && ctx.target.api_id.is_none() {
-        hop = hop.note("no x-apigw-api-id header: API Gateway cannot tell which API is meant (H10.1)");
+        hop = hop
+            .note("no x-apigw-api-id header: API Gateway cannot tell which API is meant (H10.1)");
     }
     if api_public {
         hop = hop.note(format!(
@@ -500,5 +628,12 @@ fn resolve_private_name<'w>(
             ep.vpc_endpoint_id
         ));
     }
-    (hop, Destination { via: Via::Endpoint(ep), candidates: c, approximate: approx })
+    (
+        hop,
+        Destination {
+            via: Via::Endpoint(ep),
+            candidates: c,
+            approximate: approx,
+        },
+    )
 }

@@ -33,18 +33,24 @@ fn accepted_tls(policy: Option<&str>) -> Option<(&'static [TlsVersion], String)>
 pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
     let Some(ep) = ctx.dest.endpoint() else {
         return match &ctx.dest.via {
-            super::dns::Via::Unresolved { skip: true, why } => {
-                Hop::new("endpoint", Verdict::Skip, "", format!("not evaluable: {why}"))
-            }
+            super::dns::Via::Unresolved { skip: true, why } => Hop::new(
+                "endpoint",
+                Verdict::Skip,
+                "",
+                format!("not evaluable: {why}"),
+            ),
             super::dns::Via::Public => Hop::new(
                 "endpoint",
                 Verdict::Skip,
                 "",
                 "the name resolves to public execute-api addresses, not to a VPC endpoint (dns)",
             ),
-            super::dns::Via::Unresolved { why, .. } => {
-                Hop::new("endpoint", Verdict::Unknown, "H8", format!("destination unknown: {why}"))
-            }
+            super::dns::Via::Unresolved { why, .. } => Hop::new(
+                "endpoint",
+                Verdict::Unknown,
+                "H8",
+                format!("destination unknown: {why}"),
+            ),
             super::dns::Via::Endpoint(_) => unreachable!(),
         };
     };
@@ -52,12 +58,17 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
     let mut hop = Hop::new("endpoint", Verdict::Allow, "H8.1", "").resource(id.clone());
     // (verdict, check, reason, deciding, symptom)
     let mut findings: Vec<(Verdict, &str, String, String, Option<String>)> = Vec::new();
-    let handshake = "TLS handshake failure (no HTTP status; nothing in API Gateway logs)".to_string();
+    let handshake =
+        "TLS handshake failure (no HTTP status; nothing in API Gateway logs)".to_string();
 
     // H8.1 state
     let state = ep.state.to_ascii_lowercase();
     if state != "available" {
-        let v = if state.starts_with("pending") { Verdict::Unknown } else { Verdict::Deny };
+        let v = if state.starts_with("pending") {
+            Verdict::Unknown
+        } else {
+            Verdict::Deny
+        };
         findings.push((
             v,
             "H8.1",
@@ -73,7 +84,10 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
             Verdict::Deny,
             "H8.2",
             format!("{id} serves {}, not {want}", ep.service_name),
-            format!("ec2:DescribeVpcEndpoints {id} ServiceName={}", ep.service_name),
+            format!(
+                "ec2:DescribeVpcEndpoints {id} ServiceName={}",
+                ep.service_name
+            ),
             Some("the request reaches the wrong service: TLS or HTTP errors".into()),
         ));
     }
@@ -81,8 +95,14 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
         findings.push((
             Verdict::Deny,
             "H8.2",
-            format!("{id} is a {} endpoint; execute-api needs an Interface endpoint", ep.vpc_endpoint_type),
-            format!("ec2:DescribeVpcEndpoints {id} VpcEndpointType={}", ep.vpc_endpoint_type),
+            format!(
+                "{id} is a {} endpoint; execute-api needs an Interface endpoint",
+                ep.vpc_endpoint_type
+            ),
+            format!(
+                "ec2:DescribeVpcEndpoints {id} VpcEndpointType={}",
+                ep.vpc_endpoint_type
+            ),
             None,
         ));
     }
@@ -90,7 +110,10 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
         findings.push((
             Verdict::Unknown,
             "H8",
-            format!("the URL uses port {}; execute-api endpoints serve HTTPS on 443", ctx.req.port),
+            format!(
+                "the URL uses port {}; execute-api endpoints serve HTTPS on 443",
+                ctx.req.port
+            ),
             format!("request URL port {}", ctx.req.port),
             None,
         ));
@@ -105,9 +128,15 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
         match d {
             Some(d) => (
                 Some(format!("domain {}", d.domain_name)),
-                Some(d.security_policy.clone().unwrap_or_else(|| "TLS_1_2".into())),
+                Some(
+                    d.security_policy
+                        .clone()
+                        .unwrap_or_else(|| "TLS_1_2".into()),
+                ),
                 d.endpoint_access_mode.clone(),
-                d.mutual_tls_authentication.as_ref().and_then(|m| m.truststore_uri.clone()),
+                d.mutual_tls_authentication
+                    .as_ref()
+                    .and_then(|m| m.truststore_uri.clone()),
             ),
             None => (None, None, None, None),
         }
@@ -125,7 +154,10 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
     match &policy_owner {
         None => {
             let what = if t.form.is_custom_domain() {
-                format!("private domain {}", t.custom_domain.as_deref().unwrap_or("?"))
+                format!(
+                    "private domain {}",
+                    t.custom_domain.as_deref().unwrap_or("?")
+                )
             } else {
                 match &t.api_id {
                     Some(a) => format!("API {a}"),
@@ -142,7 +174,10 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
         }
         Some(owner) => {
             let field = if t.form.is_custom_domain() {
-                format!("apigateway:GetDomainName {owner} securityPolicy={}", policy.as_deref().unwrap_or("TLS_1_2"))
+                format!(
+                    "apigateway:GetDomainName {owner} securityPolicy={}",
+                    policy.as_deref().unwrap_or("TLS_1_2")
+                )
             } else {
                 format!(
                     "apigateway:GetRestApi {} securityPolicy={}",
@@ -176,7 +211,9 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
                 )),
             }
             // H8.4 endpoint access mode.
-            let enhanced = policy.as_deref().is_some_and(|p| p.starts_with("SecurityPolicy_"));
+            let enhanced = policy
+                .as_deref()
+                .is_some_and(|p| p.starts_with("SecurityPolicy_"));
             if enhanced {
                 let mode = access_mode.as_deref().map(str::to_ascii_uppercase);
                 match mode.as_deref() {
@@ -224,7 +261,9 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
                 ctx.region
             ));
         }
-        Form::D => hop = hop.note("the private domain's ACM certificate must cover the custom domain name"),
+        Form::D => {
+            hop = hop.note("the private domain's ACM certificate must cover the custom domain name")
+        }
         _ => {}
     }
     // H8.6 IP family.
@@ -232,14 +271,20 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
         if api.is_private() {
             if let Some(t) = api.endpoint_configuration.ip_address_type.as_deref() {
                 if t.eq_ignore_ascii_case("ipv4") {
-                    hop = hop.note(format!("API {} has ipAddressType ipv4; private APIs support only dualstack", api.id));
+                    hop = hop.note(format!(
+                        "API {} has ipAddressType ipv4; private APIs support only dualstack",
+                        api.id
+                    ));
                 }
             }
         }
     }
     if let Some(e) = &ep.last_error {
         if let Some(m) = &e.message {
-            hop = hop.note(format!("endpoint LastError: {} {m}", e.code.as_deref().unwrap_or("")));
+            hop = hop.note(format!(
+                "endpoint LastError: {} {m}",
+                e.code.as_deref().unwrap_or("")
+            ));
         }
     }
 
@@ -252,7 +297,11 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
         hop.check = f.1.to_string();
         hop.reason = f.2.clone();
         hop.deciding = f.3.clone();
-        hop.symptom = if f.0 == Verdict::Deny { f.4.clone() } else { None };
+        hop.symptom = if f.0 == Verdict::Deny {
+            f.4.clone()
+        } else {
+            None
+        };
         for other in &findings {
             if other.2 != f.2 {
                 hop.notes.push(other.2.clone());
@@ -260,7 +309,13 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
         }
         return hop;
     }
-    hop.reason = format!("{id} is available, serves {want}, and accepts TLS {}", tls.as_str());
-    hop.deciding = format!("ec2:DescribeVpcEndpoints {id} State={} ServiceName={}", ep.state, ep.service_name);
+    hop.reason = format!(
+        "{id} is available, serves {want}, and accepts TLS {}",
+        tls.as_str()
+    );
+    hop.deciding = format!(
+        "ec2:DescribeVpcEndpoints {id} State={} ServiceName={}",
+        ep.state, ep.service_name
+    );
     hop
 }

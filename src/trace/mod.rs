@@ -197,7 +197,10 @@ pub(crate) struct Ctx<'w> {
 
 impl<'w> Ctx<'w> {
     pub fn api(&self) -> Option<&'w crate::model::apigw::RestApi> {
-        self.target.api_id.as_deref().and_then(|id| self.world.rest_api(id))
+        self.target
+            .api_id
+            .as_deref()
+            .and_then(|id| self.world.rest_api(id))
     }
 }
 
@@ -214,7 +217,10 @@ pub fn run(world: &World, req: &Request) -> Result<Trace, TraceError> {
         .instance(&req.from)
         .ok_or_else(|| TraceError::UnknownInstance(req.from.clone()))?;
     let target = Target::classify(req);
-    let region = target.region.clone().unwrap_or_else(|| world.snap.region.clone());
+    let region = target
+        .region
+        .clone()
+        .unwrap_or_else(|| world.snap.region.clone());
     let mut ctx = Ctx {
         world,
         req,

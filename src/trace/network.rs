@@ -13,7 +13,13 @@ use super::client::{Client, Os};
 use super::dns::{Candidate, Via};
 use super::{Ctx, Hop, Verdict};
 
-const NAMES: [&str; 5] = ["route", "sg-egress", "nacl-client", "nacl-endpoint", "sg-endpoint"];
+const NAMES: [&str; 5] = [
+    "route",
+    "sg-egress",
+    "nacl-client",
+    "nacl-endpoint",
+    "sg-endpoint",
+];
 
 /// One candidate's result for one hop, before aggregation.
 #[derive(Debug, Clone)]
@@ -64,8 +70,12 @@ pub(super) fn h3_to_h7(ctx: &Ctx) -> Vec<Hop> {
         return all(Verdict::Unknown, "the client is not known (instance)");
     };
     let ep = match &ctx.dest.via {
-        Via::Unresolved { skip: true, why } => return all(Verdict::Skip, &format!("not evaluable: {why}")),
-        Via::Unresolved { skip: false, why } => return all(Verdict::Unknown, &format!("destination unknown: {why}")),
+        Via::Unresolved { skip: true, why } => {
+            return all(Verdict::Skip, &format!("not evaluable: {why}"))
+        }
+        Via::Unresolved { skip: false, why } => {
+            return all(Verdict::Unknown, &format!("destination unknown: {why}"))
+        }
         Via::Public => return public_path(ctx, client),
         Via::Endpoint(ep) => *ep,
     };
@@ -73,7 +83,10 @@ pub(super) fn h3_to_h7(ctx: &Ctx) -> Vec<Hop> {
     if cands.is_empty() {
         return all(
             Verdict::Unknown,
-            &format!("no ENI address or subnet of {} was captured", ep.vpc_endpoint_id),
+            &format!(
+                "no ENI address or subnet of {} was captured",
+                ep.vpc_endpoint_id
+            ),
         );
     }
     let scope = ref_scope(ctx, client, ep);
@@ -87,7 +100,10 @@ pub(super) fn h3_to_h7(ctx: &Ctx) -> Vec<Hop> {
             let o = Out::new(
                 Verdict::Unknown,
                 "H2",
-                format!("the address of {label} is unknown: subnet {} not captured", c.subnet_id),
+                format!(
+                    "the address of {label} is unknown: subnet {} not captured",
+                    c.subnet_id
+                ),
                 format!("ec2:DescribeSubnets {} (missing)", c.subnet_id),
             );
             for v in outs.iter_mut() {
@@ -101,7 +117,10 @@ pub(super) fn h3_to_h7(ctx: &Ctx) -> Vec<Hop> {
                 let o = Out::new(
                     Verdict::Unknown,
                     "H1.2",
-                    format!("the client has no {} address for {label}", if dst.is_v4() { "IPv4" } else { "IPv6" }),
+                    format!(
+                        "the client has no {} address for {label}",
+                        if dst.is_v4() { "IPv4" } else { "IPv6" }
+                    ),
                     String::new(),
                 );
                 for v in outs.iter_mut() {
@@ -195,7 +214,10 @@ fn aggregate(name: &'static str, outs: Vec<(String, Out)>) -> Hop {
     };
     if n > 1 && (hop.verdict == Verdict::Allow || hop.verdict == Verdict::Deny) {
         let labels: Vec<&str> = outs.iter().map(|(l, _)| l.as_str()).collect();
-        hop = hop.note(format!("same result for all {n} endpoint addresses: {}", labels.join(", ")));
+        hop = hop.note(format!(
+            "same result for all {n} endpoint addresses: {}",
+            labels.join(", ")
+        ));
     }
     hop
 }
@@ -207,8 +229,10 @@ fn ref_scope(ctx: &Ctx, client: &Client, ep: &VpcEndpoint) -> RefScope {
     let w = ctx.world;
     let pcx = w.snap.vpc_peering_connections.iter().find(|p| {
         p.status.code.eq_ignore_ascii_case("active")
-            && ((p.requester_vpc_info.vpc_id == client.vpc_id && p.accepter_vpc_info.vpc_id == ep.vpc_id)
-                || (p.accepter_vpc_info.vpc_id == client.vpc_id && p.requester_vpc_info.vpc_id == ep.vpc_id))
+            && ((p.requester_vpc_info.vpc_id == client.vpc_id
+                && p.accepter_vpc_info.vpc_id == ep.vpc_id)
+                || (p.accepter_vpc_info.vpc_id == client.vpc_id
+                    && p.requester_vpc_info.vpc_id == ep.vpc_id))
     });
     match pcx {
         Some(p) => RefScope::Peered(p.vpc_peering_connection_id.clone()),
@@ -226,7 +250,14 @@ fn pl_lookup<'w>(ctx: &Ctx<'w>) -> impl Fn(&str) -> Option<&'w ManagedPrefixList
 
 // ---- H3 -------------------------------------------------------------------
 
-fn route_hop(ctx: &Ctx, client: &Client, ep: &VpcEndpoint, c: &Candidate, dst: &AddrSet, src: IpAddr) -> Out {
+fn route_hop(
+    ctx: &Ctx,
+    client: &Client,
+    ep: &VpcEndpoint,
+    c: &Candidate,
+    dst: &AddrSet,
+    src: IpAddr,
+) -> Out {
     let w = ctx.world;
     let pl = pl_lookup(ctx);
     let Some((rt, implicit)) = w.subnet_route_table(&client.subnet_id) else {
@@ -234,7 +265,10 @@ fn route_hop(ctx: &Ctx, client: &Client, ep: &VpcEndpoint, c: &Candidate, dst: &
             Verdict::Unknown,
             "H3.1",
             format!("no route table for {} in the snapshot", client.subnet_id),
-            format!("ec2:DescribeRouteTables association.subnet-id={} (missing)", client.subnet_id),
+            format!(
+                "ec2:DescribeRouteTables association.subnet-id={} (missing)",
+                client.subnet_id
+            ),
         );
     };
     let rt_label = format!(
@@ -294,33 +328,66 @@ fn route_hop(ctx: &Ctx, client: &Client, ep: &VpcEndpoint, c: &Candidate, dst: &
         return Out::new(
             Verdict::Unknown,
             "H3.4",
-            format!("{}; the route table of endpoint subnet {} is not in the snapshot", fwd_out.reason, c.subnet_id),
+            format!(
+                "{}; the route table of endpoint subnet {} is not in the snapshot",
+                fwd_out.reason, c.subnet_id
+            ),
             fwd_out.deciding,
         )
         .res(&rt.route_table_id);
     };
-    let ert_label = format!("{}{}", ert.route_table_id, if eimplicit { " (main)" } else { "" });
+    let ert_label = format!(
+        "{}{}",
+        ert.route_table_id,
+        if eimplicit { " (main)" } else { "" }
+    );
     let back = AddrSet::Ip(src);
     let ret = match route::lookup(ert, &back, &pl) {
-        RouteOutcome::Unknown { reason, field } => Out::new(Verdict::Unknown, "H3.4", reason, field),
+        RouteOutcome::Unknown { reason, field } => {
+            Out::new(Verdict::Unknown, "H3.4", reason, field)
+        }
         RouteOutcome::NoRoute => Out::new(
             Verdict::Deny,
             "H3.4",
-            format!("endpoint subnet {} has no return route to {src} in {ert_label}", c.subnet_id),
-            format!("ec2:DescribeRouteTables {} Routes (none matches {src})", ert.route_table_id),
+            format!(
+                "endpoint subnet {} has no return route to {src} in {ert_label}",
+                c.subnet_id
+            ),
+            format!(
+                "ec2:DescribeRouteTables {} Routes (none matches {src})",
+                ert.route_table_id
+            ),
         )
         .symptom(RETURN_DROP),
         RouteOutcome::Hit(h) if h.blackhole => Out::new(
             Verdict::Deny,
             "H3.3",
-            format!("return route {} -> {} in {ert_label} is a blackhole", h.destination, h.target),
+            format!(
+                "return route {} -> {} in {ert_label} is a blackhole",
+                h.destination, h.target
+            ),
             format!("{} State=blackhole", h.field),
         )
         .symptom(RETURN_DROP),
         RouteOutcome::Hit(h) => {
-            let o = cross_vpc_target(ctx, client, ep, &h.target, &h.field, &h.destination, &back, &ert_label);
+            let o = cross_vpc_target(
+                ctx,
+                client,
+                ep,
+                &h.target,
+                &h.field,
+                &h.destination,
+                &back,
+                &ert_label,
+            );
             if o.verdict == Verdict::Deny {
-                Out::new(Verdict::Deny, "H3.4", format!("return path: {}", o.reason), o.deciding).symptom(RETURN_DROP)
+                Out::new(
+                    Verdict::Deny,
+                    "H3.4",
+                    format!("return path: {}", o.reason),
+                    o.deciding,
+                )
+                .symptom(RETURN_DROP)
             } else {
                 o
             }
@@ -440,29 +507,53 @@ fn public_path(ctx: &Ctx, client: &Client) -> Vec<Hop> {
     let skip = "the name resolves to public execute-api addresses, not to a VPC endpoint (dns)";
     let mut hops = all(Verdict::Skip, skip);
     let route = match w.subnet_route_table(&client.subnet_id) {
-        None => Hop::new("route", Verdict::Unknown, "H3.5", format!("no route table for {} in the snapshot", client.subnet_id)),
+        None => Hop::new(
+            "route",
+            Verdict::Unknown,
+            "H3.5",
+            format!("no route table for {} in the snapshot", client.subnet_id),
+        ),
         Some((rt, _)) => {
-            let default = rt.routes.iter().enumerate().find(|(_, r)| {
-                r.destination_cidr_block.as_deref() == Some("0.0.0.0/0")
-            });
+            let default = rt
+                .routes
+                .iter()
+                .enumerate()
+                .find(|(_, r)| r.destination_cidr_block.as_deref() == Some("0.0.0.0/0"));
             match default {
                 None => Hop::new(
                     "route",
                     Verdict::Deny,
                     "H3.5",
-                    format!("no route to the public execute-api endpoint: {} has no 0.0.0.0/0 route", rt.route_table_id),
+                    format!(
+                        "no route to the public execute-api endpoint: {} has no 0.0.0.0/0 route",
+                        rt.route_table_id
+                    ),
                 )
-                .deciding(format!("ec2:DescribeRouteTables {} Routes (no 0.0.0.0/0)", rt.route_table_id))
+                .deciding(format!(
+                    "ec2:DescribeRouteTables {} Routes (no 0.0.0.0/0)",
+                    rt.route_table_id
+                ))
                 .resource(rt.route_table_id.clone())
                 .symptom(TIMEOUT),
                 Some((i, r)) => {
                     let target = route::target_of(r);
-                    let field = format!("ec2:DescribeRouteTables {} Routes[{i}] 0.0.0.0/0 -> {target}", rt.route_table_id);
-                    if r.state.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("blackhole")) {
-                        Hop::new("route", Verdict::Deny, "H3.3", format!("default route 0.0.0.0/0 -> {target} is a blackhole"))
-                            .deciding(format!("{field} State=blackhole"))
-                            .resource(rt.route_table_id.clone())
-                            .symptom(TIMEOUT)
+                    let field = format!(
+                        "ec2:DescribeRouteTables {} Routes[{i}] 0.0.0.0/0 -> {target}",
+                        rt.route_table_id
+                    );
+                    if r.state
+                        .as_deref()
+                        .is_some_and(|s| s.eq_ignore_ascii_case("blackhole"))
+                    {
+                        Hop::new(
+                            "route",
+                            Verdict::Deny,
+                            "H3.3",
+                            format!("default route 0.0.0.0/0 -> {target} is a blackhole"),
+                        )
+                        .deciding(format!("{field} State=blackhole"))
+                        .resource(rt.route_table_id.clone())
+                        .symptom(TIMEOUT)
                     } else {
                         Hop::new(
                             "route",
@@ -499,7 +590,10 @@ fn groups<'w>(ctx: &Ctx<'w>, ids: &[String]) -> (Vec<&'w SecurityGroup>, Vec<Str
 /// The endpoint's groups, or the VPC default group when it has none (H7.1).
 fn endpoint_group_ids(ctx: &Ctx, ep: &VpcEndpoint) -> (Vec<String>, bool) {
     if !ep.groups.is_empty() {
-        return (ep.groups.iter().map(|g| g.group_id.clone()).collect(), false);
+        return (
+            ep.groups.iter().map(|g| g.group_id.clone()).collect(),
+            false,
+        );
     }
     match ctx.world.default_security_group(&ep.vpc_id) {
         Some(g) => (vec![g.group_id.clone()], true),
@@ -520,7 +614,11 @@ fn sg_outcome(
     let pl = pl_lookup(ctx);
     let port = ctx.req.port;
     let dir = if egress { "egress" } else { "ingress" };
-    let list = if egress { "IpPermissionsEgress" } else { "IpPermissions" };
+    let list = if egress {
+        "IpPermissionsEgress"
+    } else {
+        "IpPermissions"
+    };
     let mut out = match sg::evaluate(&found, egress, port, peer, &pl) {
         SgOutcome::Allow { group_id, field } => Out::new(
             Verdict::Allow,
@@ -532,7 +630,10 @@ fn sg_outcome(
         SgOutcome::Deny if !missing.is_empty() => Out::new(
             Verdict::Unknown,
             check_ok,
-            format!("{} not in the snapshot; the captured groups do not allow tcp/{port} {what}", missing.join(", ")),
+            format!(
+                "{} not in the snapshot; the captured groups do not allow tcp/{port} {what}",
+                missing.join(", ")
+            ),
             format!("ec2:DescribeSecurityGroups {} (missing)", missing.join(",")),
         ),
         SgOutcome::Deny => Out::new(
@@ -540,9 +641,16 @@ fn sg_outcome(
             check_fail,
             format!(
                 "no {dir} rule in {} allows tcp/{port} {what}",
-                if ids.is_empty() { "(no security groups)".to_string() } else { ids.join(", ") }
+                if ids.is_empty() {
+                    "(no security groups)".to_string()
+                } else {
+                    ids.join(", ")
+                }
             ),
-            format!("ec2:DescribeSecurityGroups {} {list} (no rule matches)", ids.join(",")),
+            format!(
+                "ec2:DescribeSecurityGroups {} {list} (no rule matches)",
+                ids.join(",")
+            ),
         )
         .symptom(TIMEOUT),
     };
@@ -577,7 +685,15 @@ fn sg_endpoint(ctx: &Ctx, client: &Client, ep: &VpcEndpoint, src: IpAddr, scope:
         groups: &client.groups,
         scope: scope.clone(),
     };
-    let mut out = sg_outcome(ctx, &ids, false, &peer, "H7.2", "H7.3", &format!("from {src} ({})", client.instance.instance_id));
+    let mut out = sg_outcome(
+        ctx,
+        &ids,
+        false,
+        &peer,
+        "H7.2",
+        "H7.3",
+        &format!("from {src} ({})", client.instance.instance_id),
+    );
     if defaulted {
         out.reason = format!(
             "{} has no security groups, so the VPC default group applies (H7.1): {}",
@@ -587,8 +703,14 @@ fn sg_endpoint(ctx: &Ctx, client: &Client, ep: &VpcEndpoint, src: IpAddr, scope:
             out = Out::new(
                 Verdict::Unknown,
                 "H7.1",
-                format!("{} has no security groups and the default group of {} is not in the snapshot", ep.vpc_endpoint_id, ep.vpc_id),
-                format!("ec2:DescribeSecurityGroups vpc-id={} group-name=default (missing)", ep.vpc_id),
+                format!(
+                    "{} has no security groups and the default group of {} is not in the snapshot",
+                    ep.vpc_endpoint_id, ep.vpc_id
+                ),
+                format!(
+                    "ec2:DescribeSecurityGroups vpc-id={} group-name=default (missing)",
+                    ep.vpc_id
+                ),
             );
         }
     }
@@ -612,22 +734,43 @@ fn fmt_ranges(r: &[(u16, u16)]) -> String {
         return "none".into();
     }
     r.iter()
-        .map(|(a, b)| if a == b { a.to_string() } else { format!("{a}–{b}") })
+        .map(|(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}–{b}")
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 /// The return-path check over the client's ephemeral ports (H5.2, H6.2).
-fn ephemeral(acl: &NetworkAcl, egress: bool, peer: &AddrSet, os: Os, check: &'static str, side: &str) -> Out {
+fn ephemeral(
+    acl: &NetworkAcl,
+    egress: bool,
+    peer: &AddrSet,
+    os: Os,
+    check: &'static str,
+    side: &str,
+) -> Out {
     let mut verdicts = Vec::new();
     for (name, lo, hi) in ranges_for(os) {
         let v = nacl::summarize(nacl::coverage(acl, egress, peer, lo, hi));
         verdicts.push((name, lo, hi, v));
     }
     let dir = if egress { "outbound" } else { "inbound" };
-    if verdicts.iter().all(|v| matches!(v.3, RangeVerdict::AllAllowed(_))) {
-        let RangeVerdict::AllAllowed(seg) = &verdicts[0].3 else { unreachable!() };
-        let names: Vec<String> = verdicts.iter().map(|v| format!("{} {}–{}", v.0, v.1, v.2)).collect();
+    if verdicts
+        .iter()
+        .all(|v| matches!(v.3, RangeVerdict::AllAllowed(_)))
+    {
+        let RangeVerdict::AllAllowed(seg) = &verdicts[0].3 else {
+            unreachable!()
+        };
+        let names: Vec<String> = verdicts
+            .iter()
+            .map(|v| format!("{} {}–{}", v.0, v.1, v.2))
+            .collect();
         return Out::new(
             Verdict::Allow,
             check,
@@ -639,14 +782,21 @@ fn ephemeral(acl: &NetworkAcl, egress: bool, peer: &AddrSet, os: Os, check: &'st
             seg.field.clone(),
         );
     }
-    if verdicts.iter().all(|v| matches!(v.3, RangeVerdict::AllDenied(_))) {
-        let RangeVerdict::AllDenied(seg) = &verdicts[0].3 else { unreachable!() };
+    if verdicts
+        .iter()
+        .all(|v| matches!(v.3, RangeVerdict::AllDenied(_)))
+    {
+        let RangeVerdict::AllDenied(seg) = &verdicts[0].3 else {
+            unreachable!()
+        };
         return Out::new(
             Verdict::Deny,
             check,
             format!(
                 "{side} {dir} rule {} denies return traffic to the client's ephemeral ports {}–{}",
-                seg.rule_number.map(|n| n.to_string()).unwrap_or_else(|| "* (implicit deny)".into()),
+                seg.rule_number
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "* (implicit deny)".into()),
                 verdicts[0].1,
                 verdicts[0].2
             ),
@@ -670,7 +820,10 @@ fn ephemeral(acl: &NetworkAcl, egress: bool, peer: &AddrSet, os: Os, check: &'st
                 }
             }
             RangeVerdict::Mixed { allowed, segments } => {
-                parts.push(format!("{name} {lo}–{hi}: only {} allowed", fmt_ranges(allowed)));
+                parts.push(format!(
+                    "{name} {lo}–{hi}: only {} allowed",
+                    fmt_ranges(allowed)
+                ));
                 allowed_all.extend(allowed.iter().copied());
                 if deciding.is_empty() {
                     if let Some(s) = segments.iter().find(|s| s.action != NaclAction::Allow) {
@@ -694,9 +847,19 @@ fn ephemeral(acl: &NetworkAcl, egress: bool, peer: &AddrSet, os: Os, check: &'st
     )
 }
 
-fn nacl_single(acl: &NetworkAcl, egress: bool, peer: &AddrSet, port: u16, check: &'static str, what: String) -> Out {
+fn nacl_single(
+    acl: &NetworkAcl,
+    egress: bool,
+    peer: &AddrSet,
+    port: u16,
+    check: &'static str,
+    what: String,
+) -> Out {
     let seg = nacl::first_match(acl, egress, peer, port);
-    let rule = seg.rule_number.map(|n| n.to_string()).unwrap_or_else(|| "* (implicit deny)".into());
+    let rule = seg
+        .rule_number
+        .map(|n| n.to_string())
+        .unwrap_or_else(|| "* (implicit deny)".into());
     match seg.action {
         NaclAction::Allow => Out::new(Verdict::Allow, check, format!("{what} allowed by rule {rule}"), seg.field),
         NaclAction::Deny => Out::new(Verdict::Deny, check, format!("{what} denied by rule {rule}"), seg.field).symptom(TIMEOUT),
@@ -746,13 +909,34 @@ fn nacl_client(ctx: &Ctx, client: &Client, c: &Candidate, dst: &AddrSet) -> Out 
             Verdict::Unknown,
             "H5",
             format!("no network ACL for {} in the snapshot", client.subnet_id),
-            format!("ec2:DescribeNetworkAcls association.subnet-id={} (missing)", client.subnet_id),
+            format!(
+                "ec2:DescribeNetworkAcls association.subnet-id={} (missing)",
+                client.subnet_id
+            ),
         );
     };
-    let side = format!("{}{}", acl.network_acl_id, if implicit { " (default)" } else { "" });
+    let side = format!(
+        "{}{}",
+        acl.network_acl_id,
+        if implicit { " (default)" } else { "" }
+    );
     let port = ctx.req.port;
-    let out = nacl_single(acl, true, dst, port, "H5.1", format!("{side} outbound tcp/{port} to {dst}"));
-    let back = ephemeral(acl, false, dst, client.os, "H5.2", &format!("{side} (client subnet)"));
+    let out = nacl_single(
+        acl,
+        true,
+        dst,
+        port,
+        "H5.1",
+        format!("{side} outbound tcp/{port} to {dst}"),
+    );
+    let back = ephemeral(
+        acl,
+        false,
+        dst,
+        client.os,
+        "H5.2",
+        &format!("{side} (client subnet)"),
+    );
     combine_nacl(out, back).res(&acl.network_acl_id)
 }
 
@@ -761,7 +945,10 @@ fn nacl_endpoint(ctx: &Ctx, client: &Client, c: &Candidate, src: IpAddr) -> Out 
         return Out::new(
             Verdict::Skip,
             "H6",
-            format!("client and endpoint ENI share {}; network ACLs do not apply", c.subnet_id),
+            format!(
+                "client and endpoint ENI share {}; network ACLs do not apply",
+                c.subnet_id
+            ),
             String::new(),
         );
     }
@@ -769,14 +956,38 @@ fn nacl_endpoint(ctx: &Ctx, client: &Client, c: &Candidate, src: IpAddr) -> Out 
         return Out::new(
             Verdict::Unknown,
             "H6",
-            format!("no network ACL for endpoint subnet {} in the snapshot", c.subnet_id),
-            format!("ec2:DescribeNetworkAcls association.subnet-id={} (missing)", c.subnet_id),
+            format!(
+                "no network ACL for endpoint subnet {} in the snapshot",
+                c.subnet_id
+            ),
+            format!(
+                "ec2:DescribeNetworkAcls association.subnet-id={} (missing)",
+                c.subnet_id
+            ),
         );
     };
-    let side = format!("{}{}", acl.network_acl_id, if implicit { " (default)" } else { "" });
+    let side = format!(
+        "{}{}",
+        acl.network_acl_id,
+        if implicit { " (default)" } else { "" }
+    );
     let port = ctx.req.port;
     let peer = AddrSet::Ip(src);
-    let inbound = nacl_single(acl, false, &peer, port, "H6.1", format!("{side} inbound tcp/{port} from {src}"));
-    let back = ephemeral(acl, true, &peer, client.os, "H6.2", &format!("{side} (endpoint subnet)"));
+    let inbound = nacl_single(
+        acl,
+        false,
+        &peer,
+        port,
+        "H6.1",
+        format!("{side} inbound tcp/{port} from {src}"),
+    );
+    let back = ephemeral(
+        acl,
+        true,
+        &peer,
+        client.os,
+        "H6.2",
+        &format!("{side} (endpoint subnet)"),
+    );
     combine_nacl(inbound, back).res(&acl.network_acl_id)
 }

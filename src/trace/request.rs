@@ -90,7 +90,8 @@ impl Request {
         if method.is_empty() || !method.chars().all(|c| c.is_ascii_alphabetic()) {
             return Err(RequestError::Method(method.to_string()));
         }
-        let parsed = url::Url::parse(url).map_err(|e| RequestError::Url(url.to_string(), e.to_string()))?;
+        let parsed =
+            url::Url::parse(url).map_err(|e| RequestError::Url(url.to_string(), e.to_string()))?;
         if parsed.scheme() != "https" {
             return Err(RequestError::NotHttps(url.to_string()));
         }
@@ -101,7 +102,9 @@ impl Request {
             .to_ascii_lowercase();
         let mut headers = Vec::new();
         for h in raw_headers {
-            let (name, value) = h.split_once(':').ok_or_else(|| RequestError::Header(h.clone()))?;
+            let (name, value) = h
+                .split_once(':')
+                .ok_or_else(|| RequestError::Header(h.clone()))?;
             let name = name.trim();
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_graphic() && c != ':') {
                 return Err(RequestError::Header(h.clone()));
@@ -123,7 +126,12 @@ impl Request {
             Auth::Sigv4
         } else {
             match req.header("authorization") {
-                Some(v) if v.starts_with("AWS4-HMAC-SHA256") || v.starts_with("AWS4-ECDSA-P256-SHA256") => Auth::Sigv4,
+                Some(v)
+                    if v.starts_with("AWS4-HMAC-SHA256")
+                        || v.starts_with("AWS4-ECDSA-P256-SHA256") =>
+                {
+                    Auth::Sigv4
+                }
                 Some(_) => Auth::Bearer,
                 None => Auth::None,
             }

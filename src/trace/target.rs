@@ -59,7 +59,10 @@ pub struct Target {
 }
 
 fn is_api_id(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 16 && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    !s.is_empty()
+        && s.len() <= 16
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
 }
 
 /// Split `{label}.execute-api.{region}.amazonaws.com[.cn]` into (label, region).
@@ -94,7 +97,11 @@ fn split_vpce_name(host: &str) -> Option<(String, String, Option<String>)> {
         return None;
     }
     let vpce = format!("vpce-{}", parts[1]);
-    let zone = if parts.len() > 3 { Some(parts[3..].join("-")) } else { None };
+    let zone = if parts.len() > 3 {
+        Some(parts[3..].join("-"))
+    } else {
+        None
+    };
     Some((vpce, region.to_string(), zone))
 }
 
@@ -117,9 +124,13 @@ impl Target {
             custom_domain: None,
             first_segment,
         };
-        let host_header = req
-            .header("host")
-            .map(|h| h.split(':').next().unwrap_or(h).trim_end_matches('.').to_ascii_lowercase());
+        let host_header = req.header("host").map(|h| {
+            h.split(':')
+                .next()
+                .unwrap_or(h)
+                .trim_end_matches('.')
+                .to_ascii_lowercase()
+        });
         let api_header = req.header("x-apigw-api-id").map(|s| s.trim().to_string());
 
         if let Some((vpce, region, zone)) = split_vpce_name(&req.host) {
@@ -192,25 +203,53 @@ mod tests {
 
     #[test]
     fn forms() {
-        let t = Target::classify(&req("https://abc123defg.execute-api.us-east-1.amazonaws.com/prod/pets", &[]));
-        assert_eq!((t.form, t.api_id.as_deref(), t.region.as_deref()), (Form::A, Some("abc123defg"), Some("us-east-1")));
+        let t = Target::classify(&req(
+            "https://abc123defg.execute-api.us-east-1.amazonaws.com/prod/pets",
+            &[],
+        ));
+        assert_eq!(
+            (t.form, t.api_id.as_deref(), t.region.as_deref()),
+            (Form::A, Some("abc123defg"), Some("us-east-1"))
+        );
         assert_eq!(t.first_segment.as_deref(), Some("prod"));
 
-        let t = Target::classify(&req("https://execute-api.us-east-1.amazonaws.com/prod", &["x-apigw-api-id: abc123defg"]));
-        assert_eq!((t.form, t.api_id.as_deref()), (Form::APrime, Some("abc123defg")));
+        let t = Target::classify(&req(
+            "https://execute-api.us-east-1.amazonaws.com/prod",
+            &["x-apigw-api-id: abc123defg"],
+        ));
+        assert_eq!(
+            (t.form, t.api_id.as_deref()),
+            (Form::APrime, Some("abc123defg"))
+        );
 
-        let t = Target::classify(&req("https://abc123defg-vpce-0123456789abcdef0.execute-api.us-east-1.amazonaws.com/prod", &[]));
-        assert_eq!((t.form, t.vpce_id.as_deref()), (Form::B, Some("vpce-0123456789abcdef0")));
+        let t = Target::classify(&req(
+            "https://abc123defg-vpce-0123456789abcdef0.execute-api.us-east-1.amazonaws.com/prod",
+            &[],
+        ));
+        assert_eq!(
+            (t.form, t.vpce_id.as_deref()),
+            (Form::B, Some("vpce-0123456789abcdef0"))
+        );
 
-        let vpce = "https://vpce-0123456789abcdef0-ab12cd34.execute-api.us-east-1.vpce.amazonaws.com/prod";
-        let t = Target::classify(&req(vpce, &["Host: abc123defg.execute-api.us-east-1.amazonaws.com"]));
-        assert_eq!((t.form, t.api_id.as_deref(), t.vpce_id.as_deref()), (Form::C, Some("abc123defg"), Some("vpce-0123456789abcdef0")));
+        let vpce =
+            "https://vpce-0123456789abcdef0-ab12cd34.execute-api.us-east-1.vpce.amazonaws.com/prod";
+        let t = Target::classify(&req(
+            vpce,
+            &["Host: abc123defg.execute-api.us-east-1.amazonaws.com"],
+        ));
+        assert_eq!(
+            (t.form, t.api_id.as_deref(), t.vpce_id.as_deref()),
+            (Form::C, Some("abc123defg"), Some("vpce-0123456789abcdef0"))
+        );
         let t = Target::classify(&req(vpce, &["x-apigw-api-id: abc123defg"]));
         assert_eq!(t.form, Form::CPrime);
         let t = Target::classify(&req(vpce, &[]));
         assert_eq!((t.form, t.api_id.as_deref()), (Form::C, None));
         let t = Target::classify(&req(vpce, &["Host: api.internal.example.com"]));
-        assert_eq!((t.form, t.custom_domain.as_deref()), (Form::DPrime, Some("api.internal.example.com")));
+        assert_eq!(
+            (t.form, t.custom_domain.as_deref()),
+            (Form::DPrime, Some("api.internal.example.com"))
+        );
 
         let zonal = "https://vpce-0123456789abcdef0-ab12cd34-us-east-1a.execute-api.us-east-1.vpce.amazonaws.com/prod";
         let t = Target::classify(&req(zonal, &["x-apigw-api-id: abc123defg"]));
