@@ -1805,6 +1805,23 @@ fn disagreement_cases() -> Vec<Case> {
             form_c().tls13(),
             vec![at("endpoint", Unknown, "H8.4")],
         ),
+        // Rulebook H1.1: any State.Name other than running → DENY. A
+        // terminated instance has no SubnetId, VpcId or interfaces any more;
+        // the code returns UNKNOWN H1.2 ("no subnet") before the state check
+        // can decide.
+        case(
+            "H1.1 terminated instance (no subnet or interfaces left): deny",
+            |d| {
+                let inst = instance(d, CLIENT);
+                inst["State"]["Name"] = json!("terminated");
+                for key in ["SubnetId", "VpcId", "PrivateIpAddress", "NetworkInterfaces"] {
+                    unset(inst, key);
+                }
+                inst["SecurityGroups"] = json!([]);
+            },
+            form_a(),
+            vec![at("instance", Deny, "H1.1")],
+        ),
         // Rulebook H3.5: the public path needs a 0.0.0.0/0 route to a NAT
         // gateway or internet gateway, otherwise DENY. A default route over a
         // peering connection never reaches the internet (no edge-to-edge
@@ -1932,10 +1949,34 @@ fn h8_endpoint() {
     run_table(h8_cases());
 }
 
+/// Cases that once disagreed with the rulebook, kept as regressions.
 #[test]
-#[ignore = "implementation disagrees with the rulebook; see disagreement_cases()"]
-fn rulebook_disagreements() {
+fn former_rulebook_disagreements() {
     run_table(disagreement_cases());
+}
+
+/// The harness itself notices a wrong verdict, check, reason, note or field.
+#[test]
+fn harness_reports_each_kind_of_mismatch() {
+    let wrong = [
+        verdict_only("dns", Deny),
+        at("dns", Allow, "H2.3"),
+        at("dns", Allow, "H2.2").reason("no such text"),
+        at("dns", Allow, "H2.2").note("no such note"),
+        at("dns", Allow, "H2.2").deciding("no such field"),
+        verdict_only("no-such-hop", Allow),
+    ];
+    for e in wrong {
+        let c = case("H2.2 harness self-check", unchanged, form_a(), vec![e]);
+        assert_eq!(failures(&c).len(), 1, "mismatch not reported");
+    }
+    let right = case(
+        "H2.2 harness self-check",
+        unchanged,
+        form_a(),
+        vec![at("dns", Allow, "H2.2")],
+    );
+    assert!(failures(&right).is_empty());
 }
 
 /// The hop families (`H5` for `H5.2`) cited in a case name.

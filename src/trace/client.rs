@@ -130,6 +130,14 @@ pub(super) fn h1_instance<'w>(ctx: &mut Ctx<'w>, inst: &'w Instance) -> Hop {
         ));
     }
     let Some(subnet_id) = subnet_id else {
+        // A terminated instance keeps no subnet: its state decides first.
+        if let Some(p) = problems.first() {
+            return Hop::new("instance", p.0, p.1, p.2.clone())
+                .deciding(p.3.clone())
+                .resource(id.clone())
+                .symptom("nothing is sent: the instance is not running")
+                .note(format!("instance {id} has no subnet in the snapshot"));
+        }
         return Hop::new(
             "instance",
             Verdict::Unknown,

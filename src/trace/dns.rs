@@ -228,10 +228,10 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
         "Route 53 Resolver rules and DNS Firewall are not read; DNS to the VPC resolver is not filtered by security groups or network ACLs",
     );
 
-    // H2.1: the Amazon resolver must be on, unless custom DNS servers serve the VPC.
-    let custom_servers = matches!(dhcp, Dhcp::Custom(_));
+    // H2.1: the Amazon resolver must be on. Custom DNS servers reach private
+    // zones only through it, so they do not lift this.
     match vpc.enable_dns_support {
-        Some(false) if !custom_servers => {
+        Some(false) => {
             let h = Hop::new(
                 "dns",
                 Verdict::Deny,
@@ -248,7 +248,7 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                 Destination::failed(format!("{host} does not resolve (dns)")),
             );
         }
-        None if !custom_servers => {
+        None => {
             return (
                 Hop::new(
                     "dns",

@@ -30,6 +30,15 @@ fn accepted_tls(policy: Option<&str>) -> Option<(&'static [TlsVersion], String)>
     }
 }
 
+/// `apigateway:GetRestApi abc` or `apigateway:GetDomainName x` for "API abc" / "domain x".
+fn owner_call(owner: &str) -> String {
+    match owner.split_once(' ') {
+        Some(("API", id)) => format!("apigateway:GetRestApi {id}"),
+        Some((_, name)) => format!("apigateway:GetDomainName {name}"),
+        None => owner.to_string(),
+    }
+}
+
 pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
     let Some(ep) = ctx.dest.endpoint() else {
         return match &ctx.dest.via {
@@ -217,8 +226,19 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
             if enhanced {
                 let mode = access_mode.as_deref().map(str::to_ascii_uppercase);
                 match mode.as_deref() {
-                    None => hop = hop.note(format!(
+                    None if t.form == Form::A => hop = hop.note(format!(
                         "{owner} uses an enhanced security policy without endpointAccessMode, which API Gateway requires"
+                    )),
+                    None => findings.push((
+                        Verdict::Unknown,
+                        "H8.4",
+                        format!(
+                            "{owner} uses {} but its endpointAccessMode was not captured; form {} passes only in BASIC mode",
+                            policy.as_deref().unwrap_or(""),
+                            t.form.label()
+                        ),
+                        format!("{} endpointAccessMode (not captured)", owner_call(owner)),
+                        None,
                     )),
                     Some("STRICT") if matches!(t.form, Form::C | Form::CPrime) => findings.push((
                         Verdict::Deny,
@@ -227,14 +247,14 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
                             "{owner} uses endpointAccessMode STRICT with {}: calling through the endpoint DNS name needs BASIC (the SNI host does not match)",
                             policy.as_deref().unwrap_or("")
                         ),
-                        format!("apigateway:Get{} endpointAccessMode=STRICT", owner.replace("API ", "RestApi ").replace("domain ", "DomainName ")),
+                        format!("{} endpointAccessMode=STRICT", owner_call(owner)),
                         Some("rejected by API Gateway; the exact error is not documented (expect 403)".into()),
                     )),
-                    Some("STRICT") if matches!(t.form, Form::B | Form::DPrime) => findings.push((
+                    Some("STRICT") if matches!(t.form, Form::B | Form::DPrime | Form::APrime) => findings.push((
                         Verdict::Unknown,
                         "H8.4",
                         format!("{owner} uses endpointAccessMode STRICT; whether form {} passes the SNI check is not documented", t.form.label()),
-                        format!("apigateway:Get{} endpointAccessMode=STRICT", owner.replace("API ", "RestApi ").replace("domain ", "DomainName ")),
+                        format!("{} endpointAccessMode=STRICT", owner_call(owner)),
                         None,
                     )),
                     _ => {}

@@ -554,6 +554,28 @@ fn public_path(ctx: &Ctx, client: &Client) -> Vec<Hop> {
                         .deciding(format!("{field} State=blackhole"))
                         .resource(rt.route_table_id.clone())
                         .symptom(TIMEOUT)
+                    } else if ["tgw-", "eni-", "i-", "vpce-", "cagw-", "lgw-", "arn:"]
+                        .iter()
+                        .any(|p| target.starts_with(p))
+                    {
+                        Hop::new(
+                            "route",
+                            Verdict::Unknown,
+                            "H3.5",
+                            format!("default route 0.0.0.0/0 -> {target}: whether it reaches the internet depends on route tables or appliances that are not read"),
+                        )
+                        .deciding(field)
+                        .resource(rt.route_table_id.clone())
+                    } else if !["igw-", "nat-"].iter().any(|p| target.starts_with(p)) {
+                        Hop::new(
+                            "route",
+                            Verdict::Deny,
+                            "H3.5",
+                            format!("no route to the public execute-api endpoint: the default route goes to {target}, not to a NAT or internet gateway"),
+                        )
+                        .deciding(field)
+                        .resource(rt.route_table_id.clone())
+                        .symptom(TIMEOUT)
                     } else {
                         Hop::new(
                             "route",
