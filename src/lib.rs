@@ -7,8 +7,10 @@
 pub mod cli;
 pub mod demo;
 pub mod discover;
+pub mod logs;
 pub mod model;
 pub mod net;
 pub mod policy;
 pub mod synth;
 pub mod trace;
+pub mod tui;

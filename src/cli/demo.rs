@@ -19,7 +19,15 @@ struct StoryJson<'a> {
 }
 
 pub fn run(args: DemoArgs) -> Result<i32, CliError> {
-    match args.command.unwrap_or(DemoCommand::Tour) {
+    match args.command.unwrap_or(DemoCommand::Ui) {
+        DemoCommand::Ui => {
+            let src = crate::tui::Source {
+                world: crate::demo::world()?,
+                label: "demo".into(),
+                demo_logs: true,
+            };
+            Ok(crate::tui::run(src)?)
+        }
         DemoCommand::List { output } => list(output),
         DemoCommand::Tour => tour(),
         DemoCommand::Export { out, force } => {

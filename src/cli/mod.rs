@@ -23,8 +23,10 @@ network ACLs and the execute-api VPC endpoint to an API Gateway private REST API
 each hop a verdict (allow / deny / unknown) with the AWS field that decided it.\n\n\
 Start with the embedded demo world (no AWS account needed):\n  hoptrace demo\n  hoptrace demo list",
     after_help = "Exit status: 0 reachable, 1 blocked, 3 undetermined, 2 error.\n\
-Diagnostic logs go to a file, never to the terminal (see --log-file).",
-    arg_required_else_help = true
+Diagnostic logs go to a file, never to the terminal (see --log-file).\n\
+The terminal UI reads $XDG_CONFIG_HOME/hoptrace/config.toml (default ~/.config/hoptrace/config.toml):\n\
+  theme = \"dark\" | \"light\" | \"high-contrast\"   and   [keys] command = \"key\" or [\"key\", ...]\n\
+NO_COLOR turns colour off; $VISUAL/$EDITOR is used for what-if edits."
 )]
 pub struct Cli {
     /// Write diagnostic logs to FILE [default: $XDG_STATE_HOME/hoptrace/hoptrace.log]
@@ -32,15 +34,17 @@ pub struct Cli {
     pub log_file: Option<PathBuf>,
 
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Trace one request from an instance to a private API, hop by hop
     Trace(TraceArgs),
-    /// The embedded demo world: a tour of every story, or the list of stories
+    /// The embedded demo world: the terminal UI with live log replay, a text tour, or the list of stories
     Demo(DemoArgs),
+    /// The terminal UI on a snapshot file (or, once discovery lands, a live account)
+    Tui(TuiArgs),
     /// Check snapshot files
     Snapshot {
         #[command(subcommand)]
@@ -109,8 +113,23 @@ pub struct DemoArgs {
     pub command: Option<DemoCommand>,
 }
 
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    /// Open this snapshot file
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    /// AWS profile (live discovery)
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// AWS region (live discovery)
+    #[arg(long)]
+    pub region: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum DemoCommand {
+    /// The terminal UI on the demo world, with its logs replayed live (the default)
+    Ui,
     /// Print each demo instance, its story and the trace command to run
     List {
         #[arg(long, value_enum, default_value_t = Output::Table)]
@@ -171,10 +190,14 @@ impl<E: std::fmt::Display> From<E> for CliError {
 pub fn run(cli: Cli) -> i32 {
     tracing::info!(?cli.command, "start");
     let result = match cli.command {
-        Command::Trace(args) => trace::run(args),
-        Command::Demo(args) => demo::run(args),
-        Command::Snapshot { command } => snapshot::run(command),
-        Command::Synth(args) => snapshot::synth(args),
+        None => Err(CliError(
+            "live discovery is not available yet: try `hoptrace demo` (the demo world) or `hoptrace tui --snapshot FILE`; `hoptrace --help` lists everything".into(),
+        )),
+        Some(Command::Tui(args)) => tui_cmd(args),
+        Some(Command::Trace(args)) => trace::run(args),
+        Some(Command::Demo(args)) => demo::run(args),
+        Some(Command::Snapshot { command }) => snapshot::run(command),
+        Some(Command::Synth(args)) => snapshot::synth(args),
     };
     match result {
         Ok(code) => code,
@@ -199,4 +222,27 @@ pub(crate) fn load_world(src: &SourceArgs) -> Result<crate::model::World, CliErr
             "live discovery is not available yet: use --demo for the embedded demo world or --snapshot FILE".into(),
         )),
     }
+}
+
+fn tui_cmd(args: TuiArgs) -> Result<i32, CliError> {
+    let Some(path) = args.snapshot else {
+        let target = match (&args.profile, &args.region) {
+            (None, None) => String::new(),
+            (p, r) => format!(
+                " (profile {}, region {})",
+                p.as_deref().unwrap_or("default"),
+                r.as_deref().unwrap_or("default")
+            ),
+        };
+        return Err(CliError(format!(
+            "live discovery{target} is not available yet: use `hoptrace demo` for the demo world or `hoptrace tui --snapshot FILE`"
+        )));
+    };
+    let world = crate::model::World::new(crate::model::Snapshot::load(&path)?);
+    let src = crate::tui::Source {
+        world,
+        label: format!("snapshot {}", path.display()),
+        demo_logs: false,
+    };
+    Ok(crate::tui::run(src)?)
 }

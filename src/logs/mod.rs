@@ -37,7 +37,12 @@ impl SourceKind {
             _ => None,
         }
     }
-    pub const ALL: [SourceKind; 4] = [SourceKind::Access, SourceKind::Execution, SourceKind::Flow, SourceKind::Lambda];
+    pub const ALL: [SourceKind; 4] = [
+        SourceKind::Access,
+        SourceKind::Execution,
+        SourceKind::Flow,
+        SourceKind::Lambda,
+    ];
 }
 
 #[derive(Debug, Clone)]

@@ -38,21 +38,36 @@ pub fn parse(script: &str) -> Result<Vec<ScriptLine>, ScriptError> {
             continue;
         }
         let mut parts = raw.splitn(4, '\t');
-        let (Some(off), Some(src), Some(group), Some(text)) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
-            return Err(ScriptError { line: n, msg: "expected OFFSET_MS<TAB>SOURCE<TAB>GROUP<TAB>TEXT".into() });
+        let (Some(off), Some(src), Some(group), Some(text)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(ScriptError {
+                line: n,
+                msg: "expected OFFSET_MS<TAB>SOURCE<TAB>GROUP<TAB>TEXT".into(),
+            });
         };
-        let off: u64 = off
-            .trim()
-            .parse()
-            .map_err(|_| ScriptError { line: n, msg: format!("offset {off:?} is not a number of milliseconds") })?;
+        let off: u64 = off.trim().parse().map_err(|_| ScriptError {
+            line: n,
+            msg: format!("offset {off:?} is not a number of milliseconds"),
+        })?;
         let offset = Duration::from_millis(off);
         if offset < last {
-            return Err(ScriptError { line: n, msg: "offsets must not decrease".into() });
+            return Err(ScriptError {
+                line: n,
+                msg: "offsets must not decrease".into(),
+            });
         }
         last = offset;
-        let source = SourceKind::parse(src.trim())
-            .ok_or_else(|| ScriptError { line: n, msg: format!("unknown source {src:?} (access, execution, flow, lambda)") })?;
-        out.push(ScriptLine { offset, source, group: group.trim().to_string(), text: text.to_string() });
+        let source = SourceKind::parse(src.trim()).ok_or_else(|| ScriptError {
+            line: n,
+            msg: format!("unknown source {src:?} (access, execution, flow, lambda)"),
+        })?;
+        out.push(ScriptLine {
+            offset,
+            source,
+            group: group.trim().to_string(),
+            text: text.to_string(),
+        });
     }
     Ok(out)
 }
@@ -75,7 +90,15 @@ fn split(at: SystemTime) -> (i64, u32, u32, u32, u32, u32, u32) {
     let secs = d.as_secs() as i64;
     let (y, mo, day) = civil(secs.div_euclid(86_400));
     let sod = secs.rem_euclid(86_400) as u32;
-    (y, mo, day, sod / 3600, sod / 60 % 60, sod % 60, d.subsec_millis())
+    (
+        y,
+        mo,
+        day,
+        sod / 3600,
+        sod / 60 % 60,
+        sod % 60,
+        d.subsec_millis(),
+    )
 }
 
 /// `2026-11-28T09:00:00.123Z`
@@ -86,16 +109,28 @@ pub fn iso(at: SystemTime) -> String {
 
 /// `28/Nov/2026:09:00:00 +0000`
 pub fn clf(at: SystemTime) -> String {
-    const M: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const M: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let (y, mo, d, h, mi, s, _) = split(at);
-    format!("{d:02}/{}/{y:04}:{h:02}:{mi:02}:{s:02} +0000", M[(mo as usize).saturating_sub(1).min(11)])
+    format!(
+        "{d:02}/{}/{y:04}:{h:02}:{mi:02}:{s:02} +0000",
+        M[(mo as usize).saturating_sub(1).min(11)]
+    )
 }
 
 /// Fill a script line's placeholders for emission at `at`, in replay cycle `cycle`.
 pub fn render(line: &ScriptLine, at: SystemTime, cycle: u64) -> LogLine {
     let epoch = at.duration_since(UNIX_EPOCH).unwrap_or_default();
     let secs = epoch.as_secs();
-    let req = format!("{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}", secs as u32, cycle as u16, 0x1d, line.offset.as_millis() as u16 & 0xfff, secs);
+    let req = format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        secs as u32,
+        cycle as u16,
+        0x1d,
+        line.offset.as_millis() as u16 & 0xfff,
+        secs
+    );
     let text = line
         .text
         .replace("{iso}", &iso(at))
@@ -105,7 +140,13 @@ pub fn render(line: &ScriptLine, at: SystemTime, cycle: u64) -> LogLine {
         .replace("{flow_start}", &(secs - secs % 60).to_string())
         .replace("{flow_end}", &(secs - secs % 60 + 60).to_string())
         .replace("{req}", &req);
-    LogLine { source: line.source, group: line.group.clone(), at, text, hop: None }
+    LogLine {
+        source: line.source,
+        group: line.group.clone(),
+        at,
+        text,
+        hop: None,
+    }
 }
 
 /// Replays a script: `due(now)` returns the lines whose time has come.
@@ -120,8 +161,15 @@ pub struct Replayer {
 
 impl Replayer {
     pub fn new(script: Vec<ScriptLine>, started: SystemTime) -> Replayer {
-        let cycle_len = script.last().map(|l| l.offset).unwrap_or_default() + Duration::from_secs(2);
-        Replayer { script, cycle_len, started, next: 0, cycle: 0 }
+        let cycle_len =
+            script.last().map(|l| l.offset).unwrap_or_default() + Duration::from_secs(2);
+        Replayer {
+            script,
+            cycle_len,
+            started,
+            next: 0,
+            cycle: 0,
+        }
     }
 
     /// Lines due at `now`, in order; loops forever.
@@ -169,9 +217,18 @@ mod tests {
     #[test]
     fn bad_scripts_say_which_line() {
         assert_eq!(parse("# c\n12\taccess\tg").unwrap_err().line, 2);
-        assert!(parse("x\taccess\tg\tt").unwrap_err().msg.contains("milliseconds"));
-        assert!(parse("5\tsyslog\tg\tt").unwrap_err().msg.contains("unknown source"));
-        assert!(parse("5\taccess\tg\tt\n4\taccess\tg\tt").unwrap_err().msg.contains("decrease"));
+        assert!(parse("x\taccess\tg\tt")
+            .unwrap_err()
+            .msg
+            .contains("milliseconds"));
+        assert!(parse("5\tsyslog\tg\tt")
+            .unwrap_err()
+            .msg
+            .contains("unknown source"));
+        assert!(parse("5\taccess\tg\tt\n4\taccess\tg\tt")
+            .unwrap_err()
+            .msg
+            .contains("decrease"));
     }
 
     #[test]

@@ -1,0 +1,161 @@
+//! Rendering. Views read the app state and draw; they never change it.
+
+mod explorer;
+mod logs;
+mod overlay;
+mod trace;
+
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+
+use super::app::{App, Mode, Pane, Screen};
+
+pub fn render(f: &mut Frame, app: &App) {
+    let size = f.area();
+    let a = super::layout::areas(size.width, size.height, app);
+    if a.tiny {
+        let msg = format!(
+            "hoptrace: terminal too small ({}×{}, need 40×12); q quits",
+            size.width, size.height
+        );
+        f.render_widget(
+            Paragraph::new(msg).wrap(ratatui::widgets::Wrap { trim: true }),
+            size,
+        );
+        return;
+    }
+    header(f, app, a.header);
+    crumbs(f, app, a.crumbs);
+    match app.screen {
+        Screen::Explorer => {
+            explorer::tree(f, app, a.left);
+            explorer::detail(f, app, a.right);
+        }
+        Screen::Trace => {
+            trace::hops(f, app, a.left);
+            trace::detail(f, app, a.right);
+        }
+    }
+    logs::pane(f, app, a.logs);
+    footer(f, app, a.footer);
+    match &app.mode {
+        Mode::Help { scroll } => overlay::help(f, app, size, *scroll),
+        Mode::Form(form) => overlay::form(f, app, size, form),
+        Mode::Editor { editor, .. } => overlay::editor(f, app, size, editor),
+        _ => {}
+    }
+}
+
+/// A bordered block whose border shows focus.
+pub(super) fn block<'a>(app: &App, title: String, pane: Pane) -> Block<'a> {
+    let focused =
+        app.focus == pane && matches!(app.mode, Mode::Normal | Mode::Filter(_) | Mode::Command(_));
+    let style = if focused {
+        app.theme.border_focus
+    } else {
+        app.theme.border
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(Span::styled(
+            title,
+            if focused {
+                app.theme.accent
+            } else {
+                app.theme.text
+            },
+        ))
+}
+
+fn clock(app: &App) -> String {
+    let iso = crate::logs::replay::iso(app.now);
+    iso.get(11..19).unwrap_or("").to_string() + " UTC"
+}
+
+fn header(f: &mut Frame, app: &App, r: Rect) {
+    let s = &app.world.snap;
+    let mut parts = vec![
+        Span::styled(" hoptrace ", app.theme.header.add_modifier(Modifier::BOLD)),
+        Span::styled(
+            format!(" account {} │ {} │ {} ", s.account, s.region, app.source),
+            app.theme.header,
+        ),
+    ];
+    if !app.undo.is_empty() {
+        parts.push(Span::styled(
+            format!(
+                " WHAT-IF: {} edit{} (not in AWS) ",
+                app.undo.len(),
+                if app.undo.len() == 1 { "" } else { "s" }
+            ),
+            app.theme.flash_error,
+        ));
+    }
+    let left: usize = parts.iter().map(|p| p.content.chars().count()).sum();
+    let clock = format!(" {} ", clock(app));
+    let pad = (r.width as usize).saturating_sub(left + clock.chars().count());
+    parts.push(Span::styled(" ".repeat(pad), app.theme.header));
+    parts.push(Span::styled(clock, app.theme.header));
+    f.render_widget(Paragraph::new(Line::from(parts)), r);
+}
+
+fn crumbs(f: &mut Frame, app: &App, r: Rect) {
+    let text = app.breadcrumbs().join(" › ");
+    f.render_widget(
+        Paragraph::new(Span::styled(format!(" {text}"), app.theme.dim)),
+        r,
+    );
+}
+
+fn footer(f: &mut Frame, app: &App, r: Rect) {
+    let line = match &app.mode {
+        Mode::Command(i) => Line::from(vec![
+            Span::styled(":", app.theme.accent),
+            Span::raw(i.text.clone()),
+            Span::styled("█", app.theme.dim),
+        ]),
+        Mode::Filter(i) => Line::from(vec![
+            Span::styled("/", app.theme.accent),
+            Span::raw(i.text.clone()),
+            Span::styled("█", app.theme.dim),
+        ]),
+        _ => match &app.flash {
+            Some(fl) if fl.error => Line::from(Span::styled(
+                format!(" {} ", fl.text),
+                app.theme.flash_error,
+            )),
+            Some(fl) => Line::from(Span::styled(format!(" {}", fl.text), app.theme.accent)),
+            None => {
+                let k = |c| app.keymap.keys_for(c);
+                use super::keymap::Cmd;
+                let hints = [
+                    (k(Cmd::Help), "help"),
+                    (k(Cmd::CommandMode), "cmd"),
+                    (k(Cmd::Filter), "filter"),
+                    (k(Cmd::Trace), "trace"),
+                    ("tab".into(), "pane"),
+                    (k(Cmd::Edit), "what-if"),
+                    (k(Cmd::Export), "export"),
+                    (k(Cmd::Quit), "quit"),
+                ];
+                let mut spans = Vec::new();
+                for (keys, what) in hints {
+                    let key = keys.split_whitespace().next().unwrap_or("").to_string();
+                    spans.push(Span::styled(format!(" {key}"), app.theme.accent));
+                    spans.push(Span::styled(format!(":{what}"), app.theme.dim));
+                }
+                Line::from(spans)
+            }
+        },
+    };
+    f.render_widget(Paragraph::new(line), r);
+}
+
+/// Highlight a whole line as selected.
+pub(super) fn selected(line: Line<'static>, style: Style) -> Line<'static> {
+    line.patch_style(style)
+}

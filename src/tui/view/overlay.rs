@@ -1,0 +1,189 @@
+//! Overlays: help, the trace form and the built-in editor.
+
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::Frame;
+
+use super::super::app::{App, TraceForm};
+use super::super::editor::Editor;
+use super::super::keymap::ALIASES;
+use super::super::layout::{centered, list_offset};
+use super::selected;
+
+fn frame_block<'a>(app: &App, title: String) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(app.theme.border_focus)
+        .title(Span::styled(title, app.theme.accent))
+}
+
+pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: usize) {
+    let r = centered(area, 96, area.height.saturating_sub(2));
+    f.render_widget(Clear, r);
+    let b = frame_block(app, " help (esc closes) ".into());
+    let inner = b.inner(r);
+    f.render_widget(b, r);
+    let mut lines = vec![Line::from(Span::styled("keys", app.theme.accent))];
+    for (keys, name, desc) in app.keymap.help_rows() {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {keys:<14}"), app.theme.accent),
+            Span::styled(format!("{name:<12}"), app.theme.text),
+            Span::styled(desc, app.theme.dim),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(
+        ": commands (tab completes)",
+        app.theme.accent,
+    )));
+    for (name, desc) in ALIASES {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  :{name:<13}"), app.theme.accent),
+            Span::styled(*desc, app.theme.dim),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(
+        format!(
+            "config: {} (theme, [keys]); mouse: click selects, wheel scrolls",
+            super::super::config::path()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "~/.config/hoptrace/config.toml".into())
+        ),
+        app.theme.dim,
+    )));
+    f.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
+}
+
+pub fn form(f: &mut Frame, app: &App, area: Rect, form: &TraceForm) {
+    let r = centered(area, 110, area.height.saturating_sub(2).min(30));
+    f.render_widget(Clear, r);
+    let b = frame_block(
+        app,
+        " trace a request (tab next field · enter runs · esc cancels) ".into(),
+    );
+    let inner = b.inner(r);
+    f.render_widget(b, r);
+    let label = |i: usize, name: &str, value: String| -> Line<'static> {
+        let focused = form.field == i;
+        let style = if focused {
+            app.theme.selected
+        } else {
+            app.theme.text
+        };
+        Line::from(vec![
+            Span::styled(format!("{name:>9}: "), app.theme.accent),
+            Span::styled(
+                format!("{value}{}", if focused && i < 5 { "█" } else { "" }),
+                style,
+            ),
+        ])
+    };
+    let mut lines = vec![
+        label(1, "from", form.from.clone()),
+        label(2, "method", form.method.clone()),
+        label(3, "url", form.url.clone()),
+        label(4, "headers", form.headers.clone()),
+        label(
+            5,
+            "sigv4",
+            if form.sigv4 {
+                "[x] signed with the instance role (space)".into()
+            } else {
+                "[ ] unsigned (space)".into()
+            },
+        ),
+        label(
+            6,
+            "tls",
+            if form.tls13 {
+                "1.3 (space)".into()
+            } else {
+                "1.2 (space)".into()
+            },
+        ),
+    ];
+    if let Some(e) = &form.error {
+        lines.push(Line::from(Span::styled(e.clone(), app.theme.deny)));
+    }
+    lines.push(Line::raw(""));
+    lines.push(label(
+        0,
+        "target",
+        format!("filter: {}", form.target_filter),
+    ));
+    lines.push(Line::from(Span::styled(
+        "           API → stage → method → path (↑↓ choose, enter fills the URL)",
+        app.theme.dim,
+    )));
+    let want = form.target_filter.to_lowercase();
+    let matches: Vec<&super::super::app::TargetChoice> = form
+        .targets
+        .iter()
+        .filter(|t| want.is_empty() || t.label.to_lowercase().contains(&want))
+        .collect();
+    let room = (inner.height as usize).saturating_sub(lines.len());
+    let first = list_offset(form.target_sel, matches.len(), room);
+    for (i, t) in matches.iter().enumerate().skip(first).take(room) {
+        let line = Line::from(Span::styled(
+            format!("           {}", t.label),
+            app.theme.text,
+        ));
+        lines.push(if i == form.target_sel && form.field == 0 {
+            selected(line, app.theme.selected)
+        } else {
+            line
+        });
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+pub fn editor(f: &mut Frame, app: &App, area: Rect, e: &Editor) {
+    let r = centered(
+        area,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(2),
+    );
+    f.render_widget(Clear, r);
+    let b = frame_block(app, format!(" {} ", e.title));
+    let inner = b.inner(r);
+    f.render_widget(b, r);
+    let h = (inner.height as usize).saturating_sub(1);
+    let mut lines = Vec::with_capacity(h + 1);
+    for (i, l) in e.lines.iter().enumerate().skip(e.scroll).take(h) {
+        if i == e.row {
+            let chars: Vec<char> = l.chars().collect();
+            let before: String = chars.iter().take(e.col).collect();
+            let at: String = chars
+                .get(e.col)
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| " ".into());
+            let after: String = chars.iter().skip(e.col + 1).collect();
+            lines.push(Line::from(vec![
+                Span::styled(before, app.theme.text),
+                Span::styled(at, app.theme.text.add_modifier(Modifier::REVERSED)),
+                Span::styled(after, app.theme.text),
+            ]));
+        } else {
+            lines.push(Line::from(Span::styled(l.clone(), app.theme.text)));
+        }
+    }
+    while lines.len() < h {
+        lines.push(Line::raw(""));
+    }
+    let status = match &e.error {
+        Some(err) => Span::styled(format!("not applied: {err}"), app.theme.flash_error),
+        None => Span::styled(
+            format!(
+                "line {} col {} · ctrl-s applies (local only, never AWS) · esc cancels",
+                e.row + 1,
+                e.col + 1
+            ),
+            app.theme.dim,
+        ),
+    };
+    lines.push(Line::from(status));
+    f.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,204 @@
+//! The trace view: one row per hop, and the selected hop's evidence.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::super::app::{App, Pane};
+use super::{block, selected};
+use crate::trace::{Overall, Verdict};
+
+pub fn hops(f: &mut Frame, app: &App, r: Rect) {
+    let b = block(app, " trace ".into(), Pane::Left);
+    let inner = b.inner(r);
+    f.render_widget(b, r);
+    let Some(t) = &app.trace else {
+        let msg = app
+            .trace_error
+            .clone()
+            .unwrap_or_else(|| "no trace yet".into());
+        f.render_widget(
+            Paragraph::new(Span::styled(msg, app.theme.deny)).wrap(Wrap { trim: true }),
+            inner,
+        );
+        return;
+    };
+    let (vstyle, vtext) = match t.verdict {
+        Overall::Reachable => (app.theme.allow, "REACHABLE"),
+        Overall::Blocked => (app.theme.deny, "BLOCKED"),
+        Overall::Undetermined => (app.theme.unknown, "UNDETERMINED"),
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(vtext, vstyle),
+        Span::styled(
+            t.first_block
+                .map(|b| format!(" at {b}"))
+                .unwrap_or_default(),
+            vstyle,
+        ),
+        Span::styled(
+            format!("  {} {}", t.request.method, t.request.url),
+            app.theme.dim,
+        ),
+    ])];
+    let sees = match (&t.response, &t.symptom) {
+        (Some(resp), _) => format!(
+            "client sees: HTTP {} {} {}",
+            resp.status, resp.error_type, resp.message
+        ),
+        (None, Some(s)) => format!("client sees: {s}"),
+        (None, None) => String::new(),
+    };
+    lines.push(Line::from(Span::styled(sees, app.theme.text)));
+    lines.push(Line::from(Span::styled(
+        format!("   {:<16}{:<10}REASON", "HOP", "VERDICT"),
+        app.theme.dim,
+    )));
+    for (i, h) in t.hops.iter().enumerate() {
+        let vs = app.theme.verdict(h.verdict);
+        let line = Line::from(vec![
+            Span::styled(format!(" {} ", h.verdict.glyph()), vs),
+            Span::styled(format!("{:<16}", h.hop), app.theme.text),
+            Span::styled(format!("{:<10}", h.verdict.as_str()), vs),
+            Span::styled(h.reason.clone(), app.theme.text),
+        ]);
+        lines.push(if i == app.hop_sel {
+            selected(line, app.theme.selected)
+        } else {
+            line
+        });
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+fn policy_text(app: &App, hop: &str) -> Option<(String, String)> {
+    let t = app.trace.as_ref()?;
+    let h = t.hops.iter().find(|h| h.hop == hop)?;
+    let snap = &app.world.snap;
+    match hop {
+        "endpoint-policy" | "endpoint" => {
+            let id = h.resources.iter().find(|r| r.starts_with("vpce-"))?;
+            let ep = snap
+                .vpc_endpoints
+                .iter()
+                .find(|e| &e.vpc_endpoint_id == id)?;
+            let doc = ep
+                .policy_document
+                .clone()
+                .unwrap_or_else(|| "(default: full access)".into());
+            Some((format!("endpoint policy of {id}"), pretty(&doc)))
+        }
+        "authorization" | "api" | "stage" => {
+            let api_id = app
+                .request
+                .as_ref()
+                .and_then(|r| crate::trace::Target::classify(r).api_id)?;
+            let api = snap.rest_apis.iter().find(|a| a.id == api_id)?;
+            let doc = api
+                .policy
+                .clone()
+                .unwrap_or_else(|| "(no resource policy)".into());
+            Some((
+                format!("resource policy of {api_id}"),
+                pretty(&doc.replace("\\\"", "\"")),
+            ))
+        }
+        _ => None,
+    }
+}
+
+fn pretty(doc: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(doc)
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_else(|_| doc.to_string())
+}
+
+pub fn detail(f: &mut Frame, app: &App, r: Rect) {
+    let hop = app.trace.as_ref().and_then(|t| t.hops.get(app.hop_sel));
+    let title = hop
+        .map(|h| format!(" hop {}: {} ", app.hop_sel + 1, h.hop))
+        .unwrap_or_else(|| " hop ".into());
+    let b = block(app, title, Pane::Right);
+    let inner = b.inner(r);
+    f.render_widget(b, r);
+    let Some(h) = hop else { return };
+    let vs = app.theme.verdict(h.verdict);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("{} {}", h.verdict.glyph(), h.verdict.as_str()), vs),
+        Span::styled(
+            if h.check.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", h.check)
+            },
+            app.theme.dim,
+        ),
+    ])];
+    lines.push(Line::from(Span::styled(h.reason.clone(), app.theme.text)));
+    if !h.deciding.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(Span::styled("deciding field", app.theme.accent)));
+        lines.push(Line::from(Span::styled(h.deciding.clone(), vs)));
+    }
+    if let Some(s) = &h.symptom {
+        lines.push(Line::from(vec![
+            Span::styled("client sees: ", app.theme.accent),
+            Span::styled(s.clone(), app.theme.text),
+        ]));
+    }
+    if !h.resources.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(vec![
+            Span::styled("read: ", app.theme.accent),
+            Span::styled(h.resources.join(", "), app.theme.text),
+        ]));
+    }
+    for n in &h.notes {
+        lines.push(Line::from(vec![
+            Span::styled("note: ", app.theme.accent),
+            Span::styled(n.clone(), app.theme.text),
+        ]));
+    }
+    if !app.whatif_diff.is_empty() && !app.undo.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(Span::styled(
+            "what-if (before → after)",
+            app.theme.accent,
+        )));
+        for d in &app.whatif_diff {
+            lines.push(Line::from(Span::styled(format!("  {d}"), app.theme.text)));
+        }
+    }
+    if let Some((title, doc)) = policy_text(app, h.hop) {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(Span::styled(title, app.theme.accent)));
+        for l in doc.lines() {
+            let style = if h.verdict == Verdict::Deny && l.contains("\"Deny\"") {
+                app.theme.deny
+            } else {
+                app.theme.text
+            };
+            lines.push(Line::from(Span::styled(format!("  {l}"), style)));
+        }
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(
+        "log lines for this hop",
+        app.theme.accent,
+    )));
+    let logs = app.hop_logs(h.hop, 20);
+    if logs.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "  none attached to this hop yet",
+            app.theme.dim,
+        )));
+    }
+    for l in logs {
+        lines.push(Line::from(Span::styled(
+            format!("  [{}] {}", l.source.as_str(), l.text),
+            app.theme.text,
+        )));
+    }
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
