@@ -349,13 +349,11 @@ impl World {
                 .iter()
                 .map(|g| g.group_id.clone())
                 .collect();
-            if enis.is_empty() {
-                if let Some(sn) = &subnet {
-                    self.link(from, sn, EdgeKind::InSubnet);
-                }
-                for g in &sgs {
-                    self.link(from, g, EdgeKind::ProtectedBy);
-                }
+            if let Some(sn) = &subnet {
+                self.link(from, sn, EdgeKind::InSubnet);
+            }
+            for g in &sgs {
+                self.link(from, g, EdgeKind::ProtectedBy);
             }
             for (j, eni_id, eni_subnet, groups) in enis {
                 let en = match self.by_id.get(&eni_id) {

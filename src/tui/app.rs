@@ -149,6 +149,8 @@ pub struct App {
     pub trace_error: Option<String>,
     pub whatif_diff: Vec<String>,
     pub hop_sel: usize,
+    /// Lines scrolled in the hop detail pane.
+    pub detail_scroll: u16,
     pub undo: Vec<(Snapshot, String)>,
     pub logs: LogBuffer,
     pub log_view: LogView,
@@ -188,6 +190,7 @@ impl App {
             trace_error: None,
             whatif_diff: Vec::new(),
             hop_sel: 0,
+            detail_scroll: 0,
             undo: Vec::new(),
             logs: LogBuffer::new(LOG_CAPACITY),
             log_view: LogView {
@@ -803,9 +806,15 @@ impl App {
                 let n = self.selected_edges().len();
                 self.detail_sel = step(self.detail_sel, n);
             }
-            (_, Screen::Trace) => {
+            (Pane::Right, Screen::Trace) => {
+                self.detail_scroll = (self.detail_scroll as isize)
+                    .saturating_add(delta)
+                    .clamp(0, 500) as u16;
+            }
+            (Pane::Left, Screen::Trace) => {
                 let n = self.trace.as_ref().map(|t| t.hops.len()).unwrap_or(0);
                 self.hop_sel = step(self.hop_sel, n);
+                self.detail_scroll = 0;
             }
         }
     }
@@ -1231,10 +1240,13 @@ impl App {
                     }
                     (Screen::Trace, Pane::Left) => {
                         // Two summary lines and the column header sit above the hops.
-                        let i = row.saturating_sub(3);
                         let n = self.trace.as_ref().map(|t| t.hops.len()).unwrap_or(0);
+                        let room = (rect.height as usize).saturating_sub(5);
+                        let first = layout::list_offset(self.hop_sel, n, room);
+                        let i = first + row.saturating_sub(3);
                         if row >= 3 && i < n {
                             self.hop_sel = i;
+                            self.detail_scroll = 0;
                         }
                     }
                     _ => {}

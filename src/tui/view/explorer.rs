@@ -8,7 +8,7 @@ use ratatui::Frame;
 use super::super::app::{App, Pane};
 use super::super::layout::list_offset;
 use super::super::tree::{self, Item};
-use super::{block, selected};
+use super::{block, clean, selected};
 
 pub fn tree(f: &mut Frame, app: &App, r: Rect) {
     let filter = app
@@ -47,7 +47,7 @@ pub fn tree(f: &mut Frame, app: &App, r: Rect) {
         let line = Line::from(vec![
             Span::raw("  ".repeat(*depth)),
             Span::styled(marker, app.theme.dim),
-            Span::styled(tree::label(&app.world, *item), style),
+            Span::styled(clean(&tree::label(&app.world, *item)), style),
         ]);
         lines.push(if i == app.tree_sel {
             selected(line, app.theme.selected)
@@ -71,7 +71,7 @@ pub fn detail(f: &mut Frame, app: &App, r: Rect) {
     };
     let b = block(
         app,
-        format!(" {} ", tree::label(&app.world, item)),
+        format!(" {} ", clean(&tree::label(&app.world, item))),
         Pane::Right,
     );
     let inner = b.inner(r);
@@ -89,7 +89,7 @@ pub fn detail(f: &mut Frame, app: &App, r: Rect) {
             } else {
                 app.theme.dim
             };
-            let line = Line::from(Span::styled(format!("  {label}"), style));
+            let line = Line::from(Span::styled(format!("  {}", clean(label)), style));
             lines.push(if app.focus == Pane::Right && i == app.detail_sel {
                 selected(line, app.theme.selected)
             } else {
@@ -111,7 +111,7 @@ pub fn detail(f: &mut Frame, app: &App, r: Rect) {
     lines.push(Line::from(Span::styled("fields", app.theme.accent)));
     let budget = (inner.height as usize).saturating_sub(lines.len()).max(1);
     for l in fields(app, item).lines().take(budget) {
-        lines.push(Line::from(Span::styled(l.to_string(), app.theme.text)));
+        lines.push(Line::from(Span::styled(clean(l), app.theme.text)));
     }
     // Keep the selected edge visible.
     let scroll = if app.focus == Pane::Right && app.detail_sel + 2 >= inner.height as usize {

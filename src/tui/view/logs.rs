@@ -10,7 +10,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::super::app::{App, Pane};
-use super::block;
+use super::{block, clean};
 use crate::logs::SourceKind;
 
 fn age(d: Duration) -> String {
@@ -87,7 +87,7 @@ pub fn pane(f: &mut Frame, app: &App, r: Rect) {
     let mut lines: Vec<Line> = Vec::with_capacity(shown.len());
     for l in shown {
         let mut spans = vec![Span::styled(
-            format!("{:<9}", format!("[{}]", l.source.as_str())),
+            format!("{:<12}", format!("[{}]", l.source.as_str())),
             source_style(app, l.source),
         )];
         if let Some(hop) = l.hop {
@@ -100,7 +100,7 @@ pub fn pane(f: &mut Frame, app: &App, r: Rect) {
                 app.theme.dim,
             ));
         }
-        spans.push(Span::styled(l.text.clone(), app.theme.text));
+        spans.push(Span::styled(clean(&l.text), app.theme.text));
         lines.push(Line::from(spans));
     }
     if lines.is_empty() {

@@ -104,7 +104,7 @@ fn header(f: &mut Frame, app: &App, r: Rect) {
 }
 
 fn crumbs(f: &mut Frame, app: &App, r: Rect) {
-    let text = app.breadcrumbs().join(" › ");
+    let text = clean(&app.breadcrumbs().join(" › "));
     f.render_widget(
         Paragraph::new(Span::styled(format!(" {text}"), app.theme.dim)),
         r,
@@ -125,10 +125,13 @@ fn footer(f: &mut Frame, app: &App, r: Rect) {
         ]),
         _ => match &app.flash {
             Some(fl) if fl.error => Line::from(Span::styled(
-                format!(" {} ", fl.text),
+                format!(" {} ", clean(&fl.text)),
                 app.theme.flash_error,
             )),
-            Some(fl) => Line::from(Span::styled(format!(" {}", fl.text), app.theme.accent)),
+            Some(fl) => Line::from(Span::styled(
+                format!(" {}", clean(&fl.text)),
+                app.theme.accent,
+            )),
             None => {
                 let k = |c| app.keymap.keys_for(c);
                 use super::keymap::Cmd;
@@ -153,6 +156,18 @@ fn footer(f: &mut Frame, app: &App, r: Rect) {
         },
     };
     f.render_widget(Paragraph::new(line), r);
+}
+
+/// Text from the world or the logs, made safe to draw: tabs become spaces
+/// and other control characters a visible mark, so nothing can move the cursor.
+pub(super) fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect()
 }
 
 /// Highlight a whole line as selected.

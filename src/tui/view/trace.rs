@@ -6,7 +6,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::super::app::{App, Pane};
-use super::{block, selected};
+use super::{block, clean, selected};
 use crate::trace::{Overall, Verdict};
 
 pub fn hops(f: &mut Frame, app: &App, r: Rect) {
@@ -55,13 +55,15 @@ pub fn hops(f: &mut Frame, app: &App, r: Rect) {
         format!("   {:<16}{:<10}REASON", "HOP", "VERDICT"),
         app.theme.dim,
     )));
-    for (i, h) in t.hops.iter().enumerate() {
+    let room = (inner.height as usize).saturating_sub(lines.len());
+    let first = super::super::layout::list_offset(app.hop_sel, t.hops.len(), room);
+    for (i, h) in t.hops.iter().enumerate().skip(first).take(room) {
         let vs = app.theme.verdict(h.verdict);
         let line = Line::from(vec![
             Span::styled(format!(" {} ", h.verdict.glyph()), vs),
             Span::styled(format!("{:<16}", h.hop), app.theme.text),
             Span::styled(format!("{:<10}", h.verdict.as_str()), vs),
-            Span::styled(h.reason.clone(), app.theme.text),
+            Span::styled(clean(&h.reason), app.theme.text),
         ]);
         lines.push(if i == app.hop_sel {
             selected(line, app.theme.selected)
@@ -135,11 +137,11 @@ pub fn detail(f: &mut Frame, app: &App, r: Rect) {
             app.theme.dim,
         ),
     ])];
-    lines.push(Line::from(Span::styled(h.reason.clone(), app.theme.text)));
+    lines.push(Line::from(Span::styled(clean(&h.reason), app.theme.text)));
     if !h.deciding.is_empty() {
         lines.push(Line::raw(""));
         lines.push(Line::from(Span::styled("deciding field", app.theme.accent)));
-        lines.push(Line::from(Span::styled(h.deciding.clone(), vs)));
+        lines.push(Line::from(Span::styled(clean(&h.deciding), vs)));
     }
     if let Some(s) = &h.symptom {
         lines.push(Line::from(vec![
@@ -157,7 +159,7 @@ pub fn detail(f: &mut Frame, app: &App, r: Rect) {
     for n in &h.notes {
         lines.push(Line::from(vec![
             Span::styled("note: ", app.theme.accent),
-            Span::styled(n.clone(), app.theme.text),
+            Span::styled(clean(n), app.theme.text),
         ]));
     }
     if !app.whatif_diff.is_empty() && !app.undo.is_empty() {
@@ -179,7 +181,7 @@ pub fn detail(f: &mut Frame, app: &App, r: Rect) {
             } else {
                 app.theme.text
             };
-            lines.push(Line::from(Span::styled(format!("  {l}"), style)));
+            lines.push(Line::from(Span::styled(clean(&format!("  {l}")), style)));
         }
     }
     lines.push(Line::raw(""));
@@ -196,9 +198,14 @@ pub fn detail(f: &mut Frame, app: &App, r: Rect) {
     }
     for l in logs {
         lines.push(Line::from(Span::styled(
-            format!("  [{}] {}", l.source.as_str(), l.text),
+            clean(&format!("  [{}] {}", l.source.as_str(), l.text)),
             app.theme.text,
         )));
     }
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((app.detail_scroll, 0)),
+        inner,
+    );
 }

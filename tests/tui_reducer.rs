@@ -1,0 +1,489 @@
+//! Reducer tests: feed messages to the app, check its state and the effects.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use hoptrace::logs::{LogLine, SourceKind};
+use hoptrace::trace::{Overall, Verdict};
+use hoptrace::tui::app::{App, Effect, Mode, Msg, Pane, Screen};
+use hoptrace::tui::keymap::Keymap;
+use hoptrace::tui::theme::{Theme, ThemeName};
+use hoptrace::tui::tree::Item;
+use hoptrace::tui::whatif::Target;
+
+const BATCH: &str = "i-0a00000000batch01";
+const PETS: &str = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets";
+
+fn now() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_795_856_400)
+}
+
+fn app() -> App {
+    let mut a = App::new(
+        hoptrace::demo::world().unwrap(),
+        "demo".into(),
+        Keymap::default(),
+        Theme::new(ThemeName::Dark, true),
+        now(),
+    );
+    a.update(Msg::Resize(120, 40));
+    a
+}
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(c: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn typed(app: &mut App, s: &str) -> Vec<Effect> {
+    let mut out = Vec::new();
+    for c in s.chars() {
+        out.extend(app.update(key(c)));
+    }
+    out
+}
+
+fn select_instance(app: &mut App, id: &str) {
+    let i = app
+        .world
+        .snap
+        .instances
+        .iter()
+        .position(|x| x.instance_id == id)
+        .unwrap();
+    app.jump_to(Item::Instance(i));
+    assert_eq!(app.selected_item(), Some(Item::Instance(i)));
+}
+
+#[test]
+fn moving_expanding_and_collapsing() {
+    let mut a = app();
+    assert_eq!(a.selected_item(), Some(Item::Vpcs));
+    let n = a.rows.len();
+    a.update(key('j'));
+    assert_eq!(a.selected_item(), Some(Item::Vpc(0)));
+    a.update(code(KeyCode::Enter)); // collapse the expanded VPC
+    assert!(a.rows.len() < n);
+    a.update(key('l'));
+    assert_eq!(a.rows.len(), n);
+    a.update(key('G'));
+    assert_eq!(a.tree_sel, a.rows.len() - 1);
+    a.update(key('g'));
+    assert_eq!(a.tree_sel, 0);
+    // h on a leaf goes to its parent.
+    select_instance(&mut a, BATCH);
+    a.update(key('h'));
+    assert!(matches!(a.selected_item(), Some(Item::Subnet(_))));
+}
+
+#[test]
+fn filter_with_regex_and_inversion() {
+    let mut a = app();
+    a.update(key('/'));
+    typed(&mut a, "batch");
+    a.update(code(KeyCode::Enter));
+    assert!(a.tree_filter.is_some());
+    let labels: Vec<Item> = a.rows.iter().map(|r| r.0).collect();
+    assert!(labels.iter().any(|i| matches!(i, Item::Instance(_))));
+    assert!(matches!(a.selected_item(), Some(Item::Instance(_))));
+    let instances = labels
+        .iter()
+        .filter(|i| matches!(i, Item::Instance(_)))
+        .count();
+    assert_eq!(instances, 1);
+    // An invalid regex is an error message, not a crash.
+    a.update(key('/'));
+    a.update(code(KeyCode::Backspace));
+    for _ in 0..10 {
+        a.update(code(KeyCode::Backspace));
+    }
+    typed(&mut a, "(unclosed");
+    a.update(code(KeyCode::Enter));
+    assert!(a
+        .flash
+        .as_ref()
+        .is_some_and(|f| f.error && f.text.contains("bad filter")));
+    // ! inverts (the prompt starts with the current filter: clear it first).
+    a.update(key('/'));
+    for _ in 0..5 {
+        a.update(code(KeyCode::Backspace));
+    }
+    typed(&mut a, "!i-0a00000000batch01");
+    a.update(code(KeyCode::Enter));
+    assert!(
+        a.rows
+            .iter()
+            .filter(|r| matches!(r.0, Item::Instance(_)))
+            .count()
+            > 5
+    );
+    a.update(code(KeyCode::Esc));
+    assert!(a.tree_filter.is_none());
+}
+
+#[test]
+fn command_aliases_filter_by_kind() {
+    let mut a = app();
+    a.update(key(':'));
+    typed(&mut a, "vpce");
+    a.update(code(KeyCode::Enter));
+    assert!(matches!(a.selected_item(), Some(Item::Endpoint(_))));
+    assert!(!a.rows.iter().any(|r| matches!(r.0, Item::Instance(_))));
+    a.update(key(':'));
+    typed(&mut a, "api");
+    a.update(code(KeyCode::Enter));
+    assert!(matches!(a.selected_item(), Some(Item::Api(_))));
+    // Tab completes a unique prefix.
+    a.update(key(':'));
+    typed(&mut a, "he");
+    a.update(code(KeyCode::Tab));
+    match &a.mode {
+        Mode::Command(i) => assert_eq!(i.text, "help "),
+        m => panic!("{m:?}"),
+    }
+    a.update(code(KeyCode::Enter));
+    assert!(matches!(a.mode, Mode::Help { .. }));
+    a.update(code(KeyCode::Esc));
+    // Unknown commands say so.
+    a.update(key(':'));
+    typed(&mut a, "frobnicate");
+    a.update(code(KeyCode::Enter));
+    assert!(a
+        .flash
+        .as_ref()
+        .is_some_and(|f| f.error && f.text.contains("unknown command")));
+}
+
+#[test]
+fn trace_form_picks_a_target_and_runs() {
+    let mut a = app();
+    select_instance(&mut a, BATCH);
+    a.update(key('t'));
+    let Mode::Form(f) = &a.mode else {
+        panic!("form expected")
+    };
+    assert_eq!(f.from, BATCH);
+    assert!(f.targets.iter().any(|t| t.url == PETS && t.method == "GET"));
+    // Filter the target list, choose, run.
+    typed(&mut a, "pets prod get /pets");
+    a.update(code(KeyCode::Enter));
+    let Mode::Form(f) = &a.mode else {
+        panic!("form expected")
+    };
+    assert_eq!(f.url, PETS);
+    a.update(code(KeyCode::Enter));
+    assert!(matches!(a.mode, Mode::Normal));
+    assert_eq!(a.screen, Screen::Trace);
+    let t = a.trace.as_ref().unwrap();
+    assert_eq!(t.verdict, Overall::Blocked);
+    assert_eq!(t.first_block, Some("sg-egress"));
+    assert_eq!(a.hops_selected_name(), "sg-egress");
+    // Esc goes back to the explorer.
+    a.update(code(KeyCode::Esc));
+    assert_eq!(a.screen, Screen::Explorer);
+    a.update(key('2'));
+    assert_eq!(a.screen, Screen::Trace);
+}
+
+trait SelectedHop {
+    fn hops_selected_name(&self) -> &'static str;
+}
+
+impl SelectedHop for App {
+    fn hops_selected_name(&self) -> &'static str {
+        self.selected_hop_name().unwrap_or("")
+    }
+}
+
+#[test]
+fn trace_command_line_and_its_errors() {
+    let mut a = app();
+    a.update(key(':'));
+    typed(
+        &mut a,
+        &format!("trace {BATCH} {PETS} -H 'x-trace: 1' --tls 1.2"),
+    );
+    a.update(code(KeyCode::Enter));
+    let t = a.trace.as_ref().expect("traced");
+    assert_eq!(
+        t.request.headers.get("x-trace").map(String::as_str),
+        Some("1")
+    );
+    for bad in [
+        "trace i-0nope https://x.example.com/",
+        "trace i-1 http://plain.example.com/",
+        "trace only-one-arg",
+        "trace a b --tls 9",
+    ] {
+        a.flash = None;
+        a.update(key(':'));
+        typed(&mut a, bad);
+        a.update(code(KeyCode::Enter));
+        let flash = a.flash.as_ref();
+        let trace_err = a.trace_error.as_ref();
+        assert!(
+            flash.is_some_and(|f| f.error) || trace_err.is_some(),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn quitting_and_signals_return_the_quit_effect() {
+    let mut a = app();
+    assert_eq!(a.update(key('q')), vec![Effect::Quit]);
+    let mut a = app();
+    a.update(key(':'));
+    assert_eq!(typed(&mut a, "q"), vec![]);
+    assert_eq!(a.update(code(KeyCode::Enter)), vec![Effect::Quit]);
+    let mut a = app();
+    assert_eq!(a.update(Msg::Signal("SIGTERM")), vec![Effect::Quit]);
+    let mut a = app();
+    let ctrl_c = Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert_eq!(a.update(ctrl_c), vec![Effect::Quit]);
+}
+
+#[test]
+fn what_if_edit_retraces_diffs_and_undoes() {
+    let mut a = app();
+    a.update(key(':'));
+    typed(&mut a, &format!("trace {BATCH} {PETS}"));
+    a.update(code(KeyCode::Enter));
+    assert_eq!(a.hops_selected_name(), "sg-egress");
+    // Built-in editor (no $EDITOR in the app's state).
+    a.external_editor = false;
+    assert!(a.update(key('e')).is_empty());
+    let Mode::Editor { target, .. } = &a.mode else {
+        panic!("editor expected")
+    };
+    assert_eq!(
+        target,
+        &Target::SecurityGroup("sg-0a000000000batch1".into())
+    );
+    // Bad JSON keeps the editor open with the error.
+    let Mode::Editor { editor, .. } = &mut a.mode else {
+        unreachable!()
+    };
+    editor.lines = vec!["{ not json".into()];
+    a.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('s'),
+        KeyModifiers::CONTROL,
+    )));
+    let Mode::Editor { editor, .. } = &a.mode else {
+        panic!("still editing")
+    };
+    assert!(editor.error.is_some());
+    assert!(a.undo.is_empty());
+    // A real fix: allow all egress.
+    let fixed = r#"{"GroupId":"sg-0a000000000batch1","GroupName":"batch","VpcId":"vpc-0a11ce5e00000a001",
+        "IpPermissionsEgress":[{"IpProtocol":"-1","IpRanges":[{"CidrIp":"0.0.0.0/0"}]}]}"#;
+    let Mode::Editor { editor, .. } = &mut a.mode else {
+        unreachable!()
+    };
+    editor.lines = fixed.lines().map(str::to_string).collect();
+    a.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('s'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(matches!(a.mode, Mode::Normal));
+    assert_eq!(a.undo.len(), 1);
+    let t = a.trace.as_ref().unwrap();
+    assert_eq!(t.hops[3].verdict, Verdict::Allow);
+    assert!(
+        a.whatif_diff
+            .iter()
+            .any(|d| d.starts_with("sg-egress: deny → allow")),
+        "{:?}",
+        a.whatif_diff
+    );
+    // The id may not change.
+    let e = a.apply_edit(
+        &Target::SecurityGroup("sg-0a000000000batch1".into()),
+        &fixed.replace("sg-0a000000000batch1", "sg-other"),
+    );
+    assert!(e.unwrap_err().contains("must stay"));
+    // Undo restores the original verdict.
+    a.update(key('u'));
+    assert!(a.undo.is_empty());
+    assert_eq!(a.trace.as_ref().unwrap().hops[3].verdict, Verdict::Deny);
+    // With $EDITOR the runtime is asked to run it.
+    a.external_editor = true;
+    let fx = a.update(key('e'));
+    assert!(matches!(fx.as_slice(), [Effect::ExternalEditor { .. }]));
+    // The editor's answer comes back as a message.
+    a.update(Msg::EditorDone {
+        target: Target::SecurityGroup("sg-0a000000000batch1".into()),
+        result: Ok(fixed.to_string()),
+    });
+    assert_eq!(a.trace.as_ref().unwrap().hops[3].verdict, Verdict::Allow);
+    a.update(Msg::EditorDone {
+        target: Target::SecurityGroup("sg-0a000000000batch1".into()),
+        result: Err("no change".into()),
+    });
+    assert!(a.flash.as_ref().is_some_and(|f| f.error));
+}
+
+#[test]
+fn export_effect_and_files_never_overwrite() {
+    let mut a = app();
+    assert!(a.update(key('x')).is_empty());
+    assert!(a.flash.as_ref().is_some_and(|f| f.error));
+    a.update(key(':'));
+    typed(&mut a, &format!("trace {BATCH} {PETS}"));
+    a.update(code(KeyCode::Enter));
+    let fx = a.update(key('x'));
+    let [Effect::Export {
+        stem,
+        markdown,
+        json,
+    }] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    assert!(stem.contains(BATCH));
+    assert!(
+        markdown.contains("| 4 | sg-egress | ✗ deny |"),
+        "{markdown}"
+    );
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(v["schema"], "hoptrace.trace/v1");
+    let dir = tempfile::tempdir().unwrap();
+    let first = hoptrace::tui::export::write(dir.path(), stem, markdown, json).unwrap();
+    std::fs::write(&first[0], "mine").unwrap();
+    let second = hoptrace::tui::export::write(dir.path(), stem, markdown, json).unwrap();
+    assert_ne!(first, second);
+    assert_eq!(std::fs::read_to_string(&first[0]).unwrap(), "mine");
+    a.update(Msg::Exported(Ok(second)));
+    assert!(a
+        .flash
+        .as_ref()
+        .is_some_and(|f| !f.error && f.text.contains("exported")));
+}
+
+fn log(i: u64) -> LogLine {
+    LogLine {
+        source: SourceKind::Flow,
+        group: "g".into(),
+        at: now(),
+        text: format!("line {i}"),
+        hop: None,
+    }
+}
+
+#[test]
+fn logs_follow_pause_filter_and_bound() {
+    let mut a = app();
+    a.update(Msg::Logs((0..10).map(log).collect()));
+    assert_eq!(
+        a.visible_logs(3)
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect::<Vec<_>>(),
+        ["line 7", "line 8", "line 9"]
+    );
+    a.focus = Pane::Logs;
+    a.update(key('p'));
+    a.update(Msg::Logs((10..20).map(log).collect()));
+    // Frozen view, but lines keep counting.
+    assert_eq!(a.visible_logs(1)[0].text, "line 9");
+    assert_eq!(a.logs.total(), 20);
+    a.update(key('p'));
+    assert_eq!(a.visible_logs(1)[0].text, "line 19");
+    // Scrolling up leaves follow; f returns to it.
+    a.update(key('k'));
+    assert!(!a.log_view.follow);
+    assert_eq!(a.visible_logs(1)[0].text, "line 18");
+    a.update(key('f'));
+    assert!(a.log_view.follow);
+    a.update(key('/'));
+    typed(&mut a, "line 1[0-2]$");
+    a.update(code(KeyCode::Enter));
+    assert_eq!(a.visible_logs(10).len(), 3);
+    a.update(code(KeyCode::Esc));
+    assert!(a.log_view.filter.is_none());
+    // Toggles.
+    a.update(key('w'));
+    a.update(key('T'));
+    assert!(a.log_view.wrap && !a.log_view.timestamps);
+    a.update(key('o'));
+    assert!(a.log_view.hop_only);
+    assert!(
+        a.visible_logs(10).is_empty(),
+        "no hop selected, no correlated lines"
+    );
+    // The buffer is bounded.
+    a.update(Msg::Logs((0..20_000).map(log).collect()));
+    assert_eq!(a.logs.len(), hoptrace::tui::app::LOG_CAPACITY);
+    assert_eq!(a.log_fresh.len(), 1);
+}
+
+#[test]
+fn mouse_click_and_wheel() {
+    let mut a = app();
+    let areas = a.areas();
+    let click = |x, y| {
+        Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: x,
+            row: y,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    // Third row inside the tree pane.
+    a.update(click(areas.left.x + 3, areas.left.y + 3));
+    assert_eq!(a.tree_sel, 2);
+    a.update(Msg::Mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: areas.left.x + 2,
+        row: areas.left.y + 2,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert_eq!(a.tree_sel, 5);
+    a.update(click(areas.logs.x + 2, areas.logs.y + 2));
+    assert_eq!(a.focus, Pane::Logs);
+}
+
+#[test]
+fn edges_jump_in_the_explorer() {
+    let mut a = app();
+    select_instance(&mut a, BATCH);
+    a.update(code(KeyCode::Tab));
+    assert_eq!(a.focus, Pane::Right);
+    let edges = a.selected_edges();
+    let sg = edges
+        .iter()
+        .position(|(l, t)| l.contains("sg-") && t.is_some());
+    let subnet = edges
+        .iter()
+        .position(|(l, t)| l.contains("subnet-") && t.is_some());
+    let target = sg.or(subnet).expect("a jumpable edge");
+    for _ in 0..target {
+        a.update(key('j'));
+    }
+    a.update(code(KeyCode::Enter));
+    assert_eq!(a.focus, Pane::Left);
+    assert!(matches!(
+        a.selected_item(),
+        Some(Item::Sg(_)) | Some(Item::Subnet(_))
+    ));
+}
+
+#[test]
+fn theme_cycles_and_clock_ticks() {
+    let mut a = app();
+    a.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('t'),
+        KeyModifiers::CONTROL,
+    )));
+    assert_eq!(a.theme.name, ThemeName::Light);
+    a.update(key(':'));
+    typed(&mut a, "theme high-contrast");
+    a.update(code(KeyCode::Enter));
+    assert_eq!(a.theme.name, ThemeName::HighContrast);
+    a.flash("x", false);
+    a.update(Msg::Tick(now() + Duration::from_secs(30)));
+    assert!(a.flash.is_none());
+}

@@ -1,0 +1,229 @@
+//! Rendered screens: every screen at 120×40 and 80×24 on the demo world,
+//! compared with stored text snapshots; verdict colours checked cell by cell
+//! (text snapshots drop colour); tiny sizes never panic.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use hoptrace::tui::app::{App, Msg, Pane};
+use hoptrace::tui::keymap::Keymap;
+use hoptrace::tui::theme::{Theme, ThemeName};
+use hoptrace::tui::tree::Item;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+use ratatui::Terminal;
+
+const BATCH: &str = "i-0a00000000batch01";
+const PETS: &str = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets";
+const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
+
+fn t0() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_795_856_400)
+}
+
+fn app(w: u16, h: u16, color: bool) -> App {
+    let mut a = App::new(
+        hoptrace::demo::world().unwrap(),
+        "demo".into(),
+        Keymap::default(),
+        Theme::new(ThemeName::Dark, color),
+        t0(),
+    );
+    a.update(Msg::Resize(w, h));
+    a.log_source = Some("demo replay".into());
+    let script = hoptrace::logs::replay::parse(hoptrace::logs::replay::DEMO_SCRIPT).unwrap();
+    let mut r = hoptrace::logs::replay::Replayer::new(script, t0());
+    a.update(Msg::Logs(r.due(t0() + Duration::from_secs(8))));
+    a.update(Msg::Tick(t0() + Duration::from_secs(9)));
+    a
+}
+
+fn key(a: &mut App, c: char) {
+    a.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::NONE,
+    )));
+}
+
+fn code(a: &mut App, c: KeyCode) {
+    a.update(Msg::Key(KeyEvent::new(c, KeyModifiers::NONE)));
+}
+
+fn draw(a: &App, w: u16, h: u16) -> Buffer {
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| hoptrace::tui::view::render(f, a)).unwrap();
+    term.backend().buffer().clone()
+}
+
+fn text(buf: &Buffer) -> String {
+    let area = buf.area;
+    let mut out = String::new();
+    for y in 0..area.height {
+        let mut line = String::new();
+        for x in 0..area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn traced(w: u16, h: u16, color: bool) -> App {
+    let mut a = app(w, h, color);
+    a.run_command_line(&format!("trace {BATCH} {PETS}"));
+    a
+}
+
+fn snap(name: &str, a: &App, w: u16, h: u16) {
+    let t = text(&draw(a, w, h));
+    insta::assert_snapshot!(format!("{name}_{w}x{h}"), t);
+}
+
+#[test]
+fn explorer_screens() {
+    for (w, h) in SIZES {
+        let a = app(w, h, true);
+        snap("explorer", &a, w, h);
+        let mut a = app(w, h, true);
+        let i = a
+            .world
+            .snap
+            .instances
+            .iter()
+            .position(|x| x.instance_id == BATCH)
+            .unwrap();
+        a.jump_to(Item::Instance(i));
+        snap("explorer_instance", &a, w, h);
+        key(&mut a, '/');
+        for c in "legacy".chars() {
+            key(&mut a, c);
+        }
+        code(&mut a, KeyCode::Enter);
+        snap("explorer_filtered", &a, w, h);
+    }
+}
+
+#[test]
+fn trace_screens() {
+    for (w, h) in SIZES {
+        let a = traced(w, h, true);
+        snap("trace", &a, w, h);
+        let mut a = traced(w, h, true);
+        code(&mut a, KeyCode::Tab);
+        snap("trace_hop_detail", &a, w, h);
+        let mut a = app(w, h, true);
+        a.run_command_line("trace i-0b0000analytics01 https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets");
+        snap("trace_dns_blocked", &a, w, h);
+    }
+}
+
+#[test]
+fn overlays_and_prompts() {
+    for (w, h) in SIZES {
+        let mut a = app(w, h, true);
+        key(&mut a, '?');
+        snap("help", &a, w, h);
+        let mut a = app(w, h, true);
+        let i = a
+            .world
+            .snap
+            .instances
+            .iter()
+            .position(|x| x.instance_id == BATCH)
+            .unwrap();
+        a.jump_to(Item::Instance(i));
+        key(&mut a, 't');
+        snap("trace_form", &a, w, h);
+        let mut a = traced(w, h, true);
+        a.external_editor = false;
+        key(&mut a, 'e');
+        snap("what_if_editor", &a, w, h);
+        let mut a = app(w, h, true);
+        key(&mut a, ':');
+        for c in "tra".chars() {
+            key(&mut a, c);
+        }
+        snap("command_prompt", &a, w, h);
+    }
+}
+
+#[test]
+fn logs_pane_states() {
+    for (w, h) in SIZES {
+        let mut a = app(w, h, true);
+        a.focus = Pane::Logs;
+        key(&mut a, 'p');
+        let more = (0..25)
+            .map(|i| hoptrace::logs::LogLine {
+                source: hoptrace::logs::SourceKind::Access,
+                group: "g".into(),
+                at: t0(),
+                text: format!("later {i}"),
+                hop: None,
+            })
+            .collect();
+        a.update(Msg::Logs(more));
+        snap("logs_paused", &a, w, h);
+        key(&mut a, 'p');
+        key(&mut a, '/');
+        for c in "REJECT".chars() {
+            key(&mut a, c);
+        }
+        code(&mut a, KeyCode::Enter);
+        snap("logs_filtered", &a, w, h);
+    }
+}
+
+/// Find the cell holding `glyph` on the row that names `hop`.
+fn glyph_color(buf: &Buffer, hop: &str, glyph: &str) -> Color {
+    for y in 0..buf.area.height {
+        let row: String = (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        if row.contains(&format!(" {hop} ")) {
+            for x in 0..buf.area.width {
+                if buf[(x, y)].symbol() == glyph {
+                    return buf[(x, y)].fg;
+                }
+            }
+        }
+    }
+    panic!("no {glyph} on the row of {hop}");
+}
+
+#[test]
+fn verdict_colours_cell_by_cell() {
+    let a = traced(120, 40, true);
+    let buf = draw(&a, 120, 40);
+    assert_eq!(glyph_color(&buf, "sg-egress", "✗"), Color::Red);
+    assert_eq!(glyph_color(&buf, "instance", "✓"), Color::Green);
+    assert_eq!(glyph_color(&buf, "waf", "?"), Color::Yellow);
+    // The light theme has its own colours; NO_COLOR has none.
+    let mut light = traced(120, 40, true);
+    light.theme = Theme::new(ThemeName::Light, true);
+    let buf = draw(&light, 120, 40);
+    assert_eq!(glyph_color(&buf, "sg-egress", "✗"), Color::Rgb(190, 0, 0));
+    let plain = traced(120, 40, false);
+    let buf = draw(&plain, 120, 40);
+    assert_eq!(glyph_color(&buf, "sg-egress", "✗"), Color::Reset);
+    assert_eq!(glyph_color(&buf, "instance", "✓"), Color::Reset);
+}
+
+#[test]
+fn any_size_renders_without_panic() {
+    let mut a = traced(120, 40, true);
+    a.focus = Pane::Right;
+    for w in 0..=60 {
+        for h in 0..=20 {
+            a.update(Msg::Resize(w, h));
+            let buf = draw(&a, w, h);
+            if w >= 40 && h >= 12 {
+                assert!(text(&buf).contains("hoptrace"));
+            }
+        }
+    }
+    let tiny = text(&draw(&a, 30, 5));
+    assert!(tiny.contains("too small"), "{tiny}");
+}
