@@ -161,6 +161,8 @@ pub struct App {
     pub size: (u16, u16),
     pub dirty: bool,
     pub quit: bool,
+    /// The signal that ended the program, if one did.
+    pub quit_signal: Option<&'static str>,
     /// `$VISUAL`/`$EDITOR` is set: edits go there, else the built-in editor.
     pub external_editor: bool,
 }
@@ -209,6 +211,7 @@ impl App {
             size: (80, 24),
             dirty: true,
             quit: false,
+            quit_signal: None,
             external_editor: false,
         };
         // Small worlds open fully expanded down to instances.
@@ -627,6 +630,7 @@ impl App {
             Msg::Signal(name) => {
                 tracing::info!(name, "signal");
                 self.quit = true;
+                self.quit_signal = Some(name);
                 vec![Effect::Quit]
             }
             Msg::EditorDone { target, result } => {

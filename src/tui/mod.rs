@@ -125,7 +125,15 @@ pub fn run(src: Source) -> Result<i32, String> {
     let result = rt.block_on(event_loop(&mut terminal, &mut app, demo_logs));
     restore_terminal();
     let _ = std::panic::take_hook();
-    result.map(|_| 0)
+    // A signal ends the program with the shell's convention, 128 + its number.
+    let code = match app.quit_signal {
+        Some("SIGHUP") => 129,
+        Some("SIGINT") => 130,
+        Some("SIGQUIT") => 131,
+        Some("SIGTERM") => 143,
+        _ => 0,
+    };
+    result.map(|_| code)
 }
 
 async fn event_loop(
@@ -232,6 +240,11 @@ async fn event_loop(
                 .map_err(|e| format!("drawing failed: {e}"))?;
             app.dirty = false;
             last_draw = Instant::now();
+            // Lets the end-to-end test prove the terminal survives a panic (debug builds only).
+            #[cfg(debug_assertions)]
+            if std::env::var_os("HOPTRACE_TEST_PANIC").is_some() {
+                panic!("panic requested by HOPTRACE_TEST_PANIC");
+            }
         }
         let msg = if app.dirty {
             let wait = FRAME.saturating_sub(last_draw.elapsed());
