@@ -1002,7 +1002,10 @@ fn demo_export_into_a_missing_directory_fails_cleanly() {
 #[test]
 fn demo_tour_mentions_every_story() {
     let sb = Sandbox::new();
-    for args in [&["demo", "tour"][..], &["demo"][..]] {
+    // Without a terminal, `hoptrace demo` (the UI) says how to get the text tour.
+    let r = sb.run(["demo"]);
+    assert_error_line(&r, &["terminal", "demo tour"]);
+    for args in [&["demo", "tour"][..]] {
         let r = sb.run(args);
         assert_eq!(r.code, Some(0), "{r:?}");
         assert!(r.stderr.is_empty(), "{r:?}");

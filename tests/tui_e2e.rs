@@ -23,15 +23,38 @@ impl Tmux {
             "env -u EDITOR -u VISUAL -u NO_COLOR RUST_BACKTRACE=0 HOME={home} XDG_STATE_HOME={home}/state XDG_CONFIG_HOME={home}/config TERM=xterm-256color PS1='$ ' bash --norc --noprofile"
         );
         let out = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "110", "-y", "34", &shell])
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                "e2e",
+                "-x",
+                "110",
+                "-y",
+                "34",
+                &shell,
+            ])
             .output()
             .expect("tmux is needed for the end-to-end test (it is part of the machine image)");
-        assert!(out.status.success(), "tmux new-session failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         Tmux { socket, dir }
     }
 
     fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().unwrap();
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -65,13 +88,24 @@ impl Tmux {
     }
 
     fn alternate_screen(&self) -> bool {
-        self.tmux(&["display", "-p", "-t", "e2e", "#{alternate_on}"]).trim() == "1"
+        self.tmux(&["display", "-p", "-t", "e2e", "#{alternate_on}"])
+            .trim()
+            == "1"
     }
 
     fn wait_shell(&self) {
         let start = Instant::now();
-        while self.alternate_screen() || self.tmux(&["display", "-p", "-t", "e2e", "#{pane_current_command}"]).trim() != "bash" {
-            assert!(start.elapsed() < Duration::from_secs(20), "the program did not give the terminal back:\n{}", self.screen());
+        while self.alternate_screen()
+            || self
+                .tmux(&["display", "-p", "-t", "e2e", "#{pane_current_command}"])
+                .trim()
+                != "bash"
+        {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "the program did not give the terminal back:\n{}",
+                self.screen()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -94,13 +128,17 @@ impl Tmux {
 
     fn start_demo(&self, env: &str) {
         self.type_line(&format!("{env}{BIN} demo; echo exit=$?"));
-        self.wait_for("the explorer", |s| s.contains("explorer (") && s.contains("logs ["));
+        self.wait_for("the explorer", |s| {
+            s.contains("explorer (") && s.contains("logs [")
+        });
     }
 }
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
     }
 }
 
@@ -114,7 +152,9 @@ fn trace_a_blocked_instance_with_keys_then_quit() {
     t.start_demo("");
     // Rows: VPCs, shop-prod VPC, app-a subnet, web-1, batch-1.
     t.keys(&["j", "j", "j", "j"]);
-    t.wait_for("batch-1 selected", |s| s.contains("i-0a00000000batch01 batch-1 10.0.1.40 running ─"));
+    t.wait_for("batch-1 selected", |s| {
+        s.contains("i-0a00000000batch01 batch-1 10.0.1.40 running ─")
+    });
     t.keys(&["t"]);
     t.wait_for("the trace form", |s| s.contains("trace a request"));
     t.keys(&["Enter"]);
@@ -124,7 +164,10 @@ fn trace_a_blocked_instance_with_keys_then_quit() {
     assert!(s.contains("[H4.1]"), "{s}");
     assert!(s.contains("ec2:DescribeSecurityGroups"), "{s}");
     // Logs stream while we look.
-    assert!(s.contains("[flow]") || s.contains("[access]") || s.contains("[execution]"), "{s}");
+    assert!(
+        s.contains("[flow]") || s.contains("[access]") || s.contains("[execution]"),
+        "{s}"
+    );
     t.keys(&["q"]);
     t.assert_terminal_restored();
     t.wait_for("exit status", |s| s.contains("exit=0"));
@@ -135,10 +178,22 @@ fn sigterm_restores_the_terminal() {
     let t = Tmux::start("term");
     t.start_demo("");
     let shell_pid = t.tmux(&["display", "-p", "-t", "e2e", "#{pane_pid}"]);
-    let out = Command::new("pgrep").args(["-P", shell_pid.trim()]).output().unwrap();
-    let pid = String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or("").trim().to_string();
+    let out = Command::new("pgrep")
+        .args(["-P", shell_pid.trim()])
+        .output()
+        .unwrap();
+    let pid = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
     assert!(!pid.is_empty(), "no child process of the shell");
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
     t.assert_terminal_restored();
     t.wait_for("exit status 128+15", |s| s.contains("exit=143"));
 }

@@ -2,6 +2,7 @@
 
 mod demo;
 mod output;
+mod policy;
 mod snapshot;
 mod trace;
 
@@ -49,6 +50,11 @@ pub enum Command {
     Snapshot {
         #[command(subcommand)]
         command: SnapshotCommand,
+    },
+    /// Evaluate IAM policy documents offline (a policy simulator)
+    Policy {
+        #[command(subcommand)]
+        command: policy::PolicyCommand,
     },
     /// Write a synthetic world for benchmarks
     #[command(hide = true)]
@@ -197,6 +203,7 @@ pub fn run(cli: Cli) -> i32 {
         Some(Command::Trace(args)) => trace::run(args),
         Some(Command::Demo(args)) => demo::run(args),
         Some(Command::Snapshot { command }) => snapshot::run(command),
+        Some(Command::Policy { command }) => policy::run(command),
         Some(Command::Synth(args)) => snapshot::synth(args),
     };
     match result {

@@ -119,27 +119,46 @@ pub fn clf(at: SystemTime) -> String {
     )
 }
 
+/// Replace `{req}` and `{reqN}` with request ids that are the same for every
+/// line of one request (same N) within a replay cycle, and new each cycle.
+fn fill_request_ids(text: &str, cycle: u64) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut rest = text;
+    while let Some(i) = rest.find("{req") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 4..];
+        let digits = after.chars().take_while(|c| c.is_ascii_digit()).count();
+        if after[digits..].starts_with('}') {
+            let n: u64 = after[..digits].parse().unwrap_or(0);
+            out.push_str(&format!(
+                "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+                0x6b0a_0000u64 + cycle * 0x101 + n,
+                cycle & 0xffff,
+                n & 0xfff,
+                (n * 7 + cycle) & 0xfff,
+                0x5eed_0000_0000u64 + n * 0x1_0001 + cycle
+            ));
+            rest = &after[digits + 1..];
+        } else {
+            out.push_str("{req");
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Fill a script line's placeholders for emission at `at`, in replay cycle `cycle`.
 pub fn render(line: &ScriptLine, at: SystemTime, cycle: u64) -> LogLine {
     let epoch = at.duration_since(UNIX_EPOCH).unwrap_or_default();
     let secs = epoch.as_secs();
-    let req = format!(
-        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
-        secs as u32,
-        cycle as u16,
-        0x1d,
-        line.offset.as_millis() as u16 & 0xfff,
-        secs
-    );
-    let text = line
-        .text
+    let text = fill_request_ids(&line.text, cycle)
         .replace("{iso}", &iso(at))
         .replace("{clf}", &clf(at))
         .replace("{epoch_ms}", &epoch.as_millis().to_string())
         .replace("{epoch}", &secs.to_string())
         .replace("{flow_start}", &(secs - secs % 60).to_string())
-        .replace("{flow_end}", &(secs - secs % 60 + 60).to_string())
-        .replace("{req}", &req);
+        .replace("{flow_end}", &(secs - secs % 60 + 60).to_string());
     LogLine {
         source: line.source,
         group: line.group.clone(),
@@ -234,8 +253,18 @@ mod tests {
     #[test]
     fn timestamps() {
         let t = UNIX_EPOCH + Duration::from_millis(1_795_856_400_123);
-        assert_eq!(iso(t), "2026-11-28T05:00:00.123Z");
-        assert_eq!(clf(t), "28/Nov/2026:05:00:00 +0000");
+        assert_eq!(iso(t), "2026-11-28T09:00:00.123Z");
+        assert_eq!(clf(t), "28/Nov/2026:09:00:00 +0000");
+    }
+
+    #[test]
+    fn request_ids_are_shared_within_a_request() {
+        let a = fill_request_ids("({req1}) x ({req1}) {req2} {reqX}", 3);
+        let parts: Vec<&str> = a.split_whitespace().collect();
+        assert_eq!(parts[0], parts[2]);
+        assert_ne!(parts[0].trim_matches(|c| c == '(' || c == ')'), parts[3]);
+        assert!(a.ends_with("{reqX}"));
+        assert_ne!(fill_request_ids("{req1}", 3), fill_request_ids("{req1}", 4));
     }
 
     #[test]

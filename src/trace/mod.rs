@@ -1,11 +1,18 @@
 //! The trace: one request followed hop by hop (rulebook §2), each hop with a
 //! verdict, the reason and the field that decided it. Pure: no I/O.
 
+mod api_key;
+mod authorizer;
+mod authz;
 mod client;
 mod dns;
 mod endpoint;
+mod endpoint_policy;
+mod identity;
 mod network;
+mod reqctx;
 pub mod request;
+pub mod route;
 pub mod target;
 
 use std::collections::BTreeMap;
@@ -234,9 +241,27 @@ pub fn run(world: &World, req: &Request) -> Result<Trace, TraceError> {
     hops.push(dns::h2_dns(&mut ctx));
     hops.extend(network::h3_to_h7(&ctx));
     hops.push(endpoint::h8_endpoint(&ctx));
-    for name in &HOPS[8..] {
+    // Hops 9, 13 and 14 need the API, stage and deployed method the request
+    // reaches; hops 10-12 and 15 are not evaluated yet.
+    let call = route::api_call(&ctx);
+    let resolved = route::resolve(&ctx, &call);
+    let mut responses: Vec<(&'static str, Response)> = Vec::new();
+    let mut push = |hops: &mut Vec<Hop>, (hop, resp): (Hop, Option<Response>)| {
+        if let Some(r) = resp {
+            responses.push((hop.hop, r));
+        }
+        hops.push(hop);
+    };
+    push(
+        &mut hops,
+        endpoint_policy::h9_endpoint_policy(&ctx, &call, &resolved),
+    );
+    for name in &HOPS[9..12] {
         hops.push(Hop::new(name, Verdict::Unknown, "", "not evaluated yet"));
     }
+    push(&mut hops, authz::h13_authorization(&ctx, &resolved));
+    push(&mut hops, api_key::h14_api_key(&ctx, &resolved));
+    hops.push(Hop::new(HOPS[14], Verdict::Unknown, "", "not evaluated yet"));
     debug_assert_eq!(hops.len(), HOPS.len());
 
     let first_block = hops.iter().find(|h| h.verdict == Verdict::Deny);
@@ -249,6 +274,13 @@ pub fn run(world: &World, req: &Request) -> Result<Trace, TraceError> {
     };
     let symptom = first_block.and_then(|h| h.symptom.clone());
     let first_block = first_block.map(|h| h.hop);
+    // The predicted HTTP response of the first denying hop, when it has one.
+    let response = first_block.and_then(|b| {
+        responses
+            .iter()
+            .find(|(h, _)| *h == b)
+            .map(|(_, r)| r.clone())
+    });
     let headers = req
         .headers
         .iter()
@@ -268,7 +300,7 @@ pub fn run(world: &World, req: &Request) -> Result<Trace, TraceError> {
         verdict,
         first_block,
         hops,
-        response: None,
+        response,
         symptom,
         stats: Stats {
             aws_calls: 0,

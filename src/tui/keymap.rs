@@ -346,6 +346,6 @@ mod tests {
             assert!(!km.keys_for(*cmd).is_empty(), "{name}");
             assert!(!desc.is_empty());
         }
-        assert_eq!(complete("ex"), vec!["explorer", "export"]);
+        assert_eq!(complete("exp"), vec!["expand", "explorer", "export"]);
     }
 }

@@ -1,0 +1,271 @@
+//! H14: API key and usage plan (rulebook H14.1, H14.2): `apiKeyRequired` in
+//! the deployed snapshot, the key's presence, whether it is a known key (by
+//! the SHA-256 of its value; values are never stored), enabled, and in a
+//! usage plan for this API and stage. Throttling is load-dependent: noted.
+
+use sha2::{Digest, Sha256};
+
+use super::endpoint_policy::off_endpoint;
+use super::reqctx::symptom_of;
+use super::route::{Miss, Route};
+use super::{Ctx, Hop, Response, Verdict};
+
+const HOP: &str = "api-key";
+
+fn forbidden() -> Response {
+    Response {
+        status: 403,
+        error_type: "ForbiddenException".into(),
+        message: "Forbidden".into(),
+    }
+}
+
+/// Lower-case hex SHA-256 of a key value.
+pub fn key_hash(value: &str) -> String {
+    Sha256::digest(value.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+pub(super) fn h14_api_key<'w>(
+    ctx: &Ctx<'w>,
+    route: &Result<Route<'w>, Miss>,
+) -> (Hop, Option<Response>) {
+    if let Some(h) = off_endpoint(HOP, ctx) {
+        return (h, None);
+    }
+    let r = match route {
+        Ok(r) => r,
+        Err(Miss::Skip(why)) => {
+            return (
+                Hop::new(HOP, Verdict::Skip, "", format!("not evaluable: {why}")),
+                None,
+            )
+        }
+        Err(Miss::Unknown(why, field)) => {
+            return (
+                Hop::new(
+                    HOP,
+                    Verdict::Unknown,
+                    "H14.1",
+                    format!("cannot evaluate: {why}"),
+                )
+                .deciding(field.clone()),
+                None,
+            )
+        }
+    };
+    let api = r.api;
+    let id = &api.id;
+    if !api.is_private() {
+        return (
+            Hop::new(
+                HOP,
+                Verdict::Skip,
+                "",
+                format!("not evaluable: {id} is not a private API (api)"),
+            )
+            .resource(id.clone()),
+            None,
+        );
+    }
+    let stage = &r.stage.stage_name;
+    let field = format!(
+        "apigateway:GetDeployment {id} {} apiSummary[{}][{}].apiKeyRequired",
+        r.deployment.id, r.template, r.method_key
+    );
+    let mut notes = Vec::new();
+    if let Some(ms) = r
+        .stage
+        .method_settings
+        .get(&format!(
+            "{}/{}",
+            r.template.trim_start_matches('/'),
+            r.method_key
+        ))
+        .or_else(|| r.stage.method_settings.get("*/*"))
+    {
+        if ms.throttling_rate_limit.is_some() || ms.throttling_burst_limit.is_some() {
+            notes.push(format!(
+                "H14.2: stage {stage} throttles at {} requests/s, burst {} (429 under load; not evaluated)",
+                ms.throttling_rate_limit.map_or("-".into(), |v| v.to_string()),
+                ms.throttling_burst_limit.map_or("-".into(), |v| v.to_string())
+            ));
+        }
+    }
+    let hop = |v: Verdict, reason: String, deciding: String| {
+        let mut h = Hop::new(HOP, v, "H14.1", reason)
+            .deciding(deciding)
+            .resource(id.clone());
+        for n in &notes {
+            h = h.note(n.clone());
+        }
+        h
+    };
+    let Some(required) = r.snapshot.api_key_required else {
+        return (
+            hop(
+                Verdict::Unknown,
+                format!(
+                    "the deployed method {} {} has no apiKeyRequired in the snapshot",
+                    r.method_key, r.template
+                ),
+                format!("{field} (missing)"),
+            ),
+            None,
+        );
+    };
+    if !required {
+        return (
+            hop(
+                Verdict::Allow,
+                format!(
+                    "the deployed method {} {} requires no API key",
+                    r.method_key, r.template
+                ),
+                format!("{field}=false"),
+            ),
+            None,
+        );
+    }
+    let source = api
+        .api_key_source
+        .as_deref()
+        .unwrap_or("HEADER")
+        .to_ascii_uppercase();
+    if source == "AUTHORIZER" {
+        return (
+            hop(
+                Verdict::Unknown,
+                "the method requires an API key and apiKeySource is AUTHORIZER: the key is the Lambda authorizer's usageIdentifierKey, unknown offline".into(),
+                format!("apigateway:GetRestApi {id} apiKeySource=AUTHORIZER"),
+            ),
+            None,
+        );
+    }
+    let deny = |reason: String, deciding: String| {
+        let resp = forbidden();
+        let h = hop(Verdict::Deny, reason, deciding)
+            .symptom(format!(
+                "{} (gateway response INVALID_API_KEY)",
+                symptom_of(&resp)
+            ))
+            .note("the client sees 403 ForbiddenException {\"message\":\"Forbidden\"}".to_string());
+        (h, Some(resp))
+    };
+    let Some(value) = ctx
+        .req
+        .header("x-api-key")
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    else {
+        return deny(
+            format!("the deployed method {} {} requires an API key and the request has no x-api-key header", r.method_key, r.template),
+            format!("{field}=true"),
+        );
+    };
+    let w = ctx.world;
+    if api
+        .owner_account
+        .as_deref()
+        .is_some_and(|a| a != w.snap.account)
+    {
+        return (
+            hop(
+                Verdict::Unknown,
+                format!(
+                    "the API belongs to account {}, whose API keys are not in the snapshot",
+                    api.owner_account.as_deref().unwrap_or("")
+                ),
+                "apigateway:GetApiKeys (other account)".into(),
+            ),
+            None,
+        );
+    }
+    let hash = key_hash(value);
+    let keys = &w.snap.api_keys;
+    let Some(key) = keys.iter().find(|k| {
+        k.value_sha256
+            .as_deref()
+            .is_some_and(|h| h.eq_ignore_ascii_case(&hash))
+    }) else {
+        let unhashed: Vec<&str> = keys
+            .iter()
+            .filter(|k| k.value_sha256.is_none())
+            .map(|k| k.id.as_str())
+            .collect();
+        if keys.is_empty() || !unhashed.is_empty() {
+            return (
+                hop(
+                    Verdict::Unknown,
+                    if keys.is_empty() {
+                        "the API keys of the account are not in the snapshot, so the x-api-key value cannot be checked".into()
+                    } else {
+                        format!(
+                            "the x-api-key value matches no recorded key hash, and keys {} have no valueSha256: cannot tell which key it is",
+                            unhashed.join(", ")
+                        )
+                    },
+                    "apigateway:GetApiKeys valueSha256".into(),
+                ),
+                None,
+            );
+        }
+        return deny(
+            "the x-api-key value matches none of the account's API keys".into(),
+            "apigateway:GetApiKeys (no key has this value's valueSha256)".into(),
+        );
+    };
+    let name = key
+        .name
+        .as_deref()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
+    if !key.enabled {
+        return deny(
+            format!("API key {}{name} is disabled", key.id),
+            format!("apigateway:GetApiKeys {} enabled=false", key.id),
+        );
+    }
+    let plan = w.snap.usage_plans.iter().find(|p| {
+        p.key_ids.contains(&key.id)
+            && p.api_stages
+                .iter()
+                .any(|s| s.api_id == *id && s.stage == *stage)
+    });
+    match plan {
+        Some(p) => (
+            hop(
+                Verdict::Allow,
+                format!(
+                    "API key {}{name} is enabled and in usage plan {} for {id}/{stage}",
+                    key.id, p.id
+                ),
+                format!("apigateway:GetUsagePlanKeys {} {}", p.id, key.id),
+            ),
+            None,
+        ),
+        None => deny(
+            format!(
+                "API key {}{name} is in no usage plan for {id}/{stage}",
+                key.id
+            ),
+            format!(
+                "apigateway:GetUsagePlans (no plan with apiStages {id}/{stage} holds {})",
+                key.id
+            ),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sha256_hex() {
+        assert_eq!(
+            super::key_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

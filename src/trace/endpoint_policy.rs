@@ -1,0 +1,270 @@
+//! H9: the VPC endpoint policy. Evaluated before API Gateway's own
+//! authorization, against `execute-api:Invoke` on the method ARN (and, for a
+//! private custom domain, on the domain's `execute-api-domain` ARN with
+//! `execute-api:viaDomainArn`), with the caller the `Authorization` header
+//! makes (H9.2).
+
+use crate::policy::{self, Decision, Outcome, ParseOptions, PrincipalEntry};
+
+use super::dns::Via;
+use super::reqctx::{
+    access_denied, evaluate_method, request_context, signed_caller, statement_notes, symptom_of,
+    MethodEval,
+};
+use super::route::{domain_arn, ApiCall, Miss, Route};
+use super::{Ctx, Hop, Response, Verdict};
+
+const HOP: &str = "endpoint-policy";
+
+/// The hop when the request does not reach an endpoint (as H8 says).
+pub(super) fn off_endpoint(hop: &'static str, ctx: &Ctx) -> Option<Hop> {
+    match &ctx.dest.via {
+        Via::Endpoint(_) => None,
+        Via::Unresolved { skip: true, why } => Some(Hop::new(
+            hop,
+            Verdict::Skip,
+            "",
+            format!("not evaluable: {why}"),
+        )),
+        Via::Public => Some(Hop::new(
+            hop,
+            Verdict::Skip,
+            "",
+            "not evaluable: the name resolves to public execute-api addresses, not to a VPC endpoint (dns)",
+        )),
+        Via::Unresolved { .. } => None,
+    }
+}
+
+pub(super) fn h9_endpoint_policy<'w>(
+    ctx: &Ctx<'w>,
+    call: &Result<ApiCall<'w>, Miss>,
+    route: &Result<Route<'w>, Miss>,
+) -> (Hop, Option<Response>) {
+    if let Some(h) = off_endpoint(HOP, ctx) {
+        return (h, None);
+    }
+    let Some(ep) = ctx.dest.endpoint() else {
+        return (
+            Hop::new(
+                HOP,
+                Verdict::Unknown,
+                "H9",
+                "the endpoint the request reaches is unknown, so its policy is too",
+            ),
+            None,
+        );
+    };
+    let id = &ep.vpc_endpoint_id;
+    let field = format!("ec2:DescribeVpcEndpoints {id} PolicyDocument");
+    let Some(doc) = ep
+        .policy_document
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    else {
+        return (
+            Hop::new(
+                HOP,
+                Verdict::Allow,
+                "H9.1",
+                format!("{id} has no endpoint policy: full access (the default)"),
+            )
+            .deciding(format!("{field} (absent: full access)"))
+            .resource(id.clone()),
+            None,
+        );
+    };
+    let p = match policy::parse(doc, &ParseOptions::default()) {
+        Ok(p) => p,
+        Err(e) => {
+            return (
+                Hop::new(
+                    HOP,
+                    Verdict::Unknown,
+                    "H9.3",
+                    format!("the endpoint policy of {id} cannot be read: {e}"),
+                )
+                .deciding(field)
+                .resource(id.clone()),
+                None,
+            )
+        }
+    };
+    let default_policy = p.statements.len() == 1 && {
+        let s = &p.statements[0];
+        s.effect == policy::Effect::Allow
+            && s.conditions.is_empty()
+            && s.action.raw == ["*"]
+            && s.principal
+                .as_ref()
+                .is_some_and(|b| !b.negated && b.entries == [PrincipalEntry::Any])
+            && s.resource.as_ref().is_some_and(|r| {
+                !r.negated && r.patterns.len() == 1 && r.patterns[0].written == "*"
+            })
+    };
+
+    let caller = signed_caller(ctx);
+    let verb = ctx.req.method.as_str();
+    let call_ok = call.as_ref().ok();
+    let method_arn = call_ok.and_then(|c| c.method_arn(verb));
+    let any_arn = route
+        .as_ref()
+        .ok()
+        .filter(|r| r.is_any())
+        .and_then(|r| r.call.method_arn("ANY"));
+    let account = call_ok.and_then(|c| c.account.clone());
+    let dom_arn = call_ok.and_then(|c| c.domain).map(|d| {
+        domain_arn(
+            d,
+            &ctx.world.snap.partition,
+            &ctx.region,
+            &ctx.world.snap.account,
+        )
+        .ok_or_else(|| {
+            format!(
+                "the domainNameId of {} is not in the snapshot",
+                d.domain_name
+            )
+        })
+    });
+    let rc = request_context(
+        ctx,
+        method_arn.as_deref(),
+        &caller,
+        account.as_deref(),
+        dom_arn.as_ref(),
+    );
+    let method = evaluate_method(&p, rc, any_arn.as_deref());
+    // Form D: the domain resource must be allowed too (APIGW-VPCEPOL example 5).
+    let domain = match &dom_arn {
+        Some(Ok(arn)) => {
+            let rc = request_context(
+                ctx,
+                Some(arn),
+                &caller,
+                account.as_deref(),
+                dom_arn.as_ref(),
+            );
+            Some((arn.clone(), evaluate_method(&p, rc, None)))
+        }
+        Some(Err(_)) => None,
+        None => None,
+    };
+    let mut decision = method.decision;
+    if let Some((_, d)) = &domain {
+        decision = decision.intersect(d.decision);
+    }
+    if matches!(dom_arn, Some(Err(_))) {
+        decision = decision.intersect(Decision::ANY);
+    }
+
+    // Explain the evaluation that decides: the domain's when it denies.
+    let (arn, focus): (String, &MethodEval) = match &domain {
+        Some((a, d))
+            if d.decision.is_denied()
+                || (!method.decision.is_denied() && d.decision.is_unknown()) =>
+        {
+            (a.clone(), d)
+        }
+        _ => (
+            method_arn
+                .clone()
+                .unwrap_or_else(|| "(unknown method ARN)".into()),
+            &method,
+        ),
+    };
+    let who = caller.describe();
+    let label = |i: usize| policy::statement_label(&p, i);
+    let deciding = match focus.eval.deciding {
+        Some(i) => format!("{field} {}", label(i)),
+        None => format!("{field} (no statement allows {arn})"),
+    };
+    let (verdict, reason, response) = match decision.definite() {
+        Some(Outcome::Allow) => (
+            Verdict::Allow,
+            if default_policy {
+                format!("{id} has the default full-access endpoint policy")
+            } else {
+                format!("the endpoint policy of {id} allows execute-api:Invoke on {arn} for {who}")
+            },
+            None,
+        ),
+        Some(Outcome::ExplicitDeny) => (
+            Verdict::Deny,
+            format!(
+                "the endpoint policy of {id} denies execute-api:Invoke on {arn} for {who}: {} applies",
+                focus.eval.deciding.map(label).unwrap_or_else(|| "a Deny statement".into())
+            ),
+            Some(access_denied(
+                &caller,
+                &arn,
+                " with an explicit deny in a VPC endpoint policy",
+            )),
+        ),
+        Some(Outcome::ImplicitDeny) => (
+            Verdict::Deny,
+            format!(
+                "the endpoint policy of {id} does not allow execute-api:Invoke on {arn} for {who}: no statement allows it"
+            ),
+            Some(access_denied(
+                &caller,
+                &arn,
+                " because no VPC endpoint policy allows the execute-api:Invoke action",
+            )),
+        ),
+        None => {
+            let mut missing = policy::report(&p, &focus.eval, &focus.rc).unknown;
+            if focus.verb_matters {
+                missing.push("the verb an ANY method presents (undocumented, rulebook §1.2)".into());
+            }
+            if matches!(dom_arn, Some(Err(_))) {
+                missing.push("the custom domain's domainNameId".into());
+            }
+            if missing.is_empty() {
+                missing.push("an input the snapshot lacks".into());
+            }
+            (
+                Verdict::Unknown,
+                format!(
+                    "the endpoint policy of {id} may or may not allow execute-api:Invoke on {arn}: it depends on {}",
+                    missing.join(", ")
+                ),
+                None,
+            )
+        }
+    };
+    let mut hop = Hop::new(HOP, verdict, "H9.3", reason)
+        .deciding(if default_policy && verdict == Verdict::Allow {
+            format!("{field} (the default: Allow * on * to *)")
+        } else {
+            deciding
+        })
+        .resource(id.clone());
+    if default_policy {
+        hop.check = "H9.1".into();
+    }
+    if !default_policy {
+        for n in statement_notes("endpoint policy", &p, &focus.eval, &focus.rc) {
+            hop = hop.note(n);
+        }
+    }
+    if let Ok(r) = route {
+        let auth = r.snapshot.authorization_type.as_deref().unwrap_or("");
+        let names_principals = p.statements.iter().any(|s| {
+            s.effect == policy::Effect::Allow
+                && s.principal
+                    .as_ref()
+                    .is_some_and(|b| !b.entries.iter().any(|e| *e == PrincipalEntry::Any))
+        });
+        if names_principals && (auth == "CUSTOM" || auth == "COGNITO_USER_POOLS") {
+            hop = hop.note(format!(
+                "H9.4: the endpoint policy restricts by IAM principal, but this {auth} method is called with a token, which the endpoint policy sees as anonymous"
+            ));
+        }
+    }
+    if let Some(resp) = &response {
+        hop = hop.symptom(symptom_of(resp));
+    }
+    (hop, response)
+}

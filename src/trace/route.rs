@@ -1,0 +1,346 @@
+//! Which API, stage and deployed method a request reaches (rulebook §1.1,
+//! §1.2, H11.3): the API id (or private custom domain and base path
+//! mapping), the stage, the route in the deployed `apiSummary` (`{param}`
+//! for one segment, `{proxy+}` greedy, `ANY` as the fallback method), and
+//! the execute-api ARNs that policies see.
+//!
+//! This only resolves; the verdicts of hops 10–12 are not given here.
+
+use crate::model::apigw::{Deployment, DomainName, Method, MethodSnapshot, RestApi, Stage};
+
+use super::Ctx;
+
+/// Why the request cannot be followed to a method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Miss {
+    /// An earlier hop already fails here (no such API, stage or route): the
+    /// hops that need the method are not evaluable.
+    Skip(String),
+    /// The snapshot lacks what is needed: (reason, deciding field).
+    Unknown(String, String),
+}
+
+/// The API and stage a request names, before looking at the deployment.
+#[derive(Debug, Clone)]
+pub struct ApiCall<'w> {
+    pub api_id: String,
+    /// `None` when the API is not in the snapshot (another account?).
+    pub api: Option<&'w RestApi>,
+    /// The private custom domain (forms D and D').
+    pub domain: Option<&'w DomainName>,
+    pub stage: String,
+    /// The resource path as requested, after the stage (or base path): `/pets/42`.
+    pub path: String,
+    /// The API owner's account, when known.
+    pub account: Option<String>,
+    pub partition: String,
+    pub region: String,
+}
+
+impl ApiCall<'_> {
+    /// `arn:{p}:execute-api:{region}:{acct}:{api}/{stage}/{VERB}/{path}`
+    /// (rulebook §1.2; the root resource keeps its trailing slash).
+    pub fn method_arn(&self, verb: &str) -> Option<String> {
+        let acct = self.account.as_deref()?;
+        Some(format!(
+            "arn:{}:execute-api:{}:{}:{}/{}/{}/{}",
+            self.partition,
+            self.region,
+            acct,
+            self.api_id,
+            self.stage,
+            verb.to_ascii_uppercase(),
+            self.path.trim_start_matches('/')
+        ))
+    }
+}
+
+/// The `execute-api-domain` resource of a private custom domain (SAR-EXECAPI):
+/// `arn:{p}:execute-api:{region}:{acct}:/domainnames/{name}+{id}`.
+pub fn domain_arn(d: &DomainName, partition: &str, region: &str, account: &str) -> Option<String> {
+    let id = d.domain_name_id.as_deref()?;
+    // The management ARN names the owner: arn:aws:apigateway:{region}:{acct}:/domainnames/...
+    let owner = d
+        .domain_name_arn
+        .as_deref()
+        .and_then(|a| a.split(':').nth(4))
+        .filter(|a| !a.is_empty())
+        .unwrap_or(account);
+    Some(format!(
+        "arn:{partition}:execute-api:{region}:{owner}:/domainnames/{}+{id}",
+        d.domain_name
+    ))
+}
+
+/// The API, stage and path the request names.
+pub(crate) fn api_call<'w>(ctx: &Ctx<'w>) -> Result<ApiCall<'w>, Miss> {
+    let w = ctx.world;
+    let partition = w.snap.partition.clone();
+    let region = ctx.region.clone();
+    let segments: Vec<&str> = ctx
+        .req
+        .path
+        .trim_start_matches('/')
+        .splitn(2, '/')
+        .collect();
+    let first = segments.first().copied().unwrap_or("");
+    let rest = format!("/{}", segments.get(1).copied().unwrap_or(""));
+    if ctx.target.form.is_custom_domain() {
+        let name = ctx.target.custom_domain.clone().unwrap_or_default();
+        let domains: Vec<&DomainName> = w.domain_names(&name).collect();
+        let Some(domain) = domains
+            .iter()
+            .find(|d| d.is_private())
+            .or(domains.first())
+            .copied()
+        else {
+            return Err(Miss::Unknown(
+                format!(
+                    "custom domain {name} is not in the snapshot, so the API behind it is unknown"
+                ),
+                format!("apigateway:GetDomainNames {name} (missing)"),
+            ));
+        };
+        let is_empty = |b: &Option<String>| {
+            b.as_deref()
+                .is_none_or(|b| b.is_empty() || b == "(none)" || b == "/")
+        };
+        let (mapping, path) = match domain
+            .base_path_mappings
+            .iter()
+            .find(|m| !is_empty(&m.base_path) && m.base_path.as_deref() == Some(first))
+        {
+            Some(m) => (m, rest),
+            None => match domain
+                .base_path_mappings
+                .iter()
+                .find(|m| is_empty(&m.base_path))
+            {
+                Some(m) => (m, ctx.req.path.clone()),
+                None => {
+                    return Err(Miss::Skip(format!(
+                        "no base path mapping of {name} matches /{first} (api)"
+                    )))
+                }
+            },
+        };
+        let Some(stage) = mapping.stage.clone() else {
+            return Err(Miss::Unknown(
+                format!("the base path mapping of {name} names no stage"),
+                format!("apigateway:GetBasePathMappings {name} stage (missing)"),
+            ));
+        };
+        let api = w.rest_api(&mapping.rest_api_id);
+        return Ok(ApiCall {
+            api_id: mapping.rest_api_id.clone(),
+            api,
+            domain: Some(domain),
+            stage,
+            path,
+            account: api.map(|a| {
+                a.owner_account
+                    .clone()
+                    .unwrap_or_else(|| w.snap.account.clone())
+            }),
+            partition,
+            region,
+        });
+    }
+    let Some(api_id) = ctx.target.api_id.clone() else {
+        return Err(Miss::Skip("the request names no API (api)".into()));
+    };
+    if first.is_empty() {
+        return Err(Miss::Skip("the URL has no stage segment (stage)".into()));
+    }
+    let api = w.rest_api(&api_id);
+    Ok(ApiCall {
+        api_id,
+        api,
+        domain: None,
+        stage: first.to_string(),
+        path: rest,
+        account: api.map(|a| {
+            a.owner_account
+                .clone()
+                .unwrap_or_else(|| w.snap.account.clone())
+        }),
+        partition,
+        region,
+    })
+}
+
+/// The deployed method a request reaches.
+#[derive(Debug, Clone)]
+pub struct Route<'w> {
+    pub call: ApiCall<'w>,
+    pub api: &'w RestApi,
+    pub stage: &'w Stage,
+    pub deployment: &'w Deployment,
+    /// The resource template that matched: `/pets/{petId}`.
+    pub template: String,
+    /// The method key in `apiSummary`: the request verb or `ANY`.
+    pub method_key: String,
+    pub snapshot: &'w MethodSnapshot,
+    /// The live method (`GetResources`), for what `apiSummary` lacks
+    /// (`authorizerId`).
+    pub live: Option<&'w Method>,
+}
+
+impl Route<'_> {
+    pub fn is_any(&self) -> bool {
+        self.method_key == "ANY"
+    }
+}
+
+/// Follow the request to its deployed method.
+pub(crate) fn resolve<'w>(
+    ctx: &Ctx<'w>,
+    call: &Result<ApiCall<'w>, Miss>,
+) -> Result<Route<'w>, Miss> {
+    let call = call.clone()?;
+    let Some(api) = call.api else {
+        return Err(Miss::Unknown(
+            format!(
+                "API {} is not in the snapshot (it may belong to another account)",
+                call.api_id
+            ),
+            format!("apigateway:GetRestApi {} (missing)", call.api_id),
+        ));
+    };
+    let id = &api.id;
+    let Some(stage) = api.stages.iter().find(|s| s.stage_name == call.stage) else {
+        return Err(Miss::Skip(format!(
+            "stage {} does not exist on {id} (stage)",
+            call.stage
+        )));
+    };
+    let Some(dep_id) = stage.deployment_id.as_deref() else {
+        return Err(Miss::Unknown(
+            format!("stage {} of {id} names no deployment", call.stage),
+            format!(
+                "apigateway:GetStage {id}/{} deploymentId (missing)",
+                call.stage
+            ),
+        ));
+    };
+    let Some(deployment) = api.deployments.iter().find(|d| d.id == dep_id) else {
+        return Err(Miss::Unknown(
+            format!("deployment {dep_id} of {id} is not in the snapshot"),
+            format!("apigateway:GetDeployment {id} {dep_id} (missing)"),
+        ));
+    };
+    let Some(summary) = &deployment.api_summary else {
+        return Err(Miss::Unknown(
+            format!("the apiSummary of deployment {dep_id} was not captured"),
+            format!("apigateway:GetDeployment {id} {dep_id} apiSummary (missing)"),
+        ));
+    };
+    let Some(template) = match_template(summary.keys().map(String::as_str), &call.path) else {
+        return Err(Miss::Skip(format!(
+            "no resource matches {} in deployment {dep_id} (stage)",
+            call.path
+        )));
+    };
+    let methods = &summary[template];
+    let verb = ctx.req.method.to_ascii_uppercase();
+    let (method_key, snapshot) = match methods.get(&verb) {
+        Some(m) => (verb.clone(), m),
+        None => match methods.get("ANY") {
+            Some(m) => ("ANY".to_string(), m),
+            None => {
+                return Err(Miss::Skip(format!(
+                    "{template} has no {verb} or ANY method in deployment {dep_id} (stage)"
+                )))
+            }
+        },
+    };
+    let live = api
+        .resources
+        .iter()
+        .find(|r| r.path == template)
+        .and_then(|r| r.resource_methods.get(&method_key));
+    Ok(Route {
+        template: template.to_string(),
+        method_key,
+        snapshot,
+        live,
+        api,
+        stage,
+        deployment,
+        call,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Seg {
+    Greedy,
+    Param,
+    Literal,
+}
+
+fn segments(path: &str) -> Vec<&str> {
+    path.split('/').filter(|s| !s.is_empty()).collect()
+}
+
+/// How `template` matches `path`, segment by segment, or `None`.
+fn match_one(template: &str, path: &[&str]) -> Option<Vec<Seg>> {
+    let t = segments(template);
+    let mut out = Vec::with_capacity(t.len());
+    for (i, seg) in t.iter().enumerate() {
+        if seg.starts_with('{') && seg.ends_with("+}") {
+            // Greedy: the last segment, taking one or more path segments.
+            return (i == t.len() - 1 && path.len() > i).then(|| {
+                out.push(Seg::Greedy);
+                out
+            });
+        }
+        let p = path.get(i)?;
+        if seg.starts_with('{') && seg.ends_with('}') {
+            out.push(Seg::Param);
+        } else if seg == p {
+            out.push(Seg::Literal);
+        } else {
+            return None;
+        }
+    }
+    (t.len() == path.len()).then_some(out)
+}
+
+/// The most specific resource template matching `path`: literal segments
+/// beat `{param}`, which beats `{proxy+}`, from the left.
+pub fn match_template<'a>(templates: impl Iterator<Item = &'a str>, path: &str) -> Option<&'a str> {
+    let p = segments(path);
+    templates
+        .filter_map(|t| match_one(t, &p).map(|score| (score, t)))
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, t)| t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::match_template;
+
+    #[test]
+    fn templates() {
+        let t = [
+            "/",
+            "/pets",
+            "/pets/{petId}",
+            "/pets/mine",
+            "/{proxy+}",
+            "/files/{key+}",
+        ];
+        let m = |p| match_template(t.iter().copied(), p);
+        assert_eq!(m("/"), Some("/"));
+        assert_eq!(m(""), Some("/"));
+        assert_eq!(m("/pets"), Some("/pets"));
+        assert_eq!(m("/pets/"), Some("/pets"));
+        assert_eq!(m("/pets/42"), Some("/pets/{petId}"));
+        assert_eq!(m("/pets/mine"), Some("/pets/mine"));
+        assert_eq!(m("/pets/42/toys"), Some("/{proxy+}"));
+        assert_eq!(m("/files/a/b"), Some("/files/{key+}"));
+        assert_eq!(m("/other"), Some("/{proxy+}"));
+        let t2 = ["/pets"];
+        assert_eq!(match_template(t2.iter().copied(), "/dogs"), None);
+    }
+}
