@@ -37,8 +37,11 @@ const HOP_ORDER: [&str; 15] = [
     "integration",
 ];
 
-/// Hops 1–8 are implemented; 9–15 answer `unknown` for now.
+/// Hops 1–8 (the network path) are implemented, and 9, 13 and 14 (endpoint
+/// policy, authorization, API key); 10, 11, 12 and 15 answer `unknown` with
+/// "not evaluated yet".
 const IMPLEMENTED: usize = 8;
+const NOT_YET: [&str; 4] = ["api", "stage", "waf", "integration"];
 
 const PETS_URL: &str = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets";
 const WEB: &str = "i-0a0000000000web01";
@@ -447,7 +450,7 @@ fn trace_story(sb: &Sandbox, s: &Story, source: &[&OsStr]) -> (Run, Value) {
 }
 
 /// What each story must show: (name, verdict, first_block).
-const EXPECTED: [(&str, &str, Option<&str>); 11] = [
+const EXPECTED: [(&str, &str, Option<&str>); 17] = [
     ("web-1", "undetermined", None),
     ("batch-1", "blocked", Some("sg-egress")),
     ("reporting-1", "blocked", Some("sg-endpoint")),
@@ -459,6 +462,33 @@ const EXPECTED: [(&str, &str, Option<&str>); 11] = [
     ("tools-1", "undetermined", None),
     ("audit-1", "blocked", Some("endpoint")),
     ("kiosk-1", "blocked", Some("instance")),
+    ("ledger-1", "blocked", Some("endpoint-policy")),
+    ("stock-1", "blocked", Some("authorization")),
+    ("poster-1", "blocked", Some("authorization")),
+    ("jobs-1", "undetermined", None),
+    ("orders-1", "blocked", Some("api-key")),
+    ("admin-1", "undetermined", None),
+];
+
+/// Hops 9, 13 and 14 of each story: (name, endpoint-policy, authorization, api-key).
+const AUTH_HOPS: [(&str, &str, &str, &str); 17] = [
+    ("web-1", "allow", "allow", "allow"),
+    ("batch-1", "allow", "allow", "allow"),
+    ("reporting-1", "allow", "allow", "allow"),
+    ("legacy-1", "allow", "allow", "allow"),
+    ("win-1", "allow", "allow", "allow"),
+    ("analytics-1", "skip", "skip", "skip"),
+    ("partner-1", "allow", "allow", "allow"),
+    ("ops-1", "allow", "allow", "allow"),
+    ("tools-1", "allow", "skip", "skip"),
+    ("audit-1", "allow", "allow", "allow"),
+    ("kiosk-1", "allow", "allow", "allow"),
+    ("ledger-1", "deny", "allow", "allow"),
+    ("stock-1", "allow", "deny", "allow"),
+    ("poster-1", "allow", "deny", "allow"),
+    ("jobs-1", "allow", "allow", "allow"),
+    ("orders-1", "allow", "allow", "deny"),
+    ("admin-1", "allow", "unknown", "allow"),
 ];
 
 fn assert_first_hops_allow(t: &Value, story: &str) {
@@ -495,6 +525,65 @@ fn assert_story_details(name: &str, t: &Value) {
                 );
             }
         }
+        "ledger-1" => {
+            let h = hop(t, "endpoint-policy");
+            assert_eq!(h["check"], "H9.3", "ledger-1: {h}");
+            assert!(
+                str_field(h, "deciding").contains("vpce-0a3c4d5e6f7a80003 PolicyDocument"),
+                "ledger-1: {h}"
+            );
+            assert_response(
+                t,
+                403,
+                "AccessDeniedException",
+                "because no VPC endpoint policy allows the execute-api:Invoke action",
+            );
+        }
+        "stock-1" => {
+            let h = hop(t, "authorization");
+            assert!(
+                str_field(h, "deciding").contains("DenyOutsideOurEndpoint"),
+                "stock-1: {h}"
+            );
+            assert_response(
+                t,
+                403,
+                "AccessDeniedException",
+                "User: anonymous is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:111122223333:i4n5v6e7n8/prod/GET/items with an explicit deny",
+            );
+        }
+        "poster-1" => {
+            assert_eq!(t["request"]["auth"], "none");
+            assert_response(
+                t,
+                403,
+                "MissingAuthenticationTokenException",
+                "Missing Authentication Token",
+            );
+        }
+        "jobs-1" => {
+            assert_eq!(t["request"]["auth"], "sigv4");
+            let h = hop(t, "authorization");
+            assert!(str_field(h, "reason").contains("Table A"), "jobs-1: {h}");
+            assert!(
+                str_field(h, "deciding").contains("iam:GetRolePolicy web-app-role invoke-workflows"),
+                "jobs-1: {h}"
+            );
+            let notes = h["notes"].as_array().unwrap();
+            assert!(
+                notes.iter().any(|n| n.as_str().unwrap().contains("SCPs")),
+                "jobs-1: SCPs must be named as not evaluated: {notes:?}"
+            );
+        }
+        "orders-1" => assert_response(t, 403, "ForbiddenException", "Forbidden"),
+        "admin-1" => {
+            let h = hop(t, "authorization");
+            assert!(
+                str_field(h, "reason").contains("Lambda authorizer"),
+                "admin-1: {h}"
+            );
+            assert!(t["response"].is_null(), "admin-1: {}", t["response"]);
+        }
         "audit-1" => {
             let headers = t["request"]["headers"].as_object().unwrap();
             assert!(
@@ -510,6 +599,18 @@ fn assert_story_details(name: &str, t: &Value) {
     }
 }
 
+/// The predicted client response of a blocked story.
+fn assert_response(t: &Value, status: u64, error_type: &str, message: &str) {
+    let r = &t["response"];
+    assert_eq!(r["status"], status, "response: {r}");
+    assert_eq!(r["error_type"], error_type, "response: {r}");
+    assert!(
+        str_field(r, "message").contains(message),
+        "response message {} should contain {message:?}",
+        r["message"]
+    );
+}
+
 /// The trace without its timing, for comparing two runs.
 fn without_timing(mut t: Value) -> Value {
     t["stats"]["elapsed_ms"] = Value::Null;
@@ -523,6 +624,11 @@ fn every_story_is_expected_here() {
     assert_eq!(
         names, expected,
         "stories.json and this test's expectations differ"
+    );
+    let auth: Vec<&str> = AUTH_HOPS.iter().map(|e| e.0).collect();
+    assert_eq!(
+        names, auth,
+        "stories.json and this test's hop 9/13/14 expectations differ"
     );
 }
 
@@ -551,9 +657,31 @@ fn every_story_traces_as_its_text_says_on_demo_and_snapshot() {
         }
         assert_eq!(t["request"]["from"], s.instance.as_str());
         assert_eq!(t["request"]["url"], s.url.as_str());
-        // Hops 9-15 are not implemented yet: they must say so, not guess.
-        for (hop, verdict) in &hop_verdicts(&t)[IMPLEMENTED..] {
-            assert_eq!(verdict, "unknown", "{}: hop {hop}", s.name);
+        // Hops 10-12 and 15 are not implemented yet: they must say so, not guess.
+        for name in NOT_YET {
+            let h = hop(&t, name);
+            assert_eq!(h["verdict"], "unknown", "{}: hop {name}", s.name);
+            assert_eq!(h["reason"], "not evaluated yet", "{}: hop {name}", s.name);
+        }
+        let (_, h9, h13, h14) = *AUTH_HOPS
+            .iter()
+            .find(|e| e.0 == s.name)
+            .unwrap_or_else(|| panic!("no hop 9/13/14 expectation for story {}", s.name));
+        for (name, want) in [("endpoint-policy", h9), ("authorization", h13), ("api-key", h14)] {
+            assert_eq!(
+                hop(&t, name)["verdict"],
+                want,
+                "{}: hop {name}: {}",
+                s.name,
+                hop(&t, name)
+            );
+        }
+        // Only a denial with an HTTP answer carries a response.
+        if !matches!(
+            t["first_block"].as_str(),
+            Some("endpoint-policy" | "authorization" | "api-key")
+        ) {
+            assert!(t["response"].is_null(), "{}: {}", s.name, t["response"]);
         }
         // Offline traces call no AWS API.
         assert_eq!(t["stats"]["aws_calls"], 0, "{}", s.name);

@@ -18,6 +18,13 @@ pub struct EndpointConfiguration {
     pub ip_address_type: Option<String>,
 }
 
+impl EndpointConfiguration {
+    /// `types` holds `PRIVATE`.
+    pub fn is_private(&self) -> bool {
+        self.types.iter().any(|t| t.eq_ignore_ascii_case("PRIVATE"))
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RestApi {
@@ -64,10 +71,7 @@ pub struct RestApi {
 
 impl RestApi {
     pub fn is_private(&self) -> bool {
-        self.endpoint_configuration
-            .types
-            .iter()
-            .any(|t| t.eq_ignore_ascii_case("PRIVATE"))
+        self.endpoint_configuration.is_private()
     }
 }
 
@@ -298,10 +302,7 @@ pub struct DomainName {
 
 impl DomainName {
     pub fn is_private(&self) -> bool {
-        self.endpoint_configuration
-            .types
-            .iter()
-            .any(|t| t.eq_ignore_ascii_case("PRIVATE"))
+        self.endpoint_configuration.is_private()
     }
 }
 

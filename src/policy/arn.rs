@@ -68,6 +68,7 @@ impl ArnPattern {
 
     /// `ArnEquals` / `ArnLike` semantics (IAM-CONDOP): both sides must be
     /// ARNs; six components compared separately; a `*` never crosses a colon.
+    /// (`StringLike` can match where this fails.)
     pub fn match_condition(&self, value: &str) -> Tri {
         let (Some(parts), Some(off)) = (&self.parts, arn_offsets(value)) else {
             return Tri::False;
@@ -104,8 +105,9 @@ impl ArnPattern {
         if tail {
             result
         } else {
-            // ArnLike with a short pattern: not documented either way.
-            Tri::Unknown
+            // ArnLike compares six components; a `*` never covers a colon,
+            // so a pattern with fewer components fails (rulebook §4.5).
+            Tri::False
         }
     }
 }

@@ -373,7 +373,9 @@ fn aws_principal(s: &str) -> PrincipalEntry {
         });
     }
     let p: Vec<&str> = s.splitn(6, ':').collect();
-    if p.len() == 6 && p[0] == "arn" {
+    // Partial wildcards are not valid in principals (IAM-PRINC): keep such
+    // entries apart so a match through one is reported as unknown.
+    if p.len() == 6 && p[0] == "arn" && !s.contains(['*', '?']) {
         let (svc, acct, res) = (p[2], p[4], p[5]);
         if svc == "iam" && res == "root" {
             return PrincipalEntry::Aws(AwsPrincipal::Account {
