@@ -566,7 +566,8 @@ fn assert_story_details(name: &str, t: &Value) {
             let h = hop(t, "authorization");
             assert!(str_field(h, "reason").contains("Table A"), "jobs-1: {h}");
             assert!(
-                str_field(h, "deciding").contains("iam:GetRolePolicy web-app-role invoke-workflows"),
+                str_field(h, "deciding")
+                    .contains("iam:GetRolePolicy web-app-role invoke-workflows"),
                 "jobs-1: {h}"
             );
             let notes = h["notes"].as_array().unwrap();
@@ -667,7 +668,11 @@ fn every_story_traces_as_its_text_says_on_demo_and_snapshot() {
             .iter()
             .find(|e| e.0 == s.name)
             .unwrap_or_else(|| panic!("no hop 9/13/14 expectation for story {}", s.name));
-        for (name, want) in [("endpoint-policy", h9), ("authorization", h13), ("api-key", h14)] {
+        for (name, want) in [
+            ("endpoint-policy", h9),
+            ("authorization", h13),
+            ("api-key", h14),
+        ] {
             assert_eq!(
                 hop(&t, name)["verdict"],
                 want,

@@ -27,8 +27,17 @@ fn values_for(key: &str) -> Vec<&'static str> {
     match key {
         "aws:SourceVpce" => vec!["vpce-1", "vpce-2", "vpce-*", "VPCE-1"],
         "aws:SourceVpc" => vec!["vpc-1", "vpc-2", "vpc-?"],
-        "aws:VpcSourceIp" => vec!["10.0.0.0/16", "10.0.1.15", "192.168.0.0/16", "2001:db8::/32"],
-        "aws:PrincipalArn" => vec![ROLE, "arn:aws:iam::*:role/web-*", "arn:aws:iam::111122223333:role/other"],
+        "aws:VpcSourceIp" => vec![
+            "10.0.0.0/16",
+            "10.0.1.15",
+            "192.168.0.0/16",
+            "2001:db8::/32",
+        ],
+        "aws:PrincipalArn" => vec![
+            ROLE,
+            "arn:aws:iam::*:role/web-*",
+            "arn:aws:iam::111122223333:role/other",
+        ],
         "x:n" => vec!["1", "5", "10"],
         _ => vec!["team", "env", "te*"],
     }
@@ -49,8 +58,18 @@ fn operators_for(key: &str) -> Vec<&'static str> {
     match key {
         "aws:VpcSourceIp" => vec!["IpAddress", "NotIpAddress", "IpAddressIfExists", "Null"],
         "aws:PrincipalArn" => vec!["ArnEquals", "ArnLike", "ArnNotLike", "StringLike", "Null"],
-        "x:n" => vec!["NumericEquals", "NumericLessThan", "NumericGreaterThanEquals", "NumericNotEquals"],
-        "aws:TagKeys" => vec!["ForAnyValue:StringEquals", "ForAllValues:StringLike", "ForAllValues:StringNotEquals", "StringEquals"],
+        "x:n" => vec![
+            "NumericEquals",
+            "NumericLessThan",
+            "NumericGreaterThanEquals",
+            "NumericNotEquals",
+        ],
+        "aws:TagKeys" => vec![
+            "ForAnyValue:StringEquals",
+            "ForAllValues:StringLike",
+            "ForAllValues:StringNotEquals",
+            "StringEquals",
+        ],
         _ => vec![
             "StringEquals",
             "StringNotEquals",
@@ -64,20 +83,30 @@ fn operators_for(key: &str) -> Vec<&'static str> {
 }
 
 fn condition() -> impl Strategy<Value = (String, String, Vec<String>)> {
-    (0..KEYS.len(), any::<prop::sample::Index>(), prop::collection::vec(any::<prop::sample::Index>(), 1..3)).prop_map(
-        |(k, op, vals)| {
+    (
+        0..KEYS.len(),
+        any::<prop::sample::Index>(),
+        prop::collection::vec(any::<prop::sample::Index>(), 1..3),
+    )
+        .prop_map(|(k, op, vals)| {
             let key = KEYS[k];
             let ops = operators_for(key);
             let op = ops[op.index(ops.len())].to_string();
             let values = if op == "Null" {
-                vec![if vals[0].index(2) == 0 { "true" } else { "false" }.to_string()]
+                vec![if vals[0].index(2) == 0 {
+                    "true"
+                } else {
+                    "false"
+                }
+                .to_string()]
             } else {
                 let pool = values_for(key);
-                vals.iter().map(|i| pool[i.index(pool.len())].to_string()).collect()
+                vals.iter()
+                    .map(|i| pool[i.index(pool.len())].to_string())
+                    .collect()
             };
             (op, key.to_string(), values)
-        },
-    )
+        })
 }
 
 fn statement() -> impl Strategy<Value = Value> {
@@ -90,60 +119,81 @@ fn statement() -> impl Strategy<Value = Value> {
         any::<bool>(),
         prop::collection::vec(condition(), 0..3),
     )
-        .prop_map(|(allow, principal, action, resource, not_action, not_resource, conds)| {
-            let mut s = serde_json::Map::new();
-            s.insert("Effect".into(), json!(if allow { "Allow" } else { "Deny" }));
-            match principal {
-                0 => {
-                    s.insert("Principal".into(), json!("*"));
+        .prop_map(
+            |(allow, principal, action, resource, not_action, not_resource, conds)| {
+                let mut s = serde_json::Map::new();
+                s.insert("Effect".into(), json!(if allow { "Allow" } else { "Deny" }));
+                match principal {
+                    0 => {
+                        s.insert("Principal".into(), json!("*"));
+                    }
+                    1 => {
+                        s.insert("Principal".into(), json!({"AWS": "111122223333"}));
+                    }
+                    2 => {
+                        s.insert("Principal".into(), json!({"AWS": ROLE}));
+                    }
+                    _ => {}
                 }
-                1 => {
-                    s.insert("Principal".into(), json!({"AWS": "111122223333"}));
+                let actions = [
+                    "execute-api:Invoke",
+                    "execute-api:*",
+                    "*",
+                    "s3:GetObject",
+                    "execute-api:inv*",
+                    "execute-api:InvalidateCache",
+                ];
+                s.insert(
+                    if not_action { "NotAction" } else { "Action" }.into(),
+                    json!(actions[action]),
+                );
+                let resources = [
+                    "*",
+                    "arn:aws:execute-api:us-east-1:111122223333:a1b2c3d4e5/*",
+                    "arn:aws:execute-api:us-east-1:111122223333:other/*",
+                    "execute-api:/*",
+                    "arn:aws:execute-api:us-east-1:111122223333:a1b2c3d4e5/*/GET/pets*",
+                    "arn:aws:execute-api:*:*:*/prod/POST/*",
+                ];
+                s.insert(
+                    if not_resource {
+                        "NotResource"
+                    } else {
+                        "Resource"
+                    }
+                    .into(),
+                    json!(resources[resource]),
+                );
+                if !conds.is_empty() {
+                    let mut block = serde_json::Map::new();
+                    for (op, key, vals) in conds {
+                        let entry = block
+                            .entry(op)
+                            .or_insert_with(|| json!({}))
+                            .as_object_mut()
+                            .expect("object");
+                        entry.insert(key, json!(vals));
+                    }
+                    s.insert("Condition".into(), Value::Object(block));
                 }
-                2 => {
-                    s.insert("Principal".into(), json!({"AWS": ROLE}));
-                }
-                _ => {}
-            }
-            let actions = ["execute-api:Invoke", "execute-api:*", "*", "s3:GetObject", "execute-api:inv*", "execute-api:InvalidateCache"];
-            s.insert(
-                if not_action { "NotAction" } else { "Action" }.into(),
-                json!(actions[action]),
-            );
-            let resources = [
-                "*",
-                "arn:aws:execute-api:us-east-1:111122223333:a1b2c3d4e5/*",
-                "arn:aws:execute-api:us-east-1:111122223333:other/*",
-                "execute-api:/*",
-                "arn:aws:execute-api:us-east-1:111122223333:a1b2c3d4e5/*/GET/pets*",
-                "arn:aws:execute-api:*:*:*/prod/POST/*",
-            ];
-            s.insert(
-                if not_resource { "NotResource" } else { "Resource" }.into(),
-                json!(resources[resource]),
-            );
-            if !conds.is_empty() {
-                let mut block = serde_json::Map::new();
-                for (op, key, vals) in conds {
-                    let entry = block
-                        .entry(op)
-                        .or_insert_with(|| json!({}))
-                        .as_object_mut()
-                        .expect("object");
-                    entry.insert(key, json!(vals));
-                }
-                s.insert("Condition".into(), Value::Object(block));
-            }
-            Value::Object(s)
-        })
+                Value::Object(s)
+            },
+        )
 }
 
 /// A request: the caller and a value (or absence) per key.
 fn request() -> impl Strategy<Value = (bool, Vec<Option<prop::sample::Index>>)> {
-    (any::<bool>(), prop::collection::vec(prop::option::of(any::<prop::sample::Index>()), KEYS.len()))
+    (
+        any::<bool>(),
+        prop::collection::vec(prop::option::of(any::<prop::sample::Index>()), KEYS.len()),
+    )
 }
 
-fn build(signed: bool, vals: &[Option<prop::sample::Index>], unknown: Option<usize>) -> RequestContext {
+fn build(
+    signed: bool,
+    vals: &[Option<prop::sample::Index>],
+    unknown: Option<usize>,
+) -> RequestContext {
     let caller = if signed {
         Caller::role_session(ROLE, "i-1")
     } else {
@@ -171,7 +221,8 @@ fn decide(statements: &[Value], ctx: &RequestContext) -> Decision {
     let opts = ParseOptions {
         short_form: ShortForm::from_arn(METHOD),
     };
-    let p = policy::parse(&doc, &opts).unwrap_or_else(|e| panic!("generated policy does not parse: {e}\n{doc}"));
+    let p = policy::parse(&doc, &opts)
+        .unwrap_or_else(|e| panic!("generated policy does not parse: {e}\n{doc}"));
     policy::evaluate(&p, ctx).decision
 }
 

@@ -95,7 +95,8 @@ impl Req {
         self
     }
     fn build(&self) -> RequestContext {
-        let mut c = RequestContext::new(&self.action, self.resource.as_deref(), self.caller.clone());
+        let mut c =
+            RequestContext::new(&self.action, self.resource.as_deref(), self.caller.clone());
         for (k, v) in &self.keys {
             c.add(k, v);
         }
@@ -470,8 +471,17 @@ fn run(v: &V) -> Result<(), String> {
     let got = e.decision.as_str();
     if got != v.want {
         let r = policy::report(&p, &e, &ctx);
-        let whys: Vec<String> = r.statements.iter().map(|s| format!("[{}] {:?} {}", s.index, s.applies, s.why)).collect();
-        return Err(format!("wanted {}, got {got} {:?}\n      {}", v.want, e.decision, whys.join("\n      ")));
+        let whys: Vec<String> = r
+            .statements
+            .iter()
+            .map(|s| format!("[{}] {:?} {}", s.index, s.applies, s.why))
+            .collect();
+        return Err(format!(
+            "wanted {}, got {got} {:?}\n      {}",
+            v.want,
+            e.decision,
+            whys.join("\n      ")
+        ));
     }
     // Every statement has an explanation, and a decided one names its statement.
     let r = policy::report(&p, &e, &ctx);
@@ -526,10 +536,16 @@ fn names_are_unique() {
 #[test]
 fn every_operator_is_covered() {
     let all = vectors();
-    let text: String = all.iter().map(|v| v.policy.as_str()).collect::<Vec<_>>().join("\n");
+    let text: String = all
+        .iter()
+        .map(|v| v.policy.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
     for b in Base::ALL {
         assert!(
-            text.contains(&format!("\"{}\"", b.name())) || text.contains(&format!("\"{}IfExists\"", b.name())) || text.contains(&format!(":{}\"", b.name())),
+            text.contains(&format!("\"{}\"", b.name()))
+                || text.contains(&format!("\"{}IfExists\"", b.name()))
+                || text.contains(&format!(":{}\"", b.name())),
             "no vector uses {}",
             b.name()
         );

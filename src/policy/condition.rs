@@ -138,6 +138,6 @@ fn single(c: &Condition, v: &str, ctx: &RequestContext) -> (Tri, Option<CondCaus
             break;
         }
     }
-    let result = if base.negated() { any.not() } else { any };
+    let result = if base.negated() { !any } else { any };
     done(result, if result == Tri::Unknown { cause } else { None })
 }

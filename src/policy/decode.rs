@@ -35,7 +35,13 @@ pub(crate) fn decode(text: &str) -> Result<serde_json::Map<String, Value>, Strin
                 first_error.get_or_insert(msg);
                 // API Gateway returns the policy with escaped quotes.
                 if s.contains("\\\"") {
-                    if let Ok(unescaped) = serde_json::from_str::<String>(&format!("\"{s}\"")) {
+                    // Raw line breaks between tokens are not allowed inside a
+                    // JSON string: turn them into spaces first.
+                    let flat: String = s
+                        .chars()
+                        .map(|c| if c.is_control() { ' ' } else { c })
+                        .collect();
+                    if let Ok(unescaped) = serde_json::from_str::<String>(&format!("\"{flat}\"")) {
                         s = unescaped.trim().to_string();
                         continue;
                     }

@@ -260,7 +260,7 @@ fn match_resources(block: &ResourceBlock, ctx: &RequestContext) -> (Tri, Why) {
             break;
         }
     }
-    let t = if block.negated { hit.not() } else { hit };
+    let t = if block.negated { !hit } else { hit };
     let why = match (t, var) {
         (Tri::True, _) => Why::Applies,
         (_, Some((index, cause))) if hit != Tri::True => Why::ResourceVar {

@@ -91,12 +91,7 @@ pub fn why(policy: &Policy, se: &StatementEval, ctx: &RequestContext) -> String 
         Why::Applies => {
             let mut parts = Vec::new();
             match &s.principal {
-                Some(p)
-                    if !p.negated
-                        && p.entries
-                            .iter()
-                            .any(|e| *e == super::ast::PrincipalEntry::Any) =>
-                {
+                Some(p) if !p.negated && p.entries.contains(&super::ast::PrincipalEntry::Any) => {
                     parts.push("the principal is * (every caller)".to_string())
                 }
                 Some(_) => parts.push(format!("the principal matches {caller}")),
@@ -111,9 +106,17 @@ pub fn why(policy: &Policy, se: &StatementEval, ctx: &RequestContext) -> String 
                 let names: Vec<String> = s
                     .conditions
                     .iter()
-                    .map(|c| format!("{} {}", c.op_written, c.key))
+                    .map(|c| {
+                        format!(
+                            "{} {} {:?} with request value {}",
+                            c.op_written,
+                            c.key,
+                            c.raw_values(),
+                            request_values(ctx, &c.key)
+                        )
+                    })
                     .collect();
-                text.push_str(&format!("; every condition holds ({})", names.join(", ")));
+                text.push_str(&format!("; every condition holds: {}", names.join("; ")));
             }
             if se.via_account_principal {
                 text.push_str(" (the principal names the caller's account, not the caller itself)");

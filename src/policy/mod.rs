@@ -61,13 +61,6 @@ impl Tri {
             Tri::False
         }
     }
-    pub fn not(self) -> Tri {
-        match self {
-            Tri::True => Tri::False,
-            Tri::False => Tri::True,
-            Tri::Unknown => Tri::Unknown,
-        }
-    }
     pub fn and(self, other: Tri) -> Tri {
         match (self, other) {
             (Tri::False, _) | (_, Tri::False) => Tri::False,
@@ -88,6 +81,17 @@ impl Tri {
             Tri::True => Some(true),
             Tri::False => Some(false),
             Tri::Unknown => None,
+        }
+    }
+}
+
+impl std::ops::Not for Tri {
+    type Output = Tri;
+    fn not(self) -> Tri {
+        match self {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            Tri::Unknown => Tri::Unknown,
         }
     }
 }

@@ -107,7 +107,7 @@ pub(crate) fn match_principal(
             via_account: false,
         };
     };
-    let has_any = block.entries.iter().any(|e| *e == PrincipalEntry::Any);
+    let has_any = block.entries.contains(&PrincipalEntry::Any);
     if let Caller::Unknown(_) = caller {
         let tri = match (block.negated, has_any) {
             (false, true) => Tri::True,

@@ -47,7 +47,10 @@ impl Template {
         let mut parts = Vec::new();
         let mut text = String::new();
         let mut rest = s;
-        while variables {
+        loop {
+            if !variables {
+                break;
+            }
             let Some(i) = rest.find("${") else { break };
             let Some(j) = rest[i + 2..].find('}') else {
                 break;

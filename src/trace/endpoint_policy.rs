@@ -255,7 +255,7 @@ pub(super) fn h9_endpoint_policy<'w>(
             s.effect == policy::Effect::Allow
                 && s.principal
                     .as_ref()
-                    .is_some_and(|b| !b.entries.iter().any(|e| *e == PrincipalEntry::Any))
+                    .is_some_and(|b| !b.entries.contains(&PrincipalEntry::Any))
         });
         if names_principals && (auth == "CUSTOM" || auth == "COGNITO_USER_POOLS") {
             hop = hop.note(format!(

@@ -4,6 +4,9 @@
 mod api_key;
 mod authorizer;
 mod authz;
+mod authz_custom;
+mod authz_iam;
+mod authz_policy;
 mod client;
 mod dns;
 mod endpoint;
@@ -261,7 +264,12 @@ pub fn run(world: &World, req: &Request) -> Result<Trace, TraceError> {
     }
     push(&mut hops, authz::h13_authorization(&ctx, &resolved));
     push(&mut hops, api_key::h14_api_key(&ctx, &resolved));
-    hops.push(Hop::new(HOPS[14], Verdict::Unknown, "", "not evaluated yet"));
+    hops.push(Hop::new(
+        HOPS[14],
+        Verdict::Unknown,
+        "",
+        "not evaluated yet",
+    ));
     debug_assert_eq!(hops.len(), HOPS.len());
 
     let first_block = hops.iter().find(|h| h.verdict == Verdict::Deny);

@@ -112,10 +112,8 @@ pub fn request_context(
                 .set_absent("aws:PrincipalOrgPaths")
                 .set_absent("aws:username")
                 .set_unknown("aws:PrincipalAccount")
-                .set("aws:PrincipalIsAWSService", "false");
-            for k in ["aws:PrincipalTag/"] {
-                rc.set_unknown_prefix(k);
-            }
+                .set("aws:PrincipalIsAWSService", "false")
+                .set_unknown_prefix("aws:PrincipalTag/");
         }
         _ => {}
     }

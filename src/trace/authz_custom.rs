@@ -1,0 +1,148 @@
+//! H13 for `CUSTOM` (Lambda authorizer) and `COGNITO_USER_POOLS` methods
+//! (APIGW-AUTHFLOW, rulebook H13.3, H13.6): the resource policy's explicit
+//! deny first, a missing identity source (401), the authorizer's plumbing,
+//! then the answer no offline tool can know.
+
+use crate::policy::{Caller, Decision, Outcome};
+
+use super::authorizer::{authorizer_plumbing, missing_identity_source, Plumbing};
+use super::authz::{column, missing, Finding, Rp};
+use super::reqctx::access_denied;
+use super::route::Route;
+use super::{Ctx, Response, Verdict};
+
+/// `CUSTOM` (Lambda authorizer) and `COGNITO_USER_POOLS`.
+pub(super) fn authorizer_method(
+    ctx: &Ctx,
+    r: &Route,
+    rp: &Rp,
+    caller: &Caller,
+    account: &str,
+    cognito: bool,
+) -> Finding {
+    let arn = rp.arn;
+    let api = r.api;
+    let authz = r
+        .live
+        .and_then(|m| m.authorizer_id.as_deref())
+        .and_then(|aid| api.authorizers.iter().find(|a| a.id == aid));
+    let a_field = match authz {
+        Some(a) => format!("apigateway:GetAuthorizers {} {}", api.id, a.id),
+        None => format!(
+            "apigateway:GetResources {} {} {} authorizerId",
+            api.id, r.template, r.method_key
+        ),
+    };
+    let a_name = authz
+        .map(|a| format!("{} ({})", a.name.as_deref().unwrap_or(&a.id), a.id))
+        .unwrap_or_else(|| "(not in the snapshot)".into());
+    let unauthorized = |src: String| {
+        let mut f = Finding::new(
+            Verdict::Deny,
+            "H13.3",
+            format!("the {} authorizer {a_name} reads {src}, which the request does not carry: API Gateway answers 401 without calling it", if cognito { "Cognito" } else { "Lambda" }),
+            format!("{a_field} identitySource"),
+        )
+        .respond(Response {
+            status: 401,
+            error_type: "UnauthorizedException".into(),
+            message: "Unauthorized".into(),
+        });
+        f.uses_rp = false;
+        f
+    };
+    if cognito {
+        // The JWT is validated before the resource policy (APIGW-AUTHFLOW).
+        if let Some(src) = missing_identity_source(ctx, authz, true) {
+            return unauthorized(src);
+        }
+    }
+    let d = rp.m.decision;
+    if d == Decision::EXPLICIT_DENY {
+        return Finding::new(
+            Verdict::Deny,
+            "H13.3",
+            format!(
+                "the resource policy denies {arn} to anonymous callers: {} applies{}",
+                rp.label(),
+                if cognito {
+                    ""
+                } else {
+                    "; the Lambda authorizer is not called"
+                }
+            ),
+            rp.deciding(),
+        )
+        .respond(access_denied(caller, arn, " with an explicit deny"))
+        .notes(rp.notes());
+    }
+    if d.contains(Outcome::ExplicitDeny) {
+        return Finding::new(
+            Verdict::Unknown,
+            "H13.3",
+            format!(
+                "whether the resource policy's explicit deny applies to {arn} depends on {}",
+                missing(rp.p, rp.m)
+            ),
+            rp.deciding(),
+        )
+        .notes(rp.notes());
+    }
+    if cognito {
+        let f = match d.definite() {
+            Some(Outcome::ImplicitDeny) => Finding::new(
+                Verdict::Unknown,
+                "H13.3",
+                format!("the resource policy neither allows nor denies {arn}: for COGNITO_USER_POOLS methods the documentation contradicts itself (APIGW-AUTHFLOW's text requires an explicit allow; its Table A allows Cognito-allow with a silent resource policy)"),
+                rp.deciding(),
+            ),
+            _ => Finding::new(
+                Verdict::Unknown,
+                "H13.3",
+                format!("the resource policy allows {arn}; the Cognito user pool token's validity cannot be checked offline (rulebook §7.7)"),
+                a_field.clone(),
+            ),
+        };
+        return f.notes(rp.notes());
+    }
+    if let Some(src) = missing_identity_source(ctx, authz, false) {
+        return unauthorized(src);
+    }
+    let mut notes = Vec::new();
+    match authz {
+        Some(a) => match authorizer_plumbing(ctx, api, a, account) {
+            Plumbing::Broken(reason, field) => {
+                let mut f = Finding::new(Verdict::Deny, "H13.6", reason, field).respond(Response {
+                    status: 500,
+                    error_type: "AuthorizerConfigurationException".into(),
+                    message:
+                        "(body not documented; gateway response AUTHORIZER_CONFIGURATION_ERROR)"
+                            .into(),
+                });
+                f.uses_rp = false;
+                f.notes.push("execution log: Execution failed due to configuration error: Invalid permissions on Lambda function / Authorizer error".into());
+                return f;
+            }
+            Plumbing::Unknown(reason, field) => notes.push(format!("H13.6: {reason} ({field})")),
+            Plumbing::Ok(text) => notes.push(format!("H13.6: {text}")),
+        },
+        None => notes
+            .push("the method's authorizerId does not name an authorizer in the snapshot".into()),
+    }
+    notes.push(format!(
+        "resource policy for anonymous callers: {}; under Table A an authorizer Allow gives {}, an authorizer Deny an explicit deny",
+        column(d),
+        Decision::ALLOW.merge(d).as_str()
+    ));
+    if rp.aws_principals_only() {
+        notes.push("H13.2: the resource policy's Allow statements name AWS principals only; API Gateway documents that methods other than AWS_IAM then fail".into());
+    }
+    Finding::new(
+        Verdict::Unknown,
+        "H13.3",
+        format!("the Lambda authorizer {a_name} decides, and its answer cannot be known offline (rulebook §7.7)"),
+        a_field,
+    )
+    .notes(notes)
+    .notes(rp.notes())
+}

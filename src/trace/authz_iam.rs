@@ -1,0 +1,151 @@
+//! H13 for `AWS_IAM` methods: the caller's identity policies and the
+//! resource policy, combined per Table A (same account) or Table B
+//! (cross-account) (APIGW-AUTHFLOW, rulebook H13.3, §4.4, §4.6, §4.7).
+
+use crate::policy::{Caller, Decision, Outcome};
+
+use super::authz::{column, Finding, Rp};
+use super::identity::role_decision;
+use super::reqctx::access_denied;
+use super::{Ctx, Verdict};
+
+/// `AWS_IAM`: the caller's identity policies and the resource policy,
+/// combined per Table A (same account) or Table B (cross-account).
+pub(super) fn iam_method(
+    ctx: &Ctx,
+    rp: &Rp,
+    caller: &Caller,
+    account: &str,
+    any_arn: Option<&str>,
+) -> Finding {
+    let arn = rp.arn;
+    let c = match caller {
+        Caller::Iam(c) => c,
+        Caller::Unknown(why) => {
+            return Finding::new(
+                Verdict::Unknown,
+                "H13.3",
+                format!("the SigV4 identity is unknown: {why}"),
+                format!("ec2:DescribeInstances {} IamInstanceProfile", ctx.req.from),
+            )
+            .notes(rp.notes())
+        }
+        _ => {
+            return Finding::new(
+                Verdict::Unknown,
+                "H13.3",
+                "the caller is not an IAM identity".into(),
+                rp.field.clone(),
+            )
+        }
+    };
+    let role_arn = c.role_arn.clone().unwrap_or_else(|| c.arn.clone());
+    let mut contexts = vec![rp.m.rc.clone()];
+    if let Some(a) = any_arn {
+        let mut alt = rp.m.rc.clone();
+        alt.set_resource(Some(a));
+        contexts.push(alt);
+    }
+    let mut notes = Vec::new();
+    let (identity, id_deciding) = match ctx.world.role(&role_arn) {
+        Some(role) => {
+            let e = role_decision(ctx.world, role, &contexts);
+            notes.extend(e.notes);
+            for m in e.missing {
+                notes.push(format!("missing from the snapshot: {m}"));
+            }
+            (e.decision, e.deciding)
+        }
+        None => {
+            notes.push(format!(
+                "role {role_arn} is not in the snapshot: its identity policies are unknown"
+            ));
+            (
+                Decision::ANY,
+                Some(format!("iam:GetRole {role_arn} (missing)")),
+            )
+        }
+    };
+    let same = c.account == account;
+    let mut rp_col = rp.m.decision;
+    if same && rp.m.eval.allow_only_via_account() && rp_col.contains(Outcome::Allow) {
+        rp_col = rp_col.union(Decision::IMPLICIT_DENY);
+        notes.push(format!(
+            "{} allows by naming account {} (its root): whether API Gateway counts that as a resource-policy Allow in Table A is not documented (rulebook §4.4), so that column is unknown",
+            rp.label(),
+            c.account
+        ));
+    }
+    let (combined, table) = if same {
+        (
+            identity.merge(rp_col),
+            format!("Table A (caller and API in account {account})"),
+        )
+    } else {
+        (
+            identity.intersect(rp_col),
+            format!(
+                "Table B (caller in {}, API in {account}: both must allow)",
+                c.account
+            ),
+        )
+    };
+    let cols = format!(
+        "identity policies {}, resource policy {} → {}",
+        column(identity),
+        column(rp_col),
+        combined.as_str()
+    );
+    let id_field = id_deciding.clone().unwrap_or_else(|| {
+        format!(
+            "iam:ListRolePolicies/ListAttachedRolePolicies {} (no statement allows {arn})",
+            role_arn.rsplit('/').next().unwrap_or(&role_arn)
+        )
+    });
+    let who = &c.arn;
+    let f = match combined.definite() {
+        Some(Outcome::Allow) => Finding::new(
+            Verdict::Allow,
+            "H13.3",
+            format!("{who} may invoke {arn}: {cols} under {table}"),
+            if identity.is_allow() {
+                id_field
+            } else {
+                rp.deciding()
+            },
+        ),
+        Some(Outcome::ExplicitDeny) => Finding::new(
+            Verdict::Deny,
+            "H13.3",
+            format!("{who} is explicitly denied {arn}: {cols} under {table}"),
+            if identity == Decision::EXPLICIT_DENY {
+                id_field
+            } else {
+                rp.deciding()
+            },
+        )
+        .respond(access_denied(caller, arn, " with an explicit deny")),
+        Some(Outcome::ImplicitDeny) => Finding::new(
+            Verdict::Deny,
+            "H13.3",
+            format!("nothing allows {who} to invoke {arn}: {cols} under {table}"),
+            if same || identity.is_denied() {
+                id_field
+            } else {
+                rp.deciding()
+            },
+        )
+        .respond(access_denied(caller, arn, "")),
+        None => Finding::new(
+            Verdict::Unknown,
+            "H13.3",
+            format!("whether {who} may invoke {arn} cannot be decided: {cols} under {table}"),
+            if identity.is_unknown() {
+                id_field
+            } else {
+                rp.deciding()
+            },
+        ),
+    };
+    f.notes(notes).notes(rp.notes())
+}

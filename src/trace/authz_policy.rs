@@ -1,0 +1,181 @@
+//! H13.0 (which resource policy is in force) and H13.5 (a private custom
+//! domain's own policy).
+
+use crate::model::apigw::DomainName;
+use crate::policy::{self, Caller, Outcome, ParseOptions};
+
+use super::authz::Finding;
+use super::reqctx::{access_denied, request_context, statement_notes};
+use super::route::Route;
+use super::{Ctx, Verdict};
+
+/// H13.5: a private custom domain's own policy must allow too.
+pub(super) fn domain_policy(
+    ctx: &Ctx,
+    f: Finding,
+    d: &DomainName,
+    dom_arn: &Option<Result<String, String>>,
+    caller: &Caller,
+    account: &str,
+) -> Finding {
+    let name = &d.domain_name;
+    let field = format!("apigateway:GetDomainName {name} policy");
+    let unknown = |f: Finding, why: String, field: String| -> Finding {
+        if f.verdict == Verdict::Deny {
+            let mut f = f;
+            f.notes.push(format!("H13.5: {why}"));
+            return f;
+        }
+        let mut u = Finding::new(Verdict::Unknown, "H13.5", why, field);
+        u.notes.push(format!(
+            "the method's own authorization: {}: {}",
+            f.verdict.as_str(),
+            f.reason
+        ));
+        u.notes.extend(f.notes);
+        u
+    };
+    let arn = match dom_arn {
+        Some(Ok(a)) => a.clone(),
+        Some(Err(e)) => {
+            return unknown(
+                f,
+                e.clone(),
+                format!("apigateway:GetDomainName {name} domainNameId (missing)"),
+            )
+        }
+        None => return f,
+    };
+    let Some(text) = d.policy.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
+        return unknown(
+            f,
+            format!("the policy of private custom domain {name} is not in the snapshot"),
+            format!("{field} (missing)"),
+        );
+    };
+    let p = match policy::parse(text, &ParseOptions::default()) {
+        Ok(p) => p,
+        Err(e) => {
+            return unknown(
+                f,
+                format!("the policy of private custom domain {name} cannot be read: {e}"),
+                field,
+            )
+        }
+    };
+    let rc = request_context(ctx, Some(&arn), caller, Some(account), dom_arn.as_ref());
+    let e = policy::evaluate(&p, &rc);
+    let at = e
+        .deciding
+        .map(|i| format!("{field} {}", policy::statement_label(&p, i)))
+        .unwrap_or_else(|| format!("{field} (no statement allows {arn})"));
+    let notes = statement_notes("domain policy", &p, &e, &rc);
+    match e.decision.definite() {
+        Some(Outcome::Allow) => {
+            let mut f = f;
+            f.notes.push(format!(
+                "H13.5: the policy of private custom domain {name} allows {arn}"
+            ));
+            f.notes.extend(notes);
+            f
+        }
+        Some(o) => {
+            let mut g = Finding::new(
+                Verdict::Deny,
+                "H13.5",
+                format!("the policy of private custom domain {name} does not allow execute-api:Invoke on {arn}"),
+                at,
+            )
+            .respond(access_denied(
+                caller,
+                &arn,
+                if o == Outcome::ExplicitDeny { " with an explicit deny" } else { "" },
+            ));
+            g.uses_rp = false;
+            g.notes.push(format!(
+                "the method's own authorization: {}: {}",
+                f.verdict.as_str(),
+                f.reason
+            ));
+            g.notes.extend(notes);
+            g
+        }
+        None => {
+            let why = format!(
+                "whether the policy of private custom domain {name} allows {arn} depends on {}",
+                policy::report(&p, &e, &rc).unknown.join(", ")
+            );
+            let mut u = unknown(f, why, at);
+            u.notes.extend(notes);
+            u
+        }
+    }
+}
+
+/// H13.0: a resource policy saved after the stage's deployment is not in
+/// force; the runtime keeps the deployed one.
+pub(super) fn policy_in_force(f: Finding, r: &Route) -> Finding {
+    if !f.uses_rp {
+        return f;
+    }
+    let api = r.api;
+    let dep = &r.deployment;
+    let t0 = dep.created_date.as_deref();
+    let Some(t1) = api.policy_changed_at.as_deref() else {
+        let mut f = f;
+        f.notes.push(format!(
+            "H13.0: the policy in force is the one deployed with {} ({}); without CloudTrail the tool cannot tell whether the saved policy changed since",
+            dep.id,
+            t0.unwrap_or("date unknown")
+        ));
+        return f;
+    };
+    let after = match (
+        policy::parse_date_millis(t1),
+        t0.and_then(policy::parse_date_millis),
+    ) {
+        (Some(a), Some(b)) => Some(a > b),
+        _ => None,
+    };
+    match after {
+        Some(false) => {
+            let mut f = f;
+            f.notes.push(format!(
+                "H13.0: the resource policy last changed at {t1}, before deployment {} ({}): it is the one in force",
+                dep.id,
+                t0.unwrap_or("")
+            ));
+            f
+        }
+        _ => {
+            let when = t0.unwrap_or("an unknown time");
+            let mut u = Finding::new(
+                Verdict::Unknown,
+                "H13.0",
+                match after {
+                    Some(_) => format!(
+                        "the resource policy changed at {t1}, after the stage's deployment {} at {when}: the runtime still uses the policy as of {when}",
+                        dep.id
+                    ),
+                    None => format!(
+                        "the resource policy changed at {t1}, and the deployment time of {} cannot be compared with it",
+                        dep.id
+                    ),
+                },
+                format!(
+                    "apigateway:GetRestApi {} policyChangedAt={t1} vs apigateway:GetDeployment {} createdDate={}",
+                    api.id,
+                    dep.id,
+                    t0.unwrap_or("(missing)")
+                ),
+            );
+            u.notes.push(format!(
+                "with the current (saved) policy the answer would be {}: {}",
+                f.verdict.as_str(),
+                f.reason
+            ));
+            u.notes.extend(f.notes);
+            u
+        }
+    }
+}

@@ -1,0 +1,783 @@
+//! Table-driven tests for hops 9, 13 and 14 (rulebook H9, H13, H14, §1.2,
+//! §1.3, §4.6, §4.7, §6) from snapshot fixtures.
+//!
+//! Every case starts from `tests/fixtures/auth.json` (the network fixture
+//! `base.json` with a healthy path from the client instance to an execute-api
+//! endpoint, plus a private API whose deployment has NONE, AWS_IAM, CUSTOM
+//! (TOKEN and REQUEST), COGNITO_USER_POOLS, API-key and ANY methods, the
+//! client's role with inline and managed policies, authorizer functions with
+//! their Lambda policies, usage plans and hashed API keys), applies one small
+//! edit, runs the trace and checks the named hops, their rulebook check and
+//! the predicted HTTP response. Case names cite the rulebook.
+
+use hoptrace::model::{Snapshot, World};
+use hoptrace::trace::{self, Request, TlsVersion, Trace, Verdict};
+use serde_json::{json, Value};
+
+use Verdict::{Allow, Deny, Skip, Unknown};
+
+const FIXTURE: &str = include_str!("fixtures/auth.json");
+const CLIENT: &str = "i-0c000000000000001";
+const API: &str = "a1b2c3d4e5";
+const ROLE: &str = "arn:aws:iam::111111111111:role/client-role";
+const DOMAIN: &str = "api.internal.example.com";
+const VPCE_HOST: &str = "vpce-0123456789abcdef0-k1m2n3p4.execute-api.us-east-1.vpce.amazonaws.com";
+
+// ---- requests ----------------------------------------------------------------
+
+#[derive(Clone)]
+struct Req {
+    method: &'static str,
+    url: String,
+    headers: Vec<String>,
+    sigv4: bool,
+}
+
+fn get(path: &str) -> Req {
+    Req {
+        method: "GET",
+        url: format!("https://{API}.execute-api.us-east-1.amazonaws.com{path}"),
+        headers: Vec::new(),
+        sigv4: false,
+    }
+}
+
+fn post(path: &str) -> Req {
+    Req {
+        method: "POST",
+        ..get(path)
+    }
+}
+
+/// Form D': the endpoint's DNS name with `Host:` the private custom domain.
+fn via_domain(path: &str) -> Req {
+    Req {
+        method: "GET",
+        url: format!("https://{VPCE_HOST}{path}"),
+        headers: vec![format!("Host: {DOMAIN}")],
+        sigv4: false,
+    }
+}
+
+impl Req {
+    fn signed(mut self) -> Req {
+        self.sigv4 = true;
+        self
+    }
+    fn header(mut self, h: &str) -> Req {
+        self.headers.push(h.to_string());
+        self
+    }
+}
+
+// ---- fixture edits -------------------------------------------------------------
+
+type Edit = Box<dyn Fn(&mut Value)>;
+
+fn unchanged() -> Edit {
+    Box::new(|_| {})
+}
+
+fn api(d: &mut Value) -> &mut Value {
+    d["rest_apis"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|a| a["id"] == API)
+        .unwrap()
+}
+
+fn endpoint(d: &mut Value) -> &mut Value {
+    &mut d["vpc_endpoints"][0]
+}
+
+fn role(d: &mut Value) -> &mut Value {
+    d["roles"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["Arn"] == ROLE)
+        .unwrap()
+}
+
+fn statements(s: &str) -> String {
+    format!(r#"{{"Version":"2012-10-17","Statement":[{s}]}}"#)
+}
+
+/// The API's resource policy, as API Gateway returns it (escaped quotes).
+fn rp(statements_json: &str) -> Edit {
+    let doc = statements(statements_json).replace('"', "\\\"");
+    Box::new(move |d| api(d)["policy"] = json!(doc))
+}
+
+fn endpoint_policy(statements_json: &str) -> Edit {
+    let doc = statements(statements_json);
+    Box::new(move |d| endpoint(d)["PolicyDocument"] = json!(doc))
+}
+
+fn inline_policy(statements_json: &str) -> Edit {
+    let doc = statements(statements_json);
+    Box::new(move |d| {
+        role(d)["InlinePolicies"] = json!([{"PolicyName": "p", "PolicyDocument": doc}]);
+    })
+}
+
+fn both(a: Edit, b: Edit) -> Edit {
+    Box::new(move |d| {
+        a(d);
+        b(d);
+    })
+}
+
+// ---- expectations --------------------------------------------------------------
+
+struct Expect {
+    hop: &'static str,
+    verdict: Verdict,
+    check: Option<&'static str>,
+    text: Vec<&'static str>,
+}
+
+fn at(hop: &'static str, verdict: Verdict, check: &'static str) -> Expect {
+    Expect {
+        hop,
+        verdict,
+        check: Some(check),
+        text: Vec::new(),
+    }
+}
+
+fn verdict(hop: &'static str, verdict: Verdict) -> Expect {
+    Expect {
+        hop,
+        verdict,
+        check: None,
+        text: Vec::new(),
+    }
+}
+
+impl Expect {
+    /// Text that must appear in the reason, the deciding field or a note.
+    fn says(mut self, t: &'static str) -> Expect {
+        self.text.push(t);
+        self
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Resp {
+    Any,
+    None,
+    Is(u16, &'static str, &'static str),
+}
+
+struct Case {
+    name: &'static str,
+    edit: Edit,
+    req: Req,
+    expect: Vec<Expect>,
+    response: Resp,
+}
+
+fn case(name: &'static str, edit: Edit, req: Req, expect: Vec<Expect>) -> Case {
+    Case {
+        name,
+        edit,
+        req,
+        expect,
+        response: Resp::Any,
+    }
+}
+
+impl Case {
+    fn responds(mut self, status: u16, error_type: &'static str, message: &'static str) -> Case {
+        self.response = Resp::Is(status, error_type, message);
+        self
+    }
+    fn no_response(mut self) -> Case {
+        self.response = Resp::None;
+        self
+    }
+}
+
+fn run_trace(c: &Case) -> Trace {
+    let mut doc: Value = serde_json::from_str(FIXTURE).unwrap();
+    (c.edit)(&mut doc);
+    let bytes = serde_json::to_vec(&doc).unwrap();
+    let snap = Snapshot::from_slice(&bytes, std::path::Path::new("auth.json"))
+        .unwrap_or_else(|e| panic!("{}: fixture does not load: {e}", c.name));
+    let world = World::new(snap);
+    let req = Request::new(
+        CLIENT,
+        c.req.method,
+        &c.req.url,
+        &c.req.headers,
+        c.req.sigv4,
+        TlsVersion::V1_2,
+    )
+    .unwrap();
+    trace::run(&world, &req).unwrap()
+}
+
+fn failures(c: &Case) -> Vec<String> {
+    let t = run_trace(c);
+    let mut out = Vec::new();
+    for e in &c.expect {
+        let Some(h) = t.hops.iter().find(|h| h.hop == e.hop) else {
+            out.push(format!("no hop {}", e.hop));
+            continue;
+        };
+        let all = format!("{} | {} | {}", h.reason, h.deciding, h.notes.join(" | "));
+        if h.verdict != e.verdict {
+            out.push(format!(
+                "{}: verdict {:?}, wanted {:?}: {all}",
+                e.hop, h.verdict, e.verdict
+            ));
+            continue;
+        }
+        if let Some(chk) = e.check {
+            if h.check != chk {
+                out.push(format!("{}: check {}, wanted {chk}: {all}", e.hop, h.check));
+            }
+        }
+        for t in &e.text {
+            if !all.contains(t) {
+                out.push(format!("{}: lacks {t:?}: {all}", e.hop));
+            }
+        }
+        if h.verdict == Deny && h.deciding.trim().is_empty() {
+            out.push(format!("{}: a deny must name its deciding field", e.hop));
+        }
+    }
+    match (c.response, &t.response) {
+        (Resp::Any, _) => {}
+        (Resp::None, None) => {}
+        (Resp::None, Some(r)) => out.push(format!("unexpected response {r:?}")),
+        (Resp::Is(s, ty, msg), Some(r)) => {
+            if r.status != s || r.error_type != ty || !r.message.contains(msg) {
+                out.push(format!(
+                    "response {r:?}, wanted {s} {ty} containing {msg:?}"
+                ));
+            }
+        }
+        (Resp::Is(..), None) => out.push(format!("no response; first block {:?}", t.first_block)),
+    }
+    out
+}
+
+fn run_table(cases: Vec<Case>) {
+    let mut bad = Vec::new();
+    for c in &cases {
+        let f = failures(c);
+        if !f.is_empty() {
+            bad.push(format!("{}:\n    {}", c.name, f.join("\n    ")));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "{} of {} cases failed:\n{}",
+        bad.len(),
+        cases.len(),
+        bad.join("\n")
+    );
+}
+
+// ---- H9 --------------------------------------------------------------------------
+
+fn h9_cases() -> Vec<Case> {
+    let role_only = r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/client-role"},"Action":"execute-api:Invoke","Resource":"*"}"#;
+    vec![
+        case("H9.1 the default full-access policy allows", unchanged(), get("/prod/pets"), vec![at("endpoint-policy", Allow, "H9.1").says("default full-access")]).no_response(),
+        case("H9.1 no policy document means full access", Box::new(|d| endpoint(d)["PolicyDocument"] = Value::Null), get("/prod/pets"), vec![at("endpoint-policy", Allow, "H9.1").says("(absent: full access)")]),
+        case(
+            "H9.3 a policy that allows only another API denies (implicitly)",
+            endpoint_policy(r#"{"Sid":"OtherOnly","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:us-east-1:111111111111:zzzzzzzzzz/*"}"#),
+            get("/prod/pets"),
+            vec![at("endpoint-policy", Deny, "H9.3").says("no statement allows it").says("Resource [\"arn:aws:execute-api:us-east-1:111111111111:zzzzzzzzzz/*\"] does not include")],
+        )
+        .responds(403, "AccessDeniedException", "User: anonymous is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/prod/GET/pets because no VPC endpoint policy allows the execute-api:Invoke action"),
+        case(
+            "H9.3 an explicit Deny in the endpoint policy",
+            endpoint_policy(r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Sid":"NoPets","Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:a1b2c3d4e5/*/GET/pets*"}"#),
+            get("/prod/pets"),
+            vec![at("endpoint-policy", Deny, "H9.3").says("Sid \"NoPets\"")],
+        )
+        .responds(403, "AccessDeniedException", "with an explicit deny in a VPC endpoint policy"),
+        case("H9.2 no Authorization header: anonymous, which a role-only policy refuses", endpoint_policy(role_only), get("/prod/pets"), vec![at("endpoint-policy", Deny, "H9.3").says("for anonymous")]),
+        case("H9.2 a SigV4-signed request is the role's session", endpoint_policy(role_only), get("/prod/pets").signed(), vec![at("endpoint-policy", Allow, "H9.3").says("assumed-role/client-role/i-0c000000000000001")]),
+        case("H9.2 a bearer token counts as anonymous", endpoint_policy(role_only), get("/prod/pets").header("Authorization: Bearer abc.def.ghi"), vec![verdict("endpoint-policy", Deny)]),
+        case(
+            "H9.3 a condition on the caller's organization is unknown",
+            endpoint_policy(r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc"}}}"#),
+            get("/prod/pets").signed(),
+            vec![at("endpoint-policy", Unknown, "H9.3").says("aws:PrincipalOrgID")],
+        ),
+        case(
+            "H9.3 §1.3 aws:SourceVpce is the endpoint's id",
+            endpoint_policy(r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0123456789abcdef0","aws:SourceVpc":"vpc-0a000000000000001"}}}"#),
+            get("/prod/pets"),
+            vec![verdict("endpoint-policy", Allow)],
+        ),
+        case(
+            "H9.3 §1.3 aws:SourceIp is absent, aws:VpcSourceIp is the client",
+            endpoint_policy(r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"IpAddress":{"aws:VpcSourceIp":"10.0.1.10/32"},"Null":{"aws:SourceIp":"true"}}}"#),
+            get("/prod/pets"),
+            vec![verdict("endpoint-policy", Allow)],
+        ),
+        case("H9.3 a malformed endpoint policy is unknown with the message", endpoint_policy(r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":"x"}}"#), get("/prod/pets"), vec![at("endpoint-policy", Unknown, "H9.3").says("Statement[0] Condition.StringEquals")]),
+        case(
+            "H9.3 form D: a policy allowing only the method refuses the domain resource",
+            endpoint_policy(r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/*"}"#),
+            via_domain("/v1/pets"),
+            vec![at("endpoint-policy", Deny, "H9.3").says("/domainnames/api.internal.example.com+d1x2y3z4")],
+        ),
+        case(
+            "H9.3 form D: domain resource allowed, method allowed through viaDomainArn",
+            endpoint_policy(r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:us-east-1:111111111111:/domainnames/*"},{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"ArnEquals":{"execute-api:viaDomainArn":"arn:aws:execute-api:us-east-1:111111111111:/domainnames/api.internal.example.com+d1x2y3z4"}}}"#),
+            via_domain("/v1/pets"),
+            vec![verdict("endpoint-policy", Allow)],
+        ),
+        case(
+            "H9.3 form A: execute-api:viaDomainArn is absent",
+            endpoint_policy(r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"Null":{"execute-api:viaDomainArn":"true"}}}"#),
+            get("/prod/pets"),
+            vec![verdict("endpoint-policy", Allow)],
+        ),
+        case(
+            "H9.4 a token-authorized method behind a principal-restricted endpoint policy",
+            endpoint_policy(role_only),
+            get("/prod/admin").header("Authorization: Bearer t"),
+            vec![verdict("endpoint-policy", Deny).says("H9.4")],
+        ),
+        case("H2.1 DNS fails: H9 is not evaluable", Box::new(|d| d["vpcs"][0]["EnableDnsSupport"] = json!(false)), get("/prod/pets"), vec![verdict("endpoint-policy", Skip), verdict("authorization", Skip), verdict("api-key", Skip)]),
+        case(
+            "§6 the response is the first denying hop's: H9 before H13",
+            both(endpoint_policy(r#"{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}"#), rp(r#"{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}"#)),
+            get("/prod/pets"),
+            vec![verdict("endpoint-policy", Deny), verdict("authorization", Deny)],
+        )
+        .responds(403, "AccessDeniedException", "in a VPC endpoint policy"),
+    ]
+}
+
+// ---- H13: resource policy, NONE, H13.0–H13.2, H13.4, H13.5 ------------------------
+
+fn h13_rp_cases() -> Vec<Case> {
+    let deny_other_vpce = r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"},{"Sid":"OnlyTheirVpce","Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-0ffffffffffffffff"}}}"#;
+    vec![
+        case("H13.3 NONE: the resource policy allows", unchanged(), get("/prod/pets"), vec![at("authorization", Allow, "H13.3").says("a NONE method needs nothing else")]).no_response(),
+        case("H11.3 {param} routes: /pets/42 reaches /pets/{petId}", unchanged(), get("/prod/pets/42"), vec![verdict("authorization", Allow).says("/pets/{petId}").says("a1b2c3d4e5/prod/GET/pets/42")]),
+        case("H13.1 a private API without a resource policy fails every call", Box::new(|d| api(d)["policy"] = Value::Null), get("/prod/pets"), vec![at("authorization", Deny, "H13.1").says("has no resource policy")])
+            .responds(403, "AccessDeniedException", "User: anonymous is not authorized to perform: execute-api:Invoke"),
+        case(
+            "H13.1 downgraded to unknown when the policy was removed after the deployment",
+            Box::new(|d| {
+                api(d)["policy"] = Value::Null;
+                api(d)["policyChangedAt"] = json!("2026-01-12T00:00:00Z");
+            }),
+            get("/prod/pets"),
+            vec![at("authorization", Unknown, "H13.0").says("runtime still uses the policy as of 2026-01-10T09:00:00Z").says("has no resource policy")],
+        )
+        .no_response(),
+        case(
+            "H13.0 a policy saved after the deployment is not in force: unknown, both outcomes shown",
+            both(rp(deny_other_vpce), Box::new(|d| api(d)["policyChangedAt"] = json!("2026-01-12T00:00:00Z"))),
+            get("/prod/pets"),
+            vec![at("authorization", Unknown, "H13.0").says("with the current (saved) policy the answer would be deny")],
+        ),
+        case("H13.0 a policy changed before the deployment is in force", Box::new(|d| api(d)["policyChangedAt"] = json!("2026-01-05T00:00:00Z")), get("/prod/pets"), vec![at("authorization", Allow, "H13.3").says("it is the one in force")]),
+        case("H13.0 without CloudTrail: a standing caveat", unchanged(), get("/prod/pets"), vec![verdict("authorization", Allow).says("without CloudTrail")]),
+        case("H13.3 the Deny lists another endpoint: explicit deny", rp(deny_other_vpce), get("/prod/pets"), vec![at("authorization", Deny, "H13.3").says("Sid \"OnlyTheirVpce\"").says("request value \"vpce-0123456789abcdef0\"")])
+            .responds(403, "AccessDeniedException", "on resource: arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/prod/GET/pets with an explicit deny"),
+        case(
+            "H13.3 nothing allows this path: implicit deny",
+            rp(r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/prod/GET/pets/*"}"#),
+            get("/prod/pets"),
+            vec![at("authorization", Deny, "H13.3").says("no statement of the resource policy allows")],
+        )
+        .responds(403, "AccessDeniedException", "execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/prod/GET/pets"),
+        case(
+            "H13.2 Allow statements naming AWS principals only fail a NONE method",
+            rp(r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/client-role"},"Action":"execute-api:Invoke","Resource":"execute-api:/*"}"#),
+            get("/prod/pets"),
+            vec![at("authorization", Deny, "H13.2").says("AWS principals only")],
+        ),
+        case("H13.2 a signed call to a NONE method is still anonymous to the policy", unchanged(), get("/prod/pets").signed(), vec![verdict("authorization", Allow).says("does not use the signature")]),
+        case(
+            "H13.4 an Allow * without a VPC or endpoint condition is noted",
+            rp(r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"}"#),
+            get("/prod/pets"),
+            vec![verdict("authorization", Allow).says("H13.4")],
+        ),
+        case(
+            "H13 a malformed resource policy is unknown with the message",
+            rp(r#"{"Effect":"Permit","Principal":"*","Action":"*","Resource":"*"}"#),
+            get("/prod/pets"),
+            vec![at("authorization", Unknown, "H13").says("Statement[0] Effect: expected \"Allow\" or \"Deny\"")],
+        ),
+        case(
+            "§1.2 ANY method: a policy that depends on the verb is unknown",
+            rp(r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/GET/*"}"#),
+            get("/prod/files/a/b.txt"),
+            vec![at("authorization", Unknown, "H13.3").says("the verb an ANY method presents")],
+        ),
+        case(
+            "§1.2 ANY method: a policy with a verb wildcard is decided",
+            rp(r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/*/files/*"}"#),
+            get("/prod/files/a/b.txt"),
+            vec![verdict("authorization", Allow).says("ANY /files/{proxy+}")],
+        ),
+        case("H11.1 a missing stage: not evaluable", unchanged(), get("/test/pets"), vec![verdict("authorization", Skip).says("stage test does not exist"), verdict("api-key", Skip)]),
+        case("H11.3 a missing route: not evaluable", unchanged(), get("/prod/nothing"), vec![verdict("authorization", Skip).says("no resource matches /nothing"), verdict("api-key", Skip)]),
+        case("H11.3 a missing method: not evaluable", unchanged(), Req { method: "DELETE", ..get("/prod/pets") }, vec![verdict("authorization", Skip).says("has no DELETE or ANY method")]),
+        case("H11.2 a deployment without apiSummary: unknown", Box::new(|d| api(d)["deployments"][0]["apiSummary"] = Value::Null), get("/prod/pets"), vec![verdict("authorization", Unknown).says("apiSummary"), verdict("api-key", Unknown)]),
+        case(
+            "H10.2 an API not in the snapshot: unknown (another account?)",
+            unchanged(),
+            Req { url: "https://zzzzzzzzzz.execute-api.us-east-1.amazonaws.com/prod/pets".into(), ..get("/") },
+            vec![verdict("endpoint-policy", Allow), verdict("authorization", Unknown).says("not in the snapshot")],
+        ),
+        case(
+            "H13.5 form D: the domain policy must allow (it does)",
+            unchanged(),
+            via_domain("/v1/pets"),
+            vec![verdict("authorization", Allow).says("H13.5: the policy of private custom domain api.internal.example.com allows")],
+        ),
+        case(
+            "H13.5 form D: a deny-all domain policy denies",
+            Box::new(|d| d["domain_names"][0]["policy"] = json!(statements(r#"{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*"}"#))),
+            via_domain("/v1/pets"),
+            vec![at("authorization", Deny, "H13.5").says("arn:aws:execute-api:us-east-1:111111111111:/domainnames/api.internal.example.com+d1x2y3z4")],
+        )
+        .responds(403, "AccessDeniedException", "/domainnames/api.internal.example.com+d1x2y3z4 with an explicit deny"),
+        case("H13.5 form D: a domain policy not in the snapshot is unknown", Box::new(|d| d["domain_names"][0]["policy"] = Value::Null), via_domain("/v1/pets"), vec![at("authorization", Unknown, "H13.5")]),
+        case(
+            "H13.5 form D: the resource policy sees execute-api:viaDomainArn",
+            rp(r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*","Condition":{"ArnLike":{"execute-api:viaDomainArn":"arn:aws:execute-api:us-east-1:111111111111:/domainnames/api.internal.example.com+*"}}}"#),
+            via_domain("/v1/pets"),
+            vec![verdict("authorization", Allow)],
+        ),
+    ]
+}
+
+// ---- H13: AWS_IAM, Tables A and B, boundaries ---------------------------------------
+
+fn h13_iam_cases() -> Vec<Case> {
+    let rp_get_only = r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/GET/*"}"#;
+    let rp_role = r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/client-role"},"Action":"execute-api:Invoke","Resource":"execute-api:/*"}"#;
+    let rp_account = r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"execute-api:Invoke","Resource":"execute-api:/*"}"#;
+    let no_identity =
+        || inline_policy(r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}"#);
+    let cross = || -> Edit { Box::new(|d| api(d)["ownerAccount"] = json!("222222222222")) };
+    vec![
+        case("H13.3 an unsigned call to an AWS_IAM method", unchanged(), post("/prod/pets"), vec![at("authorization", Deny, "H13.3").says("not SigV4-signed")])
+            .responds(403, "MissingAuthenticationTokenException", "Missing Authentication Token"),
+        case("Table A: identity Allow, resource policy Neither → Allow", rp(rp_get_only), post("/prod/pets").signed(), vec![at("authorization", Allow, "H13.3").says("identity policies Allow, resource policy Neither → allow under Table A").says("iam:GetRolePolicy client-role invoke-pets-post Statement[0] (Sid \"PostPets\")")]),
+        case("Table A: identity Neither, resource policy Allow → Allow", both(rp(rp_role), no_identity()), post("/prod/pets").signed(), vec![verdict("authorization", Allow).says("identity policies Neither, resource policy Allow")]),
+        case("Table A: Neither, Neither → implicit deny", both(rp(rp_get_only), no_identity()), post("/prod/pets").signed(), vec![verdict("authorization", Deny).says("Neither, resource policy Neither")])
+            .responds(403, "AccessDeniedException", "User: arn:aws:sts::111111111111:assumed-role/client-role/i-0c000000000000001 is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/prod/POST/pets"),
+        case(
+            "Table A: identity Allow, resource policy Deny → explicit deny",
+            rp(r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"},{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/POST/*"}"#),
+            post("/prod/pets").signed(),
+            vec![verdict("authorization", Deny).says("resource policy Deny")],
+        )
+        .responds(403, "AccessDeniedException", "with an explicit deny"),
+        case(
+            "Table A: identity Deny beats a resource policy Allow",
+            both(rp(rp_role), inline_policy(r#"{"Sid":"NoPost","Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:*/*/POST/*"}"#)),
+            post("/prod/pets").signed(),
+            vec![verdict("authorization", Deny).says("identity policies Deny").says("iam:GetRolePolicy client-role p Statement[0] (Sid \"NoPost\")")],
+        ),
+        case("§4.4 account-root principal in Table A with identity Neither: unknown", both(rp(rp_account), no_identity()), post("/prod/pets").signed(), vec![verdict("authorization", Unknown).says("not documented (rulebook §4.4)")]),
+        case("§4.4 account-root principal in Table A with identity Allow: allow", rp(rp_account), post("/prod/pets").signed(), vec![verdict("authorization", Allow).says("resource policy unknown → allow")]),
+        case("Table B: cross-account, both allow → Allow", both(cross(), both(rp(rp_account), inline_policy(r#"{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:us-east-1:222222222222:a1b2c3d4e5/*"}"#))), post("/prod/pets").signed(), vec![verdict("authorization", Allow).says("Table B")]),
+        case("Table B: cross-account, identity Allow but resource policy Neither → deny", both(cross(), both(rp(rp_get_only), inline_policy(r#"{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}"#))), post("/prod/pets").signed(), vec![verdict("authorization", Deny).says("Table B")]),
+        case("Table B: cross-account, resource policy Allow but identity Neither → deny", both(cross(), both(rp(rp_role), no_identity())), post("/prod/pets").signed(), vec![verdict("authorization", Deny).says("identity policies Neither, resource policy Allow → implicit-deny under Table B")]),
+        case(
+            "§4.7 a permissions boundary without execute-api limits the identity Allow",
+            both(rp(rp_get_only), Box::new(|d| role(d)["PermissionsBoundary"] = json!({"PermissionsBoundaryArn": "arn:aws:iam::111111111111:policy/boundary-s3", "PermissionsBoundaryType": "Policy"}))),
+            post("/prod/pets").signed(),
+            vec![verdict("authorization", Deny).says("permissions boundary arn:aws:iam::111111111111:policy/boundary-s3")],
+        ),
+        case(
+            "§4.7 a permissions boundary allowing execute-api keeps the Allow",
+            both(rp(rp_get_only), Box::new(|d| role(d)["PermissionsBoundary"] = json!({"PermissionsBoundaryArn": "arn:aws:iam::111111111111:policy/invoke-all"}))),
+            post("/prod/pets").signed(),
+            vec![verdict("authorization", Allow)],
+        ),
+        case(
+            "§4.6 a managed policy alone allows",
+            both(rp(rp_get_only), both(no_identity(), Box::new(|d| role(d)["AttachedPolicies"] = json!([{"PolicyArn": "arn:aws:iam::111111111111:policy/invoke-all"}])))),
+            post("/prod/pets").signed(),
+            vec![verdict("authorization", Allow).says("iam:GetPolicyVersion arn:aws:iam::111111111111:policy/invoke-all")],
+        ),
+        case(
+            "§4.6 a managed policy missing from the snapshot makes the identity unknown",
+            both(rp(rp_get_only), both(no_identity(), Box::new(|d| role(d)["AttachedPolicies"] = json!([{"PolicyArn": "arn:aws:iam::111111111111:policy/gone"}])))),
+            post("/prod/pets").signed(),
+            vec![verdict("authorization", Unknown).says("policy/gone (missing)")],
+        ),
+        case(
+            "§4.6 an IAM percent-encoded inline policy is read",
+            both(rp(rp_get_only), Box::new(|d| role(d)["InlinePolicies"][0]["PolicyDocument"] = json!("%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22execute-api%3AInvoke%22%2C%22Resource%22%3A%22*%22%7D%5D%7D"))),
+            post("/prod/pets").signed(),
+            vec![verdict("authorization", Allow)],
+        ),
+        case("§4.7 SCPs are named as not evaluated", unchanged(), post("/prod/pets").signed(), vec![verdict("authorization", Allow).says("SCPs (and RCPs)")]),
+        case("H1.2 signed without an instance profile: the identity is unknown", Box::new(|d| { d["instances"][0].as_object_mut().unwrap().remove("IamInstanceProfile"); }), post("/prod/pets").signed(), vec![verdict("authorization", Unknown).says("no instance profile role")]),
+        case(
+            "§1.3 principal keys exist for signed requests",
+            both(rp(r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*","Condition":{"StringEquals":{"aws:PrincipalArn":"arn:aws:iam::111111111111:role/client-role","aws:PrincipalAccount":"111111111111"}}}"#), no_identity()),
+            post("/prod/pets").signed(),
+            vec![verdict("authorization", Allow)],
+        ),
+        case(
+            "§1.3 aws:PrincipalArn is absent for anonymous callers",
+            rp(r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*","Condition":{"Null":{"aws:PrincipalArn":"true"}}}"#),
+            get("/prod/pets"),
+            vec![verdict("authorization", Allow)],
+        ),
+        case(
+            "§1.3 aws:PrincipalAccount of an anonymous caller is unknown",
+            rp(r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*","Condition":{"StringEquals":{"aws:PrincipalAccount":"111111111111"}}}"#),
+            get("/prod/pets"),
+            vec![verdict("authorization", Unknown).says("aws:PrincipalAccount")],
+        ),
+        case(
+            "§1.3 time keys come from the snapshot's capture time",
+            rp(r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*","Condition":{"DateLessThan":{"aws:CurrentTime":"2026-02-01T00:00:00Z"},"NumericGreaterThan":{"aws:EpochTime":"1767225600"},"Bool":{"aws:SecureTransport":"true"}}}"#),
+            get("/prod/pets"),
+            vec![verdict("authorization", Allow)],
+        ),
+    ]
+}
+
+// ---- H13: CUSTOM and COGNITO_USER_POOLS, H13.6 ----------------------------------------
+
+fn h13_authorizer_cases() -> Vec<Case> {
+    let bearer = "Authorization: Bearer eyJ.demo.sig";
+    vec![
+        case("H13.3 CUSTOM: the token is sent and the authorizer may be invoked: its answer is unknown", unchanged(), get("/prod/admin").header(bearer), vec![at("authorization", Unknown, "H13.3").says("token-auth (tok001) decides").says("H13.6: the resource policy of arn:aws:lambda:us-east-1:111111111111:function:token-auth lets apigateway.amazonaws.com invoke it")]).no_response(),
+        case(
+            "H13.3 CUSTOM: a resource-policy Deny is checked before the authorizer",
+            rp(r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"},{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/GET/admin"}"#),
+            get("/prod/admin").header(bearer),
+            vec![at("authorization", Deny, "H13.3").says("the Lambda authorizer is not called")],
+        )
+        .responds(403, "AccessDeniedException", "with an explicit deny"),
+        case("H13.3 CUSTOM TOKEN: no token → 401 without calling the authorizer", unchanged(), get("/prod/admin"), vec![at("authorization", Deny, "H13.3").says("header Authorization")])
+            .responds(401, "UnauthorizedException", "Unauthorized"),
+        case(
+            "H13.6 the authorizer's Lambda policy names another source ARN → 500",
+            Box::new(|d| {
+                let p = statements(r#"{"Effect":"Allow","Principal":{"Service":"apigateway.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:111111111111:function:token-auth","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:execute-api:us-east-1:111111111111:other/authorizers/*"}}}"#);
+                d["lambda_policies"][0]["Policy"] = json!(p);
+            }),
+            get("/prod/admin").header(bearer),
+            vec![at("authorization", Deny, "H13.6").says("does not let apigateway.amazonaws.com invoke it")],
+        )
+        .responds(500, "AuthorizerConfigurationException", ""),
+        case("H13.6 an authorizer function without a resource policy → 500", Box::new(|d| d["lambda_policies"][0]["Policy"] = Value::Null), get("/prod/admin").header(bearer), vec![at("authorization", Deny, "H13.6").says("has no resource policy")]),
+        case("H13.6 a Lambda policy not in the snapshot: noted, the answer stays unknown", Box::new(|d| d["lambda_policies"] = json!([])), get("/prod/admin").header(bearer), vec![at("authorization", Unknown, "H13.3").says("is not in the snapshot")]),
+        case(
+            "H13.6 a credentials role that trusts API Gateway and may invoke: unknown answer",
+            Box::new(|d| api(d)["authorizers"][0]["authorizerCredentials"] = json!("arn:aws:iam::111111111111:role/authorizer-invoker")),
+            get("/prod/admin").header(bearer),
+            vec![at("authorization", Unknown, "H13.3").says("API Gateway assumes arn:aws:iam::111111111111:role/authorizer-invoker")],
+        ),
+        case(
+            "H13.6 a credentials role API Gateway may not assume → 500",
+            Box::new(|d| {
+                api(d)["authorizers"][0]["authorizerCredentials"] = json!(ROLE);
+            }),
+            get("/prod/admin").header(bearer),
+            vec![at("authorization", Deny, "H13.6").says("cannot assume")],
+        ),
+        case("H13.3 CUSTOM REQUEST without caching: a missing identity source is not a 401", unchanged(), get("/prod/report"), vec![at("authorization", Unknown, "H13.3").says("request-auth (req001) decides")]),
+        case(
+            "H13.3 CUSTOM REQUEST with caching: a missing query string source → 401",
+            Box::new(|d| api(d)["authorizers"][1]["authorizerResultTtlInSeconds"] = json!(300)),
+            get("/prod/report").header("X-Team: pets"),
+            vec![at("authorization", Deny, "H13.3").says("query string parameter team")],
+        )
+        .responds(401, "UnauthorizedException", "Unauthorized"),
+        case(
+            "H13.3 CUSTOM REQUEST with caching: every source present",
+            Box::new(|d| api(d)["authorizers"][1]["authorizerResultTtlInSeconds"] = json!(300)),
+            Req { url: format!("https://{API}.execute-api.us-east-1.amazonaws.com/prod/report?team=pets"), ..get("/") }.header("X-Team: pets"),
+            vec![at("authorization", Unknown, "H13.3")],
+        ),
+        case("H13.3 COGNITO: no token → 401", unchanged(), get("/prod/me"), vec![at("authorization", Deny, "H13.3").says("Cognito authorizer")]).responds(401, "UnauthorizedException", "Unauthorized"),
+        case("H13.3 COGNITO: resource policy Allow, token validity unknown", unchanged(), get("/prod/me").header(bearer), vec![at("authorization", Unknown, "H13.3").says("token's validity cannot be checked")]),
+        case(
+            "H13.3 COGNITO: resource policy Neither → unknown (the documentation contradicts itself)",
+            rp(r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/GET/pets"}"#),
+            get("/prod/me").header(bearer),
+            vec![at("authorization", Unknown, "H13.3").says("contradicts itself")],
+        ),
+        case(
+            "H13.3 COGNITO: resource policy Deny → deny",
+            rp(r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/GET/me"}"#),
+            get("/prod/me").header(bearer),
+            vec![verdict("authorization", Deny)],
+        )
+        .responds(403, "AccessDeniedException", "with an explicit deny"),
+    ]
+}
+
+// ---- H14 ---------------------------------------------------------------------------------
+
+fn h14_cases() -> Vec<Case> {
+    vec![
+        case(
+            "H14.1 no API key required",
+            unchanged(),
+            get("/prod/pets"),
+            vec![at("api-key", Allow, "H14.1").says("requires no API key")],
+        ),
+        case(
+            "H14.1 required and missing → 403 Forbidden",
+            unchanged(),
+            get("/prod/orders"),
+            vec![at("api-key", Deny, "H14.1")
+                .says("no x-api-key header")
+                .says("apiKeyRequired=true")],
+        )
+        .responds(403, "ForbiddenException", "Forbidden"),
+        case(
+            "H14.1 a known, enabled key in a usage plan for this stage",
+            unchanged(),
+            get("/prod/orders").header("x-api-key: k3y-good"),
+            vec![at("api-key", Allow, "H14.1").says("usage plan plan01")],
+        )
+        .no_response(),
+        case(
+            "H14.1 a disabled key",
+            unchanged(),
+            get("/prod/orders").header("x-api-key: k3y-off"),
+            vec![at("api-key", Deny, "H14.1").says("is disabled")],
+        )
+        .responds(403, "ForbiddenException", "Forbidden"),
+        case(
+            "H14.1 a key in a plan for another stage only",
+            unchanged(),
+            get("/prod/orders").header("x-api-key: k3y-orphan"),
+            vec![at("api-key", Deny, "H14.1").says("no usage plan for a1b2c3d4e5/prod")],
+        ),
+        case(
+            "H14.1 a value that matches no key (every key hashed)",
+            unchanged(),
+            get("/prod/orders").header("x-api-key: nope"),
+            vec![at("api-key", Deny, "H14.1").says("matches none")],
+        ),
+        case(
+            "H14.1 a value that matches no recorded hash while some keys have none: unknown",
+            Box::new(|d| {
+                d["api_keys"][2]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("valueSha256")
+                    .map(|_| ())
+                    .unwrap_or(())
+            }),
+            get("/prod/orders").header("x-api-key: nope"),
+            vec![at("api-key", Unknown, "H14.1").says("key003")],
+        ),
+        case(
+            "H14.1 apiKeySource AUTHORIZER: unknown",
+            Box::new(|d| api(d)["apiKeySource"] = json!("AUTHORIZER")),
+            get("/prod/orders"),
+            vec![at("api-key", Unknown, "H14.1").says("usageIdentifierKey")],
+        ),
+        case(
+            "H14.1 apiKeyRequired not in the snapshot: unknown",
+            Box::new(|d| {
+                api(d)["deployments"][0]["apiSummary"]["/orders"]["GET"] =
+                    json!({"authorizationType": "NONE"})
+            }),
+            get("/prod/orders"),
+            vec![at("api-key", Unknown, "H14.1")],
+        ),
+        case(
+            "H14.1 the deployed snapshot wins over the live method",
+            Box::new(|d| {
+                api(d)["deployments"][0]["apiSummary"]["/orders"]["GET"]["apiKeyRequired"] =
+                    json!(false)
+            }),
+            get("/prod/orders"),
+            vec![at("api-key", Allow, "H14.1")],
+        ),
+        case(
+            "H14.2 throttling is noted, not evaluated",
+            Box::new(|d| {
+                api(d)["stages"][0]["methodSettings"] =
+                    json!({"*/*": {"throttlingRateLimit": 100.0, "throttlingBurstLimit": 50}})
+            }),
+            get("/prod/pets"),
+            vec![verdict("api-key", Allow).says("H14.2")],
+        ),
+    ]
+}
+
+#[test]
+fn h9_endpoint_policy() {
+    run_table(h9_cases());
+}
+
+#[test]
+fn h13_resource_policy() {
+    run_table(h13_rp_cases());
+}
+
+#[test]
+fn h13_aws_iam_tables_a_and_b() {
+    run_table(h13_iam_cases());
+}
+
+#[test]
+fn h13_authorizers() {
+    run_table(h13_authorizer_cases());
+}
+
+#[test]
+fn h14_api_key() {
+    run_table(h14_cases());
+}
+
+/// Hops 10, 11, 12 and 15 are not given verdicts here.
+#[test]
+fn other_hops_stay_not_evaluated() {
+    let c = case("hops 10-12 and 15", unchanged(), get("/prod/pets"), vec![]);
+    let t = run_trace(&c);
+    for name in ["api", "stage", "waf", "integration"] {
+        let h = t.hops.iter().find(|h| h.hop == name).unwrap();
+        assert_eq!(
+            (h.verdict, h.reason.as_str()),
+            (Unknown, "not evaluated yet"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn case_names_cite_the_rulebook() {
+    let all: Vec<Case> = [
+        h9_cases(),
+        h13_rp_cases(),
+        h13_iam_cases(),
+        h13_authorizer_cases(),
+        h14_cases(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    for c in &all {
+        assert!(
+            c.name.starts_with('H') || c.name.starts_with('§') || c.name.starts_with("Table"),
+            "case {:?} cites no rulebook check",
+            c.name
+        );
+    }
+    assert!(all.len() >= 60, "{} cases", all.len());
+}
