@@ -227,3 +227,41 @@ fn any_size_renders_without_panic() {
     let tiny = text(&draw(&a, 30, 5));
     assert!(tiny.contains("too small"), "{tiny}");
 }
+
+#[test]
+fn hop_detail_shows_the_policy_statement_by_statement() {
+    // ledger-1: the endpoint policy allows only another API (implicit deny).
+    let mut a = app(140, 80, true);
+    a.run_command_line(
+        "trace i-0a0000000ledger01 -H 'x-apigw-api-id: a1b2c3d4e5' https://vpce-0a3c4d5e6f7a80003-q7r8s9.execute-api.us-east-1.vpce.amazonaws.com/prod/pets",
+    );
+    assert_eq!(a.selected_hop_name(), Some("endpoint-policy"));
+    let t = text(&draw(&a, 140, 80));
+    assert!(
+        t.contains("endpoint policy of vpce-0a3c4d5e6f7a80003"),
+        "{t}"
+    );
+    assert!(t.contains("Statement[0]"), "{t}");
+    assert!(t.contains("why:"), "{t}");
+    // stock-1: an explicit Deny decides, and is marked.
+    let mut a = app(140, 80, true);
+    a.run_command_line("trace i-0a00000000stock01 https://i4n5v6e7n8.execute-api.us-east-1.amazonaws.com/prod/items");
+    assert_eq!(a.selected_hop_name(), Some("authorization"));
+    let buf = draw(&a, 140, 80);
+    let t = text(&buf);
+    assert!(t.contains("resource policy of i4n5v6e7n8"), "{t}");
+    assert!(t.contains("(decides)"), "{t}");
+    // The deciding statement is drawn in the deny colour.
+    let y = (0..buf.area.height)
+        .find(|&y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+                .contains("(decides)")
+        })
+        .unwrap();
+    let x = (0..buf.area.width)
+        .find(|&x| buf[(x, y)].symbol() == "▶")
+        .unwrap();
+    assert_eq!(buf[(x, y)].fg, Color::Red);
+}

@@ -217,3 +217,9 @@ impl serde::Serialize for Decision {
         s.serialize_str(self.as_str())
     }
 }
+
+/// Decode a policy document as AWS hands it back (plain JSON, API Gateway's
+/// escaped string, IAM's percent-encoding) into its JSON object.
+pub fn decode_document(text: &str) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    decode::decode(text)
+}

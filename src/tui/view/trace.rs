@@ -7,7 +7,7 @@ use ratatui::Frame;
 
 use super::super::app::{App, Pane};
 use super::{block, clean, selected};
-use crate::trace::{Overall, Verdict};
+use crate::trace::Overall;
 
 pub fn hops(f: &mut Frame, app: &App, r: Rect) {
     let b = block(app, " trace ".into(), Pane::Left);
@@ -74,13 +74,12 @@ pub fn hops(f: &mut Frame, app: &App, r: Rect) {
     f.render_widget(Paragraph::new(lines), inner);
 }
 
-fn policy_text(app: &App, hop: &str) -> Option<(String, String)> {
-    let t = app.trace.as_ref()?;
-    let h = t.hops.iter().find(|h| h.hop == hop)?;
+/// The policy a hop evaluated: (title, document text).
+fn policy_source(app: &App, hop: &crate::trace::Hop) -> Option<(String, String)> {
     let snap = &app.world.snap;
-    match hop {
-        "endpoint-policy" | "endpoint" => {
-            let id = h.resources.iter().find(|r| r.starts_with("vpce-"))?;
+    match hop.hop {
+        "endpoint-policy" => {
+            let id = hop.resources.iter().find(|r| r.starts_with("vpce-"))?;
             let ep = snap
                 .vpc_endpoints
                 .iter()
@@ -88,32 +87,109 @@ fn policy_text(app: &App, hop: &str) -> Option<(String, String)> {
             let doc = ep
                 .policy_document
                 .clone()
-                .unwrap_or_else(|| "(default: full access)".into());
-            Some((format!("endpoint policy of {id}"), pretty(&doc)))
+                .unwrap_or_else(|| r#"{"Statement":[{"Action":"*","Effect":"Allow","Principal":"*","Resource":"*"}]}"#.into());
+            Some((format!("endpoint policy of {id}"), doc))
         }
-        "authorization" | "api" | "stage" => {
+        "authorization" => {
             let api_id = app
                 .request
                 .as_ref()
                 .and_then(|r| crate::trace::Target::classify(r).api_id)?;
             let api = snap.rest_apis.iter().find(|a| a.id == api_id)?;
-            let doc = api
-                .policy
-                .clone()
-                .unwrap_or_else(|| "(no resource policy)".into());
-            Some((
-                format!("resource policy of {api_id}"),
-                pretty(&doc.replace("\\\"", "\"")),
-            ))
+            Some((format!("resource policy of {api_id}"), api.policy.clone()?))
         }
         _ => None,
     }
 }
 
-fn pretty(doc: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(doc)
-        .and_then(|v| serde_json::to_string_pretty(&v))
-        .unwrap_or_else(|_| doc.to_string())
+/// `Statement[N]` named in a deciding field.
+fn deciding_statement(deciding: &str) -> Option<usize> {
+    let at = deciding.find("Statement[")? + "Statement[".len();
+    let digits: String = deciding[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits.parse().ok()
+}
+
+/// The policy, statement by statement: the deciding statement in the verdict's
+/// colour, and under each statement why it applied or which element or
+/// condition failed.
+fn policy_lines(app: &App, hop: &crate::trace::Hop) -> Vec<Line<'static>> {
+    let Some((title, text)) = policy_source(app, hop) else {
+        return Vec::new();
+    };
+    let mut lines = vec![
+        Line::raw(""),
+        Line::from(Span::styled(title, app.theme.accent)),
+    ];
+    let doc = match crate::policy::decode_document(&text) {
+        Ok(d) => d,
+        Err(e) => {
+            lines.push(Line::from(Span::styled(
+                clean(&format!("  cannot read it: {e}")),
+                app.theme.deny,
+            )));
+            return lines;
+        }
+    };
+    let statements: Vec<serde_json::Value> = match doc.get("Statement") {
+        Some(serde_json::Value::Array(v)) => v.clone(),
+        Some(v) => vec![v.clone()],
+        None => Vec::new(),
+    };
+    let deciding = deciding_statement(&hop.deciding);
+    let vs = app.theme.verdict(hop.verdict);
+    for (i, st) in statements.iter().enumerate() {
+        let label = format!("Statement[{i}]");
+        let decides = deciding == Some(i);
+        let why = hop
+            .notes
+            .iter()
+            .find(|n| n.contains(&format!("{label} ")) || n.contains(&format!("{label}:")));
+        let applies = why
+            .map(|w| !w.contains("does not apply") && !w.contains("may apply"))
+            .unwrap_or(true);
+        let head_style = if decides {
+            vs.add_modifier(ratatui::style::Modifier::BOLD)
+        } else if applies {
+            app.theme.text
+        } else {
+            app.theme.dim
+        };
+        let marker = if decides { "▶ " } else { "  " };
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{marker}{label}{}",
+                if decides { "  (decides)" } else { "" }
+            ),
+            head_style,
+        )));
+        let body = serde_json::to_string_pretty(st).unwrap_or_default();
+        for l in body.lines() {
+            lines.push(Line::from(Span::styled(
+                clean(&format!("    {l}")),
+                if decides { vs } else { head_style },
+            )));
+        }
+        if let Some(w) = why {
+            // The explanation after the statement label; the failing part stands out.
+            let tail = w
+                .split_once(&label)
+                .map(|(_, t)| t.trim_start_matches([' ', ':']))
+                .unwrap_or(w);
+            let style = if applies {
+                app.theme.dim
+            } else {
+                app.theme.unknown
+            };
+            lines.push(Line::from(vec![
+                Span::styled("    why: ", app.theme.accent),
+                Span::styled(clean(tail), style),
+            ]));
+        }
+    }
+    lines
 }
 
 pub fn detail(f: &mut Frame, app: &App, r: Rect) {
@@ -172,18 +248,7 @@ pub fn detail(f: &mut Frame, app: &App, r: Rect) {
             lines.push(Line::from(Span::styled(format!("  {d}"), app.theme.text)));
         }
     }
-    if let Some((title, doc)) = policy_text(app, h.hop) {
-        lines.push(Line::raw(""));
-        lines.push(Line::from(Span::styled(title, app.theme.accent)));
-        for l in doc.lines() {
-            let style = if h.verdict == Verdict::Deny && l.contains("\"Deny\"") {
-                app.theme.deny
-            } else {
-                app.theme.text
-            };
-            lines.push(Line::from(Span::styled(clean(&format!("  {l}")), style)));
-        }
-    }
+    lines.extend(policy_lines(app, h));
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled(
         "log lines for this hop",
