@@ -122,6 +122,15 @@ fn inline_policy(statements_json: &str) -> Edit {
     })
 }
 
+fn boundary(policy_arn: &'static str) -> Edit {
+    Box::new(move |d| {
+        role(d)["PermissionsBoundary"] = json!({"PermissionsBoundaryArn": policy_arn})
+    })
+}
+
+/// Deny Invoke to everyone but the client's session, role and account.
+const DENY_NOT_CLIENT: &str = r#"{"Sid":"OnlyClient","Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:sts::111111111111:assumed-role/client-role/i-0c000000000000001","arn:aws:iam::111111111111:role/client-role","arn:aws:iam::111111111111:root"]},"Action":"execute-api:Invoke","Resource":"*"}"#;
+
 fn both(a: Edit, b: Edit) -> Edit {
     Box::new(move |d| {
         a(d);
@@ -288,6 +297,30 @@ fn h9_cases() -> Vec<Case> {
     let role_only = r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/client-role"},"Action":"execute-api:Invoke","Resource":"*"}"#;
     vec![
         case("H9.1 the default full-access policy allows", unchanged(), get("/prod/pets"), vec![at("endpoint-policy", Allow, "H9.1").says("default full-access")]).no_response(),
+        case(
+            "H9.3 + IAM-NOTPRINC: Deny with NotPrincipal applies to a role with a permissions boundary",
+            both(endpoint_policy(&format!(r#"{{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}},{DENY_NOT_CLIENT}"#)), boundary("arn:aws:iam::111111111111:policy/invoke-all")),
+            post("/prod/pets").signed(),
+            vec![at("endpoint-policy", Deny, "H9.3")],
+        ),
+        case(
+            "H9.3 + IAM-NOTPRINC: Deny with NotPrincipal listing the caller, no permissions boundary: allow",
+            endpoint_policy(&format!(r#"{{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}},{DENY_NOT_CLIENT}"#)),
+            post("/prod/pets").signed(),
+            vec![at("endpoint-policy", Allow, "H9.3")],
+        ),
+        case(
+            "H9.3 + IAM-NOTPRINC: Deny with NotPrincipal, the caller's role not captured: unknown",
+            both(endpoint_policy(&format!(r#"{{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}},{DENY_NOT_CLIENT}"#)), Box::new(|d| d["roles"].as_array_mut().unwrap().retain(|r| r["Arn"] != ROLE))),
+            post("/prod/pets").signed(),
+            vec![verdict("endpoint-policy", Unknown)],
+        ),
+        case(
+            "H9.3 a policy repeating a key cannot be read: unknown",
+            Box::new(|d| endpoint(d)["PolicyDocument"] = json!(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpc":"vpc-1"},"StringEquals":{"aws:SecureTransport":"true"}}}]}"#)),
+            get("/prod/pets"),
+            vec![verdict("endpoint-policy", Unknown).says("duplicate key \"StringEquals\" in Statement[0].Condition")],
+        ),
         case("H9.1 no policy document means full access", Box::new(|d| endpoint(d)["PolicyDocument"] = Value::Null), get("/prod/pets"), vec![at("endpoint-policy", Allow, "H9.1").says("(absent: full access)")]),
         case(
             "H9.3 a policy that allows only another API denies (implicitly)",
@@ -367,6 +400,19 @@ fn h13_rp_cases() -> Vec<Case> {
     vec![
         case("H13.3 NONE: the resource policy allows", unchanged(), get("/prod/pets"), vec![at("authorization", Allow, "H13.3").says("a NONE method needs nothing else")]).no_response(),
         case("H11.3 {param} routes: /pets/42 reaches /pets/{petId}", unchanged(), get("/prod/pets/42"), vec![verdict("authorization", Allow).says("/pets/{petId}").says("a1b2c3d4e5/prod/GET/pets/42")]),
+        case(
+            "H13 a resource policy repeating a key cannot be read: unknown",
+            rp(r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0123456789abcdef0","aws:SourceVpce":"vpce-0ffffffffffffffff"}}}"#),
+            get("/prod/pets"),
+            vec![verdict("authorization", Unknown).says("duplicate key \"aws:SourceVpce\" in Statement[0].Condition.StringEquals")],
+        ),
+        case(
+            "§4.3 a final * in the region component also covers the account",
+            rp(r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"},{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:a1b2c3d4e5/*"}"#),
+            get("/prod/pets"),
+            vec![at("authorization", Deny, "H13.3")],
+        )
+        .responds(403, "AccessDeniedException", "with an explicit deny"),
         case("H13.1 a private API without a resource policy fails every call", Box::new(|d| api(d)["policy"] = Value::Null), get("/prod/pets"), vec![at("authorization", Deny, "H13.1").says("has no resource policy")])
             .responds(403, "AccessDeniedException", "User: anonymous is not authorized to perform: execute-api:Invoke"),
         case(
@@ -501,6 +547,37 @@ fn h13_iam_cases() -> Vec<Case> {
             vec![verdict("authorization", Deny).says("permissions boundary arn:aws:iam::111111111111:policy/boundary-s3")],
         ),
         case(
+            "§4.7 a boundary without execute-api and a resource-policy Allow naming the role: unknown",
+            both(rp(rp_role), both(no_identity(), boundary("arn:aws:iam::111111111111:policy/boundary-s3"))),
+            post("/prod/pets").signed(),
+            vec![verdict("authorization", Unknown).says("limits a resource-policy grant to the role ARN by the boundary but not one to the role session ARN")],
+        ),
+        case(
+            "§4.7 a boundary without execute-api and a resource-policy Allow naming the session: allow",
+            both(rp(r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:sts::111111111111:assumed-role/client-role/i-0c000000000000001"},"Action":"execute-api:Invoke","Resource":"execute-api:/*"}"#), both(no_identity(), boundary("arn:aws:iam::111111111111:policy/boundary-s3"))),
+            post("/prod/pets").signed(),
+            vec![verdict("authorization", Allow).says("identity policies Neither, resource policy Allow")],
+        ),
+        case(
+            "§4.7 a boundary missing from the snapshot and a resource-policy Allow naming the role: unknown",
+            both(rp(rp_role), both(no_identity(), boundary("arn:aws:iam::111111111111:policy/gone"))),
+            post("/prod/pets").signed(),
+            vec![verdict("authorization", Unknown).says("not one to the role session ARN")],
+        ),
+        case(
+            "§4.4 IAM-NOTPRINC: Deny with NotPrincipal applies to a role with a permissions boundary",
+            both(rp(&format!(r#"{{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"}},{DENY_NOT_CLIENT}"#)), boundary("arn:aws:iam::111111111111:policy/invoke-all")),
+            post("/prod/pets").signed(),
+            vec![verdict("authorization", Deny).says("resource policy Deny")],
+        )
+        .responds(403, "AccessDeniedException", "with an explicit deny"),
+        case(
+            "§4.4 IAM-NOTPRINC: Deny with NotPrincipal listing the caller, no permissions boundary: allow",
+            rp(&format!(r#"{{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"}},{DENY_NOT_CLIENT}"#)),
+            post("/prod/pets").signed(),
+            vec![verdict("authorization", Allow)],
+        ),
+        case(
             "§4.7 a permissions boundary allowing execute-api keeps the Allow",
             both(rp(rp_get_only), Box::new(|d| role(d)["PermissionsBoundary"] = json!({"PermissionsBoundaryArn": "arn:aws:iam::111111111111:policy/invoke-all"}))),
             post("/prod/pets").signed(),
@@ -608,6 +685,20 @@ fn h13_authorizer_cases() -> Vec<Case> {
             Req { url: format!("https://{API}.execute-api.us-east-1.amazonaws.com/prod/report?team=pets"), ..get("/") }.header("X-Team: pets"),
             vec![at("authorization", Unknown, "H13.3")],
         ),
+        case(
+            "H13.2 CUSTOM: Allow statements naming AWS principals only → 403",
+            rp(r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"execute-api:Invoke","Resource":"execute-api:/*"}"#),
+            get("/prod/admin").header(bearer),
+            vec![at("authorization", Deny, "H13.2").says("name AWS principals only")],
+        )
+        .responds(403, "AccessDeniedException", "User: anonymous is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/prod/GET/admin"),
+        case(
+            "H13.2 COGNITO: Allow statements naming AWS principals only → 403",
+            rp(r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/client-role"},"Action":"execute-api:Invoke","Resource":"execute-api:/*"}"#),
+            get("/prod/me").header(bearer),
+            vec![at("authorization", Deny, "H13.2").says("COGNITO_USER_POOLS method fails authorization")],
+        )
+        .responds(403, "AccessDeniedException", "User: anonymous is not authorized"),
         case("H13.3 COGNITO: no token → 401", unchanged(), get("/prod/me"), vec![at("authorization", Deny, "H13.3").says("Cognito authorizer")]).responds(401, "UnauthorizedException", "Unauthorized"),
         case("H13.3 COGNITO: resource policy Allow, token validity unknown", unchanged(), get("/prod/me").header(bearer), vec![at("authorization", Unknown, "H13.3").says("token's validity cannot be checked")]),
         case(

@@ -9,7 +9,7 @@
 //! Requests default to `execute-api:Invoke` on `METHOD` by an anonymous
 //! caller with no context keys (keys not given are absent).
 
-use hoptrace::policy::{self, Base, Caller, ParseOptions, RequestContext, ShortForm};
+use hoptrace::policy::{self, Base, Caller, ParseOptions, RequestContext, ShortForm, Tri};
 
 const METHOD: &str = "arn:aws:execute-api:us-east-1:111122223333:a1b2c3d4e5/prod/GET/pets/42";
 const ROLE: &str = "arn:aws:iam::111122223333:role/web-app-role";
@@ -63,6 +63,15 @@ fn by(p: &str) -> Req {
 
 fn session() -> Req {
     anon().caller(Caller::role_session(ROLE, "i-0a0000000000web01"))
+}
+
+/// The role session, with whether its role has a permissions boundary.
+fn bounded_session(boundary: Tri) -> Req {
+    let mut c = Caller::role_session(ROLE, "i-0a0000000000web01");
+    if let Caller::Iam(i) = &mut c {
+        i.boundary = Some(boundary);
+    }
+    anon().caller(c)
 }
 
 impl Req {
@@ -417,6 +426,11 @@ fn vectors() -> Vec<V> {
         v("IAM-VARS", "variable key names are case-insensitive", allow_if(&c1("StringEquals", "x:u", r#""${AWS:UserName}""#)), anon().ctx("aws:username", "alice").ctx("x:u", "alice"), "allow"),
         v("rulebook", "a variable without a value makes even a negated condition fail", allow_if(&c1("StringNotEquals", "x:u", r#""${aws:username}""#)), anon().ctx("x:u", "alice"), "implicit-deny"),
         v("IAM-VARS", "a variable in a Resource with a default", allow_resource(r#""arn:aws:execute-api:us-east-1:111122223333:a1b2c3d4e5/${x:stage, 'prod'}/*""#), anon(), "allow"),
+        v("rulebook", "§4.5 a value whose variable is absent, listed first: the readings disagree, unknown", allow_if(&c1("StringEquals", vpce, r#"["${aws:PrincipalTag/x}","vpce-1"]"#)), anon().ctx(vpce, "vpce-1"), "unknown"),
+        v("rulebook", "§4.5 a value whose variable is absent, listed last: the same answer, unknown", allow_if(&c1("StringEquals", vpce, r#"["vpce-1","${aws:PrincipalTag/x}"]"#)), anon().ctx(vpce, "vpce-1"), "unknown"),
+        v("rulebook", "§4.5 a value whose variable is absent: both readings fail, no match", allow_if(&c1("StringEquals", vpce, r#"["vpce-2","${aws:PrincipalTag/x}"]"#)), anon().ctx(vpce, "vpce-1"), "implicit-deny"),
+        v("rulebook", "§4.5 negated operator with a value whose variable is absent: the readings disagree", deny_if(&c1("StringNotEquals", vpce, r#"["vpce-2","${aws:PrincipalTag/x}"]"#)), anon().ctx(vpce, "vpce-1"), "unknown"),
+        v("rulebook", "§4.5 negated operator with a value whose variable is absent: both readings fail", deny_if(&c1("StringNotEquals", vpce, r#"["${aws:PrincipalTag/x}","vpce-1"]"#)), anon().ctx(vpce, "vpce-1"), "allow"),
         // ---- evaluation logic ------------------------------------------------
         v("IAM-EVAL", "an explicit deny beats an allow", doc(r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*"}"#), anon(), "explicit-deny"),
         v("IAM-EVAL", "no statement: implicit deny", doc(""), anon(), "implicit-deny"),
@@ -425,6 +439,15 @@ fn vectors() -> Vec<V> {
         v("IAM-EVAL", "an identity policy has no Principal: it applies to its identity", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}"#.to_string(), session(), "allow"),
         v("rulebook", "§1.3 + APIGW-RPEX: the private API pattern admits its own endpoint", doc(r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"},{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}}"#), anon().ctx(vpce, "vpce-1"), "allow"),
         v("rulebook", "§1.3 + APIGW-RPEX: the private API pattern denies another endpoint", doc(r#"{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"},{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}}"#), anon().ctx(vpce, "vpce-2"), "explicit-deny"),
+        v("IAM-NOTPRINC", "Deny + NotPrincipal applies to a caller whose role has a permissions boundary", doc(&format!(r#"{{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}},{{"Effect":"Deny","NotPrincipal":{{"AWS":["{SESSION}","{ROLE}","arn:aws:iam::111122223333:root"]}},"Action":"execute-api:Invoke","Resource":"*"}}"#)), bounded_session(Tri::True), "explicit-deny"),
+        v("IAM-NOTPRINC", "Deny + NotPrincipal listing the caller, no permissions boundary", doc(&format!(r#"{{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}},{{"Effect":"Deny","NotPrincipal":{{"AWS":["{SESSION}","{ROLE}","arn:aws:iam::111122223333:root"]}},"Action":"execute-api:Invoke","Resource":"*"}}"#)), bounded_session(Tri::False), "allow"),
+        v("IAM-NOTPRINC", "Deny + NotPrincipal listing the caller, boundary not known: unknown", doc(&format!(r#"{{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}},{{"Effect":"Deny","NotPrincipal":{{"AWS":["{SESSION}","{ROLE}","arn:aws:iam::111122223333:root"]}},"Action":"execute-api:Invoke","Resource":"*"}}"#)), bounded_session(Tri::Unknown), "unknown"),
+        v("IAM-RES", "§4.3 a final * in the region component also matches across colons", allow_resource(r#""arn:aws:execute-api:*:a1b2c3d4e5/*""#), anon(), "allow"),
+        v("IAM-RES", "§4.3 a final * after a region prefix also matches across colons", allow_resource(r#""arn:aws:execute-api:us-east-1*:a1b2c3d4e5/*""#), anon(), "allow"),
+        v("IAM-RES", "§4.3 a final * crossing colons still needs the prefix", allow_resource(r#""arn:aws:execute-api:eu-*:a1b2c3d4e5/*""#), anon(), "implicit-deny"),
+        v("IAM-RES", "§4.3 a * inside a component does not cross colons", allow_resource(r#""arn:aws:execute-api:us-*-1:a1b2c3d4e5/*""#), anon(), "implicit-deny"),
+        v("IAM-RES", "§4.3 a Deny with a final * in the region component applies", doc(r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:a1b2c3d4e5/*"}"#), anon(), "explicit-deny"),
+        v("IAM-CONDOP", "§4.5 ArnLike: a final * does not cross colons", allow_if(&c1("ArnLike", "aws:SourceArn", r#""arn:aws:execute-api:*:a1b2c3d4e5/*""#)), anon().ctx("aws:SourceArn", METHOD), "implicit-deny"),
         // ---- encodings and malformed documents -------------------------------
         v("APIGW-RPATTACH", "API Gateway's escaped-quote policy string", allow_action(r#""execute-api:Invoke""#).replace('"', "\\\""), anon(), "allow"),
         v("IAM-EVAL", "IAM's percent-encoded document", pct(&allow_action(r#""execute-api:Invoke""#)), anon(), "allow"),
@@ -437,6 +460,10 @@ fn vectors() -> Vec<V> {
         v("IAM-EVAL", "Statement is required", r#"{"Version":"2012-10-17"}"#.to_string(), anon(), "error:Statement: missing"),
         v("IAM-COND", "a condition value cannot be an object", allow_if(r#"{"StringEquals":{"aws:SourceVpce":{"a":1}}}"#), anon(), "error:Condition.StringEquals.aws:SourceVpce: expected a string"),
         v("IAM-EVAL", "broken JSON names the line and column", "{\"Version\": \"2012-10-17\",\n \"Statement\": [}".to_string(), anon(), "error:line 2, column"),
+        v("rulebook", "a key repeated in a Condition block is rejected, saying where", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-1"},"StringEquals":{"aws:SecureTransport":"true"}}}]}"#.to_string(), anon(), "error:duplicate key \"StringEquals\" in Statement[0].Condition"),
+        v("rulebook", "a key repeated under one operator is rejected", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-1","aws:SourceVpce":"vpce-2"}}}]}"#.to_string(), anon(), "error:duplicate key \"aws:SourceVpce\" in Statement[1].Condition.StringEquals"),
+        v("rulebook", "a repeated top-level key is rejected", r#"{"Version":"2012-10-17","Statement":[],"Statement":[]}"#.to_string(), anon(), "error:duplicate key \"Statement\""),
+        v("rulebook", "a repeated key in API Gateway's escaped form is rejected", r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}}"#.replace('"', "\\\""), anon(), "error:duplicate key \"Effect\" in Statement"),
         v("IAM-EVAL", "an unknown statement element is rejected", doc(r#"{"Effect":"Allow","Principal":"*","Action":"*","Resources":"*"}"#), anon(), "error:Statement[0] Resources: unknown element"),
     ]
 }

@@ -52,8 +52,9 @@ impl ArnPattern {
     }
 
     /// `Resource` / `NotResource` semantics (IAM-RES): `*` alone matches
-    /// anything; ARN patterns match component by component; a final `*` in
-    /// a pattern with fewer than six components matches the rest of the ARN.
+    /// anything; ARN patterns match component by component; a `*` that ends
+    /// a component may also match past `:` (so it can cover the rest of the
+    /// ARN, or several components).
     /// A wildcard in the service component is not documented to work: a
     /// match that depends on it is unknown.
     pub fn match_resource(&self, value: &str) -> Tri {
@@ -76,40 +77,68 @@ impl ArnPattern {
         self.match_parts(parts, value, &off, false)
     }
 
-    fn match_parts(&self, parts: &[Glob], value: &str, off: &[usize; 6], tail: bool) -> Tri {
-        let mut result = Tri::True;
-        if parts.len() == 6 {
-            for (i, p) in parts.iter().enumerate() {
-                result = result.and(component_match(i, p, component(value, off, i)));
-                if result == Tri::False {
-                    return Tri::False;
-                }
-            }
-            return result;
+    /// Component-by-component match. With `cross` (Resource semantics,
+    /// IAM-RES current version, rulebook §4.3), a `*` that is the last
+    /// character of a pattern component may also match past `:`
+    /// boundaries, so it can cover several ARN components; every other `*`
+    /// and `?` stays within its component. Without `cross` (ArnLike, §4.5)
+    /// the six components are compared one to one.
+    fn match_parts(&self, parts: &[Glob], value: &str, off: &[usize; 6], cross: bool) -> Tri {
+        match_from(parts, 0, 0, value, off, cross)
+    }
+}
+
+/// Pattern components `parts[i..]` against ARN components `j..6`.
+fn match_from(
+    parts: &[Glob],
+    i: usize,
+    j: usize,
+    value: &str,
+    off: &[usize; 6],
+    cross: bool,
+) -> Tri {
+    let (n, p) = match parts.get(i) {
+        Some(p) if j < 6 => (parts.len(), p),
+        _ => return Tri::False,
+    };
+    let comp = component(value, off, j);
+    if i + 1 == n {
+        if j == 5 {
+            return component_match(j, p, comp);
         }
-        // Fewer than six components: only a final `*` can cover the rest.
-        let last = parts.len() - 1;
-        if !parts[last].ends_with_star() {
+        // The last pattern component must cover the rest of the ARN: only
+        // a final `*` can (the rest of component `j` and everything after).
+        if !cross || !p.ends_with_star() {
             return Tri::False;
         }
-        for (i, p) in parts[..last].iter().enumerate() {
-            result = result.and(component_match(i, p, component(value, off, i)));
-            if result == Tri::False {
-                return Tri::False;
+        return Tri::from_bool(p.is_match(comp));
+    }
+    // Further pattern components need at least one ARN component each.
+    if j + (n - i) > 6 {
+        return Tri::False;
+    }
+    let here = component_match(j, p, comp);
+    if here == Tri::False {
+        return Tri::False;
+    }
+    let mut acc = here.and(match_from(parts, i + 1, j + 1, value, off, cross));
+    if cross && p.ends_with_star() {
+        // The final `*` also covers components j+1..=j2 (their text and the
+        // colons between them).
+        for j2 in (j + 1)..5 {
+            if acc == Tri::True {
+                break;
             }
-        }
-        let rest = &value[off[last]..];
-        if !parts[last].is_match(rest) {
-            return Tri::False;
-        }
-        if tail {
-            result
-        } else {
-            // ArnLike compares six components; a `*` never covers a colon,
-            // so a pattern with fewer components fails (rulebook §4.5).
-            Tri::False
+            let spanned = if p.has_wildcards() && j <= 2 && 2 <= j2 {
+                // IAM documents no wildcard in the service component.
+                Tri::Unknown
+            } else {
+                here
+            };
+            acc = acc.or(spanned.and(match_from(parts, i + 1, j2 + 1, value, off, cross)));
         }
     }
+    acc
 }
 
 fn component_match(i: usize, p: &Glob, v: &str) -> Tri {

@@ -10,7 +10,7 @@
 use super::ast::Condition;
 use super::context::{Lookup, RequestContext};
 use super::operator::Qualifier;
-use super::value::{Miss, Prepared};
+use super::value::{CondValue, Miss, Prepared};
 use super::vars::Unresolved;
 use super::Tri;
 
@@ -25,6 +25,10 @@ pub enum CondCause {
     VarUnknown(String),
     /// A policy variable's key is absent and has no default: no match.
     VarAbsent(String),
+    /// A policy variable's key is absent and has no default, and the two
+    /// readings (that value matches nothing / the whole condition does not
+    /// match) give different answers.
+    VarAbsentSplit(String),
     /// The request value is not of the operator's type (`a number`, ...).
     BadRequestValue(&'static str),
     /// Several request values without a set qualifier, with different answers.
@@ -32,6 +36,38 @@ pub enum CondCause {
 }
 
 pub(crate) fn eval_condition(c: &Condition, ctx: &RequestContext) -> (Tri, Option<CondCause>) {
+    let absent_of = |v: &CondValue| match v.prepared {
+        Prepared::Template => v.tmpl.absent_var(ctx),
+        _ => None,
+    };
+    let absent = c.values.iter().find_map(absent_of);
+    let Some(var) = absent else {
+        return eval_values(c, ctx);
+    };
+    // A value whose variable has no value (IAM-VARS). Reading B: the whole
+    // condition does not match (rulebook §4.5). Reading A: that value
+    // matches nothing, so it is dropped (no values left: false). The
+    // answer stands only when both agree.
+    let keep: Vec<CondValue> = c
+        .values
+        .iter()
+        .filter(|v| absent_of(v).is_none())
+        .cloned()
+        .collect();
+    if keep.is_empty() {
+        return (Tri::False, Some(CondCause::VarAbsent(var)));
+    }
+    let reduced = Condition {
+        values: keep,
+        ..c.clone()
+    };
+    match eval_values(&reduced, ctx).0 {
+        Tri::False => (Tri::False, Some(CondCause::VarAbsent(var))),
+        _ => (Tri::Unknown, Some(CondCause::VarAbsentSplit(var))),
+    }
+}
+
+fn eval_values(c: &Condition, ctx: &RequestContext) -> (Tri, Option<CondCause>) {
     let op = c.op;
     let values = match ctx.lookup_lower(&c.key_lower) {
         Lookup::Unknown => return (Tri::Unknown, Some(CondCause::KeyUnknown)),
@@ -120,9 +156,10 @@ fn single(c: &Condition, v: &str, ctx: &RequestContext) -> (Tri, Option<CondCaus
         let t = match p.test(base, v, ctx) {
             Ok(t) => t,
             Err(Miss::Var(Unresolved::Absent(k))) => {
-                // IAM-VARS: a variable without a value matches nothing; the
-                // condition does not hold (rulebook §4.5).
-                return (Tri::False, Some(CondCause::VarAbsent(k)));
+                // Values with absent variables are handled (and removed) by
+                // `eval_condition`; treat any left as matching nothing.
+                cause.get_or_insert(CondCause::VarAbsent(k));
+                Tri::False
             }
             Err(Miss::Var(Unresolved::Unknown(k))) => {
                 cause.get_or_insert(CondCause::VarUnknown(k));

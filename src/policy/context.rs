@@ -1,5 +1,6 @@
 //! The request a policy is evaluated against: action, resource, caller and
 //! the context keys (rulebook §1.3), each known, absent or unknown.
+use super::Tri;
 
 /// Who makes the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +22,11 @@ pub struct IamCaller {
     /// For a role session, the role ARN (`aws:PrincipalArn`).
     pub role_arn: Option<String>,
     pub account: String,
+    /// Whether the caller's role has a permissions boundary: `None` when not
+    /// considered (the principal is matched as named), `Some(Tri::Unknown)`
+    /// when the role is not known. A `Deny` with `NotPrincipal` applies to a
+    /// caller with a boundary whatever it lists (IAM permissions boundaries).
+    pub boundary: Option<Tri>,
 }
 
 impl Caller {
@@ -33,6 +39,7 @@ impl Caller {
             arn: format!("arn:{partition}:sts::{account}:assumed-role/{name}/{session}"),
             role_arn: Some(role_arn.to_string()),
             account,
+            boundary: None,
         })
     }
 
@@ -49,6 +56,7 @@ impl Caller {
                 arn: format!("arn:aws:iam::{s}:root"),
                 role_arn: None,
                 account: s.to_string(),
+                boundary: None,
             }));
         }
         if !s.starts_with("arn:") {
@@ -90,6 +98,7 @@ impl Caller {
             arn: s.to_string(),
             role_arn,
             account: account.to_string(),
+            boundary: None,
         }))
     }
 

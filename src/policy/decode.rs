@@ -8,6 +8,19 @@ use serde_json::Value;
 /// Turn document text into a JSON object, undoing at most a few layers of
 /// encoding. The error is one sentence.
 pub(crate) fn decode(text: &str) -> Result<serde_json::Map<String, Value>, String> {
+    decode_text(text).map(|(m, _)| m)
+}
+
+/// [`decode`], then reject a document that repeats a key in any object:
+/// AWS does not document which of the repeated entries it would use.
+pub(crate) fn decode_strict(text: &str) -> Result<serde_json::Map<String, Value>, String> {
+    let (m, s) = decode_text(text)?;
+    check_duplicate_keys(&s)?;
+    Ok(m)
+}
+
+/// The decoded object and the JSON text it was read from.
+fn decode_text(text: &str) -> Result<(serde_json::Map<String, Value>, String), String> {
     let mut s = text.trim_start_matches('\u{feff}').trim().to_string();
     let mut first_error: Option<String> = None;
     for _ in 0..4 {
@@ -19,7 +32,7 @@ pub(crate) fn decode(text: &str) -> Result<serde_json::Map<String, Value>, Strin
             continue;
         }
         match serde_json::from_str::<Value>(&s) {
-            Ok(Value::Object(m)) => return Ok(m),
+            Ok(Value::Object(m)) => return Ok((m, s)),
             Ok(Value::String(inner)) => {
                 s = inner.trim().to_string();
                 continue;
@@ -51,6 +64,125 @@ pub(crate) fn decode(text: &str) -> Result<serde_json::Map<String, Value>, Strin
         }
     }
     Err(first_error.unwrap_or_else(|| "the policy document is encoded too many times".into()))
+}
+
+/// Walk the JSON text and fail on the first object that repeats a key,
+/// saying where (`Statement[0].Condition.StringEquals`).
+fn check_duplicate_keys(json: &str) -> Result<(), String> {
+    use serde::de::DeserializeSeed;
+    let found = std::cell::RefCell::new(None);
+    let mut path = Vec::new();
+    let mut de = serde_json::Deserializer::from_str(json);
+    let walked = DupWalk {
+        path: &mut path,
+        found: &found,
+    }
+    .deserialize(&mut de);
+    match (found.into_inner(), walked) {
+        (Some(msg), _) => Err(msg),
+        (None, Err(e)) => Err(json_error(&e)),
+        (None, Ok(())) => Ok(()),
+    }
+}
+
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+struct DupWalk<'a> {
+    path: &'a mut Vec<Seg>,
+    found: &'a std::cell::RefCell<Option<String>>,
+}
+
+impl DupWalk<'_> {
+    fn here(&self) -> String {
+        let mut out = String::new();
+        for seg in self.path.iter() {
+            match seg {
+                Seg::Key(k) if out.is_empty() => out.push_str(k),
+                Seg::Key(k) => {
+                    out.push('.');
+                    out.push_str(k);
+                }
+                Seg::Index(i) => out.push_str(&format!("[{i}]")),
+            }
+        }
+        if out.is_empty() {
+            "the top level of the policy document".into()
+        } else {
+            out
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for DupWalk<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for DupWalk<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0;
+        loop {
+            self.path.push(Seg::Index(i));
+            let next = seq.next_element_seed(DupWalk {
+                path: &mut *self.path,
+                found: self.found,
+            });
+            self.path.pop();
+            if next?.is_none() {
+                return Ok(());
+            }
+            i += 1;
+        }
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(k) = map.next_key::<String>()? {
+            if seen.contains(&k) {
+                let msg = format!(
+                    "duplicate key {k:?} in {}; AWS does not document which of the repeated entries applies",
+                    self.here()
+                );
+                *self.found.borrow_mut() = Some(msg.clone());
+                return Err(serde::de::Error::custom(msg));
+            }
+            self.path.push(Seg::Key(k.clone()));
+            let r = map.next_value_seed(DupWalk {
+                path: &mut *self.path,
+                found: self.found,
+            });
+            self.path.pop();
+            r?;
+            seen.push(k);
+        }
+        Ok(())
+    }
 }
 
 fn json_error(e: &serde_json::Error) -> String {

@@ -63,6 +63,9 @@ pub struct StatementEval {
     pub why: Why,
     /// It applies only because its principal names the caller's account.
     pub via_account_principal: bool,
+    /// It applies only because its principal names the caller's
+    /// assumed-role session ARN.
+    pub via_session_principal: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +101,16 @@ impl Evaluation {
             .filter(|s| s.effect == Effect::Allow && s.applies == Tri::True)
             .peekable();
         hits.peek().is_some() && hits.all(|s| s.via_account_principal)
+    }
+    /// Every statement that allows (or may allow) names the caller only
+    /// through its assumed-role session ARN.
+    pub fn allow_only_via_session(&self) -> bool {
+        let mut hits = self
+            .statements
+            .iter()
+            .filter(|s| s.effect == Effect::Allow && s.applies != Tri::False)
+            .peekable();
+        hits.peek().is_some() && hits.all(|s| s.via_session_principal)
     }
 }
 
@@ -156,6 +169,7 @@ fn eval_statement(index: usize, s: &Statement, ctx: &RequestContext) -> Statemen
         applies: Tri::True,
         why: Why::Applies,
         via_account_principal: false,
+        via_session_principal: false,
     };
     // Kleene AND in document order: the first false element decides; else
     // the first unknown one.
@@ -179,6 +193,7 @@ fn eval_statement(index: usize, s: &Statement, ctx: &RequestContext) -> Statemen
 
     let pm = match_principal(s.principal.as_ref(), &ctx.caller, s.effect);
     out.via_account_principal = pm.via_account;
+    out.via_session_principal = pm.via_session;
     let el = if s.principal.as_ref().is_some_and(|p| p.negated) {
         Element::NotPrincipal
     } else {
@@ -186,6 +201,7 @@ fn eval_statement(index: usize, s: &Statement, ctx: &RequestContext) -> Statemen
     };
     if !step(pm.tri, Why::Element(el), &mut out) {
         out.via_account_principal = false;
+        out.via_session_principal = false;
         return out;
     }
 
@@ -201,6 +217,7 @@ fn eval_statement(index: usize, s: &Statement, ctx: &RequestContext) -> Statemen
     };
     if !step(t, Why::Element(el), &mut out) {
         out.via_account_principal = false;
+        out.via_session_principal = false;
         return out;
     }
 

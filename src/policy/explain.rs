@@ -210,6 +210,9 @@ pub fn why(policy: &Policy, se: &StatementEval, ctx: &RequestContext) -> String 
                 CondCause::VarAbsent(k) => format!(
                     "condition {op} {key} does not hold: the policy variable ${{{k}}} has no value in this request and no default"
                 ),
+                CondCause::VarAbsentSplit(k) => format!(
+                    "condition {op} {key} is unknown: the policy variable ${{{k}}} has no value in this request and no default; read as \"that value matches nothing\" the condition could hold, read as \"the condition does not match\" (rulebook §4.5) it does not, and AWS does not document which applies"
+                ),
                 CondCause::BadRequestValue(what) => format!(
                     "condition {op} {key} is unknown: the request value {} is not {what}",
                     request_values(ctx, key)
@@ -241,10 +244,13 @@ pub(crate) fn unknown_inputs(policy: &Policy, eval: &Evaluation) -> Vec<String> 
             Why::Element(Element::Principal | Element::NotPrincipal) => "principal".to_string(),
             Why::Element(_) => "resource".to_string(),
             Why::ResourceVar { cause, .. } | Why::Condition { cause, .. }
-                if matches!(cause, CondCause::VarUnknown(_)) =>
+                if matches!(
+                    cause,
+                    CondCause::VarUnknown(_) | CondCause::VarAbsentSplit(_)
+                ) =>
             {
                 match cause {
-                    CondCause::VarUnknown(k) => k.clone(),
+                    CondCause::VarUnknown(k) | CondCause::VarAbsentSplit(k) => k.clone(),
                     _ => continue,
                 }
             }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::arn::ArnPattern;
 use super::ast::*;
-use super::decode::{decode, kind};
+use super::decode::{decode_strict, kind};
 use super::operator::Operator;
 use super::value::CondValue;
 use super::vars::Template;
@@ -83,7 +83,7 @@ pub struct ParseOptions {
 
 /// Parse a policy document in any of the encodings AWS returns.
 pub fn parse(text: &str, opts: &ParseOptions) -> Result<Policy, ParseError> {
-    let doc = decode(text).map_err(|message| ParseError {
+    let doc = decode_strict(text).map_err(|message| ParseError {
         statement: None,
         sid: None,
         element: String::new(),

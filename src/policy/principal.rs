@@ -93,6 +93,9 @@ pub struct PrincipalMatch {
     /// (delegation, IAM-PRINC): API Gateway's Table A does not say how such
     /// a grant counts (rulebook §4.4).
     pub via_account: bool,
+    /// The statement matches only because it names the caller's
+    /// assumed-role session ARN (not its role, account or `*`).
+    pub via_session: bool,
 }
 
 pub(crate) fn match_principal(
@@ -105,6 +108,7 @@ pub(crate) fn match_principal(
         return PrincipalMatch {
             tri: Tri::True,
             via_account: false,
+            via_session: false,
         };
     };
     let has_any = block.entries.contains(&PrincipalEntry::Any);
@@ -117,6 +121,7 @@ pub(crate) fn match_principal(
         return PrincipalMatch {
             tri,
             via_account: false,
+            via_session: false,
         };
     }
     let ids = identities(caller);
@@ -124,6 +129,7 @@ pub(crate) fn match_principal(
         let mut tri = Tri::False;
         let mut other_hit = false;
         let mut account_hit = false;
+        let mut session_hit = false;
         for e in &block.entries {
             let hit = ids
                 .iter()
@@ -131,6 +137,8 @@ pub(crate) fn match_principal(
             if hit == Tri::True {
                 if matches!(e, PrincipalEntry::Aws(AwsPrincipal::Account { .. })) {
                     account_hit = true;
+                } else if matches!(e, PrincipalEntry::Aws(AwsPrincipal::AssumedRole(_))) {
+                    session_hit = true;
                 } else {
                     other_hit = true;
                 }
@@ -140,6 +148,7 @@ pub(crate) fn match_principal(
         return PrincipalMatch {
             tri,
             via_account: tri == Tri::True && account_hit && !other_hit,
+            via_session: tri == Tri::True && session_hit && !other_hit && !account_hit,
         };
     }
     // NotPrincipal: the caller is excluded only when every identity it
@@ -166,8 +175,19 @@ pub(crate) fn match_principal(
     } else {
         Tri::Unknown
     };
+    // IAM permissions boundaries: a Deny with NotPrincipal applies to a
+    // caller whose role has a permissions boundary, whatever it lists.
+    let tri = match (effect, caller) {
+        (Effect::Deny, Caller::Iam(c)) if tri != Tri::True => match c.boundary {
+            Some(Tri::True) => Tri::True,
+            Some(Tri::Unknown) => Tri::Unknown,
+            _ => tri,
+        },
+        _ => tri,
+    };
     PrincipalMatch {
         tri,
         via_account: false,
+        via_session: false,
     }
 }

@@ -127,6 +127,22 @@ impl Template {
         }
     }
 
+    /// The first policy variable whose key is absent from the request and
+    /// that has no default (IAM-VARS), if any.
+    pub(crate) fn absent_var(&self, ctx: &RequestContext) -> Option<String> {
+        self.parts.iter().find_map(|p| match p {
+            Part::Var {
+                key,
+                key_lower,
+                default,
+            } => match Self::value_of(key, key_lower, default, ctx) {
+                Err(Unresolved::Absent(k)) => Some(k),
+                _ => None,
+            },
+            _ => None,
+        })
+    }
+
     /// The text with variables substituted (for exact comparisons).
     pub fn resolve_text(&self, ctx: &RequestContext) -> Result<String, Unresolved> {
         let mut out = String::new();

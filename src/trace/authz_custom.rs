@@ -76,6 +76,21 @@ pub(super) fn authorizer_method(
         .respond(access_denied(caller, arn, " with an explicit deny"))
         .notes(rp.notes());
     }
+    if rp.aws_principals_only() {
+        // H13.2 (APIGW-RPATTACH): with Allow statements naming AWS
+        // principals only, every method that is not AWS_IAM fails.
+        return Finding::new(
+            Verdict::Deny,
+            "H13.2",
+            format!(
+                "the resource policy's Allow statements name AWS principals only, so this {} method fails authorization: API Gateway documents that every method that is not AWS_IAM then fails",
+                if cognito { "COGNITO_USER_POOLS" } else { "CUSTOM" }
+            ),
+            rp.deciding(),
+        )
+        .respond(access_denied(caller, arn, ""))
+        .notes(rp.notes());
+    }
     if d.contains(Outcome::ExplicitDeny) {
         return Finding::new(
             Verdict::Unknown,
@@ -134,9 +149,6 @@ pub(super) fn authorizer_method(
         column(d),
         Decision::ALLOW.merge(d).as_str()
     ));
-    if rp.aws_principals_only() {
-        notes.push("H13.2: the resource policy's Allow statements name AWS principals only; API Gateway documents that methods other than AWS_IAM then fail".into());
-    }
     Finding::new(
         Verdict::Unknown,
         "H13.3",

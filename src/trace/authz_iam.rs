@@ -47,6 +47,7 @@ pub(super) fn iam_method(
         contexts.push(alt);
     }
     let mut notes = Vec::new();
+    let mut boundary = None;
     let (identity, id_deciding) = match ctx.world.role(&role_arn) {
         Some(role) => {
             let e = role_decision(ctx.world, role, &contexts);
@@ -54,6 +55,10 @@ pub(super) fn iam_method(
             for m in e.missing {
                 notes.push(format!("missing from the snapshot: {m}"));
             }
+            boundary = e
+                .boundary
+                .zip(role.permissions_boundary.as_ref())
+                .map(|(d, b)| (d, b.permissions_boundary_arn.clone()));
             (e.decision, e.deciding)
         }
         None => {
@@ -75,6 +80,25 @@ pub(super) fn iam_method(
             rp.label(),
             c.account
         ));
+    }
+    // IAM permissions boundaries: within an account, a boundary that does
+    // not allow limits a resource-policy grant to the role ARN, but not one
+    // to the role session ARN.
+    let mut limit = String::new();
+    if let Some((bd, b_arn)) = &boundary {
+        let rp_allows_only = rp_col.contains(Outcome::Allow) && !identity.is_allow();
+        if same
+            && !bd.is_allow()
+            && *bd != Decision::EXPLICIT_DENY
+            && rp_allows_only
+            && !rp.m.eval.allow_only_via_session()
+        {
+            rp_col = rp_col.union(Decision::IMPLICIT_DENY);
+            limit = format!(
+                "; the permissions boundary {b_arn} of {role_arn} does not allow execute-api:Invoke on {arn} ({}), and IAM limits a resource-policy grant to the role ARN by the boundary but not one to the role session ARN, so whether the resource-policy Allow counts is unknown",
+                bd.as_str()
+            );
+        }
     }
     let (combined, table) = if same {
         (
@@ -139,7 +163,9 @@ pub(super) fn iam_method(
         None => Finding::new(
             Verdict::Unknown,
             "H13.3",
-            format!("whether {who} may invoke {arn} cannot be decided: {cols} under {table}"),
+            format!(
+                "whether {who} may invoke {arn} cannot be decided: {cols} under {table}{limit}"
+            ),
             if identity.is_unknown() {
                 id_field
             } else {

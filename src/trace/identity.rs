@@ -16,6 +16,8 @@ pub struct IdentityEval {
     pub notes: Vec<String>,
     /// Documents the snapshot lacks or that cannot be read.
     pub missing: Vec<String>,
+    /// What the permissions boundary alone decides, when the role has one.
+    pub boundary: Option<Decision>,
 }
 
 struct Doc<'a> {
@@ -98,6 +100,7 @@ pub fn role_decision(world: &World, role: &Role, contexts: &[RequestContext]) ->
         deciding: None,
         notes: Vec::new(),
         missing: Vec::new(),
+        boundary: None,
     };
     let mut allow_field = None;
     for d in &docs {
@@ -128,6 +131,7 @@ pub fn role_decision(world: &World, role: &Role, contexts: &[RequestContext]) ->
                 .map(|m| m.document.as_str()),
         };
         let (dec, field, note, missing) = eval_doc(&doc, contexts);
+        out.boundary = Some(dec);
         let before = out.decision;
         out.decision = out.decision.intersect(dec);
         if before.contains(Outcome::Allow) && dec.is_denied() && out.deciding.is_none() {

@@ -17,7 +17,16 @@ pub fn signed_caller(ctx: &Ctx) -> Caller {
         return Caller::Anonymous;
     }
     match ctx.client.as_ref().and_then(|c| c.role_arn.as_deref()) {
-        Some(role) => Caller::role_session(role, &ctx.req.from),
+        Some(role) => {
+            let mut caller = Caller::role_session(role, &ctx.req.from);
+            if let Caller::Iam(c) = &mut caller {
+                c.boundary = Some(match ctx.world.role(role) {
+                    Some(r) => Tri::from_bool(r.permissions_boundary.is_some()),
+                    None => Tri::Unknown,
+                });
+            }
+            caller
+        }
         None => Caller::Unknown(format!(
             "the request is signed, but {} has no instance profile role in the snapshot",
             ctx.req.from
