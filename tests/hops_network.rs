@@ -2039,3 +2039,123 @@ fn every_network_check_is_covered() {
     }
     assert!(cases.len() >= 50, "only {} cases", cases.len());
 }
+
+/// Cases from the second review of H1–H8 (false allows first).
+fn review_cases() -> Vec<Case> {
+    vec![
+        case(
+            "H7.2 SG reference across a peering connection to another region: unknown",
+            |d| {
+                set_ingress(d, SG_ENDPOINT, json!([tcp_to_group(443, SG_PEER)]));
+                find(d, "vpc_peering_connections", "VpcPeeringConnectionId", PCX)["AccepterVpcInfo"]["Region"] =
+                    json!("us-west-2");
+            },
+            form_b().from(PEER),
+            vec![at("sg-endpoint", Unknown, "H7.2").reason("across regions")],
+        ),
+        case(
+            "H7.2 SG reference when the route uses a transit gateway: unknown",
+            |d| {
+                set_ingress(d, SG_ENDPOINT, json!([tcp_to_group(443, SG_PEER)]));
+                for r in routes(d, RTB_MAIN_B) {
+                    if r["DestinationCidrBlock"] == json!("10.0.0.0/16") {
+                        *r = json!({"DestinationCidrBlock": "10.0.0.0/16", "TransitGatewayId": TGW, "State": "active"});
+                    }
+                }
+            },
+            form_b().from(PEER),
+            vec![at("sg-endpoint", Unknown, "H7.2")],
+        ),
+        case(
+            "H3.2 return route from the endpoint subnet through a middlebox, same VPC: unknown",
+            |d| routes(d, RTB_MAIN_A).push(json!({"DestinationCidrBlock": "10.0.1.0/24", "NetworkInterfaceId": "eni-0f1re0a11", "State": "active"})),
+            form_a(),
+            vec![at("route", Unknown, "H3.2").reason("return route")],
+        ),
+        case(
+            "H3.3 blackhole return route from the endpoint subnet, same VPC: deny",
+            |d| routes(d, RTB_MAIN_A).push(json!({"DestinationCidrBlock": "10.0.1.0/24", "NetworkInterfaceId": "eni-0f1re0a11", "State": "blackhole"})),
+            form_a(),
+            vec![at("route", Deny, "H3.3")],
+        ),
+        case(
+            "H6 every endpoint address blocked at some hop (H4.1 for one, H5.1 for the other): deny",
+            |d| {
+                set_egress(d, SG_CLIENT, json!([{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "10.0.11.0/24"}]}]));
+                add_entry(d, ACL_CLIENT, entry(90, true, "-1", "deny", "10.0.11.0/24", None));
+            },
+            form_a(),
+            vec![at("sg-egress", Deny, "H4.1"), at("nacl-client", Deny, "H5.1")],
+        ),
+        case(
+            "H2.2 DHCP options listing no domain-name-servers: unknown",
+            |d| find(d, "dhcp_options", "DhcpOptionsId", DOPT_A)["DomainNameServers"] = json!([]),
+            form_a(),
+            vec![at("dns", Unknown, "H2.2")],
+        ),
+        case(
+            "H8.4 endpointAccessMode neither STRICT nor BASIC, form C': unknown",
+            |d| set_security_policy(d, "SecurityPolicy_TLS13_1_2_2021_06", Some("LOOSE")),
+            form_c_prime(),
+            vec![at("endpoint", Unknown, "H8.4")],
+        ),
+        case(
+            "H8.4 Host header selecting a STRICT API under another SNI host: deny",
+            |d| {
+                let p = find(d, "rest_apis", "id", PUBLIC_API);
+                p["securityPolicy"] = json!("SecurityPolicy_TLS13_1_2_2021_06");
+                p["endpointAccessMode"] = json!("STRICT");
+            },
+            form_a().header(&host_header(PUBLIC_API)),
+            vec![at("endpoint", Deny, "H8.4")],
+        ),
+        case(
+            "H4.1 tcp rule with -1 ports is malformed, not a wildcard: unknown",
+            |d| set_egress(d, SG_CLIENT, json!([{"IpProtocol": "tcp", "FromPort": -1, "ToPort": -1, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])),
+            form_a(),
+            vec![at("sg-egress", Unknown, "H4.1")],
+        ),
+        case(
+            "H2.2 a REGIONAL API called by its name without private DNS resolves publicly: allow",
+            |d| endpoint(d)["PrivateDnsEnabled"] = json!(false),
+            Req::new(format!("https://{PUBLIC_API}.execute-api.us-east-1.amazonaws.com/live/status")),
+            vec![at("dns", Allow, "H2.2")],
+        ),
+        case(
+            "H2.4 endpoint DNS names not captured: unknown",
+            |d| endpoint(d)["DnsEntries"] = json!([]),
+            form_c(),
+            vec![at("dns", Unknown, "H2.4")],
+        ),
+        case(
+            "H2.3 endpoint-specific alias naming another region: deny",
+            unchanged,
+            Req::new(format!("https://{API}-{VPCE}.execute-api.us-west-2.amazonaws.com/prod/pets")),
+            vec![at("dns", Deny, "H2.3")],
+        ),
+        case(
+            "H8.3 form C' with Host set to the bare service name: the header names the API",
+            unchanged,
+            Req::new(vpce_url(VPCE_DNS))
+                .header("Host: execute-api.us-east-1.amazonaws.com")
+                .header(&format!("x-apigw-api-id: {API}")),
+            vec![at("endpoint", Allow, "H8.1")],
+        ),
+        case(
+            "H8.6 dual-stack DNS but the endpoint ENIs' IPv6 addresses not captured: unknown",
+            |d| {
+                let e = endpoint(d);
+                e["IpAddressType"] = json!("dualstack");
+                e["DnsOptions"] = json!({"DnsRecordIpType": "dualstack"});
+                primary_eni(d)["Ipv6Addresses"] = json!([{"Ipv6Address": "2600:1f18:aaaa:1::10"}]);
+            },
+            form_a(),
+            vec![verdict_only("sg-egress", Unknown)],
+        ),
+    ]
+}
+
+#[test]
+fn second_review_cases() {
+    run_table(review_cases());
+}

@@ -47,7 +47,8 @@ fn port_matches(perm: &IpPermission, port: u16) -> Option<bool> {
         return Some(true);
     }
     match (perm.from_port, perm.to_port) {
-        (Some(-1), Some(-1)) => Some(true),
+        // A -1 port range is a wildcard only for protocol -1; on tcp it is malformed.
+        (Some(-1), _) | (_, Some(-1)) => None,
         (Some(f), Some(t)) => Some(f <= port as i64 && port as i64 <= t),
         _ => None,
     }

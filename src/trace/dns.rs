@@ -86,7 +86,11 @@ fn dhcp_of(ctx: &Ctx, vpc: &Vpc) -> Dhcp {
                     .filter(|s| !s.eq_ignore_ascii_case("AmazonProvidedDNS"))
                     .cloned()
                     .collect();
-                if custom.is_empty() {
+                if d.domain_name_servers.is_empty() {
+                    Dhcp::NotCaptured(format!(
+                        "DHCP options set {id} lists no domain-name-servers"
+                    ))
+                } else if custom.is_empty() {
                     Dhcp::Amazon
                 } else {
                     Dhcp::Custom(custom)
@@ -164,6 +168,16 @@ pub fn endpoint_candidates(
                     addr: Some(AddrSet::Ip(a)),
                     az,
                 });
+            } else {
+                // DNS answers AAAA too, but the ENI's IPv6 address was not
+                // captured: check the subnet's IPv6 block instead.
+                approximate = true;
+                out.push(Candidate {
+                    eni_id: Some(eni_id.clone()),
+                    subnet_id: eni.subnet_id.clone(),
+                    addr: subnet_v6(w, &eni.subnet_id),
+                    az,
+                });
             }
         }
     }
@@ -177,16 +191,35 @@ pub fn endpoint_candidates(
             continue;
         }
         approximate = true;
-        out.push(Candidate {
-            eni_id: None,
-            subnet_id: sn.clone(),
-            addr: subnet
-                .and_then(|s| Cidr::parse(&s.cidr_block).ok())
-                .map(AddrSet::Block),
-            az,
-        });
+        if want_v4 {
+            out.push(Candidate {
+                eni_id: None,
+                subnet_id: sn.clone(),
+                addr: subnet
+                    .and_then(|s| Cidr::parse(&s.cidr_block).ok())
+                    .map(AddrSet::Block),
+                az: az.clone(),
+            });
+        }
+        if want_v6 {
+            out.push(Candidate {
+                eni_id: None,
+                subnet_id: sn.clone(),
+                addr: subnet_v6(w, sn),
+                az,
+            });
+        }
     }
     (out, approximate)
+}
+
+/// The subnet's IPv6 block as an address set, when captured.
+fn subnet_v6(w: &crate::model::World, subnet_id: &str) -> Option<AddrSet> {
+    w.subnet(subnet_id)?
+        .ipv6_cidr_block_association_set
+        .first()
+        .and_then(|a| Cidr::parse(&a.ipv6_cidr_block).ok())
+        .map(AddrSet::Block)
 }
 
 fn symptom_nxdomain() -> &'static str {
@@ -275,6 +308,30 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
             if let Dhcp::Custom(s) = &dhcp {
                 hop = hop.note(format!("the VPC uses custom DNS servers {}; the public alias must resolve through them", s.join(", ")));
             }
+            // The alias exists only in the API's own region.
+            if let (Some(api), Some(r)) = (ctx.api(), t.region.as_deref()) {
+                if r != w.snap.region {
+                    let h = Hop::new(
+                        "dns",
+                        Verdict::Deny,
+                        "H2.3",
+                        format!(
+                            "{host} names region {r}, but API {} is in {}: no such alias exists",
+                            api.id, w.snap.region
+                        ),
+                    )
+                    .deciding(format!(
+                        "apigateway:GetRestApi {} (region {})",
+                        api.id, w.snap.region
+                    ))
+                    .resource(api_id.clone())
+                    .symptom(symptom_nxdomain());
+                    return (
+                        h,
+                        Destination::failed(format!("{host} does not resolve (dns)")),
+                    );
+                }
+            }
             let ep = w.vpc_endpoint(&vpce_id);
             let dest = match ep {
                 Some(ep) => {
@@ -351,6 +408,21 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
             let matches = w
                 .vpc_endpoint_by_dns(&host)
                 .is_some_and(|e| e.vpc_endpoint_id == vpce_id);
+            if !matches && ep.dns_entries.is_empty() {
+                hop.verdict = Verdict::Unknown;
+                hop.check = "H2.4".into();
+                hop.reason = format!("the DNS names of {vpce_id} were not captured, so {host} cannot be checked against them");
+                hop.deciding = format!("ec2:DescribeVpcEndpoints {vpce_id} DnsEntries (empty)");
+                let (c, approx) = endpoint_candidates(ctx, ep, Some(client), t.zone.as_deref());
+                return (
+                    hop,
+                    Destination {
+                        via: Via::Endpoint(ep),
+                        candidates: c,
+                        approximate: approx,
+                    },
+                );
+            }
             if !matches {
                 let names: Vec<&str> = ep.dns_entries.iter().map(|d| d.dns_name.as_str()).collect();
                 let h = Hop::new(
@@ -519,19 +591,56 @@ fn resolve_private_name<'w>(
     }
     let hostnames = vpc.enable_dns_hostnames;
     let Some(ep) = private_eps.first().copied() else {
-        let any_ep: Vec<&str> = w
+        let others: Vec<&VpcEndpoint> = w
             .endpoints_in_vpc(vpc_id)
             .filter(|e| e.service_name == service)
-            .map(|e| e.vpc_endpoint_id.as_str())
             .collect();
-        let deciding = if any_ep.is_empty() {
+        let any_ep: Vec<&str> = others.iter().map(|e| e.vpc_endpoint_id.as_str()).collect();
+        let deciding = if others.is_empty() {
             format!("ec2:DescribeVpcEndpoints vpc-id={vpc_id} service-name={service}: none")
         } else {
-            format!(
-                "ec2:DescribeVpcEndpoints {} PrivateDnsEnabled=false",
-                any_ep.join(",")
-            )
+            // Say for each endpoint why its private zone is not in effect.
+            let why: Vec<String> = others
+                .iter()
+                .map(|e| {
+                    if !e.vpc_endpoint_type.eq_ignore_ascii_case("Interface") {
+                        format!(
+                            "{} VpcEndpointType={}",
+                            e.vpc_endpoint_id, e.vpc_endpoint_type
+                        )
+                    } else {
+                        format!("{} PrivateDnsEnabled=false", e.vpc_endpoint_id)
+                    }
+                })
+                .collect();
+            format!("ec2:DescribeVpcEndpoints {}", why.join("; "))
         };
+        // A public (regional or edge) API is meant to be reached this way.
+        if let Some(api) = ctx.api().filter(|a| !a.is_private()) {
+            let h = Hop::new(
+                "dns",
+                Verdict::Allow,
+                "H2.2",
+                format!(
+                    "{host} resolves to public execute-api addresses, and {} is a {} API, which is reached that way",
+                    api.id,
+                    api.endpoint_configuration.types.join("/")
+                ),
+            )
+            .deciding(format!(
+                "{deciding}; apigateway:GetRestApi {} endpointConfiguration.types={:?}",
+                api.id, api.endpoint_configuration.types
+            ))
+            .resource(vpc_id.clone());
+            return (
+                h,
+                Destination {
+                    via: Via::Public,
+                    candidates: Vec::new(),
+                    approximate: false,
+                },
+            );
+        }
         let mut h = Hop::new(
             "dns",
             Verdict::Deny,

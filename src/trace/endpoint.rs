@@ -240,24 +240,33 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
                         format!("{} endpointAccessMode (not captured)", owner_call(owner)),
                         None,
                     )),
-                    Some("STRICT") if matches!(t.form, Form::C | Form::CPrime) => findings.push((
+                    Some("STRICT") if matches!(t.form, Form::C | Form::CPrime | Form::DPrime) || t.sni_mismatch => findings.push((
                         Verdict::Deny,
                         "H8.4",
                         format!(
-                            "{owner} uses endpointAccessMode STRICT with {}: calling through the endpoint DNS name needs BASIC (the SNI host does not match)",
-                            policy.as_deref().unwrap_or("")
+                            "{owner} uses endpointAccessMode STRICT with {}: the TLS SNI host {} is not its own hostname, which STRICT requires (calls through the endpoint DNS name or another Host need BASIC)",
+                            policy.as_deref().unwrap_or(""),
+                            ctx.req.host
                         ),
                         format!("{} endpointAccessMode=STRICT", owner_call(owner)),
                         Some("rejected by API Gateway; the exact error is not documented (expect 403)".into()),
                     )),
-                    Some("STRICT") if matches!(t.form, Form::B | Form::DPrime | Form::APrime) => findings.push((
+                    Some("STRICT") if matches!(t.form, Form::B | Form::APrime) => findings.push((
                         Verdict::Unknown,
                         "H8.4",
                         format!("{owner} uses endpointAccessMode STRICT; whether form {} passes the SNI check is not documented", t.form.label()),
                         format!("{} endpointAccessMode=STRICT", owner_call(owner)),
                         None,
                     )),
-                    _ => {}
+                    Some("STRICT") | Some("BASIC") => {}
+                    Some(other) if t.form != Form::A || t.sni_mismatch => findings.push((
+                        Verdict::Unknown,
+                        "H8.4",
+                        format!("{owner} has endpointAccessMode {other:?}, which is neither STRICT nor BASIC"),
+                        format!("{} endpointAccessMode={other}", owner_call(owner)),
+                        None,
+                    )),
+                    Some(_) => {}
                 }
             }
             // H8.7 mTLS on a private domain.

@@ -89,7 +89,7 @@ pub(super) fn h3_to_h7(ctx: &Ctx) -> Vec<Hop> {
             ),
         );
     }
-    let scope = ref_scope(ctx, client, ep);
+    let scope = ref_scope(ctx, client, ep, cands.iter().find_map(|c| c.addr.as_ref()));
     let mut outs: [Vec<(String, Out)>; 5] = Default::default();
     for c in &cands {
         let label = c
@@ -135,10 +135,18 @@ pub(super) fn h3_to_h7(ctx: &Ctx) -> Vec<Hop> {
         outs[3].push((label.clone(), nacl_endpoint(ctx, client, c, src)));
         outs[4].push((label.clone(), sg_endpoint(ctx, client, ep, src, &scope)));
     }
+    // A path is blocked when any of its hops denies. When every path is
+    // blocked, no answer from DNS gets through: mixed hops are then denials.
+    let n_paths = outs[0].len();
+    let all_blocked = n_paths > 1
+        && (0..n_paths).all(|k| {
+            outs.iter()
+                .any(|hop| hop.get(k).is_some_and(|(_, o)| o.verdict == Verdict::Deny))
+        });
     let mut hops: Vec<Hop> = NAMES
         .iter()
         .zip(outs)
-        .map(|(name, o)| aggregate(name, o))
+        .map(|(name, o)| aggregate(name, o, all_blocked))
         .collect();
     if ctx.dest.approximate {
         for h in hops.iter_mut() {
@@ -151,7 +159,7 @@ pub(super) fn h3_to_h7(ctx: &Ctx) -> Vec<Hop> {
 }
 
 /// Combine per-ENI results: all allow → allow; all deny → deny; a mix → unknown.
-fn aggregate(name: &'static str, outs: Vec<(String, Out)>) -> Hop {
+fn aggregate(name: &'static str, outs: Vec<(String, Out)>, all_blocked: bool) -> Hop {
     let n = outs.len();
     let count = |v: Verdict| outs.iter().filter(|(_, o)| o.verdict == v).count();
     let (allow, deny, unknown, skip) = (
@@ -188,15 +196,27 @@ fn aggregate(name: &'static str, outs: Vec<(String, Out)>) -> Hop {
             .filter(|(_, o)| matches!(o.verdict, Verdict::Allow | Verdict::Skip))
             .map(|(l, _)| l.as_str())
             .collect();
-        to_hop(
-            o,
-            Verdict::Unknown,
-            format!(
-                "intermittent: blocked for {dl} ({}) but open for {}; DNS may return either",
-                o.reason,
-                ok.join(", ")
-            ),
-        )
+        if all_blocked {
+            to_hop(
+                o,
+                Verdict::Deny,
+                format!(
+                    "blocked for {dl} ({}); {} pass here but are blocked at another hop, so no endpoint address gets through",
+                    o.reason,
+                    ok.join(", ")
+                ),
+            )
+        } else {
+            to_hop(
+                o,
+                Verdict::Unknown,
+                format!(
+                    "intermittent: blocked for {dl} ({}) but open for {}; DNS may return either",
+                    o.reason,
+                    ok.join(", ")
+                ),
+            )
+        }
     } else if unknown > 0 {
         let (_, o) = pick(Verdict::Unknown);
         let mut h = to_hop(o, Verdict::Unknown, o.reason.clone());
@@ -222,25 +242,67 @@ fn aggregate(name: &'static str, outs: Vec<(String, Out)>) -> Hop {
     hop
 }
 
-fn ref_scope(ctx: &Ctx, client: &Client, ep: &VpcEndpoint) -> RefScope {
+/// Whether security group references can match across the path the packets
+/// take: same VPC, or a same-region peering connection that the client's route
+/// to the endpoint actually uses (never across a transit gateway here).
+fn ref_scope(ctx: &Ctx, client: &Client, ep: &VpcEndpoint, first: Option<&AddrSet>) -> RefScope {
     if client.vpc_id == ep.vpc_id {
         return RefScope::SameVpc;
     }
     let w = ctx.world;
-    let pcx = w.snap.vpc_peering_connections.iter().find(|p| {
-        p.status.code.eq_ignore_ascii_case("active")
-            && ((p.requester_vpc_info.vpc_id == client.vpc_id
-                && p.accepter_vpc_info.vpc_id == ep.vpc_id)
-                || (p.accepter_vpc_info.vpc_id == client.vpc_id
-                    && p.requester_vpc_info.vpc_id == ep.vpc_id))
-    });
-    match pcx {
-        Some(p) => RefScope::Peered(p.vpc_peering_connection_id.clone()),
-        None => RefScope::Unresolvable(format!(
-            "{} and {} are not joined by a captured active peering connection (security group references do not cross a transit gateway here)",
-            client.vpc_id, ep.vpc_id
-        )),
+    let unresolvable = |why: String| RefScope::Unresolvable(why);
+    let Some(dst) = first else {
+        return unresolvable("the endpoint address is unknown".into());
+    };
+    let Some((rt, _)) = w.subnet_route_table(&client.subnet_id) else {
+        return unresolvable(format!(
+            "the route table of {} is not in the snapshot",
+            client.subnet_id
+        ));
+    };
+    let pl = pl_lookup(ctx);
+    let target = match route::lookup(rt, dst, &pl) {
+        RouteOutcome::Hit(h) => h.target,
+        _ => {
+            return unresolvable(format!(
+                "the route from {} to {dst} is not known",
+                client.subnet_id
+            ))
+        }
+    };
+    if !target.starts_with("pcx-") {
+        return unresolvable(format!(
+            "the path to {} goes through {target}; references are evaluated only across a same-region peering connection",
+            ep.vpc_id
+        ));
     }
+    let Some(p) = w.peering(&target) else {
+        return unresolvable(format!(
+            "peering connection {target} is not in the snapshot"
+        ));
+    };
+    let joins = (p.requester_vpc_info.vpc_id == client.vpc_id
+        && p.accepter_vpc_info.vpc_id == ep.vpc_id)
+        || (p.accepter_vpc_info.vpc_id == client.vpc_id
+            && p.requester_vpc_info.vpc_id == ep.vpc_id);
+    if !p.status.code.eq_ignore_ascii_case("active") || !joins {
+        return unresolvable(format!(
+            "{target} is not an active peering between {} and {}",
+            client.vpc_id, ep.vpc_id
+        ));
+    }
+    let home = &w.snap.region;
+    let region_of = |r: &Option<String>| r.clone().unwrap_or_else(|| home.clone());
+    let (a, b) = (
+        region_of(&p.requester_vpc_info.region),
+        region_of(&p.accepter_vpc_info.region),
+    );
+    if a != b {
+        return unresolvable(format!(
+            "{target} joins VPCs in {a} and {b}; security group references do not work across regions"
+        ));
+    }
+    RefScope::Peered(target)
 }
 
 fn pl_lookup<'w>(ctx: &Ctx<'w>) -> impl Fn(&str) -> Option<&'w ManagedPrefixList> + 'w {
@@ -320,10 +382,11 @@ fn route_hop(
         }
     }
     .res(&rt.route_table_id);
-    if same_vpc || fwd_out.verdict == Verdict::Deny {
+    if fwd_out.verdict == Verdict::Deny {
         return fwd_out;
     }
-    // Cross-VPC: the endpoint subnet needs a return route to the client.
+    // The endpoint subnet needs a return route to the client: the local route
+    // in the same VPC, a peering or transit gateway route across VPCs.
     let Some((ert, eimplicit)) = w.subnet_route_table(&c.subnet_id) else {
         return Out::new(
             Verdict::Unknown,
@@ -369,6 +432,26 @@ fn route_hop(
             format!("{} State=blackhole", h.field),
         )
         .symptom(RETURN_DROP),
+        RouteOutcome::Hit(h) if same_vpc => {
+            if h.target == "local" {
+                Out::new(
+                    Verdict::Allow,
+                    "H3.2",
+                    format!("return: local route {} in {ert_label}", h.destination),
+                    h.field.clone(),
+                )
+            } else {
+                Out::new(
+                    Verdict::Unknown,
+                    "H3.2",
+                    format!(
+                        "return route {} -> {} in {ert_label} is more specific than the local route: replies to {src} pass a middlebox",
+                        h.destination, h.target
+                    ),
+                    h.field.clone(),
+                )
+            }
+        }
         RouteOutcome::Hit(h) => {
             let o = cross_vpc_target(
                 ctx,
@@ -398,6 +481,7 @@ fn route_hop(
         (_, Verdict::Deny) => ret.res(&rt.route_table_id),
         (Verdict::Unknown, _) => fwd_out.res(&ert.route_table_id),
         (_, Verdict::Unknown) => ret.res(&rt.route_table_id),
+        _ if same_vpc => fwd_out.res(&ert.route_table_id),
         _ => Out::new(
             Verdict::Allow,
             "H3.4",

@@ -56,6 +56,9 @@ pub struct Target {
     pub custom_domain: Option<String>,
     /// First path segment: the stage (forms A–C') or the base path (D).
     pub first_segment: Option<String>,
+    /// A `Host` header names another API than the URL's host (forms A, A', B):
+    /// API Gateway selects by Host while TLS SNI carries the URL's host.
+    pub sni_mismatch: bool,
 }
 
 fn is_api_id(s: &str) -> bool {
@@ -123,6 +126,7 @@ impl Target {
             zone: None,
             custom_domain: None,
             first_segment,
+            sni_mismatch: false,
         };
         let host_header = req.header("host").map(|h| {
             h.split(':')
@@ -146,7 +150,15 @@ impl Target {
                         t.region = Some(region);
                     }
                     Some(_) => {
-                        t.form = Form::C;
+                        // Host is the bare service name: the header names the API.
+                        match api_header.clone() {
+                            Some(id) => {
+                                t.form = Form::CPrime;
+                                t.api_id = Some(id);
+                                t.api_id_source = "x-apigw-api-id header";
+                            }
+                            None => t.form = Form::C,
+                        }
                     }
                     None => {
                         t.form = Form::DPrime;
@@ -182,6 +194,22 @@ impl Target {
                 t.form = Form::A;
                 t.api_id = Some(label);
                 t.api_id_source = "host";
+            }
+            // A Host header naming another API decides which API answers.
+            if let Some((label, _)) = host_header
+                .as_deref()
+                .filter(|h| *h != req.host)
+                .and_then(split_execute_api)
+            {
+                let named = label
+                    .split_once("-vpce-")
+                    .map(|(a, _)| a.to_string())
+                    .unwrap_or(label);
+                if is_api_id(&named) && t.api_id.as_deref() != Some(named.as_str()) {
+                    t.api_id = Some(named);
+                    t.api_id_source = "Host header";
+                    t.sni_mismatch = true;
+                }
             }
             return t;
         }
