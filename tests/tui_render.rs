@@ -265,3 +265,27 @@ fn hop_detail_shows_the_policy_statement_by_statement() {
         .unwrap();
     assert_eq!(buf[(x, y)].fg, Color::Red);
 }
+
+#[test]
+fn overlays_render_at_any_size_without_panic() {
+    let mut base = traced(120, 40, true);
+    base.external_editor = false;
+    for opener in ['?', 't', 'e', ':', '/'] {
+        let mut a = traced(120, 40, true);
+        a.external_editor = false;
+        key(&mut a, opener);
+        for w in (0..=70).step_by(3) {
+            for h in 0..=24 {
+                a.update(Msg::Resize(w, h));
+                // Keys while tiny must not panic either.
+                a.update(Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)));
+                a.update(Msg::Key(KeyEvent::new(
+                    KeyCode::Char('x'),
+                    KeyModifiers::NONE,
+                )));
+                let _ = draw(&a, w, h);
+            }
+        }
+    }
+    let _ = draw(&base, 1, 1);
+}
