@@ -487,3 +487,74 @@ fn theme_cycles_and_clock_ticks() {
     a.update(Msg::Tick(now() + Duration::from_secs(30)));
     assert!(a.flash.is_none());
 }
+
+#[test]
+fn exploratory_findings_stay_fixed() {
+    // f after p follows again at once.
+    let mut a = app();
+    a.update(Msg::Logs((0..5).map(log).collect()));
+    a.focus = Pane::Logs;
+    a.update(key('p'));
+    a.update(key('f'));
+    assert!(a.log_view.follow && a.log_view.paused_at.is_none());
+    // A new trace starts the hop detail at the top.
+    a.focus = Pane::Left;
+    a.run_command_line(&format!("trace {BATCH} {PETS}"));
+    a.focus = Pane::Right;
+    a.detail_scroll = 7;
+    a.run_command_line(&format!("trace {BATCH} {PETS}"));
+    assert_eq!(a.detail_scroll, 0);
+    // Clearing a filter keeps the selected item.
+    let mut a = app();
+    a.update(key('/'));
+    typed(&mut a, "batch");
+    a.update(code(KeyCode::Enter));
+    let picked = a.selected_item();
+    a.update(code(KeyCode::Esc));
+    assert!(a.tree_filter.is_none());
+    assert_eq!(a.selected_item(), picked);
+    // Tab completes the common prefix of several commands.
+    a.update(key(':'));
+    typed(&mut a, "ex");
+    a.update(code(KeyCode::Tab));
+    match &a.mode {
+        Mode::Command(i) => assert_eq!(i.text, "exp"),
+        m => panic!("{m:?}"),
+    }
+    // ctrl-c cancels the prompt without quitting.
+    let fx = a.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(fx.is_empty() && matches!(a.mode, Mode::Normal));
+    // q quits when the terminal is too small to show anything, even in the editor.
+    let mut a = app();
+    a.run_command_line(&format!("trace {BATCH} {PETS}"));
+    a.external_editor = false;
+    a.update(key('e'));
+    a.update(Msg::Resize(20, 5));
+    assert_eq!(a.update(key('q')), vec![Effect::Quit]);
+}
+
+#[test]
+fn instances_outside_captured_subnets_are_listed() {
+    let mut snap = hoptrace::demo::snapshot().unwrap();
+    snap.subnets.clear();
+    let world = hoptrace::model::World::new(snap);
+    let mut a = App::new(
+        world,
+        "test".into(),
+        Keymap::default(),
+        Theme::new(ThemeName::Dark, true),
+        now(),
+    );
+    a.run_command_line("ec2");
+    assert!(
+        a.rows
+            .iter()
+            .filter(|r| matches!(r.0, Item::Instance(_)))
+            .count()
+            >= 10
+    );
+    assert!(a.rows.iter().any(|r| r.0 == Item::Unplaced));
+}

@@ -151,6 +151,8 @@ pub struct App {
     pub hop_sel: usize,
     /// Lines scrolled in the hop detail pane.
     pub detail_scroll: u16,
+    /// The furthest the hop detail can scroll, as last drawn.
+    pub detail_max: std::cell::Cell<u16>,
     pub undo: Vec<(Snapshot, String)>,
     pub logs: LogBuffer,
     pub log_view: LogView,
@@ -193,6 +195,7 @@ impl App {
             whatif_diff: Vec::new(),
             hop_sel: 0,
             detail_scroll: 0,
+            detail_max: std::cell::Cell::new(0),
             undo: Vec::new(),
             logs: LogBuffer::new(LOG_CAPACITY),
             log_view: LogView {
@@ -299,6 +302,7 @@ impl App {
                 }
                 self.trace = Some(t);
                 self.trace_error = None;
+                self.detail_scroll = 0;
             }
             Err(e) => {
                 self.trace = None;
@@ -668,6 +672,20 @@ impl App {
         if ev.kind == crossterm::event::KeyEventKind::Release {
             return Vec::new();
         }
+        let ctrl_c = ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL);
+        if self.areas().tiny && (ctrl_c || ev.code == KeyCode::Char('q')) {
+            // Nothing else is drawn when the terminal is this small: q quits, as it says.
+            self.quit = true;
+            return vec![Effect::Quit];
+        }
+        if ctrl_c && !matches!(self.mode, Mode::Normal) {
+            // ctrl-c cancels a prompt, the form or the editor.
+            if matches!(self.mode, Mode::Editor { .. }) {
+                self.flash("edit cancelled", false);
+            }
+            self.mode = Mode::Normal;
+            return Vec::new();
+        }
         match std::mem::replace(&mut self.mode, Mode::Normal) {
             Mode::Normal => self.on_normal_key(ev),
             Mode::Command(input) => self.on_prompt_key(ev, input, true),
@@ -708,7 +726,10 @@ impl App {
                 return vec![Effect::Quit];
             }
             Cmd::Help => self.mode = Mode::Help { scroll: 0 },
-            Cmd::CommandMode => self.mode = Mode::Command(Input::default()),
+            Cmd::CommandMode => {
+                self.flash = None;
+                self.mode = Mode::Command(Input::default());
+            }
             Cmd::Filter => {
                 let text = match self.focus {
                     Pane::Logs => self.log_view.filter.as_ref().map(|f| f.text.clone()),
@@ -744,17 +765,18 @@ impl App {
                 }
             }
             Cmd::Follow => {
-                self.log_view.follow = !self.log_view.follow;
-                if self.log_view.follow {
-                    self.log_view.scroll = 0;
-                    self.log_view.paused_at = None;
-                }
+                // Always back to the newest lines, whatever the view was.
+                self.log_view.follow = true;
+                self.log_view.scroll = 0;
+                self.log_view.paused_at = None;
             }
             Cmd::Pause => {
                 self.log_view.paused_at = match self.log_view.paused_at {
                     Some(_) => None,
                     None => Some(self.logs.total()),
                 };
+                self.log_view.follow =
+                    self.log_view.paused_at.is_none() && self.log_view.scroll == 0;
             }
             Cmd::Wrap => self.log_view.wrap = !self.log_view.wrap,
             Cmd::Timestamps => self.log_view.timestamps = !self.log_view.timestamps,
@@ -775,8 +797,12 @@ impl App {
         if self.focus == Pane::Logs && self.log_view.filter.is_some() {
             self.log_view.filter = None;
         } else if self.tree_filter.is_some() && self.screen == Screen::Explorer {
+            let keep = self.selected_item();
             self.tree_filter = None;
             self.refresh_rows();
+            if let Some(item) = keep {
+                self.jump_to(item);
+            }
         } else if self.screen == Screen::Trace {
             self.screen = Screen::Explorer;
             self.focus = Pane::Left;
@@ -811,9 +837,10 @@ impl App {
                 self.detail_sel = step(self.detail_sel, n);
             }
             (Pane::Right, Screen::Trace) => {
+                let max = self.detail_max.get() as isize;
                 self.detail_scroll = (self.detail_scroll as isize)
                     .saturating_add(delta)
-                    .clamp(0, 500) as u16;
+                    .clamp(0, max.max(0)) as u16;
             }
             (Pane::Left, Screen::Trace) => {
                 let n = self.trace.as_ref().map(|t| t.hops.len()).unwrap_or(0);
@@ -946,10 +973,15 @@ impl App {
             KeyCode::Tab if command => {
                 let word = input.text.split_whitespace().next().unwrap_or("");
                 let options = keymap::complete(word);
+                let has_args = input.text.trim_start().contains(' ');
                 match options.as_slice() {
+                    _ if has_args => {}
                     [one] => input.text = format!("{one} "),
                     [] => self.flash(format!("no command starts with {word:?}"), true),
-                    many => self.flash(many.join("  "), false),
+                    many => {
+                        input.text = keymap::common_prefix(many);
+                        self.flash(many.join("  "), false);
+                    }
                 }
                 self.mode = Mode::Command(input);
             }
@@ -996,7 +1028,7 @@ impl App {
             if self.tree_filter.is_some() {
                 // Land on the first real match rather than a group row.
                 if let Some(i) = self.rows.iter().position(|(it, _)| {
-                    !matches!(it, Item::Vpcs | Item::Apis)
+                    !matches!(it, Item::Vpcs | Item::Apis | Item::Unplaced)
                         && self
                             .tree_filter
                             .as_ref()
@@ -1043,7 +1075,10 @@ impl App {
                 Err(e) => self.flash(e, true),
             },
             "theme" => match rest.first().and_then(|t| ThemeName::parse(t)) {
-                Some(t) => self.theme = Theme::new(t, self.theme.color),
+                Some(t) => {
+                    self.theme = Theme::new(t, self.theme.color);
+                    self.flash(format!("theme {}", t.as_str()), false);
+                }
                 None => self.flash("usage: theme dark|light|high-contrast", true),
             },
             other => match keymap::cmd_by_name(other) {

@@ -167,7 +167,14 @@ pub fn parse_key(s: &str) -> Option<Key> {
         Some(r) => (true, r),
         None => (false, s),
     };
-    let code = match rest {
+    // Named keys are case-insensitive (`F2`, `Enter`); single characters are not.
+    let lower = rest.to_ascii_lowercase();
+    let named = if rest.chars().count() > 1 {
+        lower.as_str()
+    } else {
+        rest
+    };
+    let code = match named {
         "enter" => KeyCode::Enter,
         "esc" => KeyCode::Esc,
         "tab" => KeyCode::Tab,
@@ -215,7 +222,7 @@ impl Default for Keymap {
         };
         for (cmd, _, keys, _) in COMMANDS {
             for k in *keys {
-                km.bind(k, *cmd);
+                let _ = km.bind(k, *cmd);
             }
         }
         km
@@ -223,17 +230,17 @@ impl Default for Keymap {
 }
 
 impl Keymap {
-    fn bind(&mut self, key: &str, cmd: Cmd) -> bool {
-        let Some(k) = parse_key(key) else {
-            return false;
-        };
-        if let Some(old) = self.bindings.insert(k, cmd) {
+    /// Bind `key` to `cmd`; returns the command the key was taken from, if any.
+    fn bind(&mut self, key: &str, cmd: Cmd) -> Result<Option<Cmd>, ()> {
+        let k = parse_key(key).ok_or(())?;
+        let taken = self.bindings.insert(k, cmd).filter(|old| *old != cmd);
+        if let Some(old) = taken {
             if let Some(v) = self.keys.get_mut(&old) {
-                v.retain(|x| x != key);
+                v.retain(|x| parse_key(x) != Some(k));
             }
         }
         self.keys.entry(cmd).or_default().push(key.to_string());
-        true
+        Ok(taken)
     }
 
     /// Apply overrides `command-name = [keys]`; returns problems found.
@@ -242,22 +249,41 @@ impl Keymap {
         overrides: &HashMap<String, Vec<String>>,
     ) -> (Keymap, Vec<String>) {
         let mut problems = Vec::new();
-        for (name, keys) in overrides {
+        let mut names: Vec<&String> = overrides.keys().collect();
+        names.sort();
+        for name in names {
+            let keys = &overrides[name];
             let Some(cmd) = cmd_by_name(name) else {
                 problems.push(format!("unknown command {name:?} in [keys]"));
                 continue;
             };
+            let bad: Vec<&String> = keys.iter().filter(|k| parse_key(k).is_none()).collect();
+            for k in &bad {
+                problems.push(format!("unknown key {k:?} for {name}"));
+            }
+            if bad.len() == keys.len() {
+                // Never leave a command (quit above all) without a key.
+                problems.push(format!("{name} keeps its default keys"));
+                continue;
+            }
             // Replace the defaults of this command.
             if let Some(old) = self.keys.remove(&cmd) {
                 for k in old {
                     if let Some(p) = parse_key(&k) {
-                        self.bindings.remove(&p);
+                        if self.bindings.get(&p) == Some(&cmd) {
+                            self.bindings.remove(&p);
+                        }
                     }
                 }
             }
             for k in keys {
-                if !self.bind(k, cmd) {
-                    problems.push(format!("unknown key {k:?} for {name}"));
+                if let Ok(Some(other)) = self.bind(k, cmd) {
+                    let other_name = COMMANDS
+                        .iter()
+                        .find(|c| c.0 == other)
+                        .map(|c| c.1)
+                        .unwrap_or("?");
+                    problems.push(format!("{k} now runs {name} instead of {other_name}"));
                 }
             }
         }
@@ -292,6 +318,24 @@ impl Keymap {
             .map(|(c, n, _, d)| (self.keys_for(*c), *n, *d))
             .collect()
     }
+}
+
+/// The longest prefix shared by every option.
+pub fn common_prefix(options: &[&str]) -> String {
+    let Some(first) = options.first() else {
+        return String::new();
+    };
+    let mut len = first.len();
+    for o in &options[1..] {
+        len = len.min(
+            first
+                .bytes()
+                .zip(o.bytes())
+                .take_while(|(a, b)| a == b)
+                .count(),
+        );
+    }
+    first[..len].to_string()
 }
 
 /// Completions for a partial `:` command.
@@ -337,6 +381,34 @@ mod tests {
         let big_q = KeyEvent::new(KeyCode::Char('Q'), KeyModifiers::SHIFT);
         assert_eq!(km.lookup(&big_q), Some(Cmd::Quit));
         assert_eq!(km.keys_for(Cmd::Quit), "Q");
+    }
+
+    #[test]
+    fn a_bad_key_keeps_the_defaults_and_conflicts_are_reported() {
+        let mut o = HashMap::new();
+        o.insert("quit".to_string(), vec!["ctrl-zz".to_string()]);
+        o.insert("trace".to_string(), vec!["T".to_string()]);
+        let (km, problems) = Keymap::default().with_overrides(&o);
+        assert_eq!(
+            km.lookup(&KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE)),
+            Some(Cmd::Quit)
+        );
+        assert_eq!(
+            km.lookup(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(Cmd::Quit)
+        );
+        assert!(
+            problems.iter().any(|p| p.contains("keeps its default")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("T now runs trace instead of timestamps")),
+            "{problems:?}"
+        );
+        assert_eq!(parse_key("F2").unwrap().code, KeyCode::F(2));
+        assert_eq!(common_prefix(&["expand", "explorer", "export"]), "exp");
     }
 
     #[test]

@@ -13,6 +13,8 @@ use crate::model::world::{NodeKind, World};
 pub enum Item {
     Vpcs,
     Apis,
+    /// Instances and endpoints whose subnet is not in the snapshot.
+    Unplaced,
     Vpc(usize),
     Subnet(usize),
     Instance(usize),
@@ -169,6 +171,20 @@ impl Tree {
         match item {
             Item::Vpcs => (0..s.vpcs.len()).map(Item::Vpc).collect(),
             Item::Apis => (0..s.rest_apis.len()).map(Item::Api).collect(),
+            Item::Unplaced => self
+                .instance_subnet
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| k.is_none())
+                .map(|(i, _)| Item::Instance(i))
+                .chain(
+                    self.endpoint_subnet
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, k)| k.is_none())
+                        .map(|(i, _)| Item::Endpoint(i)),
+                )
+                .collect(),
             Item::Vpc(v) => {
                 let mut out: Vec<Item> = self.vpc_subnets[v]
                     .iter()
@@ -223,11 +239,19 @@ impl Tree {
 
     pub fn parent(&self, item: Item) -> Option<Item> {
         match item {
-            Item::Vpcs | Item::Apis => None,
+            Item::Vpcs | Item::Apis | Item::Unplaced => None,
             Item::Vpc(_) => Some(Item::Vpcs),
             Item::Subnet(k) => self.subnet_vpc[k].map(Item::Vpc),
-            Item::Instance(i) => self.instance_subnet[i].map(Item::Subnet),
-            Item::Endpoint(i) => self.endpoint_subnet[i].map(Item::Subnet),
+            Item::Instance(i) => Some(
+                self.instance_subnet[i]
+                    .map(Item::Subnet)
+                    .unwrap_or(Item::Unplaced),
+            ),
+            Item::Endpoint(i) => Some(
+                self.endpoint_subnet[i]
+                    .map(Item::Subnet)
+                    .unwrap_or(Item::Unplaced),
+            ),
             Item::Sgs(v) | Item::Nacls(v) | Item::Rts(v) => Some(Item::Vpc(v)),
             Item::Sg(i) => self.sg_vpc[i].map(Item::Sgs),
             Item::Nacl(i) => self.nacl_vpc[i].map(Item::Nacls),
@@ -260,7 +284,14 @@ impl Tree {
         filter: Option<&Filter>,
     ) -> Vec<(Item, usize)> {
         let mut out = Vec::new();
-        for root in [Item::Vpcs, Item::Apis] {
+        let unplaced = self.instance_subnet.iter().any(Option::is_none)
+            || self.endpoint_subnet.iter().any(Option::is_none);
+        let roots: &[Item] = if unplaced {
+            &[Item::Vpcs, Item::Apis, Item::Unplaced]
+        } else {
+            &[Item::Vpcs, Item::Apis]
+        };
+        for &root in roots {
             match filter {
                 None => self.walk(w, root, 0, expanded, &mut out),
                 Some(f) => {
@@ -304,7 +335,7 @@ impl Tree {
         }
         let group = matches!(
             item,
-            Item::Vpcs | Item::Apis | Item::Sgs(_) | Item::Nacls(_) | Item::Rts(_)
+            Item::Vpcs | Item::Apis | Item::Unplaced | Item::Sgs(_) | Item::Nacls(_) | Item::Rts(_)
         );
         let me = !group && f.matches(&label(w, item));
         if !any && !me {
@@ -343,6 +374,7 @@ pub fn label(w: &World, item: Item) -> String {
     match item {
         Item::Vpcs => format!("VPCs ({})", s.vpcs.len()),
         Item::Apis => format!("APIs ({})", s.rest_apis.len()),
+        Item::Unplaced => "outside the captured subnets".to_string(),
         Item::Vpc(v) => {
             let x = &s.vpcs[v];
             format!(

@@ -38,7 +38,7 @@ pub fn tree(f: &mut Frame, app: &App, r: Rect) {
             "  "
         };
         let style = match item {
-            Item::Vpcs | Item::Apis => app.theme.accent,
+            Item::Vpcs | Item::Apis | Item::Unplaced => app.theme.accent,
             Item::Instance(k) if app.world.snap.instances[*k].state.name != "running" => {
                 app.theme.dim
             }
@@ -155,7 +155,7 @@ fn fields(app: &App, item: Item) -> String {
                 None => Ok(String::new()),
             }
         }
-        Item::Vpcs | Item::Apis | Item::Sgs(_) | Item::Nacls(_) | Item::Rts(_) => {
+        Item::Vpcs | Item::Apis | Item::Unplaced | Item::Sgs(_) | Item::Nacls(_) | Item::Rts(_) => {
             Ok(String::from("(a group; expand it with enter or l)"))
         }
     };

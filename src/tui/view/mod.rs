@@ -113,11 +113,21 @@ fn crumbs(f: &mut Frame, app: &App, r: Rect) {
 
 fn footer(f: &mut Frame, app: &App, r: Rect) {
     let line = match &app.mode {
-        Mode::Command(i) => Line::from(vec![
-            Span::styled(":", app.theme.accent),
-            Span::raw(i.text.clone()),
-            Span::styled("█", app.theme.dim),
-        ]),
+        Mode::Command(i) => {
+            let mut spans = vec![
+                Span::styled(":", app.theme.accent),
+                Span::raw(i.text.clone()),
+                Span::styled("█", app.theme.dim),
+            ];
+            // Completion candidates and errors show beside the prompt.
+            if let Some(fl) = &app.flash {
+                spans.push(Span::styled(
+                    format!("   {}", clean(&fl.text)),
+                    app.theme.dim,
+                ));
+            }
+            Line::from(spans)
+        }
         Mode::Filter(i) => Line::from(vec![
             Span::styled("/", app.theme.accent),
             Span::raw(i.text.clone()),

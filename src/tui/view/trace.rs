@@ -267,10 +267,8 @@ pub fn detail(f: &mut Frame, app: &App, r: Rect) {
             app.theme.text,
         )));
     }
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((app.detail_scroll, 0)),
-        inner,
-    );
+    let p = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let max = (p.line_count(inner.width) as u16).saturating_sub(inner.height);
+    app.detail_max.set(max);
+    f.render_widget(p.scroll((app.detail_scroll.min(max), 0)), inner);
 }
