@@ -558,3 +558,27 @@ fn instances_outside_captured_subnets_are_listed() {
     );
     assert!(a.rows.iter().any(|r| r.0 == Item::Unplaced));
 }
+
+#[test]
+fn editor_asks_before_discarding_changes() {
+    let mut a = app();
+    a.run_command_line(&format!("trace {BATCH} {PETS}"));
+    a.external_editor = false;
+    a.update(key('e'));
+    // No change: one esc leaves.
+    a.update(code(KeyCode::Esc));
+    assert!(matches!(a.mode, Mode::Normal));
+    a.update(key('e'));
+    a.update(key(' '));
+    a.update(code(KeyCode::Esc));
+    let Mode::Editor { editor, .. } = &a.mode else {
+        panic!("still editing after one esc")
+    };
+    assert!(editor
+        .error
+        .as_deref()
+        .is_some_and(|e| e.contains("esc again")));
+    a.update(code(KeyCode::Esc));
+    assert!(matches!(a.mode, Mode::Normal));
+    assert!(a.undo.is_empty());
+}

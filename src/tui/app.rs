@@ -1186,7 +1186,17 @@ impl App {
     fn on_editor_key(&mut self, ev: KeyEvent, target: Target, mut e: Editor) -> Vec<Effect> {
         let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
         let height = (self.size.1 as usize).saturating_sub(6).max(1);
+        let original = target.text(&self.world.snap).ok();
+        let changed = original.as_deref().map(str::trim_end) != Some(e.text().trim_end());
+        if ev.code != KeyCode::Esc {
+            e.confirm_discard = false;
+        }
         match ev.code {
+            KeyCode::Esc if changed && !e.confirm_discard => {
+                // Unsaved changes: a second esc discards them.
+                e.confirm_discard = true;
+                e.error = Some("unsaved changes: esc again discards them, ctrl-s applies".into());
+            }
             KeyCode::Esc => {
                 self.flash("edit cancelled", false);
                 return Vec::new();
@@ -1198,7 +1208,10 @@ impl App {
                     Err(err) => e.error = Some(err),
                 }
             }
-            KeyCode::Char(c) if !ctrl => e.insert(c),
+            KeyCode::Char(c) if !ctrl => {
+                e.error = None;
+                e.insert(c);
+            }
             KeyCode::Enter => e.newline(),
             KeyCode::Backspace => e.backspace(),
             KeyCode::Delete => e.delete(),

@@ -9,6 +9,8 @@ pub struct Editor {
     pub col: usize,
     pub scroll: usize,
     pub error: Option<String>,
+    /// Esc was pressed once with unsaved changes.
+    pub confirm_discard: bool,
 }
 
 impl Editor {
@@ -24,6 +26,7 @@ impl Editor {
             col: 0,
             scroll: 0,
             error: None,
+            confirm_discard: false,
         }
     }
 

@@ -104,10 +104,15 @@ pub fn pane(f: &mut Frame, app: &App, r: Rect) {
         lines.push(Line::from(spans));
     }
     if lines.is_empty() {
-        let msg = if app.log_source.is_some() {
-            "waiting for log lines…"
+        let msg: String = if v.hop_only {
+            match app.selected_hop_name() {
+                Some(h) => format!("no lines attached to {h} (attaching lines to hops comes with log correlation); o shows all"),
+                None => "no hop selected: run a trace first; o shows all lines".to_string(),
+            }
+        } else if app.log_source.is_some() {
+            "waiting for log lines…".to_string()
         } else {
-            "no log source for this world (live tails land with discovery)"
+            "no log source for this world (live tails land with discovery)".to_string()
         };
         lines.push(Line::from(Span::styled(msg, app.theme.dim)));
     }
