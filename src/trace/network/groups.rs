@@ -1,0 +1,158 @@
+//! H4 and H7: the security groups on both sides.
+
+use super::*;
+
+/// Resolve group ids; the missing ones are returned separately.
+fn groups<'w>(ctx: &Ctx<'w>, ids: &[String]) -> (Vec<&'w SecurityGroup>, Vec<String>) {
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for id in ids {
+        match ctx.world.security_group(id) {
+            Some(g) => found.push(g),
+            None => missing.push(id.clone()),
+        }
+    }
+    (found, missing)
+}
+
+/// The endpoint's groups, or the VPC default group when it has none (H7.1).
+fn endpoint_group_ids(ctx: &Ctx, ep: &VpcEndpoint) -> (Vec<String>, bool) {
+    if !ep.groups.is_empty() {
+        return (
+            ep.groups.iter().map(|g| g.group_id.clone()).collect(),
+            false,
+        );
+    }
+    match ctx.world.default_security_group(&ep.vpc_id) {
+        Some(g) => (vec![g.group_id.clone()], true),
+        None => (Vec::new(), true),
+    }
+}
+
+fn sg_outcome(
+    ctx: &Ctx,
+    ids: &[String],
+    egress: bool,
+    peer: &Peer,
+    check_ok: &'static str,
+    check_fail: &'static str,
+    what: &str,
+) -> Out {
+    let (found, missing) = groups(ctx, ids);
+    let pl = pl_lookup(ctx);
+    let port = ctx.req.port;
+    let dir = if egress { "egress" } else { "ingress" };
+    let list = if egress {
+        "IpPermissionsEgress"
+    } else {
+        "IpPermissions"
+    };
+    let mut out = match sg::evaluate(&found, egress, port, peer, &pl) {
+        SgOutcome::Allow { group_id, field } => Out::new(
+            Verdict::Allow,
+            check_ok,
+            format!("{group_id} {dir} allows tcp/{port} {what}"),
+            field,
+        ),
+        SgOutcome::Unknown { reason, field } => Out::new(Verdict::Unknown, check_ok, reason, field),
+        SgOutcome::Deny if !missing.is_empty() => Out::new(
+            Verdict::Unknown,
+            check_ok,
+            format!(
+                "{} not in the snapshot; the captured groups do not allow tcp/{port} {what}",
+                missing.join(", ")
+            ),
+            format!("ec2:DescribeSecurityGroups {} (missing)", missing.join(",")),
+        ),
+        SgOutcome::Deny => Out::new(
+            Verdict::Deny,
+            check_fail,
+            format!(
+                "no {dir} rule in {} allows tcp/{port} {what}",
+                if ids.is_empty() {
+                    "(no security groups)".to_string()
+                } else {
+                    ids.join(", ")
+                }
+            ),
+            format!(
+                "ec2:DescribeSecurityGroups {} {list} (no rule matches)",
+                ids.join(",")
+            ),
+        )
+        .symptom(TIMEOUT),
+    };
+    for id in ids {
+        out = out.res(id);
+    }
+    out
+}
+
+pub(super) fn sg_egress(
+    ctx: &Ctx,
+    client: &Client,
+    ep: &VpcEndpoint,
+    dst: &AddrSet,
+    scope: &RefScope,
+) -> Out {
+    let (ep_groups, _) = endpoint_group_ids(ctx, ep);
+    let peer = Peer {
+        addr: *dst,
+        groups: &ep_groups,
+        scope: scope.clone(),
+    };
+    sg_outcome(
+        ctx,
+        &client.groups,
+        true,
+        &peer,
+        "H4.1",
+        "H4.1",
+        &format!("to {dst} ({})", ep.vpc_endpoint_id),
+    )
+}
+
+pub(super) fn sg_endpoint(
+    ctx: &Ctx,
+    client: &Client,
+    ep: &VpcEndpoint,
+    src: IpAddr,
+    scope: &RefScope,
+) -> Out {
+    let (ids, defaulted) = endpoint_group_ids(ctx, ep);
+    let peer = Peer {
+        addr: AddrSet::Ip(src),
+        groups: &client.groups,
+        scope: scope.clone(),
+    };
+    let mut out = sg_outcome(
+        ctx,
+        &ids,
+        false,
+        &peer,
+        "H7.2",
+        "H7.3",
+        &format!("from {src} ({})", client.instance.instance_id),
+    );
+    if defaulted {
+        out.reason = format!(
+            "{} has no security groups, so the VPC default group applies (H7.1): {}",
+            ep.vpc_endpoint_id, out.reason
+        );
+        if ids.is_empty() {
+            out = Out::new(
+                Verdict::Unknown,
+                "H7.1",
+                format!(
+                    "{} has no security groups and the default group of {} is not in the snapshot",
+                    ep.vpc_endpoint_id, ep.vpc_id
+                ),
+                format!(
+                    "ec2:DescribeSecurityGroups vpc-id={} group-name=default (missing)",
+                    ep.vpc_id
+                ),
+            );
+        }
+    }
+    out.res(&ep.vpc_endpoint_id)
+}

@@ -1,0 +1,369 @@
+//! H3: the route there and back, across VPCs, or to the public endpoint.
+
+use super::*;
+
+pub(super) fn route_hop(
+    ctx: &Ctx,
+    client: &Client,
+    ep: &VpcEndpoint,
+    c: &Candidate,
+    dst: &AddrSet,
+    src: IpAddr,
+) -> Out {
+    let w = ctx.world;
+    let pl = pl_lookup(ctx);
+    let Some((rt, implicit)) = w.subnet_route_table(&client.subnet_id) else {
+        return Out::new(
+            Verdict::Unknown,
+            "H3.1",
+            format!("no route table for {} in the snapshot", client.subnet_id),
+            format!(
+                "ec2:DescribeRouteTables association.subnet-id={} (missing)",
+                client.subnet_id
+            ),
+        );
+    };
+    let rt_label = format!(
+        "{}{}",
+        rt.route_table_id,
+        if implicit { " (main)" } else { "" }
+    );
+    let same_vpc = client.vpc_id == ep.vpc_id;
+    let fwd = route::lookup(rt, dst, &pl);
+    let fwd_out = match fwd {
+        RouteOutcome::Unknown { reason, field } => Out::new(Verdict::Unknown, "H3.2", reason, field),
+        RouteOutcome::NoRoute => Out::new(
+            Verdict::Deny,
+            if same_vpc { "H3.2" } else { "H3.4" },
+            format!("route table {rt_label} has no route to {dst}"),
+            format!("ec2:DescribeRouteTables {} Routes (none matches {dst})", rt.route_table_id),
+        )
+        .symptom(TIMEOUT),
+        RouteOutcome::Hit(h) if h.blackhole => Out::new(
+            Verdict::Deny,
+            "H3.3",
+            format!("route {} -> {} in {rt_label} is a blackhole (target deleted)", h.destination, h.target),
+            format!("{} State=blackhole", h.field),
+        )
+        .symptom(TIMEOUT),
+        RouteOutcome::Hit(h) => {
+            if same_vpc {
+                if h.target == "local" {
+                    Out::new(
+                        Verdict::Allow,
+                        "H3.2",
+                        format!("local route {} in {rt_label} reaches {dst}", h.destination),
+                        h.field.clone(),
+                    )
+                } else {
+                    Out::new(
+                        Verdict::Unknown,
+                        "H3.2",
+                        format!(
+                            "route {} -> {} in {rt_label} is more specific than the local route: a middlebox sits in the path to {dst}",
+                            h.destination, h.target
+                        ),
+                        h.field.clone(),
+                    )
+                }
+            } else {
+                cross_vpc_target(ctx, client, ep, &h.target, &h.field, &h.destination, dst, &rt_label)
+            }
+        }
+    }
+    .res(&rt.route_table_id);
+    if fwd_out.verdict == Verdict::Deny {
+        return fwd_out;
+    }
+    // The endpoint subnet needs a return route to the client: the local route
+    // in the same VPC, a peering or transit gateway route across VPCs.
+    let Some((ert, eimplicit)) = w.subnet_route_table(&c.subnet_id) else {
+        return Out::new(
+            Verdict::Unknown,
+            "H3.4",
+            format!(
+                "{}; the route table of endpoint subnet {} is not in the snapshot",
+                fwd_out.reason, c.subnet_id
+            ),
+            fwd_out.deciding,
+        )
+        .res(&rt.route_table_id);
+    };
+    let ert_label = format!(
+        "{}{}",
+        ert.route_table_id,
+        if eimplicit { " (main)" } else { "" }
+    );
+    let back = AddrSet::Ip(src);
+    let ret = match route::lookup(ert, &back, &pl) {
+        RouteOutcome::Unknown { reason, field } => {
+            Out::new(Verdict::Unknown, "H3.4", reason, field)
+        }
+        RouteOutcome::NoRoute => Out::new(
+            Verdict::Deny,
+            "H3.4",
+            format!(
+                "endpoint subnet {} has no return route to {src} in {ert_label}",
+                c.subnet_id
+            ),
+            format!(
+                "ec2:DescribeRouteTables {} Routes (none matches {src})",
+                ert.route_table_id
+            ),
+        )
+        .symptom(RETURN_DROP),
+        RouteOutcome::Hit(h) if h.blackhole => Out::new(
+            Verdict::Deny,
+            "H3.3",
+            format!(
+                "return route {} -> {} in {ert_label} is a blackhole",
+                h.destination, h.target
+            ),
+            format!("{} State=blackhole", h.field),
+        )
+        .symptom(RETURN_DROP),
+        RouteOutcome::Hit(h) if same_vpc => {
+            if h.target == "local" {
+                Out::new(
+                    Verdict::Allow,
+                    "H3.2",
+                    format!("return: local route {} in {ert_label}", h.destination),
+                    h.field.clone(),
+                )
+            } else {
+                Out::new(
+                    Verdict::Unknown,
+                    "H3.2",
+                    format!(
+                        "return route {} -> {} in {ert_label} is more specific than the local route: replies to {src} pass a middlebox",
+                        h.destination, h.target
+                    ),
+                    h.field.clone(),
+                )
+            }
+        }
+        RouteOutcome::Hit(h) => {
+            let o = cross_vpc_target(
+                ctx,
+                client,
+                ep,
+                &h.target,
+                &h.field,
+                &h.destination,
+                &back,
+                &ert_label,
+            );
+            if o.verdict == Verdict::Deny {
+                Out::new(
+                    Verdict::Deny,
+                    "H3.4",
+                    format!("return path: {}", o.reason),
+                    o.deciding,
+                )
+                .symptom(RETURN_DROP)
+            } else {
+                o
+            }
+        }
+    }
+    .res(&ert.route_table_id);
+    match (fwd_out.verdict, ret.verdict) {
+        (_, Verdict::Deny) => ret.res(&rt.route_table_id),
+        (Verdict::Unknown, _) => fwd_out.res(&ert.route_table_id),
+        (_, Verdict::Unknown) => ret.res(&rt.route_table_id),
+        _ if same_vpc => fwd_out.res(&ert.route_table_id),
+        _ => Out::new(
+            Verdict::Allow,
+            "H3.4",
+            format!("{}; return: {}", fwd_out.reason, ret.reason),
+            format!("{}; {}", fwd_out.deciding, ret.deciding),
+        )
+        .res(&rt.route_table_id)
+        .res(&ert.route_table_id),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn cross_vpc_target(
+    ctx: &Ctx,
+    client: &Client,
+    ep: &VpcEndpoint,
+    target: &str,
+    field: &str,
+    destination: &str,
+    dst: &AddrSet,
+    rt_label: &str,
+) -> Out {
+    if target.starts_with("pcx-") {
+        return match ctx.world.peering(target) {
+            None => Out::new(
+                Verdict::Unknown,
+                "H3.4",
+                format!("route {destination} -> {target} in {rt_label}: the peering connection is not in the snapshot"),
+                field.to_string(),
+            ),
+            Some(p) => {
+                let joins = |a: &str, b: &str| {
+                    (p.requester_vpc_info.vpc_id == a && p.accepter_vpc_info.vpc_id == b)
+                        || (p.requester_vpc_info.vpc_id == b && p.accepter_vpc_info.vpc_id == a)
+                };
+                if !p.status.code.eq_ignore_ascii_case("active") {
+                    Out::new(
+                        Verdict::Deny,
+                        "H3.4",
+                        format!("peering connection {target} is {}, not active", p.status.code),
+                        format!("ec2:DescribeVpcPeeringConnections {target} Status.Code={}", p.status.code),
+                    )
+                    .symptom(TIMEOUT)
+                } else if !joins(&client.vpc_id, &ep.vpc_id) {
+                    Out::new(
+                        Verdict::Deny,
+                        "H3.4",
+                        format!(
+                            "route {destination} -> {target} in {rt_label}, but {target} does not join {} and {}",
+                            client.vpc_id, ep.vpc_id
+                        ),
+                        field.to_string(),
+                    )
+                    .symptom(TIMEOUT)
+                } else {
+                    Out::new(
+                        Verdict::Allow,
+                        "H3.4",
+                        format!("route {destination} -> {target} (active peering) in {rt_label} reaches {dst}"),
+                        field.to_string(),
+                    )
+                    .res(target)
+                }
+            }
+        };
+    }
+    if target.starts_with("tgw-") {
+        return Out::new(
+            Verdict::Unknown,
+            "H3.4",
+            format!("route {destination} -> {target} in {rt_label}: transit gateway route tables are not read"),
+            field.to_string(),
+        );
+    }
+    if target == "local" {
+        return Out::new(
+            Verdict::Deny,
+            "H3.4",
+            format!("{dst} falls in the local route of {rt_label}, but the endpoint is in another VPC (overlapping CIDRs)"),
+            field.to_string(),
+        )
+        .symptom(TIMEOUT);
+    }
+    if target.starts_with("eni-") || target.starts_with("i-") || target.starts_with("vpce-") {
+        return Out::new(
+            Verdict::Unknown,
+            "H3.4",
+            format!("route {destination} -> {target} in {rt_label} goes through an appliance; its forwarding is not read"),
+            field.to_string(),
+        );
+    }
+    Out::new(
+        Verdict::Deny,
+        "H3.4",
+        format!(
+            "route {destination} -> {target} in {rt_label} does not lead to {} (needs a peering connection or transit gateway route)",
+            ep.vpc_id
+        ),
+        field.to_string(),
+    )
+    .symptom(TIMEOUT)
+}
+
+/// H3.5 when the name resolved to public addresses; the other hops do not apply.
+pub(super) fn public_path(ctx: &Ctx, client: &Client) -> Vec<Hop> {
+    let w = ctx.world;
+    let skip = "the name resolves to public execute-api addresses, not to a VPC endpoint (dns)";
+    let mut hops = all(Verdict::Skip, skip);
+    let route = match w.subnet_route_table(&client.subnet_id) {
+        None => Hop::new(
+            "route",
+            Verdict::Unknown,
+            "H3.5",
+            format!("no route table for {} in the snapshot", client.subnet_id),
+        ),
+        Some((rt, _)) => {
+            let default = rt
+                .routes
+                .iter()
+                .enumerate()
+                .find(|(_, r)| r.destination_cidr_block.as_deref() == Some("0.0.0.0/0"));
+            match default {
+                None => Hop::new(
+                    "route",
+                    Verdict::Deny,
+                    "H3.5",
+                    format!(
+                        "no route to the public execute-api endpoint: {} has no 0.0.0.0/0 route",
+                        rt.route_table_id
+                    ),
+                )
+                .deciding(format!(
+                    "ec2:DescribeRouteTables {} Routes (no 0.0.0.0/0)",
+                    rt.route_table_id
+                ))
+                .resource(rt.route_table_id.clone())
+                .symptom(TIMEOUT),
+                Some((i, r)) => {
+                    let target = route::target_of(r);
+                    let field = format!(
+                        "ec2:DescribeRouteTables {} Routes[{i}] 0.0.0.0/0 -> {target}",
+                        rt.route_table_id
+                    );
+                    if r.state
+                        .as_deref()
+                        .is_some_and(|s| s.eq_ignore_ascii_case("blackhole"))
+                    {
+                        Hop::new(
+                            "route",
+                            Verdict::Deny,
+                            "H3.3",
+                            format!("default route 0.0.0.0/0 -> {target} is a blackhole"),
+                        )
+                        .deciding(format!("{field} State=blackhole"))
+                        .resource(rt.route_table_id.clone())
+                        .symptom(TIMEOUT)
+                    } else if ["tgw-", "eni-", "i-", "vpce-", "cagw-", "lgw-", "arn:"]
+                        .iter()
+                        .any(|p| target.starts_with(p))
+                    {
+                        Hop::new(
+                            "route",
+                            Verdict::Unknown,
+                            "H3.5",
+                            format!("default route 0.0.0.0/0 -> {target}: whether it reaches the internet depends on route tables or appliances that are not read"),
+                        )
+                        .deciding(field)
+                        .resource(rt.route_table_id.clone())
+                    } else if !["igw-", "nat-"].iter().any(|p| target.starts_with(p)) {
+                        Hop::new(
+                            "route",
+                            Verdict::Deny,
+                            "H3.5",
+                            format!("no route to the public execute-api endpoint: the default route goes to {target}, not to a NAT or internet gateway"),
+                        )
+                        .deciding(field)
+                        .resource(rt.route_table_id.clone())
+                        .symptom(TIMEOUT)
+                    } else {
+                        Hop::new(
+                            "route",
+                            Verdict::Allow,
+                            "H3.5",
+                            format!("default route 0.0.0.0/0 -> {target} reaches the public execute-api endpoint (where a private API answers 403, see dns)"),
+                        )
+                        .deciding(field)
+                        .resource(rt.route_table_id.clone())
+                    }
+                }
+            }
+        }
+    };
+    hops[0] = route;
+    hops
+}

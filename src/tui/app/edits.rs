@@ -1,0 +1,158 @@
+//! What-if edits (built-in or external editor, apply, undo) and export.
+
+use super::*;
+
+impl App {
+    pub(super) fn edit_target(&self) -> Option<Target> {
+        match self.screen {
+            Screen::Explorer => {
+                let id = tree::resource_id(&self.world, self.selected_item()?)?;
+                Target::for_id(&self.world.snap, &id)
+            }
+            Screen::Trace => {
+                let hop = self.trace.as_ref()?.hops.get(self.hop_sel)?;
+                whatif::target_for_hop(&self.world.snap, hop)
+            }
+        }
+    }
+
+    pub(super) fn start_edit(&mut self) -> Vec<Effect> {
+        let Some(target) = self.edit_target() else {
+            self.flash("nothing editable here: select a security group, NACL, route table, endpoint, VPC, instance or API", true);
+            return Vec::new();
+        };
+        let text = match target.text(&self.world.snap) {
+            Ok(t) => t,
+            Err(e) => {
+                self.flash(e, true);
+                return Vec::new();
+            }
+        };
+        if self.external_editor {
+            vec![Effect::ExternalEditor { target, text }]
+        } else {
+            let title = format!("what-if: {} (ctrl-s apply, esc cancel)", target.label());
+            self.mode = Mode::Editor {
+                target,
+                editor: Editor::new(title, &text),
+            };
+            Vec::new()
+        }
+    }
+
+    /// Apply edited text; on error the message is returned and nothing changes.
+    pub fn apply_edit(&mut self, target: &Target, text: &str) -> Result<(), String> {
+        let snap = target.apply(&self.world.snap, text)?;
+        let before = self.trace.clone();
+        let old = std::mem::replace(&mut self.world, World::new(snap));
+        self.undo.push((old.snap, target.label()));
+        self.after_world_change(before, &format!("what-if: edited {}", target.label()));
+        Ok(())
+    }
+
+    pub(super) fn after_world_change(&mut self, before: Option<Trace>, what: &str) {
+        self.tree = Tree::new(&self.world);
+        self.refresh_rows();
+        if let Some(req) = self.request.clone() {
+            self.run_trace(req);
+            self.whatif_diff = match (&before, &self.trace) {
+                (Some(b), Some(a)) => whatif::diff(b, a),
+                _ => Vec::new(),
+            };
+            let summary = self.whatif_diff.first().cloned().unwrap_or_default();
+            self.flash(
+                format!("{what}; {summary} (not written to AWS; u undoes)"),
+                false,
+            );
+        } else {
+            self.flash(format!("{what} (not written to AWS; u undoes)"), false);
+        }
+        self.dirty = true;
+    }
+
+    pub(super) fn undo_edit(&mut self) {
+        let Some((snap, label)) = self.undo.pop() else {
+            self.flash("nothing to undo", false);
+            return;
+        };
+        let before = self.trace.clone();
+        self.world = World::new(snap);
+        self.after_world_change(before, &format!("undid the edit of {label}"));
+    }
+
+    pub(super) fn export(&mut self) -> Vec<Effect> {
+        let Some(t) = &self.trace else {
+            self.flash("no trace to export yet", true);
+            return Vec::new();
+        };
+        let json = match serde_json::to_string_pretty(t) {
+            Ok(j) => j,
+            Err(e) => {
+                self.flash(e.to_string(), true);
+                return Vec::new();
+            }
+        };
+        let stamp = crate::logs::replay::iso(self.now).replace([':', '.'], "-");
+        vec![Effect::Export {
+            stem: format!("hoptrace-{}-{stamp}", t.request.from),
+            markdown: crate::tui::export::markdown(t, &self.whatif_diff, self.undo.len()),
+            json,
+        }]
+    }
+
+    pub(super) fn on_editor_key(
+        &mut self,
+        ev: KeyEvent,
+        target: Target,
+        mut e: Editor,
+    ) -> Vec<Effect> {
+        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+        let height = (self.size.1 as usize).saturating_sub(6).max(1);
+        let original = target.text(&self.world.snap).ok();
+        let changed = original.as_deref().map(str::trim_end) != Some(e.text().trim_end());
+        if ev.code != KeyCode::Esc {
+            e.confirm_discard = false;
+        }
+        match ev.code {
+            KeyCode::Esc if changed && !e.confirm_discard => {
+                // Unsaved changes: a second esc discards them.
+                e.confirm_discard = true;
+                e.error = Some("unsaved changes: esc again discards them, ctrl-s applies".into());
+            }
+            KeyCode::Esc => {
+                self.flash("edit cancelled", false);
+                return Vec::new();
+            }
+            KeyCode::Char('s') if ctrl => {
+                let text = e.text();
+                match self.apply_edit(&target, &text) {
+                    Ok(()) => return Vec::new(),
+                    Err(err) => e.error = Some(err),
+                }
+            }
+            KeyCode::Char(c) if !ctrl => {
+                e.error = None;
+                e.insert(c);
+            }
+            KeyCode::Enter => e.newline(),
+            KeyCode::Backspace => e.backspace(),
+            KeyCode::Delete => e.delete(),
+            KeyCode::Up => e.up(),
+            KeyCode::Down => e.down(),
+            KeyCode::Left => e.left(),
+            KeyCode::Right => e.right(),
+            KeyCode::Home => e.home(),
+            KeyCode::End => e.end(),
+            KeyCode::PageUp => e.page(false, height),
+            KeyCode::PageDown => e.page(true, height),
+            KeyCode::Tab => {
+                e.insert(' ');
+                e.insert(' ');
+            }
+            _ => {}
+        }
+        e.scroll_to_cursor(height);
+        self.mode = Mode::Editor { target, editor: e };
+        Vec::new()
+    }
+}

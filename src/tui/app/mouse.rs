@@ -1,0 +1,79 @@
+//! Mouse clicks and the wheel.
+
+use super::*;
+
+impl App {
+    pub(super) fn on_mouse(&mut self, ev: MouseEvent) {
+        let a = self.areas();
+        let (x, y) = (ev.column, ev.row);
+        let pane = if a.left.contains((x, y).into()) {
+            Some(Pane::Left)
+        } else if a.right.contains((x, y).into()) {
+            Some(Pane::Right)
+        } else if a.logs.contains((x, y).into()) {
+            Some(Pane::Logs)
+        } else {
+            None
+        };
+        match ev.kind {
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                if let Some(p) = pane {
+                    self.focus = p;
+                    let d = if ev.kind == MouseEventKind::ScrollDown {
+                        3
+                    } else {
+                        -3
+                    };
+                    self.move_sel(d);
+                    self.dirty = true;
+                }
+            }
+            MouseEventKind::Down(MouseButton::Left) => {
+                let Some(p) = pane else { return };
+                if !matches!(self.mode, Mode::Normal) {
+                    return;
+                }
+                self.focus = p;
+                self.dirty = true;
+                let rect = match p {
+                    Pane::Left => a.left,
+                    Pane::Right => a.right,
+                    Pane::Logs => return,
+                };
+                // Rows start one line below the pane's top border.
+                let row = y.saturating_sub(rect.y + 1) as usize;
+                match (self.screen, p) {
+                    (Screen::Explorer, Pane::Left) => {
+                        let first = layout::list_offset(
+                            self.tree_sel,
+                            self.rows.len(),
+                            rect.height.saturating_sub(2) as usize,
+                        );
+                        let i = first + row;
+                        if i < self.rows.len() {
+                            if i == self.tree_sel {
+                                self.select();
+                            } else {
+                                self.tree_sel = i;
+                                self.detail_sel = 0;
+                            }
+                        }
+                    }
+                    (Screen::Trace, Pane::Left) => {
+                        // Two summary lines and the column header sit above the hops.
+                        let n = self.trace.as_ref().map(|t| t.hops.len()).unwrap_or(0);
+                        let room = (rect.height as usize).saturating_sub(5);
+                        let first = layout::list_offset(self.hop_sel, n, room);
+                        let i = first + row.saturating_sub(3);
+                        if row >= 3 && i < n {
+                            self.hop_sel = i;
+                            self.detail_scroll = 0;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! The `:` and `/` prompts: command lines, filters, and `:trace` arguments.
+
+use super::*;
+
+impl App {
+    pub(super) fn on_prompt_key(
+        &mut self,
+        ev: KeyEvent,
+        mut input: Input,
+        command: bool,
+    ) -> Vec<Effect> {
+        match ev.code {
+            KeyCode::Esc => {}
+            KeyCode::Enter => {
+                let text = input.text.trim().to_string();
+                return if command {
+                    self.run_command_line(&text)
+                } else {
+                    self.apply_filter(&text)
+                };
+            }
+            KeyCode::Backspace => {
+                input.text.pop();
+                self.mode = if command {
+                    Mode::Command(input)
+                } else {
+                    Mode::Filter(input)
+                };
+            }
+            KeyCode::Tab if command => {
+                let word = input.text.split_whitespace().next().unwrap_or("");
+                let options = keymap::complete(word);
+                let has_args = input.text.trim_start().contains(' ');
+                match options.as_slice() {
+                    _ if has_args => {}
+                    [one] => input.text = format!("{one} "),
+                    [] => self.flash(format!("no command starts with {word:?}"), true),
+                    many => {
+                        input.text = keymap::common_prefix(many);
+                        self.flash(many.join("  "), false);
+                    }
+                }
+                self.mode = Mode::Command(input);
+            }
+            KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => {
+                input.text.push(c);
+                self.mode = if command {
+                    Mode::Command(input)
+                } else {
+                    Mode::Filter(input)
+                };
+            }
+            _ => {
+                self.mode = if command {
+                    Mode::Command(input)
+                } else {
+                    Mode::Filter(input)
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    pub(super) fn apply_filter(&mut self, text: &str) -> Vec<Effect> {
+        let f = if text.is_empty() {
+            None
+        } else {
+            match Filter::parse(text) {
+                Ok(f) => Some(f),
+                Err(e) => {
+                    self.flash(e, true);
+                    return Vec::new();
+                }
+            }
+        };
+        if self.focus == Pane::Logs {
+            self.log_view.filter = f;
+            self.log_view.scroll = 0;
+        } else {
+            self.screen = Screen::Explorer;
+            self.focus = Pane::Left;
+            self.tree_filter = f;
+            self.tree_sel = 0;
+            self.refresh_rows();
+            if self.tree_filter.is_some() {
+                // Land on the first real match rather than a group row.
+                if let Some(i) = self.rows.iter().position(|(it, _)| {
+                    !matches!(it, Item::Vpcs | Item::Apis | Item::Unplaced)
+                        && self
+                            .tree_filter
+                            .as_ref()
+                            .is_some_and(|f| f.matches(&tree::label(&self.world, *it)))
+                }) {
+                    self.tree_sel = i;
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    /// Run a `:` command line.
+    pub fn run_command_line(&mut self, line: &str) -> Vec<Effect> {
+        let words = match split_words(line) {
+            Ok(w) => w,
+            Err(e) => {
+                self.flash(e, true);
+                return Vec::new();
+            }
+        };
+        let Some(first) = words.first() else {
+            return Vec::new();
+        };
+        let rest = &words[1..];
+        let kind_filter = |app: &mut App, re: &str| {
+            app.focus = Pane::Left;
+            app.apply_filter(re)
+        };
+        match first.as_str() {
+            "q" | "q!" | "quit" | "exit" => {
+                self.quit = true;
+                return vec![Effect::Quit];
+            }
+            "ec2" | "instances" | "i" => return kind_filter(self, "^i-"),
+            "vpce" | "endpoints" => return kind_filter(self, "^vpce-"),
+            "api" | "apis" => return kind_filter(self, "^API "),
+            "vpc" | "vpcs" => return kind_filter(self, "^vpc-"),
+            "sg" | "sgs" => return kind_filter(self, "^sg-"),
+            "logs" => self.focus = Pane::Logs,
+            "trace" if rest.is_empty() => self.open_form(),
+            "trace" => match parse_trace_args(rest) {
+                Ok(req) => self.run_trace(req),
+                Err(e) => self.flash(e, true),
+            },
+            "theme" => match rest.first().and_then(|t| ThemeName::parse(t)) {
+                Some(t) => {
+                    self.theme = Theme::new(t, self.theme.color);
+                    self.flash(format!("theme {}", t.as_str()), false);
+                }
+                None => self.flash("usage: theme dark|light|high-contrast", true),
+            },
+            other => match keymap::cmd_by_name(other) {
+                Some(cmd) => return self.run_cmd(cmd),
+                None => {
+                    let options = keymap::complete(other);
+                    let hint = if options.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (did you mean {}?)", options.join(", "))
+                    };
+                    self.flash(
+                        format!("unknown command :{other}{hint}; ? lists the commands"),
+                        true,
+                    );
+                }
+            },
+        }
+        Vec::new()
+    }
+}
+
+/// Split a command line into words, honouring single and double quotes.
+pub fn split_words(line: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut in_word = false;
+    for c in line.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => cur.push(c),
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                in_word = true;
+            }
+            None if c.is_whitespace() => {
+                if in_word {
+                    out.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            None => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if quote.is_some() {
+        return Err("unterminated quote".into());
+    }
+    if in_word {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+/// `:trace <instance> <url> [-X M] [-H 'N: v']... [--sigv4] [--tls 1.2|1.3]`
+pub fn parse_trace_args(args: &[String]) -> Result<Request, String> {
+    let usage = "usage: trace <instance-id> <url> [-X METHOD] [-H 'Name: value']... [--sigv4] [--tls 1.2|1.3]";
+    let mut positional = Vec::new();
+    let mut method = "GET".to_string();
+    let mut headers = Vec::new();
+    let mut sigv4 = false;
+    let mut tls = TlsVersion::V1_2;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "-X" | "--request" => method = it.next().ok_or(usage)?.clone(),
+            "-H" | "--header" => headers.push(it.next().ok_or(usage)?.clone()),
+            "--sigv4" => sigv4 = true,
+            "--tls" => {
+                tls = TlsVersion::parse(it.next().ok_or(usage)?).map_err(|e| e.to_string())?
+            }
+            s if s.starts_with('-') => return Err(format!("unknown option {s}; {usage}")),
+            s => positional.push(s.to_string()),
+        }
+    }
+    let [from, url] = positional.as_slice() else {
+        return Err(usage.to_string());
+    };
+    Request::new(from, &method, url, &headers, sigv4, tls).map_err(|e| e.to_string())
+}
