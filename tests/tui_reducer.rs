@@ -582,3 +582,33 @@ fn editor_asks_before_discarding_changes() {
     assert!(matches!(a.mode, Mode::Normal));
     assert!(a.undo.is_empty());
 }
+
+#[test]
+fn prompts_and_form_fields_edit_at_the_cursor() {
+    let mut a = app();
+    a.update(key(':'));
+    typed(&mut a, "trace x");
+    a.update(code(KeyCode::Left));
+    a.update(code(KeyCode::Left));
+    a.update(code(KeyCode::Backspace));
+    typed(&mut a, "d");
+    a.update(code(KeyCode::Home));
+    a.update(code(KeyCode::Delete));
+    match &a.mode {
+        Mode::Command(i) => assert_eq!(i.text, "racd x"),
+        m => panic!("{m:?}"),
+    }
+    a.update(code(KeyCode::Esc));
+    a.update(key('t'));
+    // Tab to the URL field, type, go home, type at the start.
+    for _ in 0..3 {
+        a.update(code(KeyCode::Tab));
+    }
+    typed(&mut a, "example.com/");
+    a.update(code(KeyCode::Home));
+    typed(&mut a, "https://");
+    let Mode::Form(f) = &a.mode else {
+        panic!("form")
+    };
+    assert_eq!(f.url, "https://example.com/");
+}

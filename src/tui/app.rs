@@ -45,6 +45,8 @@ pub enum Pane {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Input {
     pub text: String,
+    /// Char index of the cursor; `None` is the end.
+    pub cursor: Option<usize>,
 }
 
 /// The trace form opened with `t`.
@@ -62,6 +64,8 @@ pub struct TraceForm {
     pub target_filter: String,
     pub target_sel: usize,
     pub error: Option<String>,
+    /// Cursor in the focused text field (char index; `None` is the end).
+    pub cursor: Option<usize>,
 }
 
 pub const FORM_FIELDS: usize = 7;
@@ -527,6 +531,7 @@ impl App {
                 };
                 self.mode = Mode::Filter(Input {
                     text: text.unwrap_or_default(),
+                    cursor: None,
                 });
             }
             Cmd::Back => self.back(),

@@ -8,6 +8,7 @@ pub mod editor;
 pub mod export;
 pub mod keymap;
 pub mod layout;
+pub mod textedit;
 pub mod theme;
 pub mod tree;
 pub mod view;

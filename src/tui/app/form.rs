@@ -116,6 +116,7 @@ impl App {
             target_filter: String::new(),
             target_sel: 0,
             error: None,
+            cursor: None,
         }));
     }
 
@@ -137,9 +138,11 @@ impl App {
             KeyCode::Esc => return Vec::new(),
             KeyCode::Tab | KeyCode::Down if !(f.field == 0 && ev.code == KeyCode::Down) => {
                 f.field = (f.field + 1) % FORM_FIELDS;
+                f.cursor = None;
             }
             KeyCode::BackTab | KeyCode::Up if !(f.field == 0 && ev.code == KeyCode::Up) => {
                 f.field = (f.field + FORM_FIELDS - 1) % FORM_FIELDS;
+                f.cursor = None;
             }
             KeyCode::Down => {
                 f.target_sel = (f.target_sel + 1).min(filtered.len().saturating_sub(1))
@@ -150,6 +153,7 @@ impl App {
                     f.url = t.url.clone();
                     f.method = t.method.clone();
                     f.field = 3;
+                    f.cursor = None;
                 }
             }
             KeyCode::Enter => {
@@ -186,15 +190,14 @@ impl App {
             }
             KeyCode::Char(' ') if f.field == 5 => f.sigv4 = !f.sigv4,
             KeyCode::Char(' ') if f.field == 6 => f.tls13 = !f.tls13,
-            KeyCode::Backspace => {
-                let _ = field_text(&mut f).map(|t| t.pop());
-                f.target_sel = 0;
-            }
-            KeyCode::Char(c) if !ctrl => {
+            code if !ctrl => {
+                let mut cursor = f.cursor;
                 if let Some(t) = field_text(&mut f) {
-                    t.push(c);
+                    if crate::tui::textedit::edit(t, &mut cursor, code) {
+                        f.target_sel = 0;
+                    }
                 }
-                f.target_sel = 0;
+                f.cursor = cursor;
             }
             _ => {}
         }

@@ -19,31 +19,29 @@ impl App {
                     self.apply_filter(&text)
                 };
             }
-            KeyCode::Backspace => {
-                input.text.pop();
-                self.mode = if command {
-                    Mode::Command(input)
-                } else {
-                    Mode::Filter(input)
-                };
-            }
+
             KeyCode::Tab if command => {
                 let word = input.text.split_whitespace().next().unwrap_or("");
                 let options = keymap::complete(word);
                 let has_args = input.text.trim_start().contains(' ');
                 match options.as_slice() {
                     _ if has_args => {}
-                    [one] => input.text = format!("{one} "),
+                    [one] => {
+                        input.text = format!("{one} ");
+                        input.cursor = None;
+                    }
                     [] => self.flash(format!("no command starts with {word:?}"), true),
                     many => {
                         input.text = keymap::common_prefix(many);
+                        input.cursor = None;
                         self.flash(many.join("  "), false);
                     }
                 }
                 self.mode = Mode::Command(input);
             }
-            KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => {
-                input.text.push(c);
+            code if !ev.modifiers.contains(KeyModifiers::CONTROL)
+                && crate::tui::textedit::edit(&mut input.text, &mut input.cursor, code) =>
+            {
                 self.mode = if command {
                     Mode::Command(input)
                 } else {

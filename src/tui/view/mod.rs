@@ -114,11 +114,7 @@ fn crumbs(f: &mut Frame, app: &App, r: Rect) {
 fn footer(f: &mut Frame, app: &App, r: Rect) {
     let line = match &app.mode {
         Mode::Command(i) => {
-            let mut spans = vec![
-                Span::styled(":", app.theme.accent),
-                Span::raw(i.text.clone()),
-                Span::styled("█", app.theme.dim),
-            ];
+            let mut spans = prompt(app, ":", &i.text, i.cursor);
             // Completion candidates and errors show beside the prompt.
             if let Some(fl) = &app.flash {
                 spans.push(Span::styled(
@@ -128,11 +124,7 @@ fn footer(f: &mut Frame, app: &App, r: Rect) {
             }
             Line::from(spans)
         }
-        Mode::Filter(i) => Line::from(vec![
-            Span::styled("/", app.theme.accent),
-            Span::raw(i.text.clone()),
-            Span::styled("█", app.theme.dim),
-        ]),
+        Mode::Filter(i) => Line::from(prompt(app, "/", &i.text, i.cursor)),
         _ => match &app.flash {
             Some(fl) if fl.error => Line::from(Span::styled(
                 format!(" {} ", clean(&fl.text)),
@@ -178,6 +170,20 @@ pub(super) fn clean(s: &str) -> String {
             c => c,
         })
         .collect()
+}
+
+/// A prompt with its text and a block cursor.
+fn prompt(app: &App, lead: &'static str, text: &str, cursor: Option<usize>) -> Vec<Span<'static>> {
+    let (before, under, after) = super::textedit::split(text, cursor);
+    vec![
+        Span::styled(lead, app.theme.accent),
+        Span::raw(clean(&before)),
+        Span::styled(
+            clean(&under),
+            app.theme.text.add_modifier(Modifier::REVERSED),
+        ),
+        Span::raw(clean(&after)),
+    ]
 }
 
 /// Highlight a whole line as selected.

@@ -73,12 +73,25 @@ pub fn form(f: &mut Frame, app: &App, area: Rect, form: &TraceForm) {
         } else {
             app.theme.text
         };
+        if focused && i < 5 {
+            // A text field: draw the cursor where it is.
+            // The target field shows "filter: " before what is typed.
+            let cursor = if i == 0 {
+                form.cursor.map(|c| c + "filter: ".len())
+            } else {
+                form.cursor
+            };
+            let (before, under, after) = super::super::textedit::split(&value, cursor);
+            return Line::from(vec![
+                Span::styled(format!("{name:>9}: "), app.theme.accent),
+                Span::styled(before, style),
+                Span::styled(under, style.add_modifier(Modifier::REVERSED)),
+                Span::styled(after, style),
+            ]);
+        }
         Line::from(vec![
             Span::styled(format!("{name:>9}: "), app.theme.accent),
-            Span::styled(
-                format!("{value}{}", if focused && i < 5 { "█" } else { "" }),
-                style,
-            ),
+            Span::styled(value, style),
         ])
     };
     let mut lines = vec![
