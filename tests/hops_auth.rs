@@ -757,6 +757,12 @@ fn h14_cases() -> Vec<Case> {
             vec![at("api-key", Deny, "H14.1").says("no usage plan for a1b2c3d4e5/prod")],
         ),
         case(
+            "H14.1 no usage plans in the snapshot (not captured?): unknown",
+            Box::new(|d| d["usage_plans"] = json!([])),
+            get("/prod/orders").header("x-api-key: k3y-good"),
+            vec![at("api-key", Unknown, "H14.1").says("no usage plans")],
+        ),
+        case(
             "H14.1 a value that matches no key (every key hashed)",
             unchanged(),
             get("/prod/orders").header("x-api-key: nope"),

@@ -228,6 +228,20 @@ pub(super) fn h14_api_key<'w>(
             format!("apigateway:GetApiKeys {} enabled=false", key.id),
         );
     }
+    if w.snap.usage_plans.is_empty() {
+        // Snapshot v1 cannot tell "no usage plans" from "not captured".
+        return (
+            hop(
+                Verdict::Unknown,
+                format!(
+                    "API key {}{name} is enabled, but the snapshot holds no usage plans, so its plan for {id}/{stage} cannot be checked",
+                    key.id
+                ),
+                "apigateway:GetUsagePlans (none in the snapshot)".to_string(),
+            ),
+            None,
+        );
+    }
     let plan = w.snap.usage_plans.iter().find(|p| {
         p.key_ids.contains(&key.id)
             && p.api_stages
