@@ -5,7 +5,6 @@
 
 use sha2::{Digest, Sha256};
 
-use super::endpoint_policy::off_endpoint;
 use super::reqctx::symptom_of;
 use super::route::{Miss, Route};
 use super::{Ctx, Hop, Response, Verdict};
@@ -32,44 +31,12 @@ pub(super) fn h14_api_key<'w>(
     ctx: &Ctx<'w>,
     route: &Result<Route<'w>, Miss>,
 ) -> (Hop, Option<Response>) {
-    if let Some(h) = off_endpoint(HOP, ctx) {
-        return (h, None);
-    }
-    let r = match route {
+    let r = match super::route::private_route(HOP, "H14.1", ctx, route) {
         Ok(r) => r,
-        Err(Miss::Skip(why)) => {
-            return (
-                Hop::new(HOP, Verdict::Skip, "", format!("not evaluable: {why}")),
-                None,
-            )
-        }
-        Err(Miss::Unknown(why, field)) => {
-            return (
-                Hop::new(
-                    HOP,
-                    Verdict::Unknown,
-                    "H14.1",
-                    format!("cannot evaluate: {why}"),
-                )
-                .deciding(field.clone()),
-                None,
-            )
-        }
+        Err(h) => return (*h, None),
     };
     let api = r.api;
     let id = &api.id;
-    if !api.is_private() {
-        return (
-            Hop::new(
-                HOP,
-                Verdict::Skip,
-                "",
-                format!("not evaluable: {id} is not a private API (api)"),
-            )
-            .resource(id.clone()),
-            None,
-        );
-    }
     let stage = &r.stage.stage_name;
     let field = format!(
         "apigateway:GetDeployment {id} {} apiSummary[{}][{}].apiKeyRequired",

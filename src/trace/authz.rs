@@ -7,7 +7,6 @@ use crate::policy::{
     self, Caller, Decision, Outcome, ParseOptions, Policy, PrincipalEntry, ShortForm,
 };
 
-use super::endpoint_policy::off_endpoint;
 use super::reqctx::{
     access_denied, evaluate_method, request_context, signed_caller, statement_notes, symptom_of,
     MethodEval,
@@ -129,44 +128,12 @@ pub(super) fn h13_authorization<'w>(
     ctx: &Ctx<'w>,
     route: &Result<Route<'w>, Miss>,
 ) -> (Hop, Option<Response>) {
-    if let Some(h) = off_endpoint(HOP, ctx) {
-        return (h, None);
-    }
-    let r = match route {
+    let r = match super::route::private_route(HOP, "H13", ctx, route) {
         Ok(r) => r,
-        Err(Miss::Skip(why)) => {
-            return (
-                Hop::new(HOP, Verdict::Skip, "", format!("not evaluable: {why}")),
-                None,
-            )
-        }
-        Err(Miss::Unknown(why, field)) => {
-            return (
-                Hop::new(
-                    HOP,
-                    Verdict::Unknown,
-                    "H13",
-                    format!("cannot evaluate: {why}"),
-                )
-                .deciding(field.clone()),
-                None,
-            )
-        }
+        Err(h) => return (*h, None),
     };
     let api = r.api;
     let id = &api.id;
-    if !api.is_private() {
-        return (
-            Hop::new(
-                HOP,
-                Verdict::Skip,
-                "",
-                format!("not evaluable: {id} is not a private API (api)"),
-            )
-            .resource(id.clone()),
-            None,
-        );
-    }
     let dep = &r.deployment.id;
     let sum_field = format!(
         "apigateway:GetDeployment {id} {dep} apiSummary[{}][{}]",

@@ -8,7 +8,8 @@
 
 use crate::model::apigw::{Deployment, DomainName, Method, MethodSnapshot, RestApi, Stage};
 
-use super::Ctx;
+use super::endpoint_policy::off_endpoint;
+use super::{Ctx, Hop, Verdict};
 
 /// Why the request cannot be followed to a method.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -314,6 +315,40 @@ pub fn match_template<'a>(templates: impl Iterator<Item = &'a str>, path: &str) 
         .filter_map(|t| match_one(t, &p).map(|score| (score, t)))
         .max_by(|a, b| a.0.cmp(&b.0))
         .map(|(_, t)| t)
+}
+
+/// The deployed route of a private API for hops 13 and 14, or the hop that
+/// says why it cannot be evaluated (no endpoint, no route, not private).
+pub(super) fn private_route<'r, 'w>(
+    hop: &'static str,
+    check: &str,
+    ctx: &Ctx<'w>,
+    route: &'r Result<Route<'w>, Miss>,
+) -> Result<&'r Route<'w>, Box<Hop>> {
+    if let Some(h) = off_endpoint(hop, ctx) {
+        return Err(Box::new(h));
+    }
+    let not_evaluable =
+        |why: &str| Hop::new(hop, Verdict::Skip, "", format!("not evaluable: {why}"));
+    let r = match route {
+        Ok(r) => r,
+        Err(Miss::Skip(why)) => return Err(Box::new(not_evaluable(why))),
+        Err(Miss::Unknown(why, field)) => {
+            let h = Hop::new(
+                hop,
+                Verdict::Unknown,
+                check,
+                format!("cannot evaluate: {why}"),
+            );
+            return Err(Box::new(h.deciding(field.clone())));
+        }
+    };
+    if !r.api.is_private() {
+        let id = &r.api.id;
+        let h = not_evaluable(&format!("{id} is not a private API (api)"));
+        return Err(Box::new(h.resource(id.clone())));
+    }
+    Ok(r)
 }
 
 #[cfg(test)]
