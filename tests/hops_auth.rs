@@ -14,6 +14,8 @@ use hoptrace::model::{Snapshot, World};
 use hoptrace::trace::{self, Request, TlsVersion, Trace, Verdict};
 use serde_json::{json, Value};
 
+mod common;
+
 use Verdict::{Allow, Deny, Skip, Unknown};
 
 const FIXTURE: &str = include_str!("fixtures/auth.json");
@@ -230,6 +232,7 @@ fn run_trace(c: &Case) -> Trace {
 
 fn failures(c: &Case) -> Vec<String> {
     let t = run_trace(c);
+    common::dump("auth", c.name, &t);
     let mut out = Vec::new();
     for e in &c.expect {
         let Some(h) = t.hops.iter().find(|h| h.hop == e.hop) else {
@@ -275,6 +278,7 @@ fn failures(c: &Case) -> Vec<String> {
 }
 
 fn run_table(cases: Vec<Case>) {
+    let cases: Vec<Case> = cases.into_iter().filter(|c| common::selected(c.name)).collect();
     let mut bad = Vec::new();
     for c in &cases {
         let f = failures(c);

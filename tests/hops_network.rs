@@ -17,6 +17,8 @@ use hoptrace::model::{Snapshot, World};
 use hoptrace::trace::{self, Request, TlsVersion, Trace, Verdict};
 use serde_json::{json, Value};
 
+mod common;
+
 use Verdict::{Allow, Deny, Skip, Unknown};
 
 const BASE: &str = include_str!("fixtures/base.json");
@@ -235,6 +237,7 @@ fn failures(c: &Case) -> Vec<String> {
         Ok(t) => t,
         Err(e) => return vec![format!("[{}] {e}", c.name)],
     };
+    common::dump("network", c.name, &t);
     assert!(!c.expect.is_empty(), "case {:?} asserts nothing", c.name);
     let mut out = Vec::new();
     for e in &c.expect {
@@ -284,6 +287,7 @@ fn failures(c: &Case) -> Vec<String> {
 }
 
 fn run_table(cases: Vec<Case>) {
+    let cases: Vec<Case> = cases.into_iter().filter(|c| common::selected(c.name)).collect();
     let n = cases.len();
     let failed: Vec<String> = cases.iter().flat_map(failures).collect();
     assert!(
