@@ -814,6 +814,7 @@ fn exit_status_3_when_undetermined() {
 /// pinned at the library level.
 #[test]
 fn overall_verdicts_map_to_exit_statuses() {
+    use hoptrace::trace::HopId;
     use hoptrace::trace::Overall;
     assert_eq!(Overall::Reachable.exit_code(), 0);
     assert_eq!(Overall::Blocked.exit_code(), 1);
@@ -826,7 +827,15 @@ fn overall_verdicts_map_to_exit_statuses() {
         assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
         assert_ne!(o.exit_code(), hoptrace::cli::EXIT_ERROR);
     }
-    assert_eq!(hoptrace::trace::HOPS, HOP_ORDER);
+    // The hop enum spells the contract's names, in order, with rulebook numbers.
+    let names: Vec<&str> = HopId::ALL.iter().map(|h| h.as_str()).collect();
+    assert_eq!(names, HOP_ORDER);
+    for (i, h) in HopId::ALL.iter().enumerate() {
+        assert_eq!(h.number() as usize, i + 1);
+        assert_eq!(serde_json::to_value(h).unwrap(), h.as_str());
+        assert_eq!(h.as_str().parse::<HopId>(), Ok(*h));
+    }
+    assert!("sg_egress".parse::<HopId>().is_err());
     assert_eq!(hoptrace::trace::TRACE_SCHEMA, "hoptrace.trace/v1");
 }
 

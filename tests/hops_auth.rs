@@ -11,7 +11,7 @@
 //! the predicted HTTP response. Case names cite the rulebook.
 
 use hoptrace::model::{Snapshot, World};
-use hoptrace::trace::{self, Request, TlsVersion, Trace, Verdict};
+use hoptrace::trace::{self, HopId, PolicyKind, Request, TlsVersion, Trace, Verdict};
 use serde_json::{json, Value};
 
 mod common;
@@ -211,13 +211,29 @@ impl Case {
     }
 }
 
-fn run_trace(c: &Case) -> Trace {
+fn world_of(c: &Case) -> World {
     let mut doc: Value = serde_json::from_str(FIXTURE).unwrap();
     (c.edit)(&mut doc);
     let bytes = serde_json::to_vec(&doc).unwrap();
     let snap = Snapshot::from_slice(&bytes, std::path::Path::new("auth.json"))
         .unwrap_or_else(|e| panic!("{}: fixture does not load: {e}", c.name));
-    let world = World::new(snap);
+    World::new(snap)
+}
+
+fn request_of(c: &Case) -> Request {
+    Request::new(
+        CLIENT,
+        c.req.method,
+        &c.req.url,
+        &c.req.headers,
+        c.req.sigv4,
+        TlsVersion::V1_2,
+    )
+    .unwrap()
+}
+
+fn run_trace(c: &Case) -> Trace {
+    let world = world_of(c);
     let req = Request::new(
         CLIENT,
         c.req.method,
@@ -235,7 +251,7 @@ fn failures(c: &Case) -> Vec<String> {
     common::dump("auth", c.name, &t);
     let mut out = Vec::new();
     for e in &c.expect {
-        let Some(h) = t.hops.iter().find(|h| h.hop == e.hop) else {
+        let Some(h) = t.hops.iter().find(|h| h.hop.as_str() == e.hop) else {
             out.push(format!("no hop {}", e.hop));
             continue;
         };
@@ -257,7 +273,7 @@ fn failures(c: &Case) -> Vec<String> {
                 out.push(format!("{}: lacks {t:?}: {all}", e.hop));
             }
         }
-        if h.verdict == Deny && h.deciding.trim().is_empty() {
+        if h.verdict == Deny && h.deciding.is_empty() {
             out.push(format!("{}: a deny must name its deciding field", e.hop));
         }
     }
@@ -278,7 +294,10 @@ fn failures(c: &Case) -> Vec<String> {
 }
 
 fn run_table(cases: Vec<Case>) {
-    let cases: Vec<Case> = cases.into_iter().filter(|c| common::selected(c.name)).collect();
+    let cases: Vec<Case> = cases
+        .into_iter()
+        .filter(|c| common::selected(c.name))
+        .collect();
     let mut bad = Vec::new();
     for c in &cases {
         let f = failures(c);
@@ -852,7 +871,7 @@ fn other_hops_stay_not_evaluated() {
     let c = case("hops 10-12 and 15", unchanged(), get("/prod/pets"), vec![]);
     let t = run_trace(&c);
     for name in ["api", "stage", "waf", "integration"] {
-        let h = t.hops.iter().find(|h| h.hop == name).unwrap();
+        let h = t.hops.iter().find(|h| h.hop.as_str() == name).unwrap();
         assert_eq!(
             (h.verdict, h.reason.as_str()),
             (Unknown, "not evaluated yet"),
@@ -881,4 +900,121 @@ fn case_names_cite_the_rulebook() {
         );
     }
     assert!(all.len() >= 60, "{} cases", all.len());
+}
+
+// ---- which document decided (issue 7: the hop detail marked the wrong one) ------
+
+fn named(cases: Vec<Case>, name: &str) -> Case {
+    cases
+        .into_iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no case {name:?}"))
+}
+
+/// The authorization hop's deciding statement, as (document kind, statement).
+fn decided_by(c: &Case) -> (PolicyKind, usize, Vec<PolicyKind>) {
+    let t = run_trace(c);
+    let h = &t.hops[HopId::Authorization.index()];
+    assert_eq!(h.hop, HopId::Authorization);
+    let (doc, i) = h
+        .deciding_statement()
+        .unwrap_or_else(|| panic!("{}: no deciding statement in {:?}", c.name, h.deciding));
+    // No other document claims the deciding field.
+    let claimed: Vec<_> = h
+        .policies
+        .iter()
+        .filter(|p| p.decided(&h.deciding).is_some())
+        .collect();
+    assert_eq!(claimed.len(), 1, "{}: {claimed:?}", c.name);
+    (doc.kind, i, h.policies.iter().map(|p| p.kind).collect())
+}
+
+#[test]
+fn the_deciding_statement_belongs_to_the_document_that_decided() {
+    // An identity policy decides: its statement, not the resource policy's Statement[0].
+    let c = named(
+        h13_iam_cases(),
+        "Table A: identity Deny beats a resource policy Allow",
+    );
+    let (kind, i, docs) = decided_by(&c);
+    assert_eq!((kind, i), (PolicyKind::IdentityPolicy, 0));
+    assert_eq!(docs[0], PolicyKind::ResourcePolicy, "{docs:?}");
+    // The private custom domain's policy decides (H13.5).
+    let c = named(
+        h13_rp_cases(),
+        "H13.5 form D: a deny-all domain policy denies",
+    );
+    let (kind, i, docs) = decided_by(&c);
+    assert_eq!((kind, i), (PolicyKind::DomainPolicy, 0));
+    assert!(docs.contains(&PolicyKind::ResourcePolicy), "{docs:?}");
+}
+
+/// The hop detail marks "(decides)" under the document that decided, and
+/// only there. Before typed evidence it took `Statement[N]` from the
+/// deciding text and marked that number in the API's resource policy.
+#[test]
+fn hop_detail_marks_the_statement_of_the_deciding_document() {
+    use hoptrace::tui::app::{App, Msg};
+    use hoptrace::tui::keymap::Keymap;
+    use hoptrace::tui::theme::{Theme, ThemeName};
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+
+    for (cases, name, title) in [
+        (
+            h13_iam_cases(),
+            "Table A: identity Deny beats a resource policy Allow",
+            "inline policy p of role client-role",
+        ),
+        (
+            h13_rp_cases(),
+            "H13.5 form D: a deny-all domain policy denies",
+            "policy of private custom domain api.internal.example.com",
+        ),
+    ] {
+        let c = named(cases, name);
+        let mut a = App::new(
+            world_of(&c),
+            "test".into(),
+            Keymap::default(),
+            Theme::new(ThemeName::Dark, false),
+            std::time::SystemTime::UNIX_EPOCH,
+        );
+        a.update(Msg::Resize(160, 200));
+        a.run_trace(request_of(&c));
+        assert_eq!(a.selected_hop_name(), Some("authorization"), "{name}");
+        let mut term = Terminal::new(TestBackend::new(160, 200)).unwrap();
+        term.draw(|f| hoptrace::tui::view::render(f, &a)).unwrap();
+        let buf = term.backend().buffer().clone();
+        let rows: Vec<String> = (0..buf.area.height)
+            .map(|y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect()
+            })
+            .collect();
+        let screen = rows.join("\n");
+        // A title stands alone at the left edge of the detail pane.
+        let at = |needle: &str| {
+            rows.iter().position(|r| {
+                r.contains(&format!("│{needle}")) || r.contains(needle) && needle == "(decides)"
+            })
+        };
+        let marked = at("(decides)").unwrap_or_else(|| panic!("{name}: nothing marked\n{screen}"));
+        assert_eq!(
+            rows.iter().filter(|r| r.contains("(decides)")).count(),
+            1,
+            "{name}\n{screen}"
+        );
+        let doc = at(title).unwrap_or_else(|| panic!("{name}: no {title:?}\n{screen}"));
+        let rp = at("resource policy of").expect("the resource policy is shown");
+        assert!(
+            doc < marked,
+            "{name}: the mark is above {title:?}\n{screen}"
+        );
+        assert!(
+            !(rp < marked && (doc < rp)),
+            "{name}: the mark is inside the resource policy\n{screen}"
+        );
+    }
 }

@@ -179,7 +179,7 @@ fn trace_form_picks_a_target_and_runs() {
     assert_eq!(a.screen, Screen::Trace);
     let t = a.trace.as_ref().unwrap();
     assert_eq!(t.verdict, Overall::Blocked);
-    assert_eq!(t.first_block, Some("sg-egress"));
+    assert_eq!(t.first_block, Some(hoptrace::trace::HopId::SgEgress));
     assert_eq!(a.hops_selected_name(), "sg-egress");
     // Esc goes back to the explorer.
     a.update(code(KeyCode::Esc));

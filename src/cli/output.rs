@@ -83,7 +83,7 @@ pub fn trace_table(t: &Trace, color: bool) -> String {
         .hops
         .iter()
         .filter(|h| h.verdict == Verdict::Unknown)
-        .map(|h| h.hop)
+        .map(|h| h.hop.as_str())
         .collect();
     if !unknown.is_empty() {
         let _ = writeln!(out, "unknown: {}", unknown.join(", "));

@@ -53,7 +53,7 @@ pub struct LogLine {
     pub at: SystemTime,
     pub text: String,
     /// The hop this line belongs to, once correlated.
-    pub hop: Option<&'static str>,
+    pub hop: Option<crate::trace::HopId>,
 }
 
 /// A ring buffer of log lines that remembers how many it has dropped.

@@ -1,22 +1,18 @@
 //! The trace: one request followed hop by hop (rulebook §2), each hop with a
 //! verdict, the reason and the field that decided it. Pure: no I/O.
+//!
+//! Layout: `request/` is what the user asked (URL forms, headers, the policy
+//! request context); `resolve` finds the API, stage and deployed method the
+//! request reaches; `gate` says whether DNS sent it to a VPC endpoint;
+//! `hops/` has one module per hop (or family of hops), named by rulebook
+//! number; `hop` and `evidence` are the result types.
 
-mod api_key;
-mod authorizer;
-mod authz;
-mod authz_custom;
-mod authz_iam;
-mod authz_policy;
-mod client;
-mod dns;
-mod endpoint;
-mod endpoint_policy;
-mod identity;
-mod network;
-mod reqctx;
+mod evidence;
+mod gate;
+mod hop;
+mod hops;
 pub mod request;
-pub mod route;
-pub mod target;
+pub mod resolve;
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -24,110 +20,15 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::model::World;
+pub use evidence::{
+    Deciding, PolicyEvidence, PolicyKind, ResourceKind, ResourceRef, StatementEvidence,
+    StatementRef, StatementResult,
+};
+pub use hop::{Hop, HopId, Response, Verdict};
+pub use request::target::{self, Form, Target};
 pub use request::{Auth, Request, RequestError, TlsVersion};
-pub use target::{Form, Target};
 
 pub const TRACE_SCHEMA: &str = "hoptrace.trace/v1";
-
-/// The fifteen hops, in request order (rulebook H1–H15).
-pub const HOPS: [&str; 15] = [
-    "instance",
-    "dns",
-    "route",
-    "sg-egress",
-    "nacl-client",
-    "nacl-endpoint",
-    "sg-endpoint",
-    "endpoint",
-    "endpoint-policy",
-    "api",
-    "stage",
-    "waf",
-    "authorization",
-    "api-key",
-    "integration",
-];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Allow,
-    Deny,
-    Unknown,
-    Skip,
-}
-
-impl Verdict {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Verdict::Allow => "allow",
-            Verdict::Deny => "deny",
-            Verdict::Unknown => "unknown",
-            Verdict::Skip => "skip",
-        }
-    }
-    pub fn glyph(&self) -> &'static str {
-        match self {
-            Verdict::Allow => "✓",
-            Verdict::Deny => "✗",
-            Verdict::Unknown => "?",
-            Verdict::Skip => "·",
-        }
-    }
-}
-
-/// One hop's result.
-#[derive(Debug, Clone, Serialize)]
-pub struct Hop {
-    pub hop: &'static str,
-    pub verdict: Verdict,
-    /// One sentence.
-    pub reason: String,
-    /// The AWS field (API call, resource, field and value) that decided the verdict.
-    pub deciding: String,
-    /// Resource ids this hop read.
-    pub resources: Vec<String>,
-    pub notes: Vec<String>,
-    /// The rulebook check that decided (`H5.2`).
-    pub check: String,
-    /// What the client sees when this hop blocks.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub symptom: Option<String>,
-}
-
-impl Hop {
-    pub fn new(hop: &'static str, verdict: Verdict, check: &str, reason: impl Into<String>) -> Hop {
-        Hop {
-            hop,
-            verdict,
-            reason: reason.into(),
-            deciding: String::new(),
-            resources: Vec::new(),
-            notes: Vec::new(),
-            check: check.to_string(),
-            symptom: None,
-        }
-    }
-    pub fn deciding(mut self, d: impl Into<String>) -> Hop {
-        self.deciding = d.into();
-        self
-    }
-    pub fn resource(mut self, r: impl Into<String>) -> Hop {
-        let r = r.into();
-        if !r.is_empty() && !self.resources.contains(&r) {
-            self.resources.push(r);
-        }
-        self
-    }
-    pub fn note(mut self, n: impl Into<String>) -> Hop {
-        self.notes.push(n.into());
-        self
-    }
-    pub fn symptom(mut self, s: impl Into<String>) -> Hop {
-        self.symptom = Some(s.into());
-        self
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -167,14 +68,6 @@ pub struct RequestSummary {
     pub form: &'static str,
 }
 
-/// The client-visible HTTP response predicted for a denial.
-#[derive(Debug, Clone, Serialize)]
-pub struct Response {
-    pub status: u16,
-    pub error_type: String,
-    pub message: String,
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct Stats {
     pub aws_calls: u64,
@@ -186,7 +79,7 @@ pub struct Trace {
     pub schema: &'static str,
     pub request: RequestSummary,
     pub verdict: Overall,
-    pub first_block: Option<&'static str>,
+    pub first_block: Option<HopId>,
     pub hops: Vec<Hop>,
     pub response: Option<Response>,
     /// What the client experiences at the first block when no HTTP response comes back.
@@ -201,8 +94,8 @@ pub(crate) struct Ctx<'w> {
     pub target: Target,
     /// The region the request goes to (from the host, else the snapshot's).
     pub region: String,
-    pub client: Option<client::Client<'w>>,
-    pub dest: dns::Destination<'w>,
+    pub client: Option<hops::Client<'w>>,
+    pub dest: hops::Destination<'w>,
 }
 
 impl<'w> Ctx<'w> {
@@ -237,41 +130,9 @@ pub fn run(world: &World, req: &Request) -> Result<Trace, TraceError> {
         target,
         region,
         client: None,
-        dest: dns::Destination::none("not resolved yet"),
+        dest: hops::Destination::none("not resolved yet"),
     };
-    let mut hops = Vec::with_capacity(15);
-    hops.push(client::h1_instance(&mut ctx, instance));
-    hops.push(dns::h2_dns(&mut ctx));
-    hops.extend(network::h3_to_h7(&ctx));
-    hops.push(endpoint::h8_endpoint(&ctx));
-    // Hops 9, 13 and 14 need the API, stage and deployed method the request
-    // reaches; hops 10-12 and 15 are not evaluated yet.
-    let call = route::api_call(&ctx);
-    let resolved = route::resolve(&ctx, &call);
-    let mut responses: Vec<(&'static str, Response)> = Vec::new();
-    let mut push = |hops: &mut Vec<Hop>, (hop, resp): (Hop, Option<Response>)| {
-        if let Some(r) = resp {
-            responses.push((hop.hop, r));
-        }
-        hops.push(hop);
-    };
-    push(
-        &mut hops,
-        endpoint_policy::h9_endpoint_policy(&ctx, &call, &resolved),
-    );
-    for name in &HOPS[9..12] {
-        hops.push(Hop::new(name, Verdict::Unknown, "", "not evaluated yet"));
-    }
-    push(&mut hops, authz::h13_authorization(&ctx, &resolved));
-    push(&mut hops, api_key::h14_api_key(&ctx, &resolved));
-    hops.push(Hop::new(
-        HOPS[14],
-        Verdict::Unknown,
-        "",
-        "not evaluated yet",
-    ));
-    debug_assert_eq!(hops.len(), HOPS.len());
-
+    let hops = hops::evaluate(&mut ctx, instance);
     let first_block = hops.iter().find(|h| h.verdict == Verdict::Deny);
     let verdict = if first_block.is_some() {
         Overall::Blocked
@@ -281,14 +142,9 @@ pub fn run(world: &World, req: &Request) -> Result<Trace, TraceError> {
         Overall::Reachable
     };
     let symptom = first_block.and_then(|h| h.symptom.clone());
-    let first_block = first_block.map(|h| h.hop);
     // The predicted HTTP response of the first denying hop, when it has one.
-    let response = first_block.and_then(|b| {
-        responses
-            .iter()
-            .find(|(h, _)| *h == b)
-            .map(|(_, r)| r.clone())
-    });
+    let response = first_block.and_then(|h| h.response.clone());
+    let first_block = first_block.map(|h| h.hop);
     let headers = req
         .headers
         .iter()

@@ -17,7 +17,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 
 use crate::logs::{LogBuffer, LogLine, SourceKind};
 use crate::model::{Snapshot, World};
-use crate::trace::{self, Request, TlsVersion, Trace};
+use crate::trace::{self, HopId, Request, TlsVersion, Trace};
 
 use super::editor::Editor;
 use super::keymap::{self, Cmd, Keymap};
@@ -353,7 +353,7 @@ impl App {
         let end_seq = self.log_view.paused_at.unwrap_or(self.logs.total());
         let first = self.logs.first_seq();
         let end = end_seq.saturating_sub(first) as usize;
-        let hop = self.selected_hop_name();
+        let hop = self.selected_hop();
         let mut out = Vec::with_capacity(max);
         let mut skipped = 0;
         for l in self.logs.iter().take(end).rev() {
@@ -378,15 +378,19 @@ impl App {
         out
     }
 
-    pub fn selected_hop_name(&self) -> Option<&'static str> {
+    pub fn selected_hop(&self) -> Option<HopId> {
         self.trace
             .as_ref()
             .and_then(|t| t.hops.get(self.hop_sel))
             .map(|h| h.hop)
     }
 
+    pub fn selected_hop_name(&self) -> Option<&'static str> {
+        self.selected_hop().map(HopId::as_str)
+    }
+
     /// Lines correlated to a hop (the correlation itself lands with log correlation).
-    pub fn hop_logs(&self, hop: &str, max: usize) -> Vec<&LogLine> {
+    pub fn hop_logs(&self, hop: HopId, max: usize) -> Vec<&LogLine> {
         let mut v: Vec<&LogLine> = self
             .logs
             .iter()

@@ -53,7 +53,7 @@ pub fn markdown(t: &Trace, whatif: &[String], edits: usize) -> String {
             h.verdict.glyph(),
             h.verdict.as_str(),
             cell(&h.reason),
-            cell(&h.deciding)
+            cell(&h.deciding.to_string())
         );
     }
     let noted: Vec<_> = t.hops.iter().filter(|h| !h.notes.is_empty()).collect();

@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::model::Snapshot;
-use crate::trace::{Hop, Trace};
+use crate::trace::{Hop, HopId, ResourceKind, Trace};
 
 /// What an edit replaces.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,19 +217,21 @@ pub fn diff(before: &Trace, after: &Trace) -> Vec<String> {
 
 /// The first editable resource a hop read, for "edit what decided this hop".
 pub fn target_for_hop(snap: &Snapshot, hop: &Hop) -> Option<Target> {
-    let preferred: &[&str] = match hop.hop {
-        "sg-egress" | "sg-endpoint" => &["sg-"],
-        "nacl-client" | "nacl-endpoint" => &["acl-"],
-        "route" => &["rtb-"],
-        "endpoint" | "endpoint-policy" => &["vpce-"],
-        "dns" => &["vpce-", "vpc-"],
-        "instance" => &["i-"],
+    let preferred: &[ResourceKind] = match hop.hop {
+        HopId::SgEgress | HopId::SgEndpoint => &[ResourceKind::SecurityGroup],
+        HopId::NaclClient | HopId::NaclEndpoint => &[ResourceKind::Nacl],
+        HopId::Route => &[ResourceKind::RouteTable],
+        HopId::Endpoint | HopId::EndpointPolicy => &[ResourceKind::VpcEndpoint],
+        HopId::Dns => &[ResourceKind::VpcEndpoint, ResourceKind::Vpc],
+        HopId::Instance => &[ResourceKind::Instance],
         _ => &[],
     };
-    for p in preferred {
-        if let Some(r) = hop.resources.iter().find(|r| r.starts_with(p)) {
-            return Target::for_id(snap, r);
+    for kind in preferred {
+        if let Some(r) = hop.resources_of(*kind).next() {
+            return Target::for_id(snap, &r.id);
         }
     }
-    hop.resources.iter().find_map(|r| Target::for_id(snap, r))
+    hop.resources
+        .iter()
+        .find_map(|r| Target::for_id(snap, &r.id))
 }

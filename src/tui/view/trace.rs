@@ -7,7 +7,7 @@ use ratatui::Frame;
 
 use super::super::app::{App, Pane};
 use super::{block, clean, selected};
-use crate::trace::Overall;
+use crate::trace::{Hop, Overall, StatementResult};
 
 pub fn hops(f: &mut Frame, app: &App, r: Rect) {
     let b = block(app, " trace ".into(), Pane::Left);
@@ -74,119 +74,67 @@ pub fn hops(f: &mut Frame, app: &App, r: Rect) {
     f.render_widget(Paragraph::new(lines), inner);
 }
 
-/// The policy a hop evaluated: (title, document text).
-fn policy_source(app: &App, hop: &crate::trace::Hop) -> Option<(String, String)> {
-    let snap = &app.world.snap;
-    match hop.hop {
-        "endpoint-policy" => {
-            let id = hop.resources.iter().find(|r| r.starts_with("vpce-"))?;
-            let ep = snap
-                .vpc_endpoints
-                .iter()
-                .find(|e| &e.vpc_endpoint_id == id)?;
-            let doc = ep
-                .policy_document
-                .clone()
-                .unwrap_or_else(|| r#"{"Statement":[{"Action":"*","Effect":"Allow","Principal":"*","Resource":"*"}]}"#.into());
-            Some((format!("endpoint policy of {id}"), doc))
-        }
-        "authorization" => {
-            let api_id = app
-                .request
-                .as_ref()
-                .and_then(|r| crate::trace::Target::classify(r).api_id)?;
-            let api = snap.rest_apis.iter().find(|a| a.id == api_id)?;
-            Some((format!("resource policy of {api_id}"), api.policy.clone()?))
-        }
-        _ => None,
-    }
-}
-
-/// `Statement[N]` named in a deciding field.
-fn deciding_statement(deciding: &str) -> Option<usize> {
-    let at = deciding.find("Statement[")? + "Statement[".len();
-    let digits: String = deciding[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_digit())
-        .collect();
-    digits.parse().ok()
-}
-
-/// The policy, statement by statement: the deciding statement in the verdict's
-/// colour, and under each statement why it applied or which element or
-/// condition failed.
-fn policy_lines(app: &App, hop: &crate::trace::Hop) -> Vec<Line<'static>> {
-    let Some((title, text)) = policy_source(app, hop) else {
-        return Vec::new();
-    };
-    let mut lines = vec![
-        Line::raw(""),
-        Line::from(Span::styled(title, app.theme.accent)),
-    ];
-    let doc = match crate::policy::decode_document(&text) {
-        Ok(d) => d,
-        Err(e) => {
-            lines.push(Line::from(Span::styled(
-                clean(&format!("  cannot read it: {e}")),
-                app.theme.deny,
-            )));
-            return lines;
-        }
-    };
-    let statements: Vec<serde_json::Value> = match doc.get("Statement") {
-        Some(serde_json::Value::Array(v)) => v.clone(),
-        Some(v) => vec![v.clone()],
-        None => Vec::new(),
-    };
-    let deciding = deciding_statement(&hop.deciding);
+/// Every policy the hop evaluated, statement by statement, as the engine
+/// recorded it: the statement that decided the hop (if one did) in the
+/// verdict's colour, and under each statement why it applied or which
+/// element or condition failed.
+fn policy_lines(app: &App, hop: &Hop) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
     let vs = app.theme.verdict(hop.verdict);
-    for (i, st) in statements.iter().enumerate() {
-        let label = format!("Statement[{i}]");
-        let decides = deciding == Some(i);
-        let why = hop
-            .notes
-            .iter()
-            .find(|n| n.contains(&format!("{label} ")) || n.contains(&format!("{label}:")));
-        let applies = why
-            .map(|w| !w.contains("does not apply") && !w.contains("may apply"))
-            .unwrap_or(true);
-        let head_style = if decides {
-            vs.add_modifier(ratatui::style::Modifier::BOLD)
-        } else if applies {
-            app.theme.text
-        } else {
-            app.theme.dim
-        };
-        let marker = if decides { "▶ " } else { "  " };
+    for doc in &hop.policies {
+        lines.push(Line::raw(""));
         lines.push(Line::from(Span::styled(
-            format!(
-                "{marker}{label}{}",
-                if decides { "  (decides)" } else { "" }
-            ),
-            head_style,
+            doc.title.clone(),
+            app.theme.accent,
         )));
-        let body = serde_json::to_string_pretty(st).unwrap_or_default();
-        for l in body.lines() {
-            lines.push(Line::from(Span::styled(
-                clean(&format!("    {l}")),
-                if decides { vs } else { head_style },
-            )));
+        if doc.statements.is_empty() {
+            lines.push(Line::from(Span::styled("  (no statements)", app.theme.dim)));
         }
-        if let Some(w) = why {
-            // The explanation after the statement label; the failing part stands out.
-            let tail = w
-                .split_once(&label)
-                .map(|(_, t)| t.trim_start_matches([' ', ':']))
-                .unwrap_or(w);
-            let style = if applies {
-                app.theme.dim
+        let deciding = doc.decided(&hop.deciding);
+        for st in &doc.statements {
+            let decides = deciding == Some(st.index);
+            let applies = st.result == StatementResult::Applies;
+            let head_style = if decides {
+                vs.add_modifier(ratatui::style::Modifier::BOLD)
+            } else if applies {
+                app.theme.text
             } else {
-                app.theme.unknown
+                app.theme.dim
             };
-            lines.push(Line::from(vec![
-                Span::styled("    why: ", app.theme.accent),
-                Span::styled(clean(tail), style),
-            ]));
+            let marker = if decides { "▶ " } else { "  " };
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "{marker}{}{}",
+                    st.label,
+                    if decides { "  (decides)" } else { "" }
+                ),
+                head_style,
+            )));
+            for l in st.text.lines() {
+                lines.push(Line::from(Span::styled(
+                    clean(&format!("    {l}")),
+                    if decides { vs } else { head_style },
+                )));
+            }
+            if !st.why.is_empty() {
+                let style = if applies {
+                    app.theme.dim
+                } else {
+                    app.theme.unknown
+                };
+                lines.push(Line::from(vec![
+                    Span::styled("    why: ", app.theme.accent),
+                    Span::styled(
+                        clean(&format!(
+                            "{}: {}: {}",
+                            st.effect,
+                            st.result.as_str(),
+                            st.why
+                        )),
+                        style,
+                    ),
+                ]));
+            }
         }
     }
     lines
@@ -217,7 +165,7 @@ pub fn detail(f: &mut Frame, app: &App, r: Rect) {
     if !h.deciding.is_empty() {
         lines.push(Line::raw(""));
         lines.push(Line::from(Span::styled("deciding field", app.theme.accent)));
-        lines.push(Line::from(Span::styled(clean(&h.deciding), vs)));
+        lines.push(Line::from(Span::styled(clean(&h.deciding.to_string()), vs)));
     }
     if let Some(s) = &h.symptom {
         lines.push(Line::from(vec![
@@ -229,7 +177,14 @@ pub fn detail(f: &mut Frame, app: &App, r: Rect) {
         lines.push(Line::raw(""));
         lines.push(Line::from(vec![
             Span::styled("read: ", app.theme.accent),
-            Span::styled(h.resources.join(", "), app.theme.text),
+            Span::styled(
+                h.resources
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                app.theme.text,
+            ),
         ]));
     }
     for n in &h.notes {

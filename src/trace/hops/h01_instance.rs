@@ -4,8 +4,8 @@ use std::net::IpAddr;
 
 use crate::model::ec2::{Instance, Subnet};
 
-use super::request::Auth;
-use super::{Ctx, Hop, Verdict};
+use crate::trace::request::Auth;
+use crate::trace::{Ctx, Deciding, Hop, HopId, ResourceKind as K, Verdict};
 
 /// The client's operating system family, for the ephemeral port range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +59,7 @@ fn os_of(inst: &Instance) -> Os {
     }
 }
 
-pub(super) fn h1_instance<'w>(ctx: &mut Ctx<'w>, inst: &'w Instance) -> Hop {
+pub(super) fn evaluate<'w>(ctx: &mut Ctx<'w>, inst: &'w Instance) -> Hop {
     let w = ctx.world;
     let id = &inst.instance_id;
     // The primary interface (device index 0), else the first one listed.
@@ -115,39 +115,43 @@ pub(super) fn h1_instance<'w>(ctx: &mut Ctx<'w>, inst: &'w Instance) -> Hop {
                 .collect(),
         ),
     };
-    let mut hop = Hop::new("instance", Verdict::Allow, "H1.1", "").resource(id.clone());
+    let mut hop = Hop::new(HopId::Instance, Verdict::Allow, "H1.1", "").read(K::Instance, id);
     if !eni_id.is_empty() {
-        hop = hop.resource(eni_id.clone());
+        hop = hop.read(K::Eni, &eni_id);
     }
     let state = inst.state.name.to_ascii_lowercase();
-    let mut problems: Vec<(Verdict, &str, String, String)> = Vec::new();
+    // What is wrong, worst first when one denies.
+    let mut problems: Vec<Hop> = Vec::new();
+    let problem = |v: Verdict, check: &'static str, reason: String, d: Deciding| {
+        Hop::new(HopId::Instance, v, check, reason).deciding(d)
+    };
     if state != "running" {
-        problems.push((
+        problems.push(problem(
             Verdict::Deny,
             "H1.1",
             format!("instance {id} is {state}, not running"),
-            format!("ec2:DescribeInstances {id} State.Name={}", inst.state.name),
+            Deciding::field("ec2:DescribeInstances", id, "State.Name").value(&inst.state.name),
         ));
     }
     let Some(subnet_id) = subnet_id else {
         // A terminated instance keeps no subnet: its state decides first.
         if let Some(p) = problems.first() {
-            return Hop::new("instance", p.0, p.1, p.2.clone())
-                .deciding(p.3.clone())
-                .resource(id.clone())
+            return p
+                .clone()
+                .read(K::Instance, id)
                 .symptom("nothing is sent: the instance is not running")
                 .note(format!("instance {id} has no subnet in the snapshot"));
         }
         return Hop::new(
-            "instance",
+            HopId::Instance,
             Verdict::Unknown,
             "H1.2",
             format!("instance {id} has no subnet in the snapshot"),
         )
-        .deciding(format!("ec2:DescribeInstances {id} SubnetId (missing)"))
-        .resource(id.clone());
+        .deciding(Deciding::field("ec2:DescribeInstances", id, "SubnetId").missing())
+        .read(K::Instance, id);
     };
-    hop = hop.resource(subnet_id.clone());
+    hop = hop.read(K::Subnet, &subnet_id);
     let subnet = w.subnet(&subnet_id);
     let vpc_id = inst
         .vpc_id
@@ -155,21 +159,21 @@ pub(super) fn h1_instance<'w>(ctx: &mut Ctx<'w>, inst: &'w Instance) -> Hop {
         .or_else(|| subnet.map(|s| s.vpc_id.clone()))
         .unwrap_or_default();
     if subnet.is_none() {
-        problems.push((
+        problems.push(problem(
             Verdict::Unknown,
             "H1.2",
             format!("subnet {subnet_id} of {id} is not in the snapshot"),
-            format!("ec2:DescribeSubnets {subnet_id} (missing)"),
+            Deciding::field("ec2:DescribeSubnets", &subnet_id, "").missing(),
         ));
     }
     let ipv4 = ip.as_deref().and_then(|s| s.parse::<IpAddr>().ok());
     let ipv6 = ipv6.as_deref().and_then(|s| s.parse::<IpAddr>().ok());
     if ipv4.is_none() && ipv6.is_none() {
-        problems.push((
+        problems.push(problem(
             Verdict::Unknown,
             "H1.2",
             format!("instance {id} has no private IP address in the snapshot"),
-            format!("ec2:DescribeInstances {id} PrivateIpAddress (missing)"),
+            Deciding::field("ec2:DescribeInstances", id, "PrivateIpAddress").missing(),
         ));
     }
     if inst.network_interfaces.len() > 1 {
@@ -179,7 +183,7 @@ pub(super) fn h1_instance<'w>(ctx: &mut Ctx<'w>, inst: &'w Instance) -> Hop {
         ));
     }
     for g in &groups {
-        hop = hop.resource(g.clone());
+        hop = hop.read(K::SecurityGroup, g);
     }
 
     // Identity (H1.2, H1.3).
@@ -187,31 +191,31 @@ pub(super) fn h1_instance<'w>(ctx: &mut Ctx<'w>, inst: &'w Instance) -> Hop {
     let profile = inst.iam_instance_profile.as_ref().map(|p| p.arn.clone());
     match &profile {
         Some(p) => {
-            hop = hop.resource(p.clone());
+            hop = hop.read(K::InstanceProfile, p);
             match w.instance_profile(p) {
                 Some(ip) => match ip.roles.first() {
                     Some(r) => {
                         role_arn = Some(r.arn.clone());
-                        hop = hop.resource(r.arn.clone());
+                        hop = hop.read(K::Role, &r.arn);
                     }
                     None => {
                         if ctx.req.auth == Auth::Sigv4 {
-                            problems.push((
+                            problems.push(problem(
                                 Verdict::Unknown,
                                 "H1.2",
                                 format!("instance profile {p} has no role, so the signing identity is unknown"),
-                                format!("iam:GetInstanceProfile {p} Roles (empty)"),
+                                Deciding::field("iam:GetInstanceProfile", p, "Roles").detail("(empty)"),
                             ));
                         }
                     }
                 },
                 None => {
                     if ctx.req.auth == Auth::Sigv4 {
-                        problems.push((
+                        problems.push(problem(
                             Verdict::Unknown,
                             "H1.2",
                             format!("instance profile {p} is not in the snapshot, so the signing role is unknown"),
-                            format!("iam:GetInstanceProfile {p} (missing)"),
+                            Deciding::field("iam:GetInstanceProfile", p, "").missing(),
                         ));
                     }
                 }
@@ -219,11 +223,11 @@ pub(super) fn h1_instance<'w>(ctx: &mut Ctx<'w>, inst: &'w Instance) -> Hop {
         }
         None => {
             if ctx.req.auth == Auth::Sigv4 {
-                problems.push((
+                problems.push(problem(
                     Verdict::Unknown,
                     "H1.2",
                     format!("{id} has no instance profile: the SigV4 signing identity is outside AWS's view"),
-                    format!("ec2:DescribeInstances {id} IamInstanceProfile (absent)"),
+                    Deciding::field("ec2:DescribeInstances", id, "IamInstanceProfile").detail("(absent)"),
                 ));
             }
         }
@@ -278,16 +282,13 @@ pub(super) fn h1_instance<'w>(ctx: &mut Ctx<'w>, inst: &'w Instance) -> Hop {
 
     if let Some(worst) = problems
         .iter()
-        .find(|p| p.0 == Verdict::Deny)
+        .find(|p| p.verdict == Verdict::Deny)
         .or_else(|| problems.first())
     {
-        hop.verdict = worst.0;
-        hop.check = worst.1.to_string();
-        hop.reason = worst.2.clone();
-        hop.deciding = worst.3.clone();
+        hop = hop.outcome(worst);
         for p in &problems {
-            if p.2 != worst.2 {
-                hop = hop.note(p.2.clone());
+            if p.reason != worst.reason {
+                hop = hop.note(p.reason.clone());
             }
         }
         if hop.verdict == Verdict::Deny {
@@ -296,10 +297,6 @@ pub(super) fn h1_instance<'w>(ctx: &mut Ctx<'w>, inst: &'w Instance) -> Hop {
         hop.notes.insert(0, summary);
         return hop;
     }
-    hop.reason = summary;
-    hop.deciding = format!(
-        "ec2:DescribeInstances {} State.Name=running",
-        hop.resources[0]
-    );
-    hop
+    hop.reason(summary)
+        .deciding(Deciding::field("ec2:DescribeInstances", id, "State.Name").value("running"))
 }

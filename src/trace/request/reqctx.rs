@@ -4,8 +4,8 @@
 
 use crate::policy::{Caller, Evaluation, Policy, RequestContext, Tri};
 
-use super::request::Auth;
-use super::{Ctx, Response};
+use super::Auth;
+use crate::trace::{Ctx, Response};
 
 pub const INVOKE: &str = "execute-api:Invoke";
 
@@ -129,31 +129,6 @@ pub fn request_context(
     rc
 }
 
-/// `Statement[1] (Sid "X") Allow: applies — why` for each statement.
-pub fn statement_notes(
-    label: &str,
-    policy: &Policy,
-    e: &Evaluation,
-    rc: &RequestContext,
-) -> Vec<String> {
-    e.statements
-        .iter()
-        .map(|se| {
-            let state = match se.applies {
-                Tri::True => "applies",
-                Tri::False => "does not apply",
-                Tri::Unknown => "may apply",
-            };
-            format!(
-                "{label} {} {}: {state}: {}",
-                crate::policy::statement_label(policy, se.index),
-                se.effect.as_str(),
-                crate::policy::why(policy, se, rc)
-            )
-        })
-        .collect()
-}
-
 /// 403 `AccessDeniedException`, worded as API Gateway words it (§6).
 pub fn access_denied(caller: &Caller, arn: &str, tail: &str) -> Response {
     let who = match caller {
@@ -167,10 +142,6 @@ pub fn access_denied(caller: &Caller, arn: &str, tail: &str) -> Response {
             "User: {who} is not authorized to perform: execute-api:Invoke on resource: {arn}{tail}"
         ),
     }
-}
-
-pub fn symptom_of(r: &Response) -> String {
-    format!("HTTP {} {}: {}", r.status, r.error_type, r.message)
 }
 
 /// One policy evaluated for the method: with the request's verb, and, for

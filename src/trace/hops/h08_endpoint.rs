@@ -1,10 +1,12 @@
 //! H8: the endpoint itself: state, service and region, TLS version against the
 //! security policy, endpoint access mode, certificate name, IP family, mTLS.
 
-use super::dns::execute_api_service;
-use super::request::TlsVersion;
-use super::target::Form;
-use super::{Ctx, Hop, Verdict};
+use crate::trace::gate::{Gate, PUBLIC};
+use crate::trace::request::TlsVersion;
+use crate::trace::target::Form;
+use crate::trace::{Ctx, Deciding, Hop, HopId, ResourceKind as K, Verdict};
+
+use super::execute_api_service;
 
 /// Which TLS versions a security policy accepts on a private endpoint.
 /// `None` when the policy name is not one the rulebook describes.
@@ -39,34 +41,46 @@ fn owner_call(owner: &str) -> String {
     }
 }
 
-pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
-    let Some(ep) = ctx.dest.endpoint() else {
-        return match &ctx.dest.via {
-            super::dns::Via::Unresolved { skip: true, why } => Hop::new(
-                "endpoint",
+/// One problem with the endpoint, as a result for this hop.
+fn finding(
+    verdict: Verdict,
+    check: &'static str,
+    reason: String,
+    deciding: impl Into<Deciding>,
+    symptom: Option<String>,
+) -> Hop {
+    let h = Hop::new(HopId::Endpoint, verdict, check, reason).deciding(deciding);
+    match symptom {
+        Some(s) => h.symptom(s),
+        None => h,
+    }
+}
+
+pub(super) fn evaluate(ctx: &Ctx) -> Hop {
+    let ep = match ctx.gate() {
+        Gate::Endpoint(ep) => ep,
+        Gate::Failed(why) => {
+            return Hop::new(
+                HopId::Endpoint,
                 Verdict::Skip,
                 "",
                 format!("not evaluable: {why}"),
-            ),
-            super::dns::Via::Public => Hop::new(
-                "endpoint",
-                Verdict::Skip,
-                "",
-                "the name resolves to public execute-api addresses, not to a VPC endpoint (dns)",
-            ),
-            super::dns::Via::Unresolved { why, .. } => Hop::new(
-                "endpoint",
+            )
+        }
+        Gate::Public => return Hop::new(HopId::Endpoint, Verdict::Skip, "", PUBLIC),
+        Gate::Unknown(why) => {
+            return Hop::new(
+                HopId::Endpoint,
                 Verdict::Unknown,
                 "H8",
                 format!("destination unknown: {why}"),
-            ),
-            super::dns::Via::Endpoint(_) => unreachable!(),
-        };
+            )
+        }
     };
     let id = &ep.vpc_endpoint_id;
-    let mut hop = Hop::new("endpoint", Verdict::Allow, "H8.1", "").resource(id.clone());
-    // (verdict, check, reason, deciding, symptom)
-    let mut findings: Vec<(Verdict, &str, String, String, Option<String>)> = Vec::new();
+    let mut hop = Hop::new(HopId::Endpoint, Verdict::Allow, "H8.1", "").read(K::VpcEndpoint, id);
+    // Each problem found, as a result for this hop; the worst one decides.
+    let mut findings: Vec<Hop> = Vec::new();
     let handshake =
         "TLS handshake failure (no HTTP status; nothing in API Gateway logs)".to_string();
 
@@ -78,7 +92,7 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
         } else {
             Verdict::Deny
         };
-        findings.push((
+        findings.push(finding(
             v,
             "H8.1",
             format!("{id} is {}, not available", ep.state),
@@ -89,7 +103,7 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
     // H8.2 service and region
     let want = execute_api_service(&ctx.region);
     if ep.service_name != want {
-        findings.push((
+        findings.push(finding(
             Verdict::Deny,
             "H8.2",
             format!("{id} serves {}, not {want}", ep.service_name),
@@ -101,7 +115,7 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
         ));
     }
     if !ep.vpc_endpoint_type.eq_ignore_ascii_case("Interface") {
-        findings.push((
+        findings.push(finding(
             Verdict::Deny,
             "H8.2",
             format!(
@@ -116,7 +130,7 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
         ));
     }
     if ctx.req.port != 443 {
-        findings.push((
+        findings.push(finding(
             Verdict::Unknown,
             "H8",
             format!(
@@ -173,11 +187,11 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
                     None => "the API (not named by the request)".into(),
                 }
             };
-            findings.push((
+            findings.push(finding(
                 Verdict::Unknown,
                 "H8.3",
                 format!("the security policy of {what} is not in the snapshot, so TLS {} cannot be checked", tls.as_str()),
-                "apigateway:GetRestApi securityPolicy (not captured)".into(),
+                "apigateway:GetRestApi securityPolicy (not captured)",
                 None,
             ));
         }
@@ -197,7 +211,7 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
             match accepted_tls(policy.as_deref()) {
                 Some((ok, why)) => {
                     if !ok.contains(&tls) {
-                        findings.push((
+                        findings.push(finding(
                             Verdict::Deny,
                             "H8.3",
                             format!("TLS {} rejected: {why}", tls.as_str()),
@@ -208,7 +222,7 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
                         hop = hop.note(format!("TLS {} accepted: {why}", tls.as_str()));
                     }
                 }
-                None => findings.push((
+                None => findings.push(finding(
                     Verdict::Unknown,
                     "H8.3",
                     format!(
@@ -229,7 +243,7 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
                     None if t.form == Form::A => hop = hop.note(format!(
                         "{owner} uses an enhanced security policy without endpointAccessMode, which API Gateway requires"
                     )),
-                    None => findings.push((
+                    None => findings.push(finding(
                         Verdict::Unknown,
                         "H8.4",
                         format!(
@@ -240,7 +254,7 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
                         format!("{} endpointAccessMode (not captured)", owner_call(owner)),
                         None,
                     )),
-                    Some("STRICT") if matches!(t.form, Form::C | Form::CPrime | Form::DPrime) || t.sni_mismatch => findings.push((
+                    Some("STRICT") if matches!(t.form, Form::C | Form::CPrime | Form::DPrime) || t.sni_mismatch => findings.push(finding(
                         Verdict::Deny,
                         "H8.4",
                         format!(
@@ -251,7 +265,7 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
                         format!("{} endpointAccessMode=STRICT", owner_call(owner)),
                         Some("rejected by API Gateway; the exact error is not documented (expect 403)".into()),
                     )),
-                    Some("STRICT") if matches!(t.form, Form::B | Form::APrime) => findings.push((
+                    Some("STRICT") if matches!(t.form, Form::B | Form::APrime) => findings.push(finding(
                         Verdict::Unknown,
                         "H8.4",
                         format!("{owner} uses endpointAccessMode STRICT; whether form {} passes the SNI check is not documented", t.form.label()),
@@ -259,7 +273,7 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
                         None,
                     )),
                     Some("STRICT") | Some("BASIC") => {}
-                    Some(other) if t.form != Form::A || t.sni_mismatch => findings.push((
+                    Some(other) if t.form != Form::A || t.sni_mismatch => findings.push(finding(
                         Verdict::Unknown,
                         "H8.4",
                         format!("{owner} has endpointAccessMode {other:?}, which is neither STRICT nor BASIC"),
@@ -271,7 +285,7 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
             }
             // H8.7 mTLS on a private domain.
             if let Some(uri) = mtls {
-                findings.push((
+                findings.push(finding(
                     Verdict::Unknown,
                     "H8.7",
                     format!("mutual TLS is configured on private {owner} (truststore {uri}); private domains do not document mTLS"),
@@ -319,32 +333,28 @@ pub(super) fn h8_endpoint(ctx: &Ctx) -> Hop {
 
     let worst = findings
         .iter()
-        .find(|f| f.0 == Verdict::Deny)
-        .or_else(|| findings.iter().find(|f| f.0 == Verdict::Unknown));
+        .find(|f| f.verdict == Verdict::Deny)
+        .or_else(|| findings.iter().find(|f| f.verdict == Verdict::Unknown));
     if let Some(f) = worst {
-        hop.verdict = f.0;
-        hop.check = f.1.to_string();
-        hop.reason = f.2.clone();
-        hop.deciding = f.3.clone();
-        hop.symptom = if f.0 == Verdict::Deny {
-            f.4.clone()
-        } else {
-            None
-        };
+        hop = hop.outcome(f);
+        if f.verdict == Verdict::Deny {
+            if let Some(s) = &f.symptom {
+                hop = hop.symptom(s.clone());
+            }
+        }
         for other in &findings {
-            if other.2 != f.2 {
-                hop.notes.push(other.2.clone());
+            if other.reason != f.reason {
+                hop.notes.push(other.reason.clone());
             }
         }
         return hop;
     }
-    hop.reason = format!(
+    hop.reason(format!(
         "{id} is available, serves {want}, and accepts TLS {}",
         tls.as_str()
-    );
-    hop.deciding = format!(
-        "ec2:DescribeVpcEndpoints {id} State={} ServiceName={}",
-        ep.state, ep.service_name
-    );
-    hop
+    ))
+    .deciding(
+        Deciding::field("ec2:DescribeVpcEndpoints", id, "State")
+            .value(format!("{} ServiceName={}", ep.state, ep.service_name)),
+    )
 }

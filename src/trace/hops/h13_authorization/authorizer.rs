@@ -7,7 +7,7 @@ use crate::model::apigw::{Authorizer, RestApi};
 use crate::policy::{self, Caller, Decision, ParseOptions, RequestContext};
 
 use super::identity::role_decision;
-use super::Ctx;
+use crate::trace::Ctx;
 
 /// The first identity source the request lacks, when that makes API Gateway
 /// answer 401 without calling the authorizer: a `TOKEN` authorizer's header,
@@ -162,11 +162,11 @@ pub fn authorizer_plumbing(ctx: &Ctx, api: &RestApi, a: &Authorizer, account: &s
             )),
             d if d.is_denied() => Plumbing::Broken(
                 format!("the authorizer's credentials role {role_arn} is not allowed lambda:InvokeFunction on {fn_arn}"),
-                id.deciding.unwrap_or_else(|| format!("iam:ListRolePolicies {} (no statement allows lambda:InvokeFunction)", role.role_name)),
+                id.deciding.map(|d| d.to_string()).unwrap_or_else(|| format!("iam:ListRolePolicies {} (no statement allows lambda:InvokeFunction)", role.role_name)),
             ),
             _ => Plumbing::Unknown(
                 format!("whether {role_arn} may invoke {fn_arn} cannot be decided"),
-                id.deciding.unwrap_or(role_field),
+                id.deciding.map(|d| d.to_string()).unwrap_or(role_field),
             ),
         };
     }

@@ -5,11 +5,10 @@
 
 use sha2::{Digest, Sha256};
 
-use super::reqctx::symptom_of;
-use super::route::{Miss, Route};
-use super::{Ctx, Hop, Response, Verdict};
+use crate::trace::resolve::{private_route, Miss, Route};
+use crate::trace::{Ctx, Hop, HopId, ResourceKind as K, Response, Verdict};
 
-const HOP: &str = "api-key";
+const HOP: HopId = HopId::ApiKey;
 
 fn forbidden() -> Response {
     Response {
@@ -27,13 +26,10 @@ pub fn key_hash(value: &str) -> String {
         .collect()
 }
 
-pub(super) fn h14_api_key<'w>(
-    ctx: &Ctx<'w>,
-    route: &Result<Route<'w>, Miss>,
-) -> (Hop, Option<Response>) {
-    let r = match super::route::private_route(HOP, "H14.1", ctx, route) {
+pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Hop {
+    let r = match private_route(HOP, "H14.1", ctx, route) {
         Ok(r) => r,
-        Err(h) => return (*h, None),
+        Err(h) => return *h,
     };
     let api = r.api;
     let id = &api.id;
@@ -61,39 +57,33 @@ pub(super) fn h14_api_key<'w>(
             ));
         }
     }
-    let hop = |v: Verdict, reason: String, deciding: String| {
+    let hop = |v: Verdict, reason: String, deciding: String| -> Hop {
         let mut h = Hop::new(HOP, v, "H14.1", reason)
             .deciding(deciding)
-            .resource(id.clone());
+            .read(K::RestApi, id);
         for n in &notes {
             h = h.note(n.clone());
         }
         h
     };
     let Some(required) = r.snapshot.api_key_required else {
-        return (
-            hop(
-                Verdict::Unknown,
-                format!(
-                    "the deployed method {} {} has no apiKeyRequired in the snapshot",
-                    r.method_key, r.template
-                ),
-                format!("{field} (missing)"),
+        return hop(
+            Verdict::Unknown,
+            format!(
+                "the deployed method {} {} has no apiKeyRequired in the snapshot",
+                r.method_key, r.template
             ),
-            None,
+            format!("{field} (missing)"),
         );
     };
     if !required {
-        return (
-            hop(
-                Verdict::Allow,
-                format!(
-                    "the deployed method {} {} requires no API key",
-                    r.method_key, r.template
-                ),
-                format!("{field}=false"),
+        return hop(
+            Verdict::Allow,
+            format!(
+                "the deployed method {} {} requires no API key",
+                r.method_key, r.template
             ),
-            None,
+            format!("{field}=false"),
         );
     }
     let source = api
@@ -102,24 +92,21 @@ pub(super) fn h14_api_key<'w>(
         .unwrap_or("HEADER")
         .to_ascii_uppercase();
     if source == "AUTHORIZER" {
-        return (
-            hop(
+        return hop(
                 Verdict::Unknown,
                 "the method requires an API key and apiKeySource is AUTHORIZER: the key is the Lambda authorizer's usageIdentifierKey, unknown offline".into(),
                 format!("apigateway:GetRestApi {id} apiKeySource=AUTHORIZER"),
-            ),
-            None,
-        );
+            );
     }
-    let deny = |reason: String, deciding: String| {
+    let deny = |reason: String, deciding: String| -> Hop {
         let resp = forbidden();
-        let h = hop(Verdict::Deny, reason, deciding)
+        hop(Verdict::Deny, reason, deciding)
             .symptom(format!(
                 "{} (gateway response INVALID_API_KEY)",
-                symptom_of(&resp)
+                resp.symptom()
             ))
-            .note("the client sees 403 ForbiddenException {\"message\":\"Forbidden\"}".to_string());
-        (h, Some(resp))
+            .note("the client sees 403 ForbiddenException {\"message\":\"Forbidden\"}".to_string())
+            .respond(resp)
     };
     let Some(value) = ctx
         .req
@@ -138,16 +125,13 @@ pub(super) fn h14_api_key<'w>(
         .as_deref()
         .is_some_and(|a| a != w.snap.account)
     {
-        return (
-            hop(
-                Verdict::Unknown,
-                format!(
-                    "the API belongs to account {}, whose API keys are not in the snapshot",
-                    api.owner_account.as_deref().unwrap_or("")
-                ),
-                "apigateway:GetApiKeys (other account)".into(),
+        return hop(
+            Verdict::Unknown,
+            format!(
+                "the API belongs to account {}, whose API keys are not in the snapshot",
+                api.owner_account.as_deref().unwrap_or("")
             ),
-            None,
+            "apigateway:GetApiKeys (other account)".into(),
         );
     }
     let hash = key_hash(value);
@@ -163,20 +147,17 @@ pub(super) fn h14_api_key<'w>(
             .map(|k| k.id.as_str())
             .collect();
         if keys.is_empty() || !unhashed.is_empty() {
-            return (
-                hop(
-                    Verdict::Unknown,
-                    if keys.is_empty() {
-                        "the API keys of the account are not in the snapshot, so the x-api-key value cannot be checked".into()
-                    } else {
-                        format!(
+            return hop(
+                Verdict::Unknown,
+                if keys.is_empty() {
+                    "the API keys of the account are not in the snapshot, so the x-api-key value cannot be checked".into()
+                } else {
+                    format!(
                             "the x-api-key value matches no recorded key hash, and keys {} have no valueSha256: cannot tell which key it is",
                             unhashed.join(", ")
                         )
-                    },
-                    "apigateway:GetApiKeys valueSha256".into(),
-                ),
-                None,
+                },
+                "apigateway:GetApiKeys valueSha256".into(),
             );
         }
         return deny(
@@ -197,17 +178,14 @@ pub(super) fn h14_api_key<'w>(
     }
     if w.snap.usage_plans.is_empty() {
         // Snapshot v1 cannot tell "no usage plans" from "not captured".
-        return (
-            hop(
+        return hop(
                 Verdict::Unknown,
                 format!(
                     "API key {}{name} is enabled, but the snapshot holds no usage plans, so its plan for {id}/{stage} cannot be checked",
                     key.id
                 ),
                 "apigateway:GetUsagePlans (none in the snapshot)".to_string(),
-            ),
-            None,
-        );
+            );
     }
     let plan = w.snap.usage_plans.iter().find(|p| {
         p.key_ids.contains(&key.id)
@@ -216,16 +194,13 @@ pub(super) fn h14_api_key<'w>(
                 .any(|s| s.api_id == *id && s.stage == *stage)
     });
     match plan {
-        Some(p) => (
-            hop(
-                Verdict::Allow,
-                format!(
-                    "API key {}{name} is enabled and in usage plan {} for {id}/{stage}",
-                    key.id, p.id
-                ),
-                format!("apigateway:GetUsagePlanKeys {} {}", p.id, key.id),
+        Some(p) => hop(
+            Verdict::Allow,
+            format!(
+                "API key {}{name} is enabled and in usage plan {} for {id}/{stage}",
+                key.id, p.id
             ),
-            None,
+            format!("apigateway:GetUsagePlanKeys {} {}", p.id, key.id),
         ),
         None => deny(
             format!(

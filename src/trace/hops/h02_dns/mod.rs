@@ -6,9 +6,10 @@ use std::net::IpAddr;
 use crate::model::ec2::{Vpc, VpcEndpoint};
 use crate::net::{AddrSet, Cidr};
 
-use super::client::Client;
-use super::target::Form;
-use super::{Ctx, Hop, Verdict};
+use crate::trace::target::Form;
+use crate::trace::{Ctx, Deciding, Hop, HopId, ResourceKind as K, Verdict};
+
+use super::Client;
 
 /// One address the name may resolve to: an endpoint ENI.
 #[derive(Debug, Clone)]
@@ -226,7 +227,7 @@ fn symptom_nxdomain() -> &'static str {
     "Could not resolve host (no answer for the name)"
 }
 
-pub(super) fn h2_dns(ctx: &mut Ctx) -> Hop {
+pub(super) fn evaluate(ctx: &mut Ctx) -> Hop {
     let (hop, dest) = resolve(ctx);
     ctx.dest = dest;
     hop
@@ -238,14 +239,14 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
     let host = ctx.req.host.clone();
     let Some(client) = ctx.client.as_ref() else {
         return (
-            Hop::new("dns", Verdict::Unknown, "H2", "client not known (H1)"),
+            Hop::new(HopId::Dns, Verdict::Unknown, "H2", "client not known (H1)"),
             Destination::none("client not known"),
         );
     };
     let Some(vpc) = w.vpc(&client.vpc_id) else {
         return (
             Hop::new(
-                "dns",
+                HopId::Dns,
                 Verdict::Unknown,
                 "H2.1",
                 format!("VPC {} of the client is not in the snapshot", client.vpc_id),
@@ -256,7 +257,7 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
     };
     let vpc_id = vpc.vpc_id.clone();
     let dhcp = dhcp_of(ctx, vpc);
-    let mut hop = Hop::new("dns", Verdict::Allow, "H2", "").resource(vpc_id.clone());
+    let mut hop = Hop::new(HopId::Dns, Verdict::Allow, "H2", "").read(K::Vpc, &vpc_id);
     hop = hop.note(
         "Route 53 Resolver rules and DNS Firewall are not read; DNS to the VPC resolver is not filtered by security groups or network ACLs",
     );
@@ -266,7 +267,7 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
     match vpc.enable_dns_support {
         Some(false) => {
             let h = Hop::new(
-                "dns",
+                HopId::Dns,
                 Verdict::Deny,
                 "H2.1",
                 format!("VPC DNS resolution is disabled in {vpc_id} (enableDnsSupport=false)"),
@@ -274,7 +275,7 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
             .deciding(format!(
                 "ec2:DescribeVpcAttribute {vpc_id} enableDnsSupport=false"
             ))
-            .resource(vpc_id.clone())
+            .read(K::Vpc, &vpc_id)
             .symptom(symptom_nxdomain());
             return (
                 h,
@@ -284,7 +285,7 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
         None => {
             return (
                 Hop::new(
-                    "dns",
+                    HopId::Dns,
                     Verdict::Unknown,
                     "H2.1",
                     format!("enableDnsSupport of {vpc_id} was not read"),
@@ -292,7 +293,7 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                 .deciding(format!(
                     "ec2:DescribeVpcAttribute {vpc_id} enableDnsSupport (not captured)"
                 ))
-                .resource(vpc_id.clone()),
+                .read(K::Vpc, &vpc_id),
                 Destination::none("DNS attributes not captured"),
             );
         }
@@ -304,7 +305,7 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
         Form::B => {
             let vpce_id = t.vpce_id.clone().unwrap_or_default();
             let api_id = t.api_id.clone().unwrap_or_default();
-            hop = hop.resource(vpce_id.clone()).resource(api_id.clone());
+            hop = hop.read(K::VpcEndpoint, &vpce_id).read(K::RestApi, &api_id);
             if let Dhcp::Custom(s) = &dhcp {
                 hop = hop.note(format!("the VPC uses custom DNS servers {}; the public alias must resolve through them", s.join(", ")));
             }
@@ -312,7 +313,7 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
             if let (Some(api), Some(r)) = (ctx.api(), t.region.as_deref()) {
                 if r != w.snap.region {
                     let h = Hop::new(
-                        "dns",
+                        HopId::Dns,
                         Verdict::Deny,
                         "H2.3",
                         format!(
@@ -324,7 +325,7 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                         "apigateway:GetRestApi {} (region {})",
                         api.id, w.snap.region
                     ))
-                    .resource(api_id.clone())
+                    .read(K::RestApi, &api_id)
                     .symptom(symptom_nxdomain());
                     return (
                         h,
@@ -347,11 +348,12 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
             match ctx.api() {
                 None => {
                     hop.verdict = Verdict::Unknown;
-                    hop.check = "H2.3".into();
+                    hop.check = "H2.3";
                     hop.reason = format!(
                         "API {api_id} is not in the snapshot (another account?), so its association with {vpce_id} cannot be checked"
                     );
-                    hop.deciding = format!("apigateway:GetRestApi {api_id} (missing)");
+                    hop.deciding =
+                        Deciding::from(format!("apigateway:GetRestApi {api_id} (missing)"));
                     (hop, dest)
                 }
                 Some(api) => {
@@ -360,8 +362,7 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                         .vpc_endpoint_ids
                         .contains(&vpce_id);
                     if !listed {
-                        let h = Hop::new(
-                            "dns",
+                        let h = Hop::new(HopId::Dns,
                             Verdict::Deny,
                             "H2.3",
                             format!("API {api_id} is not associated with {vpce_id} (endpointConfiguration.vpcEndpointIds lacks it), so {host} does not exist"),
@@ -370,17 +371,17 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                             "apigateway:GetRestApi {api_id} endpointConfiguration.vpcEndpointIds={:?}",
                             api.endpoint_configuration.vpc_endpoint_ids
                         ))
-                        .resource(api_id.clone())
-                        .resource(vpce_id.clone())
+                        .read(K::RestApi, &api_id)
+                        .read(K::VpcEndpoint, &vpce_id)
                         .symptom(symptom_nxdomain());
                         return (
                             h,
                             Destination::failed(format!("{host} does not resolve (dns)")),
                         );
                     }
-                    hop.check = "H2.3".into();
+                    hop.check = "H2.3";
                     hop.reason = format!("{host} is the public alias of {vpce_id} for {api_id}; it resolves to the endpoint's ENIs");
-                    hop.deciding = format!("apigateway:GetRestApi {api_id} endpointConfiguration.vpcEndpointIds contains {vpce_id}");
+                    hop.deciding = Deciding::from(format!("apigateway:GetRestApi {api_id} endpointConfiguration.vpcEndpointIds contains {vpce_id}"));
                     hop = hop.note("the alias record is created with the association and takes a few minutes to appear");
                     if ep.is_none() {
                         hop.verdict = Verdict::Unknown;
@@ -392,14 +393,15 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
         }
         Form::C | Form::CPrime | Form::DPrime => {
             let vpce_id = t.vpce_id.clone().unwrap_or_default();
-            hop = hop.resource(vpce_id.clone());
+            hop = hop.read(K::VpcEndpoint, &vpce_id);
             let Some(ep) = w.vpc_endpoint(&vpce_id) else {
                 hop.verdict = Verdict::Unknown;
-                hop.check = "H2.4".into();
+                hop.check = "H2.4";
                 hop.reason = format!(
                     "{vpce_id} named by {host} is not in the snapshot (another account or region?)"
                 );
-                hop.deciding = format!("ec2:DescribeVpcEndpoints {vpce_id} (missing)");
+                hop.deciding =
+                    Deciding::from(format!("ec2:DescribeVpcEndpoints {vpce_id} (missing)"));
                 return (
                     hop,
                     Destination::none(&format!("endpoint {vpce_id} is not in the snapshot")),
@@ -410,9 +412,11 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                 .is_some_and(|e| e.vpc_endpoint_id == vpce_id);
             if !matches && ep.dns_entries.is_empty() {
                 hop.verdict = Verdict::Unknown;
-                hop.check = "H2.4".into();
+                hop.check = "H2.4";
                 hop.reason = format!("the DNS names of {vpce_id} were not captured, so {host} cannot be checked against them");
-                hop.deciding = format!("ec2:DescribeVpcEndpoints {vpce_id} DnsEntries (empty)");
+                hop.deciding = Deciding::from(format!(
+                    "ec2:DescribeVpcEndpoints {vpce_id} DnsEntries (empty)"
+                ));
                 let (c, approx) = endpoint_candidates(ctx, ep, Some(client), t.zone.as_deref());
                 return (
                     hop,
@@ -426,7 +430,7 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
             if !matches {
                 let names: Vec<&str> = ep.dns_entries.iter().map(|d| d.dns_name.as_str()).collect();
                 let h = Hop::new(
-                    "dns",
+                    HopId::Dns,
                     Verdict::Deny,
                     "H2.4",
                     format!("{host} is not one of {vpce_id}'s DNS names"),
@@ -434,7 +438,7 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                 .deciding(format!(
                     "ec2:DescribeVpcEndpoints {vpce_id} DnsEntries={names:?}"
                 ))
-                .resource(vpce_id.clone())
+                .read(K::VpcEndpoint, &vpce_id)
                 .symptom(symptom_nxdomain());
                 return (
                     h,
@@ -449,7 +453,7 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                     Verdict::Deny
                 };
                 let mut h = Hop::new(
-                    "dns",
+                    HopId::Dns,
                     v,
                     "H2.4",
                     format!("{vpce_id} is {state}, so its DNS name may not answer"),
@@ -458,7 +462,7 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                     "ec2:DescribeVpcEndpoints {vpce_id} State={}",
                     ep.state
                 ))
-                .resource(vpce_id.clone());
+                .read(K::VpcEndpoint, &vpce_id);
                 if v == Verdict::Deny {
                     h = h.symptom(symptom_nxdomain());
                     return (
@@ -477,14 +481,15 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                 );
             }
             let (c, approx) = endpoint_candidates(ctx, ep, Some(client), t.zone.as_deref());
-            hop.check = "H2.4".into();
+            hop.check = "H2.4";
             hop.reason = format!(
                 "{host} is a{} DNS name of {vpce_id}; it resolves to the endpoint's ENI{} from anywhere",
                 if t.zone.is_some() { " zonal" } else { "" },
                 if t.zone.is_some() { " in that zone" } else { "s" }
             );
             hop.deciding =
-                format!("ec2:DescribeVpcEndpoints {vpce_id} DnsEntries[].DnsName={host}");
+                Deciding::field("ec2:DescribeVpcEndpoints", &vpce_id, "DnsEntries[].DnsName")
+                    .value(host.as_str());
             if approx {
                 hop = hop.note("some endpoint ENI addresses were not captured; network checks use the endpoint subnets' CIDRs (approximate)");
             }
@@ -499,13 +504,13 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
         }
         Form::D => {
             let domain = t.custom_domain.clone().unwrap_or_default();
-            hop = hop.resource(domain.clone());
+            hop = hop.read(K::DomainName, &domain);
             hop.verdict = Verdict::Unknown;
-            hop.check = "H2.5".into();
+            hop.check = "H2.5";
             hop.reason = format!(
                 "{domain} must resolve through a Route 53 private hosted zone associated with {vpc_id} (alias to the endpoint DNS name); Route 53 is not read"
             );
-            hop.deciding = "route53:ListResourceRecordSets (not read)".into();
+            hop.deciding = Deciding::from("route53:ListResourceRecordSets (not read)");
             if let Dhcp::Custom(s) = &dhcp {
                 hop = hop.note(format!("the VPC uses custom DNS servers {}; they must forward to the Route 53 Resolver", s.join(", ")));
             }
@@ -569,23 +574,25 @@ fn resolve_private_name<'w>(
     match &dhcp {
         Dhcp::Custom(servers) => {
             hop.verdict = Verdict::Unknown;
-            hop.check = "H2.2".into();
+            hop.check = "H2.2";
             hop.reason = format!(
                 "{vpc_id} uses custom DNS servers {}; the endpoint's private zone answers only if they forward to the Route 53 Resolver",
                 servers.join(", ")
             );
-            hop.deciding = format!(
+            hop.deciding = Deciding::from(format!(
                 "ec2:DescribeDhcpOptions {} domain-name-servers={}",
                 vpc.dhcp_options_id.as_deref().unwrap_or("?"),
                 servers.join(",")
-            );
+            ));
         }
         Dhcp::NotCaptured(why) => {
             hop.verdict = Verdict::Unknown;
-            hop.check = "H2.2".into();
+            hop.check = "H2.2";
             hop.reason =
                 format!("{why}; custom DNS servers would hide the endpoint's private zone");
-            hop.deciding = format!("ec2:DescribeDhcpOptions for {vpc_id} (not captured)");
+            hop.deciding = Deciding::from(format!(
+                "ec2:DescribeDhcpOptions for {vpc_id} (not captured)"
+            ));
         }
         Dhcp::Amazon => {}
     }
@@ -617,8 +624,7 @@ fn resolve_private_name<'w>(
         };
         // A public (regional or edge) API is meant to be reached this way.
         if let Some(api) = ctx.api().filter(|a| !a.is_private()) {
-            let h = Hop::new(
-                "dns",
+            let h = Hop::new(HopId::Dns,
                 Verdict::Allow,
                 "H2.2",
                 format!(
@@ -631,7 +637,7 @@ fn resolve_private_name<'w>(
                 "{deciding}; apigateway:GetRestApi {} endpointConfiguration.types={:?}",
                 api.id, api.endpoint_configuration.types
             ))
-            .resource(vpc_id.clone());
+            .read(K::Vpc, vpc_id);
             return (
                 h,
                 Destination {
@@ -641,8 +647,7 @@ fn resolve_private_name<'w>(
                 },
             );
         }
-        let mut h = Hop::new(
-            "dns",
+        let mut h = Hop::new(HopId::Dns,
             Verdict::Deny,
             "H2.2",
             format!(
@@ -650,10 +655,10 @@ fn resolve_private_name<'w>(
             ),
         )
         .deciding(deciding)
-        .resource(vpc_id.clone())
+        .read(K::Vpc, vpc_id)
         .symptom("TCP connect timeout without an internet route; with NAT, HTTP 403 {\"message\":\"Forbidden\"} from the public endpoint");
         for e in any_ep {
-            h = h.resource(e.to_string());
+            h = h.read(K::VpcEndpoint, e);
         }
         h = h.note("use the endpoint-specific alias {api-id}-{vpce-id}.execute-api... (form B) or turn on private DNS on the endpoint");
         return (
@@ -665,14 +670,13 @@ fn resolve_private_name<'w>(
             },
         );
     };
-    hop = hop.resource(ep.vpc_endpoint_id.clone());
+    hop = hop.read(K::VpcEndpoint, &ep.vpc_endpoint_id);
     if hostnames != Some(true) {
         let (v, val) = match hostnames {
             Some(false) => (Verdict::Deny, "false"),
             _ => (Verdict::Unknown, "not captured"),
         };
-        let mut h = Hop::new(
-            "dns",
+        let mut h = Hop::new(HopId::Dns,
             v,
             "H2.2",
             format!(
@@ -681,8 +685,8 @@ fn resolve_private_name<'w>(
             ),
         )
         .deciding(format!("ec2:DescribeVpcAttribute {vpc_id} enableDnsHostnames={val}"))
-        .resource(vpc_id.clone())
-        .resource(ep.vpc_endpoint_id.clone());
+        .read(K::Vpc, vpc_id)
+        .read(K::VpcEndpoint, &ep.vpc_endpoint_id);
         if v == Verdict::Deny {
             h = h.symptom("the name resolves to public execute-api addresses: TCP connect timeout, or HTTP 403 Forbidden through NAT");
             return (
@@ -706,15 +710,15 @@ fn resolve_private_name<'w>(
     }
     let (c, approx) = endpoint_candidates(ctx, ep, Some(client), None);
     if hop.verdict == Verdict::Allow {
-        hop.check = "H2.2".into();
+        hop.check = "H2.2";
         hop.reason = format!(
             "{host} resolves to the ENIs of {} (private DNS on, enableDnsSupport and enableDnsHostnames true)",
             ep.vpc_endpoint_id
         );
-        hop.deciding = format!(
+        hop.deciding = Deciding::from(format!(
             "ec2:DescribeVpcEndpoints {} PrivateDnsEnabled=true; ec2:DescribeVpcAttribute {vpc_id} enableDnsSupport=true enableDnsHostnames=true",
             ep.vpc_endpoint_id
-        );
+        ));
     }
     if ctx.target.form == Form::APrime && ctx.target.api_id.is_none() {
         hop = hop

@@ -2,6 +2,9 @@
 
 use serde::Serialize;
 
+pub(crate) mod reqctx;
+pub mod target;
+
 /// How the request authenticates, as far as the tool can tell.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

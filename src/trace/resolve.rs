@@ -8,8 +8,8 @@
 
 use crate::model::apigw::{Deployment, DomainName, Method, MethodSnapshot, RestApi, Stage};
 
-use super::endpoint_policy::off_endpoint;
-use super::{Ctx, Hop, Verdict};
+use super::gate::not_evaluable;
+use super::{Ctx, Hop, HopId, ResourceKind as K, Verdict};
 
 /// Why the request cannot be followed to a method.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -319,17 +319,16 @@ pub fn match_template<'a>(templates: impl Iterator<Item = &'a str>, path: &str) 
 
 /// The deployed route of a private API for hops 13 and 14, or the hop that
 /// says why it cannot be evaluated (no endpoint, no route, not private).
-pub(super) fn private_route<'r, 'w>(
-    hop: &'static str,
-    check: &str,
+pub(crate) fn private_route<'r, 'w>(
+    hop: HopId,
+    check: &'static str,
     ctx: &Ctx<'w>,
     route: &'r Result<Route<'w>, Miss>,
 ) -> Result<&'r Route<'w>, Box<Hop>> {
-    if let Some(h) = off_endpoint(hop, ctx) {
+    if let Some(h) = ctx.gate().past_endpoint(hop) {
         return Err(Box::new(h));
     }
-    let not_evaluable =
-        |why: &str| Hop::new(hop, Verdict::Skip, "", format!("not evaluable: {why}"));
+    let not_evaluable = |why: &str| not_evaluable(hop, why);
     let r = match route {
         Ok(r) => r,
         Err(Miss::Skip(why)) => return Err(Box::new(not_evaluable(why))),
@@ -346,7 +345,7 @@ pub(super) fn private_route<'r, 'w>(
     if !r.api.is_private() {
         let id = &r.api.id;
         let h = not_evaluable(&format!("{id} is not a private API (api)"));
-        return Err(Box::new(h.resource(id.clone())));
+        return Err(Box::new(h.read(K::RestApi, id)));
     }
     Ok(r)
 }

@@ -6,10 +6,10 @@
 use crate::policy::{Caller, Decision, Outcome};
 
 use super::authorizer::{authorizer_plumbing, missing_identity_source, Plumbing};
-use super::authz::{column, missing, Finding, Rp};
-use super::reqctx::access_denied;
-use super::route::Route;
-use super::{Ctx, Response, Verdict};
+use super::{column, finding, missing, Rp};
+use crate::trace::request::reqctx::access_denied;
+use crate::trace::resolve::Route;
+use crate::trace::{Ctx, Hop, Response, Verdict};
 
 /// `CUSTOM` (Lambda authorizer) and `COGNITO_USER_POOLS`.
 pub(super) fn authorizer_method(
@@ -19,7 +19,7 @@ pub(super) fn authorizer_method(
     caller: &Caller,
     account: &str,
     cognito: bool,
-) -> Finding {
+) -> Hop {
     let arn = rp.arn;
     let api = r.api;
     let authz = r
@@ -37,7 +37,7 @@ pub(super) fn authorizer_method(
         .map(|a| format!("{} ({})", a.name.as_deref().unwrap_or(&a.id), a.id))
         .unwrap_or_else(|| "(not in the snapshot)".into());
     let unauthorized = |src: String| {
-        let mut f = Finding::new(
+        let f = finding(
             Verdict::Deny,
             "H13.3",
             format!("the {} authorizer {a_name} reads {src}, which the request does not carry: API Gateway answers 401 without calling it", if cognito { "Cognito" } else { "Lambda" }),
@@ -48,7 +48,6 @@ pub(super) fn authorizer_method(
             error_type: "UnauthorizedException".into(),
             message: "Unauthorized".into(),
         });
-        f.uses_rp = false;
         f
     };
     if cognito {
@@ -59,7 +58,7 @@ pub(super) fn authorizer_method(
     }
     let d = rp.m.decision;
     if d == Decision::EXPLICIT_DENY {
-        return Finding::new(
+        return finding(
             Verdict::Deny,
             "H13.3",
             format!(
@@ -79,7 +78,7 @@ pub(super) fn authorizer_method(
     if rp.aws_principals_only() {
         // H13.2 (APIGW-RPATTACH): with Allow statements naming AWS
         // principals only, every method that is not AWS_IAM fails.
-        return Finding::new(
+        return finding(
             Verdict::Deny,
             "H13.2",
             format!(
@@ -92,7 +91,7 @@ pub(super) fn authorizer_method(
         .notes(rp.notes());
     }
     if d.contains(Outcome::ExplicitDeny) {
-        return Finding::new(
+        return finding(
             Verdict::Unknown,
             "H13.3",
             format!(
@@ -105,13 +104,13 @@ pub(super) fn authorizer_method(
     }
     if cognito {
         let f = match d.definite() {
-            Some(Outcome::ImplicitDeny) => Finding::new(
+            Some(Outcome::ImplicitDeny) => finding(
                 Verdict::Unknown,
                 "H13.3",
                 format!("the resource policy neither allows nor denies {arn}: for COGNITO_USER_POOLS methods the documentation contradicts itself (APIGW-AUTHFLOW's text requires an explicit allow; its Table A allows Cognito-allow with a silent resource policy)"),
                 rp.deciding(),
             ),
-            _ => Finding::new(
+            _ => finding(
                 Verdict::Unknown,
                 "H13.3",
                 format!("the resource policy allows {arn}; the Cognito user pool token's validity cannot be checked offline (rulebook §7.7)"),
@@ -127,14 +126,13 @@ pub(super) fn authorizer_method(
     match authz {
         Some(a) => match authorizer_plumbing(ctx, api, a, account) {
             Plumbing::Broken(reason, field) => {
-                let mut f = Finding::new(Verdict::Deny, "H13.6", reason, field).respond(Response {
+                let mut f = finding(Verdict::Deny, "H13.6", reason, field).respond(Response {
                     status: 500,
                     error_type: "AuthorizerConfigurationException".into(),
                     message:
                         "(body not documented; gateway response AUTHORIZER_CONFIGURATION_ERROR)"
                             .into(),
                 });
-                f.uses_rp = false;
                 f.notes.push("execution log: Execution failed due to configuration error: Invalid permissions on Lambda function / Authorizer error".into());
                 return f;
             }
@@ -149,7 +147,7 @@ pub(super) fn authorizer_method(
         column(d),
         Decision::ALLOW.merge(d).as_str()
     ));
-    Finding::new(
+    finding(
         Verdict::Unknown,
         "H13.3",
         format!("the Lambda authorizer {a_name} decides, and its answer cannot be known offline (rulebook §7.7)"),

@@ -4,35 +4,38 @@
 use crate::model::apigw::DomainName;
 use crate::policy::{self, Caller, Outcome, ParseOptions};
 
-use super::authz::Finding;
-use super::reqctx::{access_denied, request_context, statement_notes};
-use super::route::Route;
-use super::{Ctx, Verdict};
+use super::finding;
+use crate::trace::request::reqctx::{access_denied, request_context};
+use crate::trace::resolve::Route;
+use crate::trace::{
+    Ctx, Deciding, Hop, PolicyEvidence, PolicyKind, ResourceKind as K, ResourceRef, Verdict,
+};
 
 /// H13.5: a private custom domain's own policy must allow too.
 pub(super) fn domain_policy(
     ctx: &Ctx,
-    f: Finding,
+    f: Hop,
     d: &DomainName,
     dom_arn: &Option<Result<String, String>>,
     caller: &Caller,
     account: &str,
-) -> Finding {
+) -> Hop {
     let name = &d.domain_name;
-    let field = format!("apigateway:GetDomainName {name} policy");
-    let unknown = |f: Finding, why: String, field: String| -> Finding {
+    let field = Deciding::field("apigateway:GetDomainName", name, "policy");
+    let unknown = |f: Hop, why: String, field: Deciding| -> Hop {
         if f.verdict == Verdict::Deny {
             let mut f = f;
             f.notes.push(format!("H13.5: {why}"));
             return f;
         }
-        let mut u = Finding::new(Verdict::Unknown, "H13.5", why, field);
+        let mut u = finding(Verdict::Unknown, "H13.5", why, field);
         u.notes.push(format!(
             "the method's own authorization: {}: {}",
             f.verdict.as_str(),
             f.reason
         ));
         u.notes.extend(f.notes);
+        u.policies = f.policies;
         u
     };
     let arn = match dom_arn {
@@ -41,7 +44,7 @@ pub(super) fn domain_policy(
             return unknown(
                 f,
                 e.clone(),
-                format!("apigateway:GetDomainName {name} domainNameId (missing)"),
+                Deciding::field("apigateway:GetDomainName", name, "domainNameId").missing(),
             )
         }
         None => return f,
@@ -50,7 +53,7 @@ pub(super) fn domain_policy(
         return unknown(
             f,
             format!("the policy of private custom domain {name} is not in the snapshot"),
-            format!("{field} (missing)"),
+            field.clone().missing(),
         );
     };
     let p = match policy::parse(text, &ParseOptions::default()) {
@@ -65,11 +68,17 @@ pub(super) fn domain_policy(
     };
     let rc = request_context(ctx, Some(&arn), caller, Some(account), dom_arn.as_ref());
     let e = policy::evaluate(&p, &rc);
-    let at = e
-        .deciding
-        .map(|i| format!("{field} {}", policy::statement_label(&p, i)))
-        .unwrap_or_else(|| format!("{field} (no statement allows {arn})"));
-    let notes = statement_notes("domain policy", &p, &e, &rc);
+    let evidence = PolicyEvidence::from_eval(
+        PolicyKind::DomainPolicy,
+        ResourceRef::new(K::DomainName, name),
+        format!("policy of private custom domain {name}"),
+        text,
+        &p,
+        &e,
+        &rc,
+    );
+    let at = evidence.deciding_field(&field, format!("(no statement allows {arn})"));
+    let notes = evidence.notes("domain policy");
     match e.decision.definite() {
         Some(Outcome::Allow) => {
             let mut f = f;
@@ -77,10 +86,10 @@ pub(super) fn domain_policy(
                 "H13.5: the policy of private custom domain {name} allows {arn}"
             ));
             f.notes.extend(notes);
-            f
+            f.policy(evidence)
         }
         Some(o) => {
-            let mut g = Finding::new(
+            let mut g = finding(
                 Verdict::Deny,
                 "H13.5",
                 format!("the policy of private custom domain {name} does not allow execute-api:Invoke on {arn}"),
@@ -91,14 +100,14 @@ pub(super) fn domain_policy(
                 &arn,
                 if o == Outcome::ExplicitDeny { " with an explicit deny" } else { "" },
             ));
-            g.uses_rp = false;
             g.notes.push(format!(
                 "the method's own authorization: {}: {}",
                 f.verdict.as_str(),
                 f.reason
             ));
             g.notes.extend(notes);
-            g
+            g.policies = f.policies;
+            g.policy(evidence)
         }
         None => {
             let why = format!(
@@ -107,15 +116,15 @@ pub(super) fn domain_policy(
             );
             let mut u = unknown(f, why, at);
             u.notes.extend(notes);
-            u
+            u.policy(evidence)
         }
     }
 }
 
 /// H13.0: a resource policy saved after the stage's deployment is not in
 /// force; the runtime keeps the deployed one.
-pub(super) fn policy_in_force(f: Finding, r: &Route) -> Finding {
-    if !f.uses_rp {
+pub(super) fn policy_in_force(f: Hop, r: &Route) -> Hop {
+    if super::decided_before_resource_policy(&f) {
         return f;
     }
     let api = r.api;
@@ -149,7 +158,7 @@ pub(super) fn policy_in_force(f: Finding, r: &Route) -> Finding {
         }
         _ => {
             let when = t0.unwrap_or("an unknown time");
-            let mut u = Finding::new(
+            let mut u = finding(
                 Verdict::Unknown,
                 "H13.0",
                 match after {
@@ -175,6 +184,7 @@ pub(super) fn policy_in_force(f: Finding, r: &Route) -> Finding {
                 f.reason
             ));
             u.notes.extend(f.notes);
+            u.policies = f.policies;
             u
         }
     }

@@ -6,89 +6,60 @@
 
 use crate::policy::{self, Decision, Outcome, ParseOptions, PrincipalEntry};
 
-use super::dns::Via;
-use super::reqctx::{
-    access_denied, evaluate_method, request_context, signed_caller, statement_notes, symptom_of,
-    MethodEval,
+use crate::trace::request::reqctx::{
+    access_denied, evaluate_method, request_context, signed_caller, MethodEval,
 };
-use super::route::{domain_arn, ApiCall, Miss, Route};
-use super::{Ctx, Hop, Response, Verdict};
+use crate::trace::resolve::{domain_arn, ApiCall, Miss, Route};
+use crate::trace::{
+    Ctx, Deciding, Hop, HopId, PolicyEvidence, PolicyKind, ResourceKind as K, ResourceRef, Verdict,
+};
 
-const HOP: &str = "endpoint-policy";
+const HOP: HopId = HopId::EndpointPolicy;
 
-/// The hop when the request does not reach an endpoint (as H8 says).
-pub(super) fn off_endpoint(hop: &'static str, ctx: &Ctx) -> Option<Hop> {
-    match &ctx.dest.via {
-        Via::Endpoint(_) => None,
-        Via::Unresolved { skip: true, why } => Some(Hop::new(
-            hop,
-            Verdict::Skip,
-            "",
-            format!("not evaluable: {why}"),
-        )),
-        Via::Public => Some(Hop::new(
-            hop,
-            Verdict::Skip,
-            "",
-            "not evaluable: the name resolves to public execute-api addresses, not to a VPC endpoint (dns)",
-        )),
-        Via::Unresolved { .. } => None,
-    }
-}
-
-pub(super) fn h9_endpoint_policy<'w>(
+pub(super) fn evaluate<'w>(
     ctx: &Ctx<'w>,
     call: &Result<ApiCall<'w>, Miss>,
     route: &Result<Route<'w>, Miss>,
-) -> (Hop, Option<Response>) {
-    if let Some(h) = off_endpoint(HOP, ctx) {
-        return (h, None);
+) -> Hop {
+    if let Some(h) = ctx.gate().past_endpoint(HOP) {
+        return h;
     }
     let Some(ep) = ctx.dest.endpoint() else {
-        return (
-            Hop::new(
-                HOP,
-                Verdict::Unknown,
-                "H9",
-                "the endpoint the request reaches is unknown, so its policy is too",
-            ),
-            None,
+        return Hop::new(
+            HOP,
+            Verdict::Unknown,
+            "H9",
+            "the endpoint the request reaches is unknown, so its policy is too",
         );
     };
     let id = &ep.vpc_endpoint_id;
-    let field = format!("ec2:DescribeVpcEndpoints {id} PolicyDocument");
+    let field = Deciding::field("ec2:DescribeVpcEndpoints", id, "PolicyDocument");
     let Some(doc) = ep
         .policy_document
         .as_deref()
         .map(str::trim)
         .filter(|d| !d.is_empty())
     else {
-        return (
-            Hop::new(
-                HOP,
-                Verdict::Allow,
-                "H9.1",
-                format!("{id} has no endpoint policy: full access (the default)"),
-            )
-            .deciding(format!("{field} (absent: full access)"))
-            .resource(id.clone()),
-            None,
-        );
+        return Hop::new(
+            HOP,
+            Verdict::Allow,
+            "H9.1",
+            format!("{id} has no endpoint policy: full access (the default)"),
+        )
+        .deciding(field.detail("(absent: full access)"))
+        .read(K::VpcEndpoint, id);
     };
     let p = match policy::parse(doc, &ParseOptions::default()) {
         Ok(p) => p,
         Err(e) => {
-            return (
-                Hop::new(
-                    HOP,
-                    Verdict::Unknown,
-                    "H9.3",
-                    format!("the endpoint policy of {id} cannot be read: {e}"),
-                )
-                .deciding(field)
-                .resource(id.clone()),
-                None,
+            return Hop::new(
+                HOP,
+                Verdict::Unknown,
+                "H9.3",
+                format!("the endpoint policy of {id} cannot be read: {e}"),
             )
+            .deciding(field)
+            .read(K::VpcEndpoint, id)
         }
     };
     let default_policy = p.statements.len() == 1 && {
@@ -176,10 +147,16 @@ pub(super) fn h9_endpoint_policy<'w>(
     };
     let who = caller.describe();
     let label = |i: usize| policy::statement_label(&p, i);
-    let deciding = match focus.eval.deciding {
-        Some(i) => format!("{field} {}", label(i)),
-        None => format!("{field} (no statement allows {arn})"),
-    };
+    let evidence = PolicyEvidence::from_eval(
+        PolicyKind::EndpointPolicy,
+        ResourceRef::new(K::VpcEndpoint, id),
+        format!("endpoint policy of {id}"),
+        doc,
+        &p,
+        &focus.eval,
+        &focus.rc,
+    );
+    let deciding = evidence.deciding_field(&field, format!("(no statement allows {arn})"));
     let (verdict, reason, response) = match decision.definite() {
         Some(Outcome::Allow) => (
             Verdict::Allow,
@@ -234,21 +211,18 @@ pub(super) fn h9_endpoint_policy<'w>(
             )
         }
     };
-    let mut hop = Hop::new(HOP, verdict, "H9.3", reason)
+    let check = if default_policy { "H9.1" } else { "H9.3" };
+    let mut hop = Hop::new(HOP, verdict, check, reason)
         .deciding(if default_policy && verdict == Verdict::Allow {
-            format!("{field} (the default: Allow * on * to *)")
+            field.detail("(the default: Allow * on * to *)")
         } else {
             deciding
         })
-        .resource(id.clone());
-    if default_policy {
-        hop.check = "H9.1".into();
-    }
+        .read(K::VpcEndpoint, id);
     if !default_policy {
-        for n in statement_notes("endpoint policy", &p, &focus.eval, &focus.rc) {
-            hop = hop.note(n);
-        }
+        hop = hop.notes(evidence.notes("endpoint policy"));
     }
+    hop = hop.policy(evidence);
     if let Ok(r) = route {
         let auth = r.snapshot.authorization_type.as_deref().unwrap_or("");
         let names_principals = p.statements.iter().any(|s| {
@@ -263,8 +237,8 @@ pub(super) fn h9_endpoint_policy<'w>(
             ));
         }
     }
-    if let Some(resp) = &response {
-        hop = hop.symptom(symptom_of(resp));
+    match response {
+        Some(resp) => hop.symptom(resp.symptom()).respond(resp),
+        None => hop,
     }
-    (hop, response)
 }

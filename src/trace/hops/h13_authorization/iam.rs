@@ -4,10 +4,10 @@
 
 use crate::policy::{Caller, Decision, Outcome};
 
-use super::authz::{column, Finding, Rp};
 use super::identity::role_decision;
-use super::reqctx::access_denied;
-use super::{Ctx, Verdict};
+use super::{column, finding, Rp};
+use crate::trace::request::reqctx::access_denied;
+use crate::trace::{Ctx, Deciding, Hop, Verdict};
 
 /// `AWS_IAM`: the caller's identity policies and the resource policy,
 /// combined per Table A (same account) or Table B (cross-account).
@@ -17,12 +17,12 @@ pub(super) fn iam_method(
     caller: &Caller,
     account: &str,
     any_arn: Option<&str>,
-) -> Finding {
+) -> Hop {
     let arn = rp.arn;
     let c = match caller {
         Caller::Iam(c) => c,
         Caller::Unknown(why) => {
-            return Finding::new(
+            return finding(
                 Verdict::Unknown,
                 "H13.3",
                 format!("the SigV4 identity is unknown: {why}"),
@@ -31,7 +31,7 @@ pub(super) fn iam_method(
             .notes(rp.notes())
         }
         _ => {
-            return Finding::new(
+            return finding(
                 Verdict::Unknown,
                 "H13.3",
                 "the caller is not an IAM identity".into(),
@@ -47,11 +47,13 @@ pub(super) fn iam_method(
         contexts.push(alt);
     }
     let mut notes = Vec::new();
+    let mut evidence = Vec::new();
     let mut boundary = None;
     let (identity, id_deciding) = match ctx.world.role(&role_arn) {
         Some(role) => {
             let e = role_decision(ctx.world, role, &contexts);
             notes.extend(e.notes);
+            evidence = e.evidence;
             for m in e.missing {
                 notes.push(format!("missing from the snapshot: {m}"));
             }
@@ -67,7 +69,7 @@ pub(super) fn iam_method(
             ));
             (
                 Decision::ANY,
-                Some(format!("iam:GetRole {role_arn} (missing)")),
+                Some(Deciding::field("iam:GetRole", &role_arn, "").missing()),
             )
         }
     };
@@ -121,14 +123,14 @@ pub(super) fn iam_method(
         combined.as_str()
     );
     let id_field = id_deciding.clone().unwrap_or_else(|| {
-        format!(
+        Deciding::text(format!(
             "iam:ListRolePolicies/ListAttachedRolePolicies {} (no statement allows {arn})",
             role_arn.rsplit('/').next().unwrap_or(&role_arn)
-        )
+        ))
     });
     let who = &c.arn;
     let f = match combined.definite() {
-        Some(Outcome::Allow) => Finding::new(
+        Some(Outcome::Allow) => finding(
             Verdict::Allow,
             "H13.3",
             format!("{who} may invoke {arn}: {cols} under {table}"),
@@ -138,7 +140,7 @@ pub(super) fn iam_method(
                 rp.deciding()
             },
         ),
-        Some(Outcome::ExplicitDeny) => Finding::new(
+        Some(Outcome::ExplicitDeny) => finding(
             Verdict::Deny,
             "H13.3",
             format!("{who} is explicitly denied {arn}: {cols} under {table}"),
@@ -149,7 +151,7 @@ pub(super) fn iam_method(
             },
         )
         .respond(access_denied(caller, arn, " with an explicit deny")),
-        Some(Outcome::ImplicitDeny) => Finding::new(
+        Some(Outcome::ImplicitDeny) => finding(
             Verdict::Deny,
             "H13.3",
             format!("nothing allows {who} to invoke {arn}: {cols} under {table}"),
@@ -160,7 +162,7 @@ pub(super) fn iam_method(
             },
         )
         .respond(access_denied(caller, arn, "")),
-        None => Finding::new(
+        None => finding(
             Verdict::Unknown,
             "H13.3",
             format!(
@@ -173,5 +175,7 @@ pub(super) fn iam_method(
             },
         ),
     };
-    f.notes(notes).notes(rp.notes())
+    let mut f = f.notes(notes).notes(rp.notes());
+    f.policies.extend(evidence);
+    f
 }

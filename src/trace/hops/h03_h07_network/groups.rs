@@ -37,7 +37,7 @@ fn sg_outcome(
     check_ok: &'static str,
     check_fail: &'static str,
     what: &str,
-) -> Out {
+) -> Hop {
     let (found, missing) = groups(ctx, ids);
     let pl = pl_lookup(ctx);
     let port = ctx.req.port;
@@ -48,14 +48,16 @@ fn sg_outcome(
         "IpPermissions"
     };
     let mut out = match sg::evaluate(&found, egress, port, peer, &pl) {
-        SgOutcome::Allow { group_id, field } => Out::new(
+        SgOutcome::Allow { group_id, field } => path_result(
             Verdict::Allow,
             check_ok,
             format!("{group_id} {dir} allows tcp/{port} {what}"),
             field,
         ),
-        SgOutcome::Unknown { reason, field } => Out::new(Verdict::Unknown, check_ok, reason, field),
-        SgOutcome::Deny if !missing.is_empty() => Out::new(
+        SgOutcome::Unknown { reason, field } => {
+            path_result(Verdict::Unknown, check_ok, reason, field)
+        }
+        SgOutcome::Deny if !missing.is_empty() => path_result(
             Verdict::Unknown,
             check_ok,
             format!(
@@ -64,7 +66,7 @@ fn sg_outcome(
             ),
             format!("ec2:DescribeSecurityGroups {} (missing)", missing.join(",")),
         ),
-        SgOutcome::Deny => Out::new(
+        SgOutcome::Deny => path_result(
             Verdict::Deny,
             check_fail,
             format!(
@@ -83,7 +85,7 @@ fn sg_outcome(
         .symptom(TIMEOUT),
     };
     for id in ids {
-        out = out.res(id);
+        out = out.read(K::SecurityGroup, id);
     }
     out
 }
@@ -94,7 +96,7 @@ pub(super) fn sg_egress(
     ep: &VpcEndpoint,
     dst: &AddrSet,
     scope: &RefScope,
-) -> Out {
+) -> Hop {
     let (ep_groups, _) = endpoint_group_ids(ctx, ep);
     let peer = Peer {
         addr: *dst,
@@ -118,7 +120,7 @@ pub(super) fn sg_endpoint(
     ep: &VpcEndpoint,
     src: IpAddr,
     scope: &RefScope,
-) -> Out {
+) -> Hop {
     let (ids, defaulted) = endpoint_group_ids(ctx, ep);
     let peer = Peer {
         addr: AddrSet::Ip(src),
@@ -140,7 +142,7 @@ pub(super) fn sg_endpoint(
             ep.vpc_endpoint_id, out.reason
         );
         if ids.is_empty() {
-            out = Out::new(
+            out = path_result(
                 Verdict::Unknown,
                 "H7.1",
                 format!(
@@ -154,5 +156,5 @@ pub(super) fn sg_endpoint(
             );
         }
     }
-    out.res(&ep.vpc_endpoint_id)
+    out.read(K::VpcEndpoint, &ep.vpc_endpoint_id)
 }

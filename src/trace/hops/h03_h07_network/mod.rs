@@ -9,9 +9,10 @@ use crate::net::route::{self, RouteOutcome};
 use crate::net::sg::{self, Peer, RefScope, SgOutcome};
 use crate::net::AddrSet;
 
-use super::client::{Client, Os};
-use super::dns::{Candidate, Via};
-use super::{Ctx, Hop, Verdict};
+use crate::trace::gate::Gate;
+use crate::trace::{Ctx, Deciding, Hop, HopId, ResourceKind as K, Verdict};
+
+use super::{Candidate, Client, Os};
 
 mod acls;
 mod groups;
@@ -21,71 +22,44 @@ use acls::{nacl_client, nacl_endpoint};
 use groups::{sg_egress, sg_endpoint};
 use routes::{public_path, route_hop};
 
-const NAMES: [&str; 5] = [
-    "route",
-    "sg-egress",
-    "nacl-client",
-    "nacl-endpoint",
-    "sg-endpoint",
+/// The five hops this module decides, in order.
+const HOPS: [HopId; 5] = [
+    HopId::Route,
+    HopId::SgEgress,
+    HopId::NaclClient,
+    HopId::NaclEndpoint,
+    HopId::SgEndpoint,
 ];
 
-/// One candidate's result for one hop, before aggregation.
-#[derive(Debug, Clone)]
-struct Out {
+/// One endpoint address's result for one hop, before the per-address results
+/// are combined (`aggregate` gives it its hop).
+fn path_result(
     verdict: Verdict,
     check: &'static str,
-    reason: String,
-    deciding: String,
-    resources: Vec<String>,
-    symptom: Option<&'static str>,
-}
-
-impl Out {
-    fn new(verdict: Verdict, check: &'static str, reason: String, deciding: String) -> Out {
-        Out {
-            verdict,
-            check,
-            reason,
-            deciding,
-            resources: Vec::new(),
-            symptom: None,
-        }
-    }
-    fn res(mut self, r: &str) -> Out {
-        if !self.resources.iter().any(|x| x == r) {
-            self.resources.push(r.to_string());
-        }
-        self
-    }
-    fn symptom(mut self, s: &'static str) -> Out {
-        self.symptom = Some(s);
-        self
-    }
+    reason: impl Into<String>,
+    deciding: impl Into<Deciding>,
+) -> Hop {
+    Hop::new(HopId::Route, verdict, check, reason).deciding(deciding)
 }
 
 const TIMEOUT: &str = "TCP connect timeout (curl: Failed to connect ... Connection timed out)";
 const RETURN_DROP: &str = "TCP connect timeout or a hanging TLS handshake: the reply is dropped (flow log REJECT for the return packet)";
 
 fn all(verdict: Verdict, reason: &str) -> Vec<Hop> {
-    NAMES
-        .iter()
-        .map(|n| Hop::new(n, verdict, "", reason.to_string()))
+    HOPS.iter()
+        .map(|h| Hop::new(*h, verdict, "", reason.to_string()))
         .collect()
 }
 
-pub(super) fn h3_to_h7(ctx: &Ctx) -> Vec<Hop> {
+pub(super) fn evaluate(ctx: &Ctx) -> Vec<Hop> {
     let Some(client) = ctx.client.as_ref() else {
         return all(Verdict::Unknown, "the client is not known (instance)");
     };
-    let ep = match &ctx.dest.via {
-        Via::Unresolved { skip: true, why } => {
-            return all(Verdict::Skip, &format!("not evaluable: {why}"))
-        }
-        Via::Unresolved { skip: false, why } => {
-            return all(Verdict::Unknown, &format!("destination unknown: {why}"))
-        }
-        Via::Public => return public_path(ctx, client),
-        Via::Endpoint(ep) => *ep,
+    let ep = match ctx.gate() {
+        Gate::Failed(why) => return all(Verdict::Skip, &format!("not evaluable: {why}")),
+        Gate::Unknown(why) => return all(Verdict::Unknown, &format!("destination unknown: {why}")),
+        Gate::Public => return public_path(ctx, client),
+        Gate::Endpoint(ep) => ep,
     };
     let cands: Vec<&Candidate> = ctx.dest.candidates.iter().collect();
     if cands.is_empty() {
@@ -98,14 +72,14 @@ pub(super) fn h3_to_h7(ctx: &Ctx) -> Vec<Hop> {
         );
     }
     let scope = ref_scope(ctx, client, ep, cands.iter().find_map(|c| c.addr.as_ref()));
-    let mut outs: [Vec<(String, Out)>; 5] = Default::default();
+    let mut outs: [Vec<(String, Hop)>; 5] = Default::default();
     for c in &cands {
         let label = c
             .eni_id
             .clone()
             .unwrap_or_else(|| format!("ENI in {}", c.subnet_id));
         let Some(dst) = c.addr else {
-            let o = Out::new(
+            let o = path_result(
                 Verdict::Unknown,
                 "H2",
                 format!(
@@ -122,7 +96,7 @@ pub(super) fn h3_to_h7(ctx: &Ctx) -> Vec<Hop> {
         let src = match (dst.is_v4(), client.ipv4, client.ipv6) {
             (true, Some(ip), _) | (false, _, Some(ip)) => ip,
             _ => {
-                let o = Out::new(
+                let o = path_result(
                     Verdict::Unknown,
                     "H1.2",
                     format!(
@@ -151,10 +125,10 @@ pub(super) fn h3_to_h7(ctx: &Ctx) -> Vec<Hop> {
             outs.iter()
                 .any(|hop| hop.get(k).is_some_and(|(_, o)| o.verdict == Verdict::Deny))
         });
-    let mut hops: Vec<Hop> = NAMES
+    let mut hops: Vec<Hop> = HOPS
         .iter()
         .zip(outs)
-        .map(|(name, o)| aggregate(name, o, all_blocked))
+        .map(|(hop, o)| aggregate(*hop, o, all_blocked))
         .collect();
     if ctx.dest.approximate {
         for h in hops.iter_mut() {
@@ -167,7 +141,7 @@ pub(super) fn h3_to_h7(ctx: &Ctx) -> Vec<Hop> {
 }
 
 /// Combine per-ENI results: all allow → allow; all deny → deny; a mix → unknown.
-fn aggregate(name: &'static str, outs: Vec<(String, Out)>, all_blocked: bool) -> Hop {
+fn aggregate(name: HopId, outs: Vec<(String, Hop)>, all_blocked: bool) -> Hop {
     let n = outs.len();
     let count = |v: Verdict| outs.iter().filter(|(_, o)| o.verdict == v).count();
     let (allow, deny, unknown, skip) = (
@@ -176,16 +150,16 @@ fn aggregate(name: &'static str, outs: Vec<(String, Out)>, all_blocked: bool) ->
         count(Verdict::Unknown),
         count(Verdict::Skip),
     );
-    let to_hop = |o: &Out, verdict: Verdict, reason: String| {
+    let to_hop = |o: &Hop, verdict: Verdict, reason: String| {
         let mut h = Hop::new(name, verdict, o.check, reason).deciding(o.deciding.clone());
         for (_, x) in &outs {
             for r in &x.resources {
-                h = h.resource(r.clone());
+                h.add_resource(r.clone());
             }
         }
         if verdict == Verdict::Deny {
-            if let Some(s) = o.symptom {
-                h = h.symptom(s);
+            if let Some(s) = &o.symptom {
+                h = h.symptom(s.clone());
             }
         }
         h

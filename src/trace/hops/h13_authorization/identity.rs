@@ -6,12 +6,16 @@
 use crate::model::iam::Role;
 use crate::model::World;
 use crate::policy::{self, Decision, Outcome, ParseOptions, RequestContext};
+use crate::trace::{Deciding, PolicyEvidence, PolicyKind, ResourceKind as K, ResourceRef};
 
 /// What a role's identity policies decide.
 pub struct IdentityEval {
     pub decision: Decision,
     /// The document and statement that decided, as an AWS field.
-    pub deciding: Option<String>,
+    pub deciding: Option<Deciding>,
+    /// Each document that was read, statement by statement (for the first
+    /// request context when there are several).
+    pub evidence: Vec<PolicyEvidence>,
     /// One line per document.
     pub notes: Vec<String>,
     /// Documents the snapshot lacks or that cannot be read.
@@ -24,46 +28,75 @@ struct Doc<'a> {
     /// `inline policy invoke-workflows`.
     label: String,
     /// `iam:GetRolePolicy web-app-role invoke-workflows`.
-    field: String,
+    field: Deciding,
     text: Option<&'a str>,
+    kind: PolicyKind,
+    /// The role's name.
+    role: &'a str,
+    /// The policy's name (inline) or ARN (managed, boundary).
+    document: String,
+}
+
+/// What one document decides.
+struct DocEval {
+    decision: Decision,
+    deciding: Option<Deciding>,
+    note: String,
+    missing: Option<String>,
+    evidence: Option<PolicyEvidence>,
 }
 
 /// Evaluate one document against every context (several for an `ANY`
 /// method's two possible verbs); the decision holds every outcome seen.
-fn eval_doc(
-    doc: &Doc,
-    contexts: &[RequestContext],
-) -> (Decision, Option<String>, String, Option<String>) {
+fn eval_doc(doc: &Doc, contexts: &[RequestContext]) -> DocEval {
     let Some(text) = doc.text else {
-        return (
-            Decision::ANY,
-            None,
-            format!("{}: not in the snapshot, so unknown", doc.label),
-            Some(format!("{} (missing)", doc.field)),
-        );
+        return DocEval {
+            decision: Decision::ANY,
+            deciding: None,
+            note: format!("{}: not in the snapshot, so unknown", doc.label),
+            missing: Some(format!("{} (missing)", doc.field)),
+            evidence: None,
+        };
     };
     let p = match policy::parse(text, &ParseOptions::default()) {
         Ok(p) => p,
         Err(e) => {
-            return (
-                Decision::ANY,
-                None,
-                format!("{}: cannot be read: {e}", doc.label),
-                Some(format!("{} ({e})", doc.field)),
-            )
+            return DocEval {
+                decision: Decision::ANY,
+                deciding: None,
+                note: format!("{}: cannot be read: {e}", doc.label),
+                missing: Some(format!("{} ({e})", doc.field)),
+                evidence: None,
+            }
         }
     };
     let mut decision: Option<Decision> = None;
     let mut deciding = None;
+    let mut evidence: Option<PolicyEvidence> = None;
     let mut why = String::new();
     for rc in contexts {
         let e = policy::evaluate(&p, rc);
         decision = Some(decision.map_or(e.decision, |d| d.union(e.decision)));
-        if deciding.is_none() {
-            if let Some(i) = e.deciding {
-                deciding = Some(format!("{} {}", doc.field, policy::statement_label(&p, i)));
-                why = policy::why(&p, &e.statements[i], rc);
-            }
+        let ev = PolicyEvidence::from_eval(
+            doc.kind,
+            ResourceRef::new(K::Role, doc.role),
+            format!("{} of role {}", doc.label, doc.role),
+            text,
+            &p,
+            &e,
+            rc,
+        )
+        .with_document(doc.document.clone());
+        if deciding.is_none() && e.deciding.is_some() {
+            deciding = Some(ev.deciding_field(&doc.field, ""));
+            why = e
+                .deciding
+                .map(|i| policy::why(&p, &e.statements[i], rc))
+                .unwrap_or_default();
+            // Show the evaluation that decided.
+            evidence = Some(ev);
+        } else if evidence.is_none() {
+            evidence = Some(ev);
         }
     }
     let decision = decision.unwrap_or(Decision::IMPLICIT_DENY);
@@ -71,7 +104,13 @@ fn eval_doc(
         Some(Outcome::ImplicitDeny) => format!("{}: no statement applies", doc.label),
         _ => format!("{}: {} ({why})", doc.label, decision.as_str()),
     };
-    (decision, deciding, text, None)
+    DocEval {
+        decision,
+        deciding,
+        note: text,
+        missing: None,
+        evidence,
+    }
 }
 
 /// The role's identity policies for the request(s) in `contexts`.
@@ -82,14 +121,20 @@ pub fn role_decision(world: &World, role: &Role, contexts: &[RequestContext]) ->
         .iter()
         .map(|p| Doc {
             label: format!("inline policy {}", p.policy_name),
-            field: format!("iam:GetRolePolicy {name} {}", p.policy_name),
+            field: Deciding::field("iam:GetRolePolicy", name, &p.policy_name),
             text: Some(p.policy_document.as_str()),
+            kind: PolicyKind::IdentityPolicy,
+            role: name,
+            document: p.policy_name.clone(),
         })
         .collect();
     for a in &role.attached_policies {
         docs.push(Doc {
             label: format!("managed policy {}", a.policy_arn),
-            field: format!("iam:GetPolicyVersion {}", a.policy_arn),
+            field: Deciding::field("iam:GetPolicyVersion", &a.policy_arn, ""),
+            kind: PolicyKind::IdentityPolicy,
+            role: name,
+            document: a.policy_arn.clone(),
             text: world
                 .managed_policy(&a.policy_arn)
                 .map(|m| m.document.as_str()),
@@ -98,13 +143,21 @@ pub fn role_decision(world: &World, role: &Role, contexts: &[RequestContext]) ->
     let mut out = IdentityEval {
         decision: Decision::IMPLICIT_DENY,
         deciding: None,
+        evidence: Vec::new(),
         notes: Vec::new(),
         missing: Vec::new(),
         boundary: None,
     };
     let mut allow_field = None;
     for d in &docs {
-        let (dec, field, note, missing) = eval_doc(d, contexts);
+        let DocEval {
+            decision: dec,
+            deciding: field,
+            note,
+            missing,
+            evidence,
+        } = eval_doc(d, contexts);
+        out.evidence.extend(evidence);
         out.decision = out.decision.merge(dec);
         if dec == Decision::EXPLICIT_DENY && out.deciding.is_none() {
             out.deciding = field.clone();
@@ -122,15 +175,26 @@ pub fn role_decision(world: &World, role: &Role, contexts: &[RequestContext]) ->
     if let Some(b) = &role.permissions_boundary {
         let doc = Doc {
             label: format!("permissions boundary {}", b.permissions_boundary_arn),
-            field: format!(
-                "iam:GetRole {name} PermissionsBoundary {}",
-                b.permissions_boundary_arn
+            field: Deciding::field(
+                "iam:GetRole",
+                name,
+                format!("PermissionsBoundary {}", b.permissions_boundary_arn),
             ),
+            kind: PolicyKind::PermissionsBoundary,
+            role: name,
+            document: b.permissions_boundary_arn.clone(),
             text: world
                 .managed_policy(&b.permissions_boundary_arn)
                 .map(|m| m.document.as_str()),
         };
-        let (dec, field, note, missing) = eval_doc(&doc, contexts);
+        let DocEval {
+            decision: dec,
+            deciding: field,
+            note,
+            missing,
+            evidence,
+        } = eval_doc(&doc, contexts);
+        out.evidence.extend(evidence);
         out.boundary = Some(dec);
         let before = out.decision;
         out.decision = out.decision.intersect(dec);

@@ -7,53 +7,46 @@ use crate::policy::{
     self, Caller, Decision, Outcome, ParseOptions, Policy, PrincipalEntry, ShortForm,
 };
 
-use super::reqctx::{
-    access_denied, evaluate_method, request_context, signed_caller, statement_notes, symptom_of,
-    MethodEval,
+use crate::trace::request::reqctx::{
+    access_denied, evaluate_method, request_context, signed_caller, MethodEval,
 };
-use super::request::Auth;
-use super::route::{domain_arn, Miss, Route};
-use super::{Ctx, Hop, Response, Verdict};
+use crate::trace::request::Auth;
+use crate::trace::resolve::{domain_arn, private_route, Miss, Route};
+use crate::trace::{
+    Ctx, Deciding, Hop, HopId, PolicyEvidence, PolicyKind, ResourceKind as K, ResourceRef,
+    Response, Verdict,
+};
 
-const HOP: &str = "authorization";
+mod authorizer;
+mod custom;
+mod iam;
+mod identity;
+mod policies;
 
-/// A verdict being built.
-pub(super) struct Finding {
-    pub(super) verdict: Verdict,
-    pub(super) check: &'static str,
-    pub(super) reason: String,
-    pub(super) deciding: String,
-    pub(super) notes: Vec<String>,
-    pub(super) response: Option<Response>,
-    /// The verdict rests on the resource policy (so H13.0 applies).
-    pub(super) uses_rp: bool,
+const HOP: HopId = HopId::Authorization;
+
+/// A result for the authorization hop, before the notes common to every
+/// method are added.
+pub(super) fn finding(
+    verdict: Verdict,
+    check: &'static str,
+    reason: String,
+    deciding: impl Into<Deciding>,
+) -> Hop {
+    Hop::new(HOP, verdict, check, reason).deciding(deciding)
 }
 
-impl Finding {
-    pub(super) fn new(
-        verdict: Verdict,
-        check: &'static str,
-        reason: String,
-        deciding: String,
-    ) -> Finding {
-        Finding {
-            verdict,
-            check,
-            reason,
-            deciding,
-            notes: Vec::new(),
-            response: None,
-            uses_rp: true,
-        }
-    }
-    pub(super) fn respond(mut self, r: Response) -> Finding {
-        self.response = Some(r);
-        self
-    }
-    pub(super) fn notes(mut self, n: Vec<String>) -> Finding {
-        self.notes.extend(n);
-        self
-    }
+/// Whether a verdict was reached without consulting the resource policy (so
+/// which policy is in force, H13.0, does not matter): an unsigned call to an
+/// `AWS_IAM` method, a missing identity source (401), a broken authorizer
+/// (H13.6), or the private custom domain's own policy denying (H13.5).
+fn decided_before_resource_policy(h: &Hop) -> bool {
+    h.verdict == Verdict::Deny
+        && (h.check == "H13.5"
+            || h.check == "H13.6"
+            || h.response.as_ref().is_some_and(|r| {
+                r.status == 401 || r.error_type == "MissingAuthenticationTokenException"
+            }))
 }
 
 /// A column of Tables A and B.
@@ -82,16 +75,16 @@ pub(super) fn missing(p: &Policy, m: &MethodEval) -> String {
 pub(super) struct Rp<'a> {
     pub(super) p: &'a Policy,
     pub(super) m: &'a MethodEval,
-    pub(super) field: String,
+    pub(super) field: Deciding,
     pub(super) arn: &'a str,
+    /// The resource policy statement by statement, as evaluated.
+    pub(super) evidence: PolicyEvidence,
 }
 
 impl Rp<'_> {
-    pub(super) fn deciding(&self) -> String {
-        match self.m.eval.deciding {
-            Some(i) => format!("{} {}", self.field, policy::statement_label(self.p, i)),
-            None => format!("{} (no statement allows {})", self.field, self.arn),
-        }
+    pub(super) fn deciding(&self) -> Deciding {
+        self.evidence
+            .deciding_field(&self.field, format!("(no statement allows {})", self.arn))
     }
     pub(super) fn label(&self) -> String {
         self.m
@@ -101,7 +94,7 @@ impl Rp<'_> {
             .unwrap_or_else(|| "a statement".into())
     }
     pub(super) fn notes(&self) -> Vec<String> {
-        let mut n = statement_notes("resource policy", self.p, &self.m.eval, &self.m.rc);
+        let mut n = self.evidence.notes("resource policy");
         if self.m.verb_matters {
             n.push("the resource policy answers differently for the request verb and for ANY: which one an ANY method presents is not documented (rulebook §1.2)".into());
         }
@@ -124,13 +117,10 @@ impl Rp<'_> {
     }
 }
 
-pub(super) fn h13_authorization<'w>(
-    ctx: &Ctx<'w>,
-    route: &Result<Route<'w>, Miss>,
-) -> (Hop, Option<Response>) {
-    let r = match super::route::private_route(HOP, "H13", ctx, route) {
+pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Hop {
+    let r = match private_route(HOP, "H13", ctx, route) {
         Ok(r) => r,
-        Err(h) => return (*h, None),
+        Err(h) => return *h,
     };
     let api = r.api;
     let id = &api.id;
@@ -140,19 +130,16 @@ pub(super) fn h13_authorization<'w>(
         r.template, r.method_key
     );
     let Some(auth) = r.snapshot.authorization_type.as_deref() else {
-        return (
-            Hop::new(
-                HOP,
-                Verdict::Unknown,
-                "H13.3",
-                format!(
-                    "the deployed method {} {} has no authorizationType in the snapshot",
-                    r.method_key, r.template
-                ),
-            )
-            .deciding(format!("{sum_field}.authorizationType (missing)")),
-            None,
-        );
+        return Hop::new(
+            HOP,
+            Verdict::Unknown,
+            "H13.3",
+            format!(
+                "the deployed method {} {} has no authorizationType in the snapshot",
+                r.method_key, r.template
+            ),
+        )
+        .deciding(format!("{sum_field}.authorizationType (missing)"));
     };
     let auth = auth.to_ascii_uppercase();
     let verb = ctx.req.method.to_ascii_uppercase();
@@ -188,7 +175,7 @@ pub(super) fn h13_authorization<'w>(
         dom_arn.as_ref(),
     );
 
-    let rp_field = format!("apigateway:GetRestApi {id} policy");
+    let rp_field = Deciding::field("apigateway:GetRestApi", id, "policy");
     let short = ShortForm {
         partition: ctx.world.snap.partition.clone(),
         region: ctx.region.clone(),
@@ -225,7 +212,7 @@ pub(super) fn h13_authorization<'w>(
     }
 
     let mut f = if auth == "AWS_IAM" && ctx.req.auth != Auth::Sigv4 {
-        let mut f = Finding::new(
+        finding(
             Verdict::Deny,
             "H13.3",
             "the method is AWS_IAM and the request is not SigV4-signed".to_string(),
@@ -235,55 +222,59 @@ pub(super) fn h13_authorization<'w>(
             status: 403,
             error_type: "MissingAuthenticationTokenException".into(),
             message: "Missing Authentication Token".into(),
-        });
-        f.uses_rp = false;
-        f
+        })
     } else {
         match (&parsed, &evaluated) {
-            (None, _) => Finding::new(
+            (None, _) => finding(
                 Verdict::Deny,
                 "H13.1",
                 format!("private API {id} has no resource policy, so every call fails"),
-                format!("{rp_field} (empty)"),
+                rp_field.clone().detail("(empty)"),
             )
             .respond(access_denied(&caller, &method_arn, "")),
-            (Some(Err(e)), _) => Finding::new(
+            (Some(Err(e)), _) => finding(
                 Verdict::Unknown,
                 "H13",
                 format!("the resource policy of {id} cannot be read: {e}"),
                 rp_field.clone(),
             ),
             (Some(Ok(p)), Some(m)) => {
+                let evidence = PolicyEvidence::from_eval(
+                    PolicyKind::ResourcePolicy,
+                    ResourceRef::new(K::RestApi, id),
+                    format!("resource policy of {id}"),
+                    rp_text.unwrap_or_default(),
+                    p,
+                    &m.eval,
+                    &m.rc,
+                );
                 let rp = Rp {
                     p,
                     m,
                     field: rp_field.clone(),
                     arn: &method_arn,
+                    evidence,
                 };
-                match auth.as_str() {
+                let f = match auth.as_str() {
                     "NONE" => none_method(&rp, &caller),
-                    "AWS_IAM" => super::authz_iam::iam_method(
-                        ctx,
-                        &rp,
-                        &caller,
-                        &account,
-                        any_arn.as_deref(),
-                    ),
-                    "CUSTOM" => super::authz_custom::authorizer_method(
-                        ctx, r, &rp, &caller, &account, false,
-                    ),
+                    "AWS_IAM" => iam::iam_method(ctx, &rp, &caller, &account, any_arn.as_deref()),
+                    "CUSTOM" => custom::authorizer_method(ctx, r, &rp, &caller, &account, false),
                     "COGNITO_USER_POOLS" => {
-                        super::authz_custom::authorizer_method(ctx, r, &rp, &caller, &account, true)
+                        custom::authorizer_method(ctx, r, &rp, &caller, &account, true)
                     }
-                    other => Finding::new(
+                    other => finding(
                         Verdict::Unknown,
                         "H13.3",
                         format!("authorizationType {other} is not one the rulebook describes"),
                         format!("{sum_field}.authorizationType={other}"),
                     ),
-                }
+                };
+                // The resource policy's statements first, then any the method added.
+                let mut f = f;
+                f.policies.insert(0, rp.evidence);
+                f
             }
-            (Some(Ok(_)), None) => Finding::new(
+            (Some(Ok(_)), None) => finding(
                 Verdict::Unknown,
                 "H13",
                 "the resource policy was not evaluated".into(),
@@ -293,9 +284,9 @@ pub(super) fn h13_authorization<'w>(
     };
 
     if let Some(d) = r.call.domain {
-        f = super::authz_policy::domain_policy(ctx, f, d, &dom_arn, &caller, &account);
+        f = policies::domain_policy(ctx, f, d, &dom_arn, &caller, &account);
     }
-    f = super::authz_policy::policy_in_force(f, r);
+    f = policies::policy_in_force(f, r);
 
     if let Some(Ok(p)) = &parsed {
         let vpc_keyed = p.statements.iter().any(|s| {
@@ -320,31 +311,25 @@ pub(super) fn h13_authorization<'w>(
 
     let mut hop = Hop::new(HOP, f.verdict, f.check, f.reason)
         .deciding(f.deciding)
-        .resource(id.clone());
+        .read(K::RestApi, id);
     if let Some(d) = r.call.domain {
-        hop = hop.resource(d.domain_name.clone());
+        hop = hop.read(K::DomainName, &d.domain_name);
     }
-    for n in head.into_iter().chain(f.notes) {
-        hop = hop.note(n);
-    }
-    if let Some(resp) = &f.response {
-        if f.verdict == Verdict::Deny {
-            hop = hop.symptom(symptom_of(resp));
+    hop = hop.notes(head).notes(f.notes);
+    hop.policies = f.policies;
+    if f.verdict == Verdict::Deny {
+        if let Some(resp) = f.response {
+            hop = hop.symptom(resp.symptom()).respond(resp);
         }
     }
-    let response = if f.verdict == Verdict::Deny {
-        f.response
-    } else {
-        None
-    };
-    (hop, response)
+    hop
 }
 
 /// `NONE`: the resource policy alone must explicitly allow (H13.3).
-fn none_method(rp: &Rp, caller: &Caller) -> Finding {
+fn none_method(rp: &Rp, caller: &Caller) -> Hop {
     let arn = rp.arn;
     let f = match rp.m.decision.definite() {
-        Some(Outcome::Allow) => Finding::new(
+        Some(Outcome::Allow) => finding(
             Verdict::Allow,
             "H13.3",
             format!(
@@ -353,7 +338,7 @@ fn none_method(rp: &Rp, caller: &Caller) -> Finding {
             ),
             rp.deciding(),
         ),
-        Some(Outcome::ExplicitDeny) => Finding::new(
+        Some(Outcome::ExplicitDeny) => finding(
             Verdict::Deny,
             "H13.3",
             format!("the resource policy denies {arn} to anonymous callers: {} applies", rp.label()),
@@ -361,7 +346,7 @@ fn none_method(rp: &Rp, caller: &Caller) -> Finding {
         )
         .respond(access_denied(caller, arn, " with an explicit deny")),
         Some(Outcome::ImplicitDeny) => {
-            let mut f = Finding::new(
+            let mut f = finding(
                 Verdict::Deny,
                 "H13.3",
                 format!("no statement of the resource policy allows anonymous callers to invoke {arn}"),
@@ -374,7 +359,7 @@ fn none_method(rp: &Rp, caller: &Caller) -> Finding {
             }
             f
         }
-        None => Finding::new(
+        None => finding(
             Verdict::Unknown,
             "H13.3",
             format!(

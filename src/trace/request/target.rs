@@ -1,6 +1,6 @@
 //! Which URL form the request uses (rulebook §1.1) and what it names.
 
-use super::request::Request;
+use super::Request;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Form {

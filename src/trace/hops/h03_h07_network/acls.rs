@@ -36,7 +36,7 @@ fn ephemeral(
     os: Os,
     check: &'static str,
     side: &str,
-) -> Out {
+) -> Hop {
     let mut verdicts = Vec::new();
     for (name, lo, hi) in ranges_for(os) {
         let v = nacl::summarize(nacl::coverage(acl, egress, peer, lo, hi));
@@ -54,7 +54,7 @@ fn ephemeral(
             .iter()
             .map(|v| format!("{} {}–{}", v.0, v.1, v.2))
             .collect();
-        return Out::new(
+        return path_result(
             Verdict::Allow,
             check,
             format!(
@@ -72,7 +72,7 @@ fn ephemeral(
         let RangeVerdict::AllDenied(seg) = &verdicts[0].3 else {
             unreachable!()
         };
-        return Out::new(
+        return path_result(
             Verdict::Deny,
             check,
             format!(
@@ -118,7 +118,7 @@ fn ephemeral(
     }
     allowed_all.sort();
     allowed_all.dedup();
-    Out::new(
+    path_result(
         Verdict::Unknown,
         check,
         format!(
@@ -137,16 +137,16 @@ fn nacl_single(
     port: u16,
     check: &'static str,
     what: String,
-) -> Out {
+) -> Hop {
     let seg = nacl::first_match(acl, egress, peer, port);
     let rule = seg
         .rule_number
         .map(|n| n.to_string())
         .unwrap_or_else(|| "* (implicit deny)".into());
     match seg.action {
-        NaclAction::Allow => Out::new(Verdict::Allow, check, format!("{what} allowed by rule {rule}"), seg.field),
-        NaclAction::Deny => Out::new(Verdict::Deny, check, format!("{what} denied by rule {rule}"), seg.field).symptom(TIMEOUT),
-        NaclAction::Ambiguous => Out::new(
+        NaclAction::Allow => path_result(Verdict::Allow, check, format!("{what} allowed by rule {rule}"), seg.field),
+        NaclAction::Deny => path_result(Verdict::Deny, check, format!("{what} denied by rule {rule}"), seg.field).symptom(TIMEOUT),
+        NaclAction::Ambiguous => path_result(
             Verdict::Unknown,
             check,
             format!("{what}: rule {rule} may or may not match (exact address not captured, or the rule has no port range)"),
@@ -155,32 +155,33 @@ fn nacl_single(
     }
 }
 
-fn combine_nacl(first: Out, second: Out) -> Out {
+fn combine_nacl(first: Hop, second: Hop) -> Hop {
     let resources = first.resources.clone();
     let mut o = match (first.verdict, second.verdict) {
-        (Verdict::Deny, Verdict::Deny) => Out {
-            reason: format!("{}; and {}", first.reason, second.reason),
-            ..first
-        },
+        (Verdict::Deny, Verdict::Deny) => {
+            let reason = format!("{}; and {}", first.reason, second.reason);
+            first.reason(reason)
+        }
         (Verdict::Deny, _) => first,
         (_, Verdict::Deny) => second,
         (Verdict::Unknown, _) => first,
         (_, Verdict::Unknown) => second,
-        _ => Out {
-            reason: format!("{}; {}", first.reason, second.reason),
-            deciding: format!("{}; {}", first.deciding, second.deciding),
-            ..first
-        },
+        _ => {
+            let reason = format!("{}; {}", first.reason, second.reason);
+            // Both directions allow: the two rules decide together.
+            let deciding = Deciding::text(format!("{}; {}", first.deciding, second.deciding));
+            first.reason(reason).deciding(deciding)
+        }
     };
     for r in resources {
-        o = o.res(&r);
+        o.add_resource(r);
     }
     o
 }
 
-pub(super) fn nacl_client(ctx: &Ctx, client: &Client, c: &Candidate, dst: &AddrSet) -> Out {
+pub(super) fn nacl_client(ctx: &Ctx, client: &Client, c: &Candidate, dst: &AddrSet) -> Hop {
     if c.subnet_id == client.subnet_id {
-        return Out::new(
+        return path_result(
             Verdict::Skip,
             "H5",
             format!("client and endpoint ENI share {}; network ACLs apply only when traffic leaves or enters a subnet", c.subnet_id),
@@ -188,7 +189,7 @@ pub(super) fn nacl_client(ctx: &Ctx, client: &Client, c: &Candidate, dst: &AddrS
         );
     }
     let Some((acl, implicit)) = ctx.world.subnet_nacl(&client.subnet_id) else {
-        return Out::new(
+        return path_result(
             Verdict::Unknown,
             "H5",
             format!("no network ACL for {} in the snapshot", client.subnet_id),
@@ -220,12 +221,12 @@ pub(super) fn nacl_client(ctx: &Ctx, client: &Client, c: &Candidate, dst: &AddrS
         "H5.2",
         &format!("{side} (client subnet)"),
     );
-    combine_nacl(out, back).res(&acl.network_acl_id)
+    combine_nacl(out, back).read(K::Nacl, &acl.network_acl_id)
 }
 
-pub(super) fn nacl_endpoint(ctx: &Ctx, client: &Client, c: &Candidate, src: IpAddr) -> Out {
+pub(super) fn nacl_endpoint(ctx: &Ctx, client: &Client, c: &Candidate, src: IpAddr) -> Hop {
     if c.subnet_id == client.subnet_id {
-        return Out::new(
+        return path_result(
             Verdict::Skip,
             "H6",
             format!(
@@ -236,7 +237,7 @@ pub(super) fn nacl_endpoint(ctx: &Ctx, client: &Client, c: &Candidate, src: IpAd
         );
     }
     let Some((acl, implicit)) = ctx.world.subnet_nacl(&c.subnet_id) else {
-        return Out::new(
+        return path_result(
             Verdict::Unknown,
             "H6",
             format!(
@@ -272,5 +273,5 @@ pub(super) fn nacl_endpoint(ctx: &Ctx, client: &Client, c: &Candidate, src: IpAd
         "H6.2",
         &format!("{side} (endpoint subnet)"),
     );
-    combine_nacl(inbound, back).res(&acl.network_acl_id)
+    combine_nacl(inbound, back).read(K::Nacl, &acl.network_acl_id)
 }

@@ -9,11 +9,11 @@ pub(super) fn route_hop(
     c: &Candidate,
     dst: &AddrSet,
     src: IpAddr,
-) -> Out {
+) -> Hop {
     let w = ctx.world;
     let pl = pl_lookup(ctx);
     let Some((rt, implicit)) = w.subnet_route_table(&client.subnet_id) else {
-        return Out::new(
+        return path_result(
             Verdict::Unknown,
             "H3.1",
             format!("no route table for {} in the snapshot", client.subnet_id),
@@ -31,15 +31,15 @@ pub(super) fn route_hop(
     let same_vpc = client.vpc_id == ep.vpc_id;
     let fwd = route::lookup(rt, dst, &pl);
     let fwd_out = match fwd {
-        RouteOutcome::Unknown { reason, field } => Out::new(Verdict::Unknown, "H3.2", reason, field),
-        RouteOutcome::NoRoute => Out::new(
+        RouteOutcome::Unknown { reason, field } => path_result(Verdict::Unknown, "H3.2", reason, field),
+        RouteOutcome::NoRoute => path_result(
             Verdict::Deny,
             if same_vpc { "H3.2" } else { "H3.4" },
             format!("route table {rt_label} has no route to {dst}"),
             format!("ec2:DescribeRouteTables {} Routes (none matches {dst})", rt.route_table_id),
         )
         .symptom(TIMEOUT),
-        RouteOutcome::Hit(h) if h.blackhole => Out::new(
+        RouteOutcome::Hit(h) if h.blackhole => path_result(
             Verdict::Deny,
             "H3.3",
             format!("route {} -> {} in {rt_label} is a blackhole (target deleted)", h.destination, h.target),
@@ -49,14 +49,14 @@ pub(super) fn route_hop(
         RouteOutcome::Hit(h) => {
             if same_vpc {
                 if h.target == "local" {
-                    Out::new(
+                    path_result(
                         Verdict::Allow,
                         "H3.2",
                         format!("local route {} in {rt_label} reaches {dst}", h.destination),
                         h.field.clone(),
                     )
                 } else {
-                    Out::new(
+                    path_result(
                         Verdict::Unknown,
                         "H3.2",
                         format!(
@@ -71,14 +71,14 @@ pub(super) fn route_hop(
             }
         }
     }
-    .res(&rt.route_table_id);
+    .read(K::RouteTable, &rt.route_table_id);
     if fwd_out.verdict == Verdict::Deny {
         return fwd_out;
     }
     // The endpoint subnet needs a return route to the client: the local route
     // in the same VPC, a peering or transit gateway route across VPCs.
     let Some((ert, eimplicit)) = w.subnet_route_table(&c.subnet_id) else {
-        return Out::new(
+        return path_result(
             Verdict::Unknown,
             "H3.4",
             format!(
@@ -87,7 +87,7 @@ pub(super) fn route_hop(
             ),
             fwd_out.deciding,
         )
-        .res(&rt.route_table_id);
+        .read(K::RouteTable, &rt.route_table_id);
     };
     let ert_label = format!(
         "{}{}",
@@ -97,9 +97,9 @@ pub(super) fn route_hop(
     let back = AddrSet::Ip(src);
     let ret = match route::lookup(ert, &back, &pl) {
         RouteOutcome::Unknown { reason, field } => {
-            Out::new(Verdict::Unknown, "H3.4", reason, field)
+            path_result(Verdict::Unknown, "H3.4", reason, field)
         }
-        RouteOutcome::NoRoute => Out::new(
+        RouteOutcome::NoRoute => path_result(
             Verdict::Deny,
             "H3.4",
             format!(
@@ -112,7 +112,7 @@ pub(super) fn route_hop(
             ),
         )
         .symptom(RETURN_DROP),
-        RouteOutcome::Hit(h) if h.blackhole => Out::new(
+        RouteOutcome::Hit(h) if h.blackhole => path_result(
             Verdict::Deny,
             "H3.3",
             format!(
@@ -124,14 +124,14 @@ pub(super) fn route_hop(
         .symptom(RETURN_DROP),
         RouteOutcome::Hit(h) if same_vpc => {
             if h.target == "local" {
-                Out::new(
+                path_result(
                     Verdict::Allow,
                     "H3.2",
                     format!("return: local route {} in {ert_label}", h.destination),
                     h.field.clone(),
                 )
             } else {
-                Out::new(
+                path_result(
                     Verdict::Unknown,
                     "H3.2",
                     format!(
@@ -154,7 +154,7 @@ pub(super) fn route_hop(
                 &ert_label,
             );
             if o.verdict == Verdict::Deny {
-                Out::new(
+                path_result(
                     Verdict::Deny,
                     "H3.4",
                     format!("return path: {}", o.reason),
@@ -166,20 +166,20 @@ pub(super) fn route_hop(
             }
         }
     }
-    .res(&ert.route_table_id);
+    .read(K::RouteTable, &ert.route_table_id);
     match (fwd_out.verdict, ret.verdict) {
-        (_, Verdict::Deny) => ret.res(&rt.route_table_id),
-        (Verdict::Unknown, _) => fwd_out.res(&ert.route_table_id),
-        (_, Verdict::Unknown) => ret.res(&rt.route_table_id),
-        _ if same_vpc => fwd_out.res(&ert.route_table_id),
-        _ => Out::new(
+        (_, Verdict::Deny) => ret.read(K::RouteTable, &rt.route_table_id),
+        (Verdict::Unknown, _) => fwd_out.read(K::RouteTable, &ert.route_table_id),
+        (_, Verdict::Unknown) => ret.read(K::RouteTable, &rt.route_table_id),
+        _ if same_vpc => fwd_out.read(K::RouteTable, &ert.route_table_id),
+        _ => path_result(
             Verdict::Allow,
             "H3.4",
             format!("{}; return: {}", fwd_out.reason, ret.reason),
             format!("{}; {}", fwd_out.deciding, ret.deciding),
         )
-        .res(&rt.route_table_id)
-        .res(&ert.route_table_id),
+        .read(K::RouteTable, &rt.route_table_id)
+        .read(K::RouteTable, &ert.route_table_id),
     }
 }
 
@@ -193,10 +193,10 @@ fn cross_vpc_target(
     destination: &str,
     dst: &AddrSet,
     rt_label: &str,
-) -> Out {
+) -> Hop {
     if target.starts_with("pcx-") {
         return match ctx.world.peering(target) {
-            None => Out::new(
+            None => path_result(
                 Verdict::Unknown,
                 "H3.4",
                 format!("route {destination} -> {target} in {rt_label}: the peering connection is not in the snapshot"),
@@ -208,7 +208,7 @@ fn cross_vpc_target(
                         || (p.requester_vpc_info.vpc_id == b && p.accepter_vpc_info.vpc_id == a)
                 };
                 if !p.status.code.eq_ignore_ascii_case("active") {
-                    Out::new(
+                    path_result(
                         Verdict::Deny,
                         "H3.4",
                         format!("peering connection {target} is {}, not active", p.status.code),
@@ -216,7 +216,7 @@ fn cross_vpc_target(
                     )
                     .symptom(TIMEOUT)
                 } else if !joins(&client.vpc_id, &ep.vpc_id) {
-                    Out::new(
+                    path_result(
                         Verdict::Deny,
                         "H3.4",
                         format!(
@@ -227,19 +227,19 @@ fn cross_vpc_target(
                     )
                     .symptom(TIMEOUT)
                 } else {
-                    Out::new(
+                    path_result(
                         Verdict::Allow,
                         "H3.4",
                         format!("route {destination} -> {target} (active peering) in {rt_label} reaches {dst}"),
                         field.to_string(),
                     )
-                    .res(target)
+                    .read(K::RouteTarget, target)
                 }
             }
         };
     }
     if target.starts_with("tgw-") {
-        return Out::new(
+        return path_result(
             Verdict::Unknown,
             "H3.4",
             format!("route {destination} -> {target} in {rt_label}: transit gateway route tables are not read"),
@@ -247,7 +247,7 @@ fn cross_vpc_target(
         );
     }
     if target == "local" {
-        return Out::new(
+        return path_result(
             Verdict::Deny,
             "H3.4",
             format!("{dst} falls in the local route of {rt_label}, but the endpoint is in another VPC (overlapping CIDRs)"),
@@ -256,14 +256,14 @@ fn cross_vpc_target(
         .symptom(TIMEOUT);
     }
     if target.starts_with("eni-") || target.starts_with("i-") || target.starts_with("vpce-") {
-        return Out::new(
+        return path_result(
             Verdict::Unknown,
             "H3.4",
             format!("route {destination} -> {target} in {rt_label} goes through an appliance; its forwarding is not read"),
             field.to_string(),
         );
     }
-    Out::new(
+    path_result(
         Verdict::Deny,
         "H3.4",
         format!(
@@ -282,7 +282,7 @@ pub(super) fn public_path(ctx: &Ctx, client: &Client) -> Vec<Hop> {
     let mut hops = all(Verdict::Skip, skip);
     let route = match w.subnet_route_table(&client.subnet_id) {
         None => Hop::new(
-            "route",
+            HopId::Route,
             Verdict::Unknown,
             "H3.5",
             format!("no route table for {} in the snapshot", client.subnet_id),
@@ -295,7 +295,7 @@ pub(super) fn public_path(ctx: &Ctx, client: &Client) -> Vec<Hop> {
                 .find(|(_, r)| r.destination_cidr_block.as_deref() == Some("0.0.0.0/0"));
             match default {
                 None => Hop::new(
-                    "route",
+                    HopId::Route,
                     Verdict::Deny,
                     "H3.5",
                     format!(
@@ -307,7 +307,7 @@ pub(super) fn public_path(ctx: &Ctx, client: &Client) -> Vec<Hop> {
                     "ec2:DescribeRouteTables {} Routes (no 0.0.0.0/0)",
                     rt.route_table_id
                 ))
-                .resource(rt.route_table_id.clone())
+                .read(K::RouteTable, &rt.route_table_id)
                 .symptom(TIMEOUT),
                 Some((i, r)) => {
                     let target = route::target_of(r);
@@ -320,45 +320,42 @@ pub(super) fn public_path(ctx: &Ctx, client: &Client) -> Vec<Hop> {
                         .is_some_and(|s| s.eq_ignore_ascii_case("blackhole"))
                     {
                         Hop::new(
-                            "route",
+                            HopId::Route,
                             Verdict::Deny,
                             "H3.3",
                             format!("default route 0.0.0.0/0 -> {target} is a blackhole"),
                         )
                         .deciding(format!("{field} State=blackhole"))
-                        .resource(rt.route_table_id.clone())
+                        .read(K::RouteTable, &rt.route_table_id)
                         .symptom(TIMEOUT)
                     } else if ["tgw-", "eni-", "i-", "vpce-", "cagw-", "lgw-", "arn:"]
                         .iter()
                         .any(|p| target.starts_with(p))
                     {
-                        Hop::new(
-                            "route",
+                        Hop::new(HopId::Route,
                             Verdict::Unknown,
                             "H3.5",
                             format!("default route 0.0.0.0/0 -> {target}: whether it reaches the internet depends on route tables or appliances that are not read"),
                         )
                         .deciding(field)
-                        .resource(rt.route_table_id.clone())
+                        .read(K::RouteTable, &rt.route_table_id)
                     } else if !["igw-", "nat-"].iter().any(|p| target.starts_with(p)) {
-                        Hop::new(
-                            "route",
+                        Hop::new(HopId::Route,
                             Verdict::Deny,
                             "H3.5",
                             format!("no route to the public execute-api endpoint: the default route goes to {target}, not to a NAT or internet gateway"),
                         )
                         .deciding(field)
-                        .resource(rt.route_table_id.clone())
+                        .read(K::RouteTable, &rt.route_table_id)
                         .symptom(TIMEOUT)
                     } else {
-                        Hop::new(
-                            "route",
+                        Hop::new(HopId::Route,
                             Verdict::Allow,
                             "H3.5",
                             format!("default route 0.0.0.0/0 -> {target} reaches the public execute-api endpoint (where a private API answers 403, see dns)"),
                         )
                         .deciding(field)
-                        .resource(rt.route_table_id.clone())
+                        .read(K::RouteTable, &rt.route_table_id)
                     }
                 }
             }

@@ -1,0 +1,272 @@
+//! One hop's result and the single way to build it.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize, Serializer};
+
+use super::evidence::{Deciding, PolicyEvidence, ResourceKind, ResourceRef};
+
+/// The fifteen hops, in request order (rulebook H1–H15). Serialized in
+/// kebab-case (`sg-egress`), as the `hoptrace.trace/v1` contract spells them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HopId {
+    Instance,
+    Dns,
+    Route,
+    SgEgress,
+    NaclClient,
+    NaclEndpoint,
+    SgEndpoint,
+    Endpoint,
+    EndpointPolicy,
+    Api,
+    Stage,
+    Waf,
+    Authorization,
+    ApiKey,
+    Integration,
+}
+
+impl HopId {
+    pub const ALL: [HopId; 15] = [
+        HopId::Instance,
+        HopId::Dns,
+        HopId::Route,
+        HopId::SgEgress,
+        HopId::NaclClient,
+        HopId::NaclEndpoint,
+        HopId::SgEndpoint,
+        HopId::Endpoint,
+        HopId::EndpointPolicy,
+        HopId::Api,
+        HopId::Stage,
+        HopId::Waf,
+        HopId::Authorization,
+        HopId::ApiKey,
+        HopId::Integration,
+    ];
+
+    /// The hop's name in the JSON contract and on screen.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HopId::Instance => "instance",
+            HopId::Dns => "dns",
+            HopId::Route => "route",
+            HopId::SgEgress => "sg-egress",
+            HopId::NaclClient => "nacl-client",
+            HopId::NaclEndpoint => "nacl-endpoint",
+            HopId::SgEndpoint => "sg-endpoint",
+            HopId::Endpoint => "endpoint",
+            HopId::EndpointPolicy => "endpoint-policy",
+            HopId::Api => "api",
+            HopId::Stage => "stage",
+            HopId::Waf => "waf",
+            HopId::Authorization => "authorization",
+            HopId::ApiKey => "api-key",
+            HopId::Integration => "integration",
+        }
+    }
+
+    /// The rulebook's number for the hop: 1 for H1 `instance` … 15 for H15 `integration`.
+    pub fn number(self) -> u8 {
+        HopId::ALL
+            .iter()
+            .position(|h| *h == self)
+            .map(|i| i as u8 + 1)
+            .unwrap_or(0)
+    }
+
+    /// Position in a trace's hop list (0-based).
+    pub fn index(self) -> usize {
+        self.number() as usize - 1
+    }
+
+    pub fn parse(name: &str) -> Option<HopId> {
+        HopId::ALL.into_iter().find(|h| h.as_str() == name)
+    }
+}
+
+impl fmt::Display for HopId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `pad` honours width and alignment (`{:<16}` in tables).
+        f.pad(self.as_str())
+    }
+}
+
+impl FromStr for HopId {
+    type Err = String;
+    fn from_str(s: &str) -> Result<HopId, String> {
+        HopId::parse(s).ok_or_else(|| {
+            let names: Vec<&str> = HopId::ALL.iter().map(|h| h.as_str()).collect();
+            format!("no hop named {s:?} (hops: {})", names.join(", "))
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Allow,
+    Deny,
+    Unknown,
+    Skip,
+}
+
+impl Verdict {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Verdict::Allow => "allow",
+            Verdict::Deny => "deny",
+            Verdict::Unknown => "unknown",
+            Verdict::Skip => "skip",
+        }
+    }
+    pub fn glyph(&self) -> &'static str {
+        match self {
+            Verdict::Allow => "✓",
+            Verdict::Deny => "✗",
+            Verdict::Unknown => "?",
+            Verdict::Skip => "·",
+        }
+    }
+}
+
+/// The client-visible HTTP response predicted for a denial.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Response {
+    pub status: u16,
+    pub error_type: String,
+    pub message: String,
+}
+
+impl Response {
+    /// `HTTP 403 AccessDeniedException: ...`, the symptom line for a response.
+    pub fn symptom(&self) -> String {
+        format!("HTTP {} {}: {}", self.status, self.error_type, self.message)
+    }
+}
+
+/// One hop's result. Built with [`Hop::new`] and the chained setters; the
+/// serialized form is the `hoptrace.trace/v1` hop object.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hop {
+    pub hop: HopId,
+    pub verdict: Verdict,
+    /// One sentence.
+    pub reason: String,
+    /// The AWS field (API call, resource, field and value) that decided the verdict.
+    #[serde(serialize_with = "as_display")]
+    pub deciding: Deciding,
+    /// The resources this hop read (serialized as their ids).
+    #[serde(serialize_with = "ids")]
+    pub resources: Vec<ResourceRef>,
+    pub notes: Vec<String>,
+    /// The rulebook check that decided (`H5.2`); empty when none did.
+    pub check: &'static str,
+    /// What the client sees when this hop blocks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub symptom: Option<String>,
+    /// The HTTP response the client gets when this hop is the first to deny.
+    #[serde(skip)]
+    pub response: Option<Response>,
+    /// The policies this hop evaluated, statement by statement.
+    #[serde(skip)]
+    pub policies: Vec<PolicyEvidence>,
+}
+
+fn as_display<S: Serializer>(d: &Deciding, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(d)
+}
+
+fn ids<S: Serializer>(r: &[ResourceRef], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(r.iter().map(|r| r.id.as_str()))
+}
+
+impl Hop {
+    pub fn new(
+        hop: HopId,
+        verdict: Verdict,
+        check: &'static str,
+        reason: impl Into<String>,
+    ) -> Hop {
+        Hop {
+            hop,
+            verdict,
+            reason: reason.into(),
+            deciding: Deciding::default(),
+            resources: Vec::new(),
+            notes: Vec::new(),
+            check,
+            symptom: None,
+            response: None,
+            policies: Vec::new(),
+        }
+    }
+    pub fn reason(mut self, r: impl Into<String>) -> Hop {
+        self.reason = r.into();
+        self
+    }
+    /// Takes the verdict, check, reason and deciding field of `finding`, a
+    /// result for part of what this hop checks.
+    pub fn outcome(mut self, finding: &Hop) -> Hop {
+        self.verdict = finding.verdict;
+        self.check = finding.check;
+        self.reason = finding.reason.clone();
+        self.deciding = finding.deciding.clone();
+        self
+    }
+    pub fn deciding(mut self, d: impl Into<Deciding>) -> Hop {
+        self.deciding = d.into();
+        self
+    }
+    /// Records a resource the hop read (once; empty ids are ignored).
+    pub fn read(mut self, kind: ResourceKind, id: impl AsRef<str>) -> Hop {
+        self.add_resource(ResourceRef::new(kind, id.as_ref()));
+        self
+    }
+    pub fn add_resource(&mut self, r: ResourceRef) {
+        if !r.id.is_empty() && !self.resources.iter().any(|x| x.id == r.id) {
+            self.resources.push(r);
+        }
+    }
+    pub fn note(mut self, n: impl Into<String>) -> Hop {
+        self.notes.push(n.into());
+        self
+    }
+    pub fn notes(mut self, n: impl IntoIterator<Item = String>) -> Hop {
+        self.notes.extend(n);
+        self
+    }
+    pub fn symptom(mut self, s: impl Into<String>) -> Hop {
+        self.symptom = Some(s.into());
+        self
+    }
+    /// The HTTP response the client gets if this hop denies.
+    pub fn respond(mut self, r: Response) -> Hop {
+        self.response = Some(r);
+        self
+    }
+    pub fn policy(mut self, p: PolicyEvidence) -> Hop {
+        self.policies.push(p);
+        self
+    }
+    /// The same result under another hop's name (for per-path results that
+    /// are later aggregated into several hops).
+    pub fn renamed(mut self, hop: HopId) -> Hop {
+        self.hop = hop;
+        self
+    }
+    /// The resources this hop read, of one kind.
+    pub fn resources_of(&self, kind: ResourceKind) -> impl Iterator<Item = &ResourceRef> {
+        self.resources.iter().filter(move |r| r.kind == kind)
+    }
+    /// The policy document and statement that decided the verdict, if a
+    /// policy statement did.
+    pub fn deciding_statement(&self) -> Option<(&PolicyEvidence, usize)> {
+        self.policies
+            .iter()
+            .find_map(|p| p.decided(&self.deciding).map(|i| (p, i)))
+    }
+}

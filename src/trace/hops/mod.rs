@@ -1,0 +1,44 @@
+//! The hops, one module per hop or family of hops, named by rulebook number.
+
+mod h01_instance;
+mod h02_dns;
+mod h03_h07_network;
+mod h08_endpoint;
+mod h09_endpoint_policy;
+mod h13_authorization;
+mod h14_api_key;
+
+pub use h01_instance::{Client, Os};
+pub use h02_dns::{execute_api_service, Candidate, Destination, Via};
+
+use crate::model::ec2::Instance;
+
+use super::resolve;
+use super::{Ctx, Hop, HopId, Verdict};
+
+/// Every hop of one trace, in request order.
+pub(super) fn evaluate<'w>(ctx: &mut Ctx<'w>, instance: &'w Instance) -> Vec<Hop> {
+    let mut hops = Vec::with_capacity(HopId::ALL.len());
+    hops.push(h01_instance::evaluate(ctx, instance));
+    hops.push(h02_dns::evaluate(ctx));
+    hops.extend(h03_h07_network::evaluate(ctx));
+    hops.push(h08_endpoint::evaluate(ctx));
+    // The hops from 9 on need the API, stage and deployed method the request reaches.
+    let call = resolve::api_call(ctx);
+    let route = resolve::resolve(ctx, &call);
+    hops.push(h09_endpoint_policy::evaluate(ctx, &call, &route));
+    hops.extend([HopId::Api, HopId::Stage, HopId::Waf].map(not_evaluated));
+    hops.push(h13_authorization::evaluate(ctx, &route));
+    hops.push(h14_api_key::evaluate(ctx, &route));
+    hops.push(not_evaluated(HopId::Integration));
+    debug_assert!(
+        hops.iter().map(|h| h.hop).eq(HopId::ALL),
+        "hops out of order"
+    );
+    hops
+}
+
+/// A hop the engine does not evaluate yet.
+fn not_evaluated(hop: HopId) -> Hop {
+    Hop::new(hop, Verdict::Unknown, "", "not evaluated yet")
+}
