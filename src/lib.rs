@@ -10,6 +10,7 @@ pub mod discover;
 pub mod logs;
 pub mod model;
 pub mod net;
+pub mod paths;
 pub mod policy;
 pub mod synth;
 pub mod trace;

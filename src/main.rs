@@ -2,18 +2,10 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-fn default_log_file() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
-    Some(base.join("hoptrace").join("hoptrace.log"))
-}
-
 /// Diagnostics go to a file, never to the terminal. Failing to open it only
 /// turns logging off.
 fn init_logging(path: Option<PathBuf>) {
-    let Some(path) = path.or_else(default_log_file) else {
+    let Some(path) = path.or_else(hoptrace::paths::log_file) else {
         return;
     };
     if let Some(dir) = path.parent() {

@@ -102,6 +102,7 @@ impl Sandbox {
             .env("XDG_STATE_HOME", self.state())
             .env_remove("NO_COLOR")
             .env_remove("HOPTRACE_LOG")
+            .env_remove("HOPTRACE_ELAPSED_MS")
             .env_remove("RUST_LOG")
             .current_dir(self.dir.path())
             .stdin(Stdio::null());
@@ -616,6 +617,36 @@ fn assert_response(t: &Value, status: u64, error_type: &str, message: &str) {
 fn without_timing(mut t: Value) -> Value {
     t["stats"]["elapsed_ms"] = Value::Null;
     t
+}
+
+#[test]
+fn elapsed_ms_can_be_pinned_for_snapshot_tests() {
+    let sb = Sandbox::new();
+    let mut cmd = sb.command([
+        "trace",
+        "--demo",
+        "--from",
+        "i-0a0000000000web01",
+        "--output",
+        "json",
+    ]);
+    cmd.arg("https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets");
+    cmd.env("HOPTRACE_ELAPSED_MS", "7");
+    let r = run_command(cmd);
+    let t = parse_json(&r.stdout);
+    assert_eq!(t["stats"]["elapsed_ms"], 7, "{}", r.stdout);
+    // Two runs are then identical to the byte.
+    let mut again = sb.command([
+        "trace",
+        "--demo",
+        "--from",
+        "i-0a0000000000web01",
+        "--output",
+        "json",
+    ]);
+    again.arg("https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets");
+    again.env("HOPTRACE_ELAPSED_MS", "7");
+    assert_eq!(run_command(again).stdout, r.stdout);
 }
 
 #[test]

@@ -72,51 +72,18 @@ pub fn parse(script: &str) -> Result<Vec<ScriptLine>, ScriptError> {
     Ok(out)
 }
 
-/// Civil date from days since 1970-01-01 (proleptic Gregorian).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + if m <= 2 { 1 } else { 0 }, m, d)
-}
-
-fn split(at: SystemTime) -> (i64, u32, u32, u32, u32, u32, u32) {
-    let d = at.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs() as i64;
-    let (y, mo, day) = civil(secs.div_euclid(86_400));
-    let sod = secs.rem_euclid(86_400) as u32;
-    (
-        y,
-        mo,
-        day,
-        sod / 3600,
-        sod / 60 % 60,
-        sod % 60,
-        d.subsec_millis(),
-    )
+fn utc(at: SystemTime) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::<chrono::Utc>::from(at)
 }
 
 /// `2026-11-28T09:00:00.123Z`
 pub fn iso(at: SystemTime) -> String {
-    let (y, mo, d, h, mi, s, ms) = split(at);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z")
+    utc(at).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 /// `28/Nov/2026:09:00:00 +0000`
 pub fn clf(at: SystemTime) -> String {
-    const M: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let (y, mo, d, h, mi, s, _) = split(at);
-    format!(
-        "{d:02}/{}/{y:04}:{h:02}:{mi:02}:{s:02} +0000",
-        M[(mo as usize).saturating_sub(1).min(11)]
-    )
+    utc(at).format("%d/%b/%Y:%H:%M:%S +0000").to_string()
 }
 
 /// Replace `{req}` and `{reqN}` with request ids that are the same for every

@@ -39,11 +39,7 @@ impl KeyList {
 }
 
 pub fn path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-    Some(base.join("hoptrace").join("config.toml"))
+    crate::paths::config_file()
 }
 
 /// Load the config; a missing file is the default, a bad one is reported and ignored.

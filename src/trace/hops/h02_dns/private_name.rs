@@ -1,0 +1,204 @@
+//! Forms A and A': the API's private DNS name, answered by the endpoint's
+//! private hosted zone when private DNS is on (H2.2).
+
+use super::*;
+
+pub(super) fn resolve_private_name<'w>(
+    ctx: &Ctx<'w>,
+    client: &Client,
+    vpc: &Vpc,
+    dhcp: Dhcp,
+    mut hop: Hop,
+    host: &str,
+) -> (Hop, Destination<'w>) {
+    let w = ctx.world;
+    let vpc_id = &vpc.vpc_id;
+    let service = execute_api_service(&ctx.region);
+    let private_eps: Vec<&VpcEndpoint> = w
+        .endpoints_in_vpc(vpc_id)
+        .filter(|e| {
+            e.service_name == service
+                && e.vpc_endpoint_type.eq_ignore_ascii_case("Interface")
+                && e.private_dns_enabled
+        })
+        .collect();
+    let api_public = ctx.api().is_some_and(|a| !a.is_private());
+    match &dhcp {
+        Dhcp::Custom(servers) => {
+            hop.verdict = Verdict::Unknown;
+            hop.check = "H2.2";
+            hop.reason = format!(
+                "{vpc_id} uses custom DNS servers {}; the endpoint's private zone answers only if they forward to the Route 53 Resolver",
+                servers.join(", ")
+            );
+            hop.deciding = Deciding::from(format!(
+                "ec2:DescribeDhcpOptions {} domain-name-servers={}",
+                vpc.dhcp_options_id.as_deref().unwrap_or("?"),
+                servers.join(",")
+            ));
+        }
+        Dhcp::NotCaptured(why) => {
+            hop.verdict = Verdict::Unknown;
+            hop.check = "H2.2";
+            hop.reason =
+                format!("{why}; custom DNS servers would hide the endpoint's private zone");
+            hop.deciding = Deciding::from(format!(
+                "ec2:DescribeDhcpOptions for {vpc_id} (not captured)"
+            ));
+        }
+        Dhcp::Amazon => {}
+    }
+    let hostnames = vpc.enable_dns_hostnames;
+    let Some(ep) = private_eps.first().copied() else {
+        let others: Vec<&VpcEndpoint> = w
+            .endpoints_in_vpc(vpc_id)
+            .filter(|e| e.service_name == service)
+            .collect();
+        let any_ep: Vec<&str> = others.iter().map(|e| e.vpc_endpoint_id.as_str()).collect();
+        let deciding = if others.is_empty() {
+            format!("ec2:DescribeVpcEndpoints vpc-id={vpc_id} service-name={service}: none")
+        } else {
+            // Say for each endpoint why its private zone is not in effect.
+            let why: Vec<String> = others
+                .iter()
+                .map(|e| {
+                    if !e.vpc_endpoint_type.eq_ignore_ascii_case("Interface") {
+                        format!(
+                            "{} VpcEndpointType={}",
+                            e.vpc_endpoint_id, e.vpc_endpoint_type
+                        )
+                    } else {
+                        format!("{} PrivateDnsEnabled=false", e.vpc_endpoint_id)
+                    }
+                })
+                .collect();
+            format!("ec2:DescribeVpcEndpoints {}", why.join("; "))
+        };
+        // A public (regional or edge) API is meant to be reached this way.
+        if let Some(api) = ctx.api().filter(|a| !a.is_private()) {
+            let h = Hop::new(HopId::Dns,
+                Verdict::Allow,
+                "H2.2",
+                format!(
+                    "{host} resolves to public execute-api addresses, and {} is a {} API, which is reached that way",
+                    api.id,
+                    api.endpoint_configuration.types.join("/")
+                ),
+            )
+            .deciding(format!(
+                "{deciding}; apigateway:GetRestApi {} endpointConfiguration.types={:?}",
+                api.id, api.endpoint_configuration.types
+            ))
+            .read(K::Vpc, vpc_id);
+            return (
+                h,
+                Destination {
+                    via: Via::Public,
+                    candidates: Vec::new(),
+                    approximate: false,
+                },
+            );
+        }
+        let mut h = Hop::new(HopId::Dns,
+            Verdict::Deny,
+            "H2.2",
+            format!(
+                "no execute-api endpoint in {vpc_id} has private DNS, so {host} resolves to public execute-api addresses; a private API cannot be invoked that way"
+            ),
+        )
+        .deciding(deciding)
+        .read(K::Vpc, vpc_id)
+        .symptom("TCP connect timeout without an internet route; with NAT, HTTP 403 {\"message\":\"Forbidden\"} from the public endpoint");
+        for e in any_ep {
+            h = h.read(K::VpcEndpoint, e);
+        }
+        h = h.note("use the endpoint-specific alias {api-id}-{vpce-id}.execute-api... (form B) or turn on private DNS on the endpoint");
+        return (
+            h,
+            Destination {
+                via: Via::Public,
+                candidates: Vec::new(),
+                approximate: false,
+            },
+        );
+    };
+    hop = hop.read(K::VpcEndpoint, &ep.vpc_endpoint_id);
+    if hostnames != Some(true) {
+        let (v, val) = match hostnames {
+            Some(false) => (Verdict::Deny, "false"),
+            _ => (Verdict::Unknown, "not captured"),
+        };
+        let mut h = Hop::new(HopId::Dns,
+            v,
+            "H2.2",
+            format!(
+                "{} has private DNS but enableDnsHostnames is {val} in {vpc_id}; the private zone needs both DNS attributes",
+                ep.vpc_endpoint_id
+            ),
+        )
+        .deciding(format!("ec2:DescribeVpcAttribute {vpc_id} enableDnsHostnames={val}"))
+        .read(K::Vpc, vpc_id)
+        .read(K::VpcEndpoint, &ep.vpc_endpoint_id);
+        if v == Verdict::Deny {
+            h = h.symptom("the name resolves to public execute-api addresses: TCP connect timeout, or HTTP 403 Forbidden through NAT");
+            return (
+                h,
+                Destination {
+                    via: Via::Public,
+                    candidates: Vec::new(),
+                    approximate: false,
+                },
+            );
+        }
+        let (c, approx) = endpoint_candidates(ctx, ep, Some(client), None);
+        return (
+            h,
+            Destination {
+                via: Via::Endpoint(ep),
+                candidates: c,
+                approximate: approx,
+            },
+        );
+    }
+    let (c, approx) = endpoint_candidates(ctx, ep, Some(client), None);
+    if hop.verdict == Verdict::Allow {
+        hop.check = "H2.2";
+        hop.reason = format!(
+            "{host} resolves to the ENIs of {} (private DNS on, enableDnsSupport and enableDnsHostnames true)",
+            ep.vpc_endpoint_id
+        );
+        hop.deciding = Deciding::from(format!(
+            "ec2:DescribeVpcEndpoints {} PrivateDnsEnabled=true; ec2:DescribeVpcAttribute {vpc_id} enableDnsSupport=true enableDnsHostnames=true",
+            ep.vpc_endpoint_id
+        ));
+    }
+    if ctx.target.form == Form::APrime && ctx.target.api_id.is_none() {
+        hop = hop
+            .note("no x-apigw-api-id header: API Gateway cannot tell which API is meant (H10.1)");
+    }
+    if api_public {
+        hop = hop.note(format!(
+            "H2.6: {} is not a private API, but private DNS sends every *.execute-api.{}.amazonaws.com name in this VPC to the endpoint: the call gets HTTP 403 Forbidden. Use a custom domain name for the public API, or turn private DNS off and call private APIs by their endpoint-specific alias",
+            ctx.target.api_id.as_deref().unwrap_or("the API"),
+            ctx.region
+        ));
+    }
+    if approx {
+        hop = hop.note("some endpoint ENI addresses were not captured; network checks use the endpoint subnets' CIDRs (approximate)");
+    }
+    if private_eps.len() > 1 {
+        hop = hop.note(format!(
+            "{} execute-api endpoints with private DNS in {vpc_id}; using {}",
+            private_eps.len(),
+            ep.vpc_endpoint_id
+        ));
+    }
+    (
+        hop,
+        Destination {
+            via: Via::Endpoint(ep),
+            candidates: c,
+            approximate: approx,
+        },
+    )
+}
