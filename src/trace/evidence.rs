@@ -124,15 +124,11 @@ pub struct Deciding {
 
 impl Deciding {
     /// A field of an AWS call's answer.
-    pub fn field(
-        call: impl Into<String>,
-        resource: impl Into<String>,
-        path: impl Into<String>,
-    ) -> Deciding {
+    pub fn field(call: &str, resource: impl ToString, path: impl ToString) -> Deciding {
         Deciding {
-            call: call.into(),
-            resource: resource.into(),
-            path: path.into(),
+            call: call.to_string(),
+            resource: resource.to_string(),
+            path: path.to_string(),
             ..Deciding::default()
         }
     }
@@ -398,4 +394,69 @@ fn statement_texts(text: &str) -> Vec<String> {
         .into_iter()
         .map(|s| serde_json::to_string_pretty(s).unwrap_or_default())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deciding_renders_its_parts_in_order() {
+        let d = Deciding::field("ec2:DescribeVpcEndpoints", "vpce-1", "State").value("available");
+        assert_eq!(
+            d.to_string(),
+            "ec2:DescribeVpcEndpoints vpce-1 State=available"
+        );
+        assert_eq!(d.resource, "vpce-1");
+        let m = Deciding::field("ec2:DescribeSubnets", "subnet-1", "").missing();
+        assert_eq!(m.to_string(), "ec2:DescribeSubnets subnet-1 (missing)");
+        assert_eq!(
+            Deciding::text("request URL port 80").to_string(),
+            "request URL port 80"
+        );
+        assert!(Deciding::default().is_empty());
+        assert_eq!(Deciding::default().to_string(), "");
+    }
+
+    #[test]
+    fn a_statement_reference_names_its_document() {
+        let text = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"},
+            {"Sid":"No","Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*"}]}"#;
+        let p = policy::parse(text, &policy::ParseOptions::default()).unwrap();
+        let rc = RequestContext::new(
+            "execute-api:Invoke",
+            Some("arn:aws:execute-api:us-east-1:1:a/prod/GET/"),
+            policy::Caller::Anonymous,
+        );
+        let e = policy::evaluate(&p, &rc);
+        let ev = PolicyEvidence::from_eval(
+            PolicyKind::ResourcePolicy,
+            ResourceRef::new(ResourceKind::RestApi, "a"),
+            "resource policy of a",
+            text,
+            &p,
+            &e,
+            &rc,
+        );
+        assert_eq!(ev.deciding, Some(1));
+        assert_eq!(ev.statements.len(), 2);
+        assert_eq!(ev.statements[1].result, StatementResult::Applies);
+        assert!(
+            ev.statements[1].text.contains("\"Sid\": \"No\""),
+            "{}",
+            ev.statements[1].text
+        );
+        let field = Deciding::field("apigateway:GetRestApi", "a", "policy");
+        let d = ev.deciding_field(&field, "(none)");
+        assert_eq!(
+            d.to_string(),
+            "apigateway:GetRestApi a policy Statement[1] (Sid \"No\")"
+        );
+        assert_eq!(ev.decided(&d), Some(1));
+        // The same statement number in another document is not this one.
+        let other = ev.clone().with_document("b");
+        assert_eq!(other.decided(&d), None);
+        assert_eq!(ev.notes("resource policy").len(), 2);
+    }
 }

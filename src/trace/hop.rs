@@ -204,6 +204,20 @@ impl Hop {
             policies: Vec::new(),
         }
     }
+    /// Sets the verdict and the rulebook check that decided it.
+    pub fn decide(mut self, verdict: Verdict, check: &'static str) -> Hop {
+        self.verdict = verdict;
+        self.check = check;
+        self
+    }
+    pub fn verdict_is(mut self, verdict: Verdict) -> Hop {
+        self.verdict = verdict;
+        self
+    }
+    pub fn check_id(mut self, check: &'static str) -> Hop {
+        self.check = check;
+        self
+    }
     pub fn reason(mut self, r: impl Into<String>) -> Hop {
         self.reason = r.into();
         self
@@ -268,5 +282,44 @@ impl Hop {
         self.policies
             .iter()
             .find_map(|p| p.decided(&self.deciding).map(|i| (p, i)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hop_ids_number_and_spell_the_rulebook_hops() {
+        assert_eq!(HopId::ALL.len(), 15);
+        assert_eq!(HopId::Instance.number(), 1);
+        assert_eq!(HopId::Integration.number(), 15);
+        assert_eq!(HopId::SgEgress.as_str(), "sg-egress");
+        assert_eq!(format!("{:<10}|", HopId::Dns), "dns       |");
+        assert_eq!("api-key".parse::<HopId>(), Ok(HopId::ApiKey));
+        assert!("api_key".parse::<HopId>().is_err());
+        for h in HopId::ALL {
+            assert_eq!(HopId::ALL[h.index()], h);
+        }
+    }
+
+    #[test]
+    fn the_builder_keeps_the_response_out_of_the_json() {
+        let h = Hop::new(HopId::Authorization, Verdict::Deny, "H13.1", "no policy")
+            .read(ResourceKind::RestApi, "a1")
+            .read(ResourceKind::RestApi, "a1")
+            .respond(Response {
+                status: 403,
+                error_type: "AccessDeniedException".into(),
+                message: "m".into(),
+            });
+        assert_eq!(h.resources.len(), 1);
+        let v = serde_json::to_value(&h).unwrap();
+        assert_eq!(v["hop"], "authorization");
+        assert_eq!(v["resources"], serde_json::json!(["a1"]));
+        assert_eq!(v["deciding"], "");
+        assert!(v.get("response").is_none());
+        assert!(v.get("policies").is_none());
+        assert_eq!(h.response.as_ref().map(|r| r.status), Some(403));
     }
 }

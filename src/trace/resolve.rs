@@ -9,7 +9,7 @@
 use crate::model::apigw::{Deployment, DomainName, Method, MethodSnapshot, RestApi, Stage};
 
 use super::gate::not_evaluable;
-use super::{Ctx, Hop, HopId, ResourceKind as K, Verdict};
+use super::{Ctx, Deciding, Hop, HopId, ResourceKind as K, Verdict};
 
 /// Why the request cannot be followed to a method.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +18,7 @@ pub enum Miss {
     /// hops that need the method are not evaluable.
     Skip(String),
     /// The snapshot lacks what is needed: (reason, deciding field).
-    Unknown(String, String),
+    Unknown(String, Deciding),
 }
 
 /// The API and stage a request names, before looking at the deployment.
@@ -99,7 +99,7 @@ pub(crate) fn api_call<'w>(ctx: &Ctx<'w>) -> Result<ApiCall<'w>, Miss> {
                 format!(
                     "custom domain {name} is not in the snapshot, so the API behind it is unknown"
                 ),
-                format!("apigateway:GetDomainNames {name} (missing)"),
+                Deciding::field("apigateway:GetDomainNames", &name, "").missing(),
             ));
         };
         let is_empty = |b: &Option<String>| {
@@ -128,7 +128,7 @@ pub(crate) fn api_call<'w>(ctx: &Ctx<'w>) -> Result<ApiCall<'w>, Miss> {
         let Some(stage) = mapping.stage.clone() else {
             return Err(Miss::Unknown(
                 format!("the base path mapping of {name} names no stage"),
-                format!("apigateway:GetBasePathMappings {name} stage (missing)"),
+                Deciding::field("apigateway:GetBasePathMappings", &name, "stage").missing(),
             ));
         };
         let api = w.rest_api(&mapping.rest_api_id);
@@ -205,7 +205,7 @@ pub(crate) fn resolve<'w>(
                 "API {} is not in the snapshot (it may belong to another account)",
                 call.api_id
             ),
-            format!("apigateway:GetRestApi {} (missing)", call.api_id),
+            Deciding::field("apigateway:GetRestApi", &call.api_id, "").missing(),
         ));
     };
     let id = &api.id;
@@ -218,22 +218,29 @@ pub(crate) fn resolve<'w>(
     let Some(dep_id) = stage.deployment_id.as_deref() else {
         return Err(Miss::Unknown(
             format!("stage {} of {id} names no deployment", call.stage),
-            format!(
-                "apigateway:GetStage {id}/{} deploymentId (missing)",
-                call.stage
-            ),
+            Deciding::field(
+                "apigateway:GetStage",
+                "",
+                format!("{id}/{} deploymentId", call.stage),
+            )
+            .missing(),
         ));
     };
     let Some(deployment) = api.deployments.iter().find(|d| d.id == dep_id) else {
         return Err(Miss::Unknown(
             format!("deployment {dep_id} of {id} is not in the snapshot"),
-            format!("apigateway:GetDeployment {id} {dep_id} (missing)"),
+            Deciding::field("apigateway:GetDeployment", &id, format!("{dep_id}")).missing(),
         ));
     };
     let Some(summary) = &deployment.api_summary else {
         return Err(Miss::Unknown(
             format!("the apiSummary of deployment {dep_id} was not captured"),
-            format!("apigateway:GetDeployment {id} {dep_id} apiSummary (missing)"),
+            Deciding::field(
+                "apigateway:GetDeployment",
+                &id,
+                format!("{dep_id} apiSummary"),
+            )
+            .missing(),
         ));
     };
     let Some(template) = match_template(summary.keys().map(String::as_str), &call.path) else {

@@ -33,11 +33,11 @@ fn accepted_tls(policy: Option<&str>) -> Option<(&'static [TlsVersion], String)>
 }
 
 /// `apigateway:GetRestApi abc` or `apigateway:GetDomainName x` for "API abc" / "domain x".
-fn owner_call(owner: &str) -> String {
+fn owner_call(owner: &str) -> Deciding {
     match owner.split_once(' ') {
-        Some(("API", id)) => format!("apigateway:GetRestApi {id}"),
-        Some((_, name)) => format!("apigateway:GetDomainName {name}"),
-        None => owner.to_string(),
+        Some(("API", id)) => Deciding::field("apigateway:GetRestApi", &id, ""),
+        Some((_, name)) => Deciding::field("apigateway:GetDomainName", &name, ""),
+        None => Deciding::text(owner),
     }
 }
 
@@ -96,7 +96,11 @@ pub(super) fn evaluate(ctx: &Ctx) -> Hop {
             v,
             "H8.1",
             format!("{id} is {}, not available", ep.state),
-            format!("ec2:DescribeVpcEndpoints {id} State={}", ep.state),
+            Deciding::field(
+                "ec2:DescribeVpcEndpoints",
+                &id,
+                format!("State={}", ep.state),
+            ),
             Some("TCP connect timeout or connection refused".into()),
         ));
     }
@@ -107,9 +111,10 @@ pub(super) fn evaluate(ctx: &Ctx) -> Hop {
             Verdict::Deny,
             "H8.2",
             format!("{id} serves {}, not {want}", ep.service_name),
-            format!(
-                "ec2:DescribeVpcEndpoints {id} ServiceName={}",
-                ep.service_name
+            Deciding::field(
+                "ec2:DescribeVpcEndpoints",
+                &id,
+                format!("ServiceName={}", ep.service_name),
             ),
             Some("the request reaches the wrong service: TLS or HTTP errors".into()),
         ));
@@ -122,9 +127,10 @@ pub(super) fn evaluate(ctx: &Ctx) -> Hop {
                 "{id} is a {} endpoint; execute-api needs an Interface endpoint",
                 ep.vpc_endpoint_type
             ),
-            format!(
-                "ec2:DescribeVpcEndpoints {id} VpcEndpointType={}",
-                ep.vpc_endpoint_type
+            Deciding::field(
+                "ec2:DescribeVpcEndpoints",
+                &id,
+                format!("VpcEndpointType={}", ep.vpc_endpoint_type),
             ),
             None,
         ));
@@ -197,15 +203,16 @@ pub(super) fn evaluate(ctx: &Ctx) -> Hop {
         }
         Some(owner) => {
             let field = if t.form.is_custom_domain() {
-                format!(
-                    "apigateway:GetDomainName {owner} securityPolicy={}",
-                    policy.as_deref().unwrap_or("TLS_1_2")
+                Deciding::field(
+                    "apigateway:GetDomainName",
+                    &owner,
+                    format!("securityPolicy={}", policy.as_deref().unwrap_or("TLS_1_2")),
                 )
             } else {
-                format!(
-                    "apigateway:GetRestApi {} securityPolicy={}",
-                    owner.trim_start_matches("API "),
-                    policy.as_deref().unwrap_or("(unset)")
+                Deciding::field(
+                    "apigateway:GetRestApi",
+                    &(owner.trim_start_matches("API ")),
+                    format!("securityPolicy={}", policy.as_deref().unwrap_or("(unset)")),
                 )
             };
             match accepted_tls(policy.as_deref()) {
@@ -289,7 +296,7 @@ pub(super) fn evaluate(ctx: &Ctx) -> Hop {
                     Verdict::Unknown,
                     "H8.7",
                     format!("mutual TLS is configured on private {owner} (truststore {uri}); private domains do not document mTLS"),
-                    format!("apigateway:GetDomainName {owner} mutualTlsAuthentication.truststoreUri={uri}"),
+                    Deciding::field("apigateway:GetDomainName", &owner, format!("mutualTlsAuthentication.truststoreUri={uri}")),
                     None,
                 ));
             }

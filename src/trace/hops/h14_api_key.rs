@@ -6,7 +6,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::trace::resolve::{private_route, Miss, Route};
-use crate::trace::{Ctx, Hop, HopId, ResourceKind as K, Response, Verdict};
+use crate::trace::{Ctx, Deciding, Hop, HopId, ResourceKind as K, Response, Verdict};
 
 const HOP: HopId = HopId::ApiKey;
 
@@ -34,9 +34,13 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
     let api = r.api;
     let id = &api.id;
     let stage = &r.stage.stage_name;
-    let field = format!(
-        "apigateway:GetDeployment {id} {} apiSummary[{}][{}].apiKeyRequired",
-        r.deployment.id, r.template, r.method_key
+    let field = Deciding::field(
+        "apigateway:GetDeployment",
+        &id,
+        format!(
+            "{} apiSummary[{}][{}].apiKeyRequired",
+            r.deployment.id, r.template, r.method_key
+        ),
     );
     let mut notes = Vec::new();
     if let Some(ms) = r
@@ -57,7 +61,7 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
             ));
         }
     }
-    let hop = |v: Verdict, reason: String, deciding: String| -> Hop {
+    let hop = |v: Verdict, reason: String, deciding: Deciding| -> Hop {
         let mut h = Hop::new(HOP, v, "H14.1", reason)
             .deciding(deciding)
             .read(K::RestApi, id);
@@ -73,7 +77,7 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
                 "the deployed method {} {} has no apiKeyRequired in the snapshot",
                 r.method_key, r.template
             ),
-            format!("{field} (missing)"),
+            field.clone().missing(),
         );
     };
     if !required {
@@ -83,7 +87,7 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
                 "the deployed method {} {} requires no API key",
                 r.method_key, r.template
             ),
-            format!("{field}=false"),
+            field.clone().value("false"),
         );
     }
     let source = api
@@ -95,10 +99,10 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
         return hop(
                 Verdict::Unknown,
                 "the method requires an API key and apiKeySource is AUTHORIZER: the key is the Lambda authorizer's usageIdentifierKey, unknown offline".into(),
-                format!("apigateway:GetRestApi {id} apiKeySource=AUTHORIZER"),
+                Deciding::field("apigateway:GetRestApi", &id, "apiKeySource=AUTHORIZER"),
             );
     }
-    let deny = |reason: String, deciding: String| -> Hop {
+    let deny = |reason: String, deciding: Deciding| -> Hop {
         let resp = forbidden();
         hop(Verdict::Deny, reason, deciding)
             .symptom(format!(
@@ -116,7 +120,7 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
     else {
         return deny(
             format!("the deployed method {} {} requires an API key and the request has no x-api-key header", r.method_key, r.template),
-            format!("{field}=true"),
+            field.clone().value("true"),
         );
     };
     let w = ctx.world;
@@ -131,7 +135,7 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
                 "the API belongs to account {}, whose API keys are not in the snapshot",
                 api.owner_account.as_deref().unwrap_or("")
             ),
-            "apigateway:GetApiKeys (other account)".into(),
+            Deciding::field("apigateway:GetApiKeys", "", "(other account)"),
         );
     }
     let hash = key_hash(value);
@@ -157,12 +161,16 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
                             unhashed.join(", ")
                         )
                 },
-                "apigateway:GetApiKeys valueSha256".into(),
+                Deciding::field("apigateway:GetApiKeys", "", "valueSha256"),
             );
         }
         return deny(
             "the x-api-key value matches none of the account's API keys".into(),
-            "apigateway:GetApiKeys (no key has this value's valueSha256)".into(),
+            Deciding::field(
+                "apigateway:GetApiKeys",
+                "",
+                "(no key has this value's valueSha256)",
+            ),
         );
     };
     let name = key
@@ -173,7 +181,7 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
     if !key.enabled {
         return deny(
             format!("API key {}{name} is disabled", key.id),
-            format!("apigateway:GetApiKeys {} enabled=false", key.id),
+            Deciding::field("apigateway:GetApiKeys", &key.id, "enabled=false"),
         );
     }
     if w.snap.usage_plans.is_empty() {
@@ -184,7 +192,7 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
                     "API key {}{name} is enabled, but the snapshot holds no usage plans, so its plan for {id}/{stage} cannot be checked",
                     key.id
                 ),
-                "apigateway:GetUsagePlans (none in the snapshot)".to_string(),
+                Deciding::field("apigateway:GetUsagePlans", "", "").detail("(none in the snapshot)"),
             );
     }
     let plan = w.snap.usage_plans.iter().find(|p| {
@@ -200,16 +208,17 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
                 "API key {}{name} is enabled and in usage plan {} for {id}/{stage}",
                 key.id, p.id
             ),
-            format!("apigateway:GetUsagePlanKeys {} {}", p.id, key.id),
+            Deciding::field("apigateway:GetUsagePlanKeys", &p.id, &key.id),
         ),
         None => deny(
             format!(
                 "API key {}{name} is in no usage plan for {id}/{stage}",
                 key.id
             ),
-            format!(
-                "apigateway:GetUsagePlans (no plan with apiStages {id}/{stage} holds {})",
-                key.id
+            Deciding::field(
+                "apigateway:GetUsagePlans",
+                "",
+                format!("(no plan with apiStages {id}/{stage} holds {})", key.id),
             ),
         ),
     }

@@ -140,7 +140,7 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                 "H2.1",
                 format!("VPC {} of the client is not in the snapshot", client.vpc_id),
             )
-            .deciding(format!("ec2:DescribeVpcs {} (missing)", client.vpc_id)),
+            .deciding(Deciding::field("ec2:DescribeVpcs", &client.vpc_id, "").missing()),
             Destination::none("client VPC not captured"),
         );
     };
@@ -161,8 +161,10 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                 "H2.1",
                 format!("VPC DNS resolution is disabled in {vpc_id} (enableDnsSupport=false)"),
             )
-            .deciding(format!(
-                "ec2:DescribeVpcAttribute {vpc_id} enableDnsSupport=false"
+            .deciding(Deciding::field(
+                "ec2:DescribeVpcAttribute",
+                &vpc_id,
+                "enableDnsSupport=false",
             ))
             .read(K::Vpc, &vpc_id)
             .symptom(symptom_nxdomain());
@@ -179,8 +181,10 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                     "H2.1",
                     format!("enableDnsSupport of {vpc_id} was not read"),
                 )
-                .deciding(format!(
-                    "ec2:DescribeVpcAttribute {vpc_id} enableDnsSupport (not captured)"
+                .deciding(Deciding::field(
+                    "ec2:DescribeVpcAttribute",
+                    &vpc_id,
+                    "enableDnsSupport (not captured)",
                 ))
                 .read(K::Vpc, &vpc_id),
                 Destination::none("DNS attributes not captured"),
@@ -210,9 +214,10 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                             api.id, w.snap.region
                         ),
                     )
-                    .deciding(format!(
-                        "apigateway:GetRestApi {} (region {})",
-                        api.id, w.snap.region
+                    .deciding(Deciding::field(
+                        "apigateway:GetRestApi",
+                        &api.id,
+                        format!("(region {})", w.snap.region),
                     ))
                     .read(K::RestApi, &api_id)
                     .symptom(symptom_nxdomain());
@@ -236,13 +241,9 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
             };
             match ctx.api() {
                 None => {
-                    hop.verdict = Verdict::Unknown;
-                    hop.check = "H2.3";
-                    hop.reason = format!(
+                    hop = hop.decide(Verdict::Unknown, "H2.3").reason(format!(
                         "API {api_id} is not in the snapshot (another account?), so its association with {vpce_id} cannot be checked"
-                    );
-                    hop.deciding =
-                        Deciding::from(format!("apigateway:GetRestApi {api_id} (missing)"));
+                    )).deciding(Deciding::field("apigateway:GetRestApi", &api_id, "").missing());
                     (hop, dest)
                 }
                 Some(api) => {
@@ -256,10 +257,7 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                             "H2.3",
                             format!("API {api_id} is not associated with {vpce_id} (endpointConfiguration.vpcEndpointIds lacks it), so {host} does not exist"),
                         )
-                        .deciding(format!(
-                            "apigateway:GetRestApi {api_id} endpointConfiguration.vpcEndpointIds={:?}",
-                            api.endpoint_configuration.vpc_endpoint_ids
-                        ))
+                        .deciding(Deciding::field("apigateway:GetRestApi", &api_id, format!("endpointConfiguration.vpcEndpointIds={:?}", api.endpoint_configuration.vpc_endpoint_ids)))
                         .read(K::RestApi, &api_id)
                         .read(K::VpcEndpoint, &vpce_id)
                         .symptom(symptom_nxdomain());
@@ -268,13 +266,10 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                             Destination::failed(format!("{host} does not resolve (dns)")),
                         );
                     }
-                    hop.check = "H2.3";
-                    hop.reason = format!("{host} is the public alias of {vpce_id} for {api_id}; it resolves to the endpoint's ENIs");
-                    hop.deciding = Deciding::from(format!("apigateway:GetRestApi {api_id} endpointConfiguration.vpcEndpointIds contains {vpce_id}"));
+                    hop = hop.check_id("H2.3").reason(format!("{host} is the public alias of {vpce_id} for {api_id}; it resolves to the endpoint's ENIs")).deciding(Deciding::field("apigateway:GetRestApi", &api_id, format!("endpointConfiguration.vpcEndpointIds contains {vpce_id}")));
                     hop = hop.note("the alias record is created with the association and takes a few minutes to appear");
                     if ep.is_none() {
-                        hop.verdict = Verdict::Unknown;
-                        hop.reason = format!("{host} resolves to {vpce_id}, which is not in the snapshot (another account or region?)");
+                        hop = hop.verdict_is(Verdict::Unknown).reason(format!("{host} resolves to {vpce_id}, which is not in the snapshot (another account or region?)"));
                     }
                     (hop, dest)
                 }
@@ -284,13 +279,12 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
             let vpce_id = t.vpce_id.clone().unwrap_or_default();
             hop = hop.read(K::VpcEndpoint, &vpce_id);
             let Some(ep) = w.vpc_endpoint(&vpce_id) else {
-                hop.verdict = Verdict::Unknown;
-                hop.check = "H2.4";
-                hop.reason = format!(
+                hop = hop
+                    .decide(Verdict::Unknown, "H2.4")
+                    .reason(format!(
                     "{vpce_id} named by {host} is not in the snapshot (another account or region?)"
-                );
-                hop.deciding =
-                    Deciding::from(format!("ec2:DescribeVpcEndpoints {vpce_id} (missing)"));
+                ))
+                    .deciding(Deciding::field("ec2:DescribeVpcEndpoints", &vpce_id, "").missing());
                 return (
                     hop,
                     Destination::none(&format!("endpoint {vpce_id} is not in the snapshot")),
@@ -300,12 +294,7 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                 .vpc_endpoint_by_dns(&host)
                 .is_some_and(|e| e.vpc_endpoint_id == vpce_id);
             if !matches && ep.dns_entries.is_empty() {
-                hop.verdict = Verdict::Unknown;
-                hop.check = "H2.4";
-                hop.reason = format!("the DNS names of {vpce_id} were not captured, so {host} cannot be checked against them");
-                hop.deciding = Deciding::from(format!(
-                    "ec2:DescribeVpcEndpoints {vpce_id} DnsEntries (empty)"
-                ));
+                hop = hop.decide(Verdict::Unknown, "H2.4").reason(format!("the DNS names of {vpce_id} were not captured, so {host} cannot be checked against them")).deciding(Deciding::field("ec2:DescribeVpcEndpoints", &vpce_id, "DnsEntries (empty)"));
                 let (c, approx) = endpoint_candidates(ctx, ep, Some(client), t.zone.as_deref());
                 return (
                     hop,
@@ -324,8 +313,10 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                     "H2.4",
                     format!("{host} is not one of {vpce_id}'s DNS names"),
                 )
-                .deciding(format!(
-                    "ec2:DescribeVpcEndpoints {vpce_id} DnsEntries={names:?}"
+                .deciding(Deciding::field(
+                    "ec2:DescribeVpcEndpoints",
+                    &vpce_id,
+                    format!("DnsEntries={names:?}"),
                 ))
                 .read(K::VpcEndpoint, &vpce_id)
                 .symptom(symptom_nxdomain());
@@ -347,9 +338,10 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                     "H2.4",
                     format!("{vpce_id} is {state}, so its DNS name may not answer"),
                 )
-                .deciding(format!(
-                    "ec2:DescribeVpcEndpoints {vpce_id} State={}",
-                    ep.state
+                .deciding(Deciding::field(
+                    "ec2:DescribeVpcEndpoints",
+                    &vpce_id,
+                    format!("State={}", ep.state),
                 ))
                 .read(K::VpcEndpoint, &vpce_id);
                 if v == Verdict::Deny {
@@ -370,15 +362,12 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                 );
             }
             let (c, approx) = endpoint_candidates(ctx, ep, Some(client), t.zone.as_deref());
-            hop.check = "H2.4";
-            hop.reason = format!(
+            hop = hop.check_id("H2.4").reason(format!(
                 "{host} is a{} DNS name of {vpce_id}; it resolves to the endpoint's ENI{} from anywhere",
                 if t.zone.is_some() { " zonal" } else { "" },
                 if t.zone.is_some() { " in that zone" } else { "s" }
-            );
-            hop.deciding =
-                Deciding::field("ec2:DescribeVpcEndpoints", &vpce_id, "DnsEntries[].DnsName")
-                    .value(host.as_str());
+            )).deciding(Deciding::field("ec2:DescribeVpcEndpoints", &vpce_id, "DnsEntries[].DnsName")
+                    .value(host.as_str()));
             if approx {
                 hop = hop.note("some endpoint ENI addresses were not captured; network checks use the endpoint subnets' CIDRs (approximate)");
             }
@@ -394,12 +383,9 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
         Form::D => {
             let domain = t.custom_domain.clone().unwrap_or_default();
             hop = hop.read(K::DomainName, &domain);
-            hop.verdict = Verdict::Unknown;
-            hop.check = "H2.5";
-            hop.reason = format!(
+            hop = hop.decide(Verdict::Unknown, "H2.5").reason(format!(
                 "{domain} must resolve through a Route 53 private hosted zone associated with {vpc_id} (alias to the endpoint DNS name); Route 53 is not read"
-            );
-            hop.deciding = Deciding::from("route53:ListResourceRecordSets (not read)");
+            )).deciding("route53:ListResourceRecordSets (not read)");
             if let Dhcp::Custom(s) = &dhcp {
                 hop = hop.note(format!("the VPC uses custom DNS servers {}; they must forward to the Route 53 Resolver", s.join(", ")));
             }

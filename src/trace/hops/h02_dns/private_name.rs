@@ -25,26 +25,22 @@ pub(super) fn resolve_private_name<'w>(
     let api_public = ctx.api().is_some_and(|a| !a.is_private());
     match &dhcp {
         Dhcp::Custom(servers) => {
-            hop.verdict = Verdict::Unknown;
-            hop.check = "H2.2";
-            hop.reason = format!(
+            hop = hop.decide(Verdict::Unknown, "H2.2").reason(format!(
                 "{vpc_id} uses custom DNS servers {}; the endpoint's private zone answers only if they forward to the Route 53 Resolver",
                 servers.join(", ")
-            );
-            hop.deciding = Deciding::from(format!(
-                "ec2:DescribeDhcpOptions {} domain-name-servers={}",
-                vpc.dhcp_options_id.as_deref().unwrap_or("?"),
-                servers.join(",")
-            ));
+            )).deciding(Deciding::field("ec2:DescribeDhcpOptions", &(vpc.dhcp_options_id.as_deref().unwrap_or("?")), format!("domain-name-servers={}", servers.join(","))));
         }
         Dhcp::NotCaptured(why) => {
-            hop.verdict = Verdict::Unknown;
-            hop.check = "H2.2";
-            hop.reason =
-                format!("{why}; custom DNS servers would hide the endpoint's private zone");
-            hop.deciding = Deciding::from(format!(
-                "ec2:DescribeDhcpOptions for {vpc_id} (not captured)"
-            ));
+            hop = hop
+                .decide(Verdict::Unknown, "H2.2")
+                .reason(format!(
+                    "{why}; custom DNS servers would hide the endpoint's private zone"
+                ))
+                .deciding(Deciding::field(
+                    "ec2:DescribeDhcpOptions",
+                    "",
+                    format!("for {vpc_id} (not captured)"),
+                ));
         }
         Dhcp::Amazon => {}
     }
@@ -56,7 +52,11 @@ pub(super) fn resolve_private_name<'w>(
             .collect();
         let any_ep: Vec<&str> = others.iter().map(|e| e.vpc_endpoint_id.as_str()).collect();
         let deciding = if others.is_empty() {
-            format!("ec2:DescribeVpcEndpoints vpc-id={vpc_id} service-name={service}: none")
+            Deciding::field(
+                "ec2:DescribeVpcEndpoints",
+                "",
+                format!("vpc-id={vpc_id} service-name={service}: none"),
+            )
         } else {
             // Say for each endpoint why its private zone is not in effect.
             let why: Vec<String> = others
@@ -72,7 +72,7 @@ pub(super) fn resolve_private_name<'w>(
                     }
                 })
                 .collect();
-            format!("ec2:DescribeVpcEndpoints {}", why.join("; "))
+            Deciding::field("ec2:DescribeVpcEndpoints", &(why.join("; ")), "")
         };
         // A public (regional or edge) API is meant to be reached this way.
         if let Some(api) = ctx.api().filter(|a| !a.is_private()) {
@@ -136,7 +136,7 @@ pub(super) fn resolve_private_name<'w>(
                 ep.vpc_endpoint_id
             ),
         )
-        .deciding(format!("ec2:DescribeVpcAttribute {vpc_id} enableDnsHostnames={val}"))
+        .deciding(Deciding::field("ec2:DescribeVpcAttribute", &vpc_id, format!("enableDnsHostnames={val}")))
         .read(K::Vpc, vpc_id)
         .read(K::VpcEndpoint, &ep.vpc_endpoint_id);
         if v == Verdict::Deny {
@@ -162,15 +162,10 @@ pub(super) fn resolve_private_name<'w>(
     }
     let (c, approx) = endpoint_candidates(ctx, ep, Some(client), None);
     if hop.verdict == Verdict::Allow {
-        hop.check = "H2.2";
-        hop.reason = format!(
+        hop = hop.check_id("H2.2").reason(format!(
             "{host} resolves to the ENIs of {} (private DNS on, enableDnsSupport and enableDnsHostnames true)",
             ep.vpc_endpoint_id
-        );
-        hop.deciding = Deciding::from(format!(
-            "ec2:DescribeVpcEndpoints {} PrivateDnsEnabled=true; ec2:DescribeVpcAttribute {vpc_id} enableDnsSupport=true enableDnsHostnames=true",
-            ep.vpc_endpoint_id
-        ));
+        )).deciding(Deciding::field("ec2:DescribeVpcEndpoints", &ep.vpc_endpoint_id, format!("PrivateDnsEnabled=true; ec2:DescribeVpcAttribute {vpc_id} enableDnsSupport=true enableDnsHostnames=true")));
     }
     if ctx.target.form == Form::APrime && ctx.target.api_id.is_none() {
         hop = hop

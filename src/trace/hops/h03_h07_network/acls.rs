@@ -193,10 +193,12 @@ pub(super) fn nacl_client(ctx: &Ctx, client: &Client, c: &Candidate, dst: &AddrS
             Verdict::Unknown,
             "H5",
             format!("no network ACL for {} in the snapshot", client.subnet_id),
-            format!(
-                "ec2:DescribeNetworkAcls association.subnet-id={} (missing)",
-                client.subnet_id
-            ),
+            Deciding::field(
+                "ec2:DescribeNetworkAcls",
+                "",
+                format!("association.subnet-id={}", client.subnet_id),
+            )
+            .missing(),
         );
     };
     let side = format!(
@@ -244,10 +246,12 @@ pub(super) fn nacl_endpoint(ctx: &Ctx, client: &Client, c: &Candidate, src: IpAd
                 "no network ACL for endpoint subnet {} in the snapshot",
                 c.subnet_id
             ),
-            format!(
-                "ec2:DescribeNetworkAcls association.subnet-id={} (missing)",
-                c.subnet_id
-            ),
+            Deciding::field(
+                "ec2:DescribeNetworkAcls",
+                "",
+                format!("association.subnet-id={}", c.subnet_id),
+            )
+            .missing(),
         );
     };
     let side = format!(

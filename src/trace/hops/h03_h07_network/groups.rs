@@ -64,7 +64,7 @@ fn sg_outcome(
                 "{} not in the snapshot; the captured groups do not allow tcp/{port} {what}",
                 missing.join(", ")
             ),
-            format!("ec2:DescribeSecurityGroups {} (missing)", missing.join(",")),
+            Deciding::field("ec2:DescribeSecurityGroups", &(missing.join(",")), "").missing(),
         ),
         SgOutcome::Deny => path_result(
             Verdict::Deny,
@@ -77,9 +77,10 @@ fn sg_outcome(
                     ids.join(", ")
                 }
             ),
-            format!(
-                "ec2:DescribeSecurityGroups {} {list} (no rule matches)",
-                ids.join(",")
+            Deciding::field(
+                "ec2:DescribeSecurityGroups",
+                &(ids.join(",")),
+                format!("{list} (no rule matches)"),
             ),
         )
         .symptom(TIMEOUT),
@@ -137,10 +138,11 @@ pub(super) fn sg_endpoint(
         &format!("from {src} ({})", client.instance.instance_id),
     );
     if defaulted {
-        out.reason = format!(
+        let reason = format!(
             "{} has no security groups, so the VPC default group applies (H7.1): {}",
             ep.vpc_endpoint_id, out.reason
         );
+        out = out.reason(reason);
         if ids.is_empty() {
             out = path_result(
                 Verdict::Unknown,
@@ -149,10 +151,12 @@ pub(super) fn sg_endpoint(
                     "{} has no security groups and the default group of {} is not in the snapshot",
                     ep.vpc_endpoint_id, ep.vpc_id
                 ),
-                format!(
-                    "ec2:DescribeSecurityGroups vpc-id={} group-name=default (missing)",
-                    ep.vpc_id
-                ),
+                Deciding::field(
+                    "ec2:DescribeSecurityGroups",
+                    "",
+                    format!("vpc-id={} group-name=default", ep.vpc_id),
+                )
+                .missing(),
             );
         }
     }

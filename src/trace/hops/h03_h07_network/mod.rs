@@ -86,7 +86,7 @@ pub(super) fn evaluate(ctx: &Ctx) -> Vec<Hop> {
                     "the address of {label} is unknown: subnet {} not captured",
                     c.subnet_id
                 ),
-                format!("ec2:DescribeSubnets {} (missing)", c.subnet_id),
+                Deciding::field("ec2:DescribeSubnets", &c.subnet_id, "").missing(),
             );
             for v in outs.iter_mut() {
                 v.push((label.clone(), o.clone()));

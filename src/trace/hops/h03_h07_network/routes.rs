@@ -17,10 +17,12 @@ pub(super) fn route_hop(
             Verdict::Unknown,
             "H3.1",
             format!("no route table for {} in the snapshot", client.subnet_id),
-            format!(
-                "ec2:DescribeRouteTables association.subnet-id={} (missing)",
-                client.subnet_id
-            ),
+            Deciding::field(
+                "ec2:DescribeRouteTables",
+                "",
+                format!("association.subnet-id={}", client.subnet_id),
+            )
+            .missing(),
         );
     };
     let rt_label = format!(
@@ -36,7 +38,7 @@ pub(super) fn route_hop(
             Verdict::Deny,
             if same_vpc { "H3.2" } else { "H3.4" },
             format!("route table {rt_label} has no route to {dst}"),
-            format!("ec2:DescribeRouteTables {} Routes (none matches {dst})", rt.route_table_id),
+            Deciding::field("ec2:DescribeRouteTables", &rt.route_table_id, format!("Routes (none matches {dst})")),
         )
         .symptom(TIMEOUT),
         RouteOutcome::Hit(h) if h.blackhole => path_result(
@@ -106,10 +108,7 @@ pub(super) fn route_hop(
                 "endpoint subnet {} has no return route to {src} in {ert_label}",
                 c.subnet_id
             ),
-            format!(
-                "ec2:DescribeRouteTables {} Routes (none matches {src})",
-                ert.route_table_id
-            ),
+            Deciding::field("ec2:DescribeRouteTables", &ert.route_table_id, format!("Routes (none matches {src})")),
         )
         .symptom(RETURN_DROP),
         RouteOutcome::Hit(h) if h.blackhole => path_result(
@@ -212,7 +211,7 @@ fn cross_vpc_target(
                         Verdict::Deny,
                         "H3.4",
                         format!("peering connection {target} is {}, not active", p.status.code),
-                        format!("ec2:DescribeVpcPeeringConnections {target} Status.Code={}", p.status.code),
+                        Deciding::field("ec2:DescribeVpcPeeringConnections", &target, format!("Status.Code={}", p.status.code)),
                     )
                     .symptom(TIMEOUT)
                 } else if !joins(&client.vpc_id, &ep.vpc_id) {
@@ -303,17 +302,19 @@ pub(super) fn public_path(ctx: &Ctx, client: &Client) -> Vec<Hop> {
                         rt.route_table_id
                     ),
                 )
-                .deciding(format!(
-                    "ec2:DescribeRouteTables {} Routes (no 0.0.0.0/0)",
-                    rt.route_table_id
+                .deciding(Deciding::field(
+                    "ec2:DescribeRouteTables",
+                    &rt.route_table_id,
+                    "Routes (no 0.0.0.0/0)",
                 ))
                 .read(K::RouteTable, &rt.route_table_id)
                 .symptom(TIMEOUT),
                 Some((i, r)) => {
                     let target = route::target_of(r);
-                    let field = format!(
-                        "ec2:DescribeRouteTables {} Routes[{i}] 0.0.0.0/0 -> {target}",
-                        rt.route_table_id
+                    let field = Deciding::field(
+                        "ec2:DescribeRouteTables",
+                        &rt.route_table_id,
+                        format!("Routes[{i}] 0.0.0.0/0 -> {target}"),
                     );
                     if r.state
                         .as_deref()

@@ -7,7 +7,7 @@ use crate::model::apigw::{Authorizer, RestApi};
 use crate::policy::{self, Caller, Decision, ParseOptions, RequestContext};
 
 use super::identity::role_decision;
-use crate::trace::Ctx;
+use crate::trace::{Ctx, Deciding, PolicyEvidence, PolicyKind, ResourceKind as K, ResourceRef};
 
 /// The first identity source the request lacks, when that makes API Gateway
 /// answer 401 without calling the authorizer: a `TOKEN` authorizer's header,
@@ -57,8 +57,11 @@ pub fn missing_identity_source(ctx: &Ctx, a: Option<&Authorizer>, cognito: bool)
 pub enum Plumbing {
     Ok(String),
     /// (reason, deciding field)
-    Broken(String, String),
-    Unknown(String, String),
+    Broken(String, Deciding),
+    /// Broken because the function's resource policy does not allow (the
+    /// policy as evaluated).
+    Denied(String, Deciding, PolicyEvidence),
+    Unknown(String, Deciding),
 }
 
 /// `arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{fn}/invocations` → `{fn}`.
@@ -81,9 +84,10 @@ fn split_qualifier(fn_arn: &str) -> (String, Option<String>) {
 
 pub fn authorizer_plumbing(ctx: &Ctx, api: &RestApi, a: &Authorizer, account: &str) -> Plumbing {
     let w = ctx.world;
-    let field = format!(
-        "apigateway:GetAuthorizers {} {} authorizerUri",
-        api.id, a.id
+    let field = Deciding::field(
+        "apigateway:GetAuthorizers",
+        &api.id,
+        format!("{} authorizerUri", a.id),
     );
     let Some(fn_arn) = a.authorizer_uri.as_deref().and_then(lambda_of_uri) else {
         return Plumbing::Unknown(
@@ -99,23 +103,25 @@ pub fn authorizer_plumbing(ctx: &Ctx, api: &RestApi, a: &Authorizer, account: &s
         w.snap.partition, ctx.region, api.id, a.id
     );
     if let Some(role_arn) = a.authorizer_credentials.as_deref() {
-        let role_field = format!(
-            "apigateway:GetAuthorizers {} {} authorizerCredentials",
-            api.id, a.id
+        let role_field = Deciding::field(
+            "apigateway:GetAuthorizers",
+            &api.id,
+            format!("{} authorizerCredentials", a.id),
         );
         let Some(role) = w.role(role_arn) else {
             return Plumbing::Unknown(
                 format!("the authorizer's credentials role {role_arn} is not in the snapshot"),
-                format!("iam:GetRole {role_arn} (missing)"),
+                Deciding::field("iam:GetRole", &role_arn, "").missing(),
             );
         };
-        let trust_field = format!("iam:GetRole {} AssumeRolePolicyDocument", role.role_name);
+        let trust_field =
+            Deciding::field("iam:GetRole", &role.role_name, "AssumeRolePolicyDocument");
         let trust = match role.assume_role_policy_document.as_deref() {
             Some(t) => t,
             None => {
                 return Plumbing::Unknown(
                     format!("the trust policy of {role_arn} is not in the snapshot"),
-                    format!("{trust_field} (missing)"),
+                    trust_field.clone().missing(),
                 )
             }
         };
@@ -162,34 +168,38 @@ pub fn authorizer_plumbing(ctx: &Ctx, api: &RestApi, a: &Authorizer, account: &s
             )),
             d if d.is_denied() => Plumbing::Broken(
                 format!("the authorizer's credentials role {role_arn} is not allowed lambda:InvokeFunction on {fn_arn}"),
-                id.deciding.map(|d| d.to_string()).unwrap_or_else(|| format!("iam:ListRolePolicies {} (no statement allows lambda:InvokeFunction)", role.role_name)),
+                id.deciding.unwrap_or_else(|| {
+                    Deciding::field("iam:ListRolePolicies", &role.role_name, "")
+                        .detail("(no statement allows lambda:InvokeFunction)")
+                }),
             ),
             _ => Plumbing::Unknown(
                 format!("whether {role_arn} may invoke {fn_arn} cannot be decided"),
-                id.deciding.map(|d| d.to_string()).unwrap_or(role_field),
+                id.deciding.unwrap_or(role_field),
             ),
         };
     }
     let (unqualified, qualifier) = split_qualifier(fn_arn);
-    let lp_field = format!(
-        "lambda:GetPolicy {unqualified}{}",
+    let lp_field = Deciding::field(
+        "lambda:GetPolicy",
+        &unqualified,
         qualifier
             .as_deref()
-            .map(|q| format!(" Qualifier={q}"))
-            .unwrap_or_default()
+            .map(|q| format!("Qualifier={q}"))
+            .unwrap_or_default(),
     );
     let Some(lp) = w.lambda_policy(&unqualified, qualifier.as_deref()) else {
         return Plumbing::Unknown(
             format!(
                 "the resource policy of the authorizer function {fn_arn} is not in the snapshot"
             ),
-            format!("{lp_field} (missing)"),
+            lp_field.clone().missing(),
         );
     };
     let Some(text) = lp.policy.as_deref() else {
         return Plumbing::Broken(
             format!("the authorizer function {fn_arn} has no resource policy, so API Gateway may not invoke it"),
-            format!("{lp_field} (no policy)"),
+            lp_field.clone().detail("(no policy)"),
         );
     };
     let p = match policy::parse(text, &ParseOptions::default()) {
@@ -210,17 +220,24 @@ pub fn authorizer_plumbing(ctx: &Ctx, api: &RestApi, a: &Authorizer, account: &s
         .set("aws:SourceArn", &source_arn)
         .set("aws:SourceAccount", account);
     let e = policy::evaluate(&p, &rc);
-    let at = |i: Option<usize>| {
-        i.map(|i| format!("{lp_field} {}", policy::statement_label(&p, i)))
-            .unwrap_or_else(|| lp_field.clone())
-    };
+    let evidence = PolicyEvidence::from_eval(
+        PolicyKind::FunctionPolicy,
+        ResourceRef::new(K::Lambda, &unqualified),
+        format!("resource policy of the authorizer function {fn_arn}"),
+        text,
+        &p,
+        &e,
+        &rc,
+    );
+    let at = |_: Option<usize>| evidence.deciding_field(&lp_field, "");
     match e.decision {
         d if d == Decision::ALLOW => Plumbing::Ok(format!(
             "the resource policy of {fn_arn} lets apigateway.amazonaws.com invoke it from {source_arn}"
         )),
-        d if d.is_denied() => Plumbing::Broken(
+        d if d.is_denied() => Plumbing::Denied(
             format!("the resource policy of the authorizer function {fn_arn} does not let apigateway.amazonaws.com invoke it from {source_arn}"),
             at(e.deciding),
+            evidence.clone(),
         ),
         _ => Plumbing::Unknown(
             format!(

@@ -9,7 +9,7 @@ use super::authorizer::{authorizer_plumbing, missing_identity_source, Plumbing};
 use super::{column, finding, missing, Rp};
 use crate::trace::request::reqctx::access_denied;
 use crate::trace::resolve::Route;
-use crate::trace::{Ctx, Hop, Response, Verdict};
+use crate::trace::{Ctx, Deciding, Hop, PolicyEvidence, Response, Verdict};
 
 /// `CUSTOM` (Lambda authorizer) and `COGNITO_USER_POOLS`.
 pub(super) fn authorizer_method(
@@ -27,10 +27,11 @@ pub(super) fn authorizer_method(
         .and_then(|m| m.authorizer_id.as_deref())
         .and_then(|aid| api.authorizers.iter().find(|a| a.id == aid));
     let a_field = match authz {
-        Some(a) => format!("apigateway:GetAuthorizers {} {}", api.id, a.id),
-        None => format!(
-            "apigateway:GetResources {} {} {} authorizerId",
-            api.id, r.template, r.method_key
+        Some(a) => Deciding::field("apigateway:GetAuthorizers", &api.id, format!("{}", a.id)),
+        None => Deciding::field(
+            "apigateway:GetResources",
+            &api.id,
+            format!("{} {} authorizerId", r.template, r.method_key),
         ),
     };
     let a_name = authz
@@ -41,7 +42,7 @@ pub(super) fn authorizer_method(
             Verdict::Deny,
             "H13.3",
             format!("the {} authorizer {a_name} reads {src}, which the request does not carry: API Gateway answers 401 without calling it", if cognito { "Cognito" } else { "Lambda" }),
-            format!("{a_field} identitySource"),
+            a_field.clone().detail("identitySource"),
         )
         .respond(Response {
             status: 401,
@@ -125,16 +126,9 @@ pub(super) fn authorizer_method(
     let mut notes = Vec::new();
     match authz {
         Some(a) => match authorizer_plumbing(ctx, api, a, account) {
-            Plumbing::Broken(reason, field) => {
-                let mut f = finding(Verdict::Deny, "H13.6", reason, field).respond(Response {
-                    status: 500,
-                    error_type: "AuthorizerConfigurationException".into(),
-                    message:
-                        "(body not documented; gateway response AUTHORIZER_CONFIGURATION_ERROR)"
-                            .into(),
-                });
-                f.notes.push("execution log: Execution failed due to configuration error: Invalid permissions on Lambda function / Authorizer error".into());
-                return f;
+            Plumbing::Broken(reason, field) => return broken_authorizer(reason, field, None),
+            Plumbing::Denied(reason, field, evidence) => {
+                return broken_authorizer(reason, field, Some(evidence))
             }
             Plumbing::Unknown(reason, field) => notes.push(format!("H13.6: {reason} ({field})")),
             Plumbing::Ok(text) => notes.push(format!("H13.6: {text}")),
@@ -155,4 +149,16 @@ pub(super) fn authorizer_method(
     )
     .notes(notes)
     .notes(rp.notes())
+}
+
+/// H13.6: API Gateway cannot invoke the authorizer (500).
+fn broken_authorizer(reason: String, field: Deciding, evidence: Option<PolicyEvidence>) -> Hop {
+    let mut f = finding(Verdict::Deny, "H13.6", reason, field).respond(Response {
+        status: 500,
+        error_type: "AuthorizerConfigurationException".into(),
+        message: "(body not documented; gateway response AUTHORIZER_CONFIGURATION_ERROR)".into(),
+    });
+    f.notes.push("execution log: Execution failed due to configuration error: Invalid permissions on Lambda function / Authorizer error".into());
+    f.policies.extend(evidence);
+    f
 }

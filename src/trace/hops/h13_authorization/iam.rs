@@ -26,7 +26,7 @@ pub(super) fn iam_method(
                 Verdict::Unknown,
                 "H13.3",
                 format!("the SigV4 identity is unknown: {why}"),
-                format!("ec2:DescribeInstances {} IamInstanceProfile", ctx.req.from),
+                Deciding::field("ec2:DescribeInstances", &ctx.req.from, "IamInstanceProfile"),
             )
             .notes(rp.notes())
         }
@@ -123,10 +123,12 @@ pub(super) fn iam_method(
         combined.as_str()
     );
     let id_field = id_deciding.clone().unwrap_or_else(|| {
-        Deciding::text(format!(
-            "iam:ListRolePolicies/ListAttachedRolePolicies {} (no statement allows {arn})",
-            role_arn.rsplit('/').next().unwrap_or(&role_arn)
-        ))
+        Deciding::field(
+            "iam:ListRolePolicies/ListAttachedRolePolicies",
+            role_arn.rsplit('/').next().unwrap_or(&role_arn),
+            "",
+        )
+        .detail(format!("(no statement allows {arn})"))
     });
     let who = &c.arn;
     let f = match combined.definite() {

@@ -125,9 +125,10 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
     let api = r.api;
     let id = &api.id;
     let dep = &r.deployment.id;
-    let sum_field = format!(
-        "apigateway:GetDeployment {id} {dep} apiSummary[{}][{}]",
-        r.template, r.method_key
+    let sum_field = Deciding::field(
+        "apigateway:GetDeployment",
+        &id,
+        format!("{dep} apiSummary[{}][{}]", r.template, r.method_key),
     );
     let Some(auth) = r.snapshot.authorization_type.as_deref() else {
         return Hop::new(
@@ -354,7 +355,7 @@ fn none_method(rp: &Rp, caller: &Caller) -> Hop {
             )
             .respond(access_denied(caller, arn, ""));
             if rp.aws_principals_only() {
-                f.check = "H13.2";
+                f = f.check_id("H13.2");
                 f.notes.push("H13.2: the resource policy's Allow statements name AWS principals only, so every method that is not AWS_IAM fails, NONE included".into());
             }
             f

@@ -171,12 +171,7 @@ pub(super) fn policy_in_force(f: Hop, r: &Route) -> Hop {
                         dep.id
                     ),
                 },
-                format!(
-                    "apigateway:GetRestApi {} policyChangedAt={t1} vs apigateway:GetDeployment {} createdDate={}",
-                    api.id,
-                    dep.id,
-                    t0.unwrap_or("(missing)")
-                ),
+                Deciding::field("apigateway:GetRestApi", &api.id, format!("policyChangedAt={t1} vs apigateway:GetDeployment {} createdDate={}", dep.id, t0.unwrap_or("(missing)"))),
             );
             u.notes.push(format!(
                 "with the current (saved) policy the answer would be {}: {}",
