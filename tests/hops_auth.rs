@@ -278,7 +278,10 @@ fn failures(c: &Case) -> Vec<String> {
 }
 
 fn run_table(cases: Vec<Case>) {
-    let cases: Vec<Case> = cases.into_iter().filter(|c| common::selected(c.name)).collect();
+    let cases: Vec<Case> = cases
+        .into_iter()
+        .filter(|c| common::selected(c.name))
+        .collect();
     let mut bad = Vec::new();
     for c in &cases {
         let f = failures(c);

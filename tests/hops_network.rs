@@ -287,7 +287,10 @@ fn failures(c: &Case) -> Vec<String> {
 }
 
 fn run_table(cases: Vec<Case>) {
-    let cases: Vec<Case> = cases.into_iter().filter(|c| common::selected(c.name)).collect();
+    let cases: Vec<Case> = cases
+        .into_iter()
+        .filter(|c| common::selected(c.name))
+        .collect();
     let n = cases.len();
     let failed: Vec<String> = cases.iter().flat_map(failures).collect();
     assert!(

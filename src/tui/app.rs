@@ -23,7 +23,7 @@ use super::editor::Editor;
 use super::keymap::{self, Cmd, Keymap};
 use super::layout::{self, Areas};
 use super::theme::{Theme, ThemeName};
-use super::tree::{self, Filter, Item, Tree};
+use super::tree::{self, Filter, Item};
 use super::whatif::{self, Target};
 
 pub const LOG_CAPACITY: usize = 5_000;
@@ -144,7 +144,6 @@ pub enum Msg {
 pub struct App {
     pub world: World,
     pub source: String,
-    pub tree: Tree,
     pub keymap: Keymap,
     pub theme: Theme,
     pub screen: Screen,
@@ -182,14 +181,12 @@ pub struct App {
 
 impl App {
     pub fn new(world: World, source: String, keymap: Keymap, theme: Theme, now: SystemTime) -> App {
-        let tree = Tree::new(&world);
         let mut expanded = HashSet::new();
         expanded.insert(Item::Vpcs);
         expanded.insert(Item::Apis);
         let mut app = App {
             world,
             source,
-            tree,
             keymap,
             theme,
             screen: Screen::Explorer,
@@ -242,9 +239,7 @@ impl App {
     }
 
     pub fn refresh_rows(&mut self) {
-        self.rows = self
-            .tree
-            .rows(&self.world, &self.expanded, self.tree_filter.as_ref());
+        self.rows = tree::rows(&self.world, &self.expanded, self.tree_filter.as_ref());
         if self.tree_sel >= self.rows.len() {
             self.tree_sel = self.rows.len().saturating_sub(1);
         }
@@ -276,7 +271,7 @@ impl App {
             Screen::Explorer => {
                 let mut out = vec!["explorer".to_string()];
                 if let Some(item) = self.selected_item() {
-                    for p in self.tree.path(item) {
+                    for p in tree::path(&self.world, item) {
                         let l = tree::label(&self.world, p);
                         out.push(l.split_whitespace().take(2).collect::<Vec<_>>().join(" "));
                     }
@@ -654,7 +649,7 @@ impl App {
         };
         if self.expanded.remove(&item) {
             self.refresh_rows();
-        } else if let Some(p) = self.tree.parent(item) {
+        } else if let Some(p) = tree::parent(&self.world, item) {
             if let Some(i) = self.rows.iter().position(|r| r.0 == p) {
                 self.tree_sel = i;
             }
@@ -666,7 +661,7 @@ impl App {
             return;
         }
         if let Some(item) = self.selected_item() {
-            if self.tree.has_children(&self.world, item) && self.expanded.insert(item) {
+            if tree::has_children(&self.world, item) && self.expanded.insert(item) {
                 self.refresh_rows();
             }
         }
@@ -678,7 +673,7 @@ impl App {
                 let Some(item) = self.selected_item() else {
                     return;
                 };
-                if self.tree.has_children(&self.world, item) {
+                if tree::has_children(&self.world, item) {
                     if !self.expanded.remove(&item) {
                         self.expanded.insert(item);
                     }
@@ -700,7 +695,7 @@ impl App {
 
     /// Select `item` in the tree, expanding its ancestors and clearing a filter that hides it.
     pub fn jump_to(&mut self, item: Item) {
-        for p in self.tree.path(item) {
+        for p in tree::path(&self.world, item) {
             if p != item {
                 self.expanded.insert(p);
             }
@@ -722,10 +717,7 @@ impl App {
         let Some(item) = self.selected_item() else {
             return Vec::new();
         };
-        let Some(id) = tree::resource_id(&self.world, item) else {
-            return Vec::new();
-        };
-        let Some(&n) = self.world.by_id.get(&id) else {
+        let Some(n) = tree::node(&self.world, item) else {
             return Vec::new();
         };
         let mut out: Vec<(String, Option<Item>)> = self
@@ -733,11 +725,10 @@ impl App {
             .edges_of(n)
             .into_iter()
             .map(|(kind, other, outgoing)| {
-                let node = &self.world.graph[other];
                 let arrow = if outgoing { "→" } else { "←" };
                 (
-                    format!("{arrow} {kind:?} {}", node.id),
-                    tree::item_of(node.kind),
+                    format!("{arrow} {kind:?} {}", self.world.node_id(other)),
+                    tree::item_of(self.world.graph[other]),
                 )
             })
             .collect();

@@ -3,11 +3,12 @@
 //! API → stage → resource → method → backend. Rows are computed only for
 //! expanded nodes, so a 50,000-instance world stays cheap to show.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
+use petgraph::graph::NodeIndex;
 use regex::Regex;
 
-use crate::model::world::{NodeKind, World};
+use crate::model::world::{EdgeKind, NodeKind, World};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Item {
@@ -32,24 +33,6 @@ pub enum Item {
     /// (api, stage, resource, method index in the resource's sorted methods)
     Method(usize, usize, usize, usize),
     Backend(usize, usize, usize, usize),
-}
-
-/// Precomputed child lists.
-#[derive(Debug, Default)]
-pub struct Tree {
-    vpc_subnets: Vec<Vec<usize>>,
-    vpc_sgs: Vec<Vec<usize>>,
-    vpc_nacls: Vec<Vec<usize>>,
-    vpc_rts: Vec<Vec<usize>>,
-    subnet_instances: Vec<Vec<usize>>,
-    subnet_endpoints: Vec<Vec<usize>>,
-    subnet_vpc: Vec<Option<usize>>,
-    instance_subnet: Vec<Option<usize>>,
-    endpoint_subnet: Vec<Option<usize>>,
-    endpoint_vpc: Vec<Option<usize>>,
-    sg_vpc: Vec<Option<usize>>,
-    nacl_vpc: Vec<Option<usize>>,
-    rt_vpc: Vec<Option<usize>>,
 }
 
 #[derive(Debug, Clone)]
@@ -87,262 +70,218 @@ impl Filter {
     }
 }
 
-impl Tree {
-    pub fn new(w: &World) -> Tree {
-        let s = &w.snap;
-        let vpc_ix: HashMap<&str, usize> = s
-            .vpcs
+/// The nodes pointing at `of` with `edge`, as kinds, in snapshot order.
+fn members(w: &World, of: NodeKind, edge: EdgeKind) -> Vec<NodeKind> {
+    match w.node_of(of) {
+        Some(n) => w.sources(n, edge).into_iter().map(|m| w.graph[m]).collect(),
+        None => Vec::new(),
+    }
+}
+
+/// The first node `of` points at with `edge`, as a kind.
+fn target(w: &World, of: NodeKind, edge: EdgeKind) -> Option<NodeKind> {
+    let n = w.node_of(of)?;
+    w.targets(n, edge).map(|m| w.graph[m]).min()
+}
+
+fn vpc_index(w: &World, id: &str) -> Option<usize> {
+    match w.kind_of(id)? {
+        NodeKind::Vpc(v) => Some(v),
+        _ => None,
+    }
+}
+
+pub fn children(w: &World, item: Item) -> Vec<Item> {
+    let s = &w.snap;
+    match item {
+        Item::Vpcs => (0..s.vpcs.len()).map(Item::Vpc).collect(),
+        Item::Apis => (0..s.rest_apis.len()).map(Item::Api).collect(),
+        Item::Unplaced => w
+            .unplaced()
             .iter()
-            .enumerate()
-            .map(|(i, v)| (v.vpc_id.as_str(), i))
-            .collect();
-        let subnet_ix: HashMap<&str, usize> = s
-            .subnets
+            .filter_map(|&n| match w.graph[n] {
+                NodeKind::Instance(i) => Some(Item::Instance(i)),
+                NodeKind::VpcEndpoint(i) => Some(Item::Endpoint(i)),
+                _ => None,
+            })
+            .collect(),
+        Item::Vpc(v) => {
+            let mut out: Vec<Item> = members(w, NodeKind::Vpc(v), EdgeKind::InVpc)
+                .into_iter()
+                .filter_map(|k| match k {
+                    NodeKind::Subnet(i) => Some(Item::Subnet(i)),
+                    _ => None,
+                })
+                .collect();
+            out.extend([Item::Sgs(v), Item::Nacls(v), Item::Rts(v)]);
+            out
+        }
+        Item::Subnet(k) => members(w, NodeKind::Subnet(k), EdgeKind::InSubnet)
+            .into_iter()
+            .filter_map(|k| match k {
+                NodeKind::Instance(i) => Some(Item::Instance(i)),
+                NodeKind::VpcEndpoint(i) => Some(Item::Endpoint(i)),
+                _ => None,
+            })
+            .collect(),
+        Item::Sgs(v) => members(w, NodeKind::Vpc(v), EdgeKind::InVpc)
+            .into_iter()
+            .filter_map(|k| match k {
+                NodeKind::SecurityGroup(i) => Some(Item::Sg(i)),
+                _ => None,
+            })
+            .collect(),
+        Item::Nacls(v) => w
+            .network_acls_in_vpc(&s.vpcs[v].vpc_id)
             .iter()
-            .enumerate()
-            .map(|(i, v)| (v.subnet_id.as_str(), i))
-            .collect();
-        let nv = s.vpcs.len();
-        let ns = s.subnets.len();
-        let mut t = Tree {
-            vpc_subnets: vec![Vec::new(); nv],
-            vpc_sgs: vec![Vec::new(); nv],
-            vpc_nacls: vec![Vec::new(); nv],
-            vpc_rts: vec![Vec::new(); nv],
-            subnet_instances: vec![Vec::new(); ns],
-            subnet_endpoints: vec![Vec::new(); ns],
-            subnet_vpc: vec![None; ns],
-            instance_subnet: vec![None; s.instances.len()],
-            endpoint_subnet: vec![None; s.vpc_endpoints.len()],
-            endpoint_vpc: vec![None; s.vpc_endpoints.len()],
-            sg_vpc: vec![None; s.security_groups.len()],
-            nacl_vpc: vec![None; s.network_acls.len()],
-            rt_vpc: vec![None; s.route_tables.len()],
-        };
-        for (i, sn) in s.subnets.iter().enumerate() {
-            if let Some(&v) = vpc_ix.get(sn.vpc_id.as_str()) {
-                t.vpc_subnets[v].push(i);
-                t.subnet_vpc[i] = Some(v);
+            .map(|&i| Item::Nacl(i))
+            .collect(),
+        Item::Rts(v) => w
+            .route_tables_in_vpc(&s.vpcs[v].vpc_id)
+            .iter()
+            .map(|&i| Item::Rt(i))
+            .collect(),
+        Item::Api(a) => (0..s.rest_apis[a].stages.len())
+            .map(|st| Item::Stage(a, st))
+            .collect(),
+        Item::Stage(a, st) => (0..s.rest_apis[a].resources.len())
+            .map(|r| Item::Resource(a, st, r))
+            .collect(),
+        Item::Resource(a, st, r) => (0..s.rest_apis[a].resources[r].resource_methods.len())
+            .map(|m| Item::Method(a, st, r, m))
+            .collect(),
+        Item::Method(a, st, r, m) => {
+            let has = method(w, a, r, m).is_some_and(|(_, m)| m.method_integration.is_some());
+            if has {
+                vec![Item::Backend(a, st, r, m)]
+            } else {
+                Vec::new()
             }
         }
-        for (i, inst) in s.instances.iter().enumerate() {
-            let sn = inst.subnet_id.as_deref().or_else(|| {
-                inst.network_interfaces
-                    .first()
-                    .and_then(|e| e.subnet_id.as_deref())
-            });
-            if let Some(&k) = sn.and_then(|sn| subnet_ix.get(sn)) {
-                t.subnet_instances[k].push(i);
-                t.instance_subnet[i] = Some(k);
-            }
-        }
-        for (i, ep) in s.vpc_endpoints.iter().enumerate() {
-            t.endpoint_vpc[i] = vpc_ix.get(ep.vpc_id.as_str()).copied();
-            for sn in &ep.subnet_ids {
-                if let Some(&k) = subnet_ix.get(sn.as_str()) {
-                    t.subnet_endpoints[k].push(i);
-                    t.endpoint_subnet[i].get_or_insert(k);
-                }
-            }
-        }
-        for (i, g) in s.security_groups.iter().enumerate() {
-            if let Some(&v) = vpc_ix.get(g.vpc_id.as_str()) {
-                t.vpc_sgs[v].push(i);
-                t.sg_vpc[i] = Some(v);
-            }
-        }
-        for (i, a) in s.network_acls.iter().enumerate() {
-            if let Some(&v) = vpc_ix.get(a.vpc_id.as_str()) {
-                t.vpc_nacls[v].push(i);
-                t.nacl_vpc[i] = Some(v);
-            }
-        }
-        for (i, r) in s.route_tables.iter().enumerate() {
-            if let Some(&v) = vpc_ix.get(r.vpc_id.as_str()) {
-                t.vpc_rts[v].push(i);
-                t.rt_vpc[i] = Some(v);
-            }
-        }
-        t
+        _ => Vec::new(),
     }
+}
 
-    pub fn children(&self, w: &World, item: Item) -> Vec<Item> {
-        let s = &w.snap;
-        match item {
-            Item::Vpcs => (0..s.vpcs.len()).map(Item::Vpc).collect(),
-            Item::Apis => (0..s.rest_apis.len()).map(Item::Api).collect(),
-            Item::Unplaced => self
-                .instance_subnet
+pub fn has_children(w: &World, item: Item) -> bool {
+    match item {
+        Item::Instance(_)
+        | Item::Endpoint(_)
+        | Item::Sg(_)
+        | Item::Nacl(_)
+        | Item::Rt(_)
+        | Item::Backend(..) => false,
+        _ => !children(w, item).is_empty(),
+    }
+}
+
+pub fn parent(w: &World, item: Item) -> Option<Item> {
+    let s = &w.snap;
+    match item {
+        Item::Vpcs | Item::Apis | Item::Unplaced => None,
+        Item::Vpc(_) => Some(Item::Vpcs),
+        Item::Subnet(k) => match target(w, NodeKind::Subnet(k), EdgeKind::InVpc) {
+            Some(NodeKind::Vpc(v)) => Some(Item::Vpc(v)),
+            _ => None,
+        },
+        Item::Instance(i) => Some(match target(w, NodeKind::Instance(i), EdgeKind::InSubnet) {
+            Some(NodeKind::Subnet(k)) => Item::Subnet(k),
+            _ => Item::Unplaced,
+        }),
+        // An endpoint in several subnets is listed under each; its home is the first.
+        Item::Endpoint(i) => Some(
+            s.vpc_endpoints[i]
+                .subnet_ids
                 .iter()
-                .enumerate()
-                .filter(|(_, k)| k.is_none())
-                .map(|(i, _)| Item::Instance(i))
-                .chain(
-                    self.endpoint_subnet
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, k)| k.is_none())
-                        .map(|(i, _)| Item::Endpoint(i)),
-                )
-                .collect(),
-            Item::Vpc(v) => {
-                let mut out: Vec<Item> = self.vpc_subnets[v]
-                    .iter()
-                    .map(|&i| Item::Subnet(i))
-                    .collect();
-                out.extend([Item::Sgs(v), Item::Nacls(v), Item::Rts(v)]);
-                out
-            }
-            Item::Subnet(k) => self.subnet_instances[k]
-                .iter()
-                .map(|&i| Item::Instance(i))
-                .chain(self.subnet_endpoints[k].iter().map(|&i| Item::Endpoint(i)))
-                .collect(),
-            Item::Sgs(v) => self.vpc_sgs[v].iter().map(|&i| Item::Sg(i)).collect(),
-            Item::Nacls(v) => self.vpc_nacls[v].iter().map(|&i| Item::Nacl(i)).collect(),
-            Item::Rts(v) => self.vpc_rts[v].iter().map(|&i| Item::Rt(i)).collect(),
-            Item::Api(a) => (0..s.rest_apis[a].stages.len())
-                .map(|st| Item::Stage(a, st))
-                .collect(),
-            Item::Stage(a, st) => (0..s.rest_apis[a].resources.len())
-                .map(|r| Item::Resource(a, st, r))
-                .collect(),
-            Item::Resource(a, st, r) => (0..s.rest_apis[a].resources[r].resource_methods.len())
-                .map(|m| Item::Method(a, st, r, m))
-                .collect(),
-            Item::Method(a, st, r, m) => {
-                let has = method(w, a, r, m).is_some_and(|(_, m)| m.method_integration.is_some());
-                if has {
-                    vec![Item::Backend(a, st, r, m)]
-                } else {
-                    Vec::new()
-                }
-            }
-            _ => Vec::new(),
-        }
+                .find_map(|id| match w.kind_of(id) {
+                    Some(NodeKind::Subnet(k)) => Some(Item::Subnet(k)),
+                    _ => None,
+                })
+                .unwrap_or(Item::Unplaced),
+        ),
+        Item::Sgs(v) | Item::Nacls(v) | Item::Rts(v) => Some(Item::Vpc(v)),
+        Item::Sg(i) => match target(w, NodeKind::SecurityGroup(i), EdgeKind::InVpc) {
+            Some(NodeKind::Vpc(v)) => Some(Item::Sgs(v)),
+            _ => None,
+        },
+        Item::Nacl(i) => vpc_index(w, &s.network_acls[i].vpc_id).map(Item::Nacls),
+        Item::Rt(i) => vpc_index(w, &s.route_tables[i].vpc_id).map(Item::Rts),
+        Item::Api(_) => Some(Item::Apis),
+        Item::Stage(a, _) => Some(Item::Api(a)),
+        Item::Resource(a, st, _) => Some(Item::Stage(a, st)),
+        Item::Method(a, st, r, _) => Some(Item::Resource(a, st, r)),
+        Item::Backend(a, st, r, m) => Some(Item::Method(a, st, r, m)),
     }
+}
 
-    pub fn has_children(&self, w: &World, item: Item) -> bool {
-        match item {
-            Item::Instance(_)
-            | Item::Endpoint(_)
-            | Item::Sg(_)
-            | Item::Nacl(_)
-            | Item::Rt(_)
-            | Item::Backend(..) => false,
-            Item::Subnet(k) => {
-                !self.subnet_instances[k].is_empty() || !self.subnet_endpoints[k].is_empty()
-            }
-            _ => !self.children(w, item).is_empty(),
-        }
+/// The ancestors of `item`, root first.
+pub fn path(w: &World, item: Item) -> Vec<Item> {
+    let mut out = vec![item];
+    let mut cur = item;
+    while let Some(p) = parent(w, cur) {
+        out.push(p);
+        cur = p;
     }
+    out.reverse();
+    out
+}
 
-    pub fn parent(&self, item: Item) -> Option<Item> {
-        match item {
-            Item::Vpcs | Item::Apis | Item::Unplaced => None,
-            Item::Vpc(_) => Some(Item::Vpcs),
-            Item::Subnet(k) => self.subnet_vpc[k].map(Item::Vpc),
-            Item::Instance(i) => Some(
-                self.instance_subnet[i]
-                    .map(Item::Subnet)
-                    .unwrap_or(Item::Unplaced),
-            ),
-            Item::Endpoint(i) => Some(
-                self.endpoint_subnet[i]
-                    .map(Item::Subnet)
-                    .unwrap_or(Item::Unplaced),
-            ),
-            Item::Sgs(v) | Item::Nacls(v) | Item::Rts(v) => Some(Item::Vpc(v)),
-            Item::Sg(i) => self.sg_vpc[i].map(Item::Sgs),
-            Item::Nacl(i) => self.nacl_vpc[i].map(Item::Nacls),
-            Item::Rt(i) => self.rt_vpc[i].map(Item::Rts),
-            Item::Api(_) => Some(Item::Apis),
-            Item::Stage(a, _) => Some(Item::Api(a)),
-            Item::Resource(a, st, _) => Some(Item::Stage(a, st)),
-            Item::Method(a, st, r, _) => Some(Item::Resource(a, st, r)),
-            Item::Backend(a, st, r, m) => Some(Item::Method(a, st, r, m)),
-        }
-    }
-
-    /// The ancestors of `item`, root first.
-    pub fn path(&self, item: Item) -> Vec<Item> {
-        let mut out = vec![item];
-        let mut cur = item;
-        while let Some(p) = self.parent(cur) {
-            out.push(p);
-            cur = p;
-        }
-        out.reverse();
-        out
-    }
-
-    /// Visible rows (item, depth) given the expanded set and an optional filter.
-    pub fn rows(
-        &self,
-        w: &World,
-        expanded: &HashSet<Item>,
-        filter: Option<&Filter>,
-    ) -> Vec<(Item, usize)> {
-        let mut out = Vec::new();
-        let unplaced = self.instance_subnet.iter().any(Option::is_none)
-            || self.endpoint_subnet.iter().any(Option::is_none);
-        let roots: &[Item] = if unplaced {
-            &[Item::Vpcs, Item::Apis, Item::Unplaced]
-        } else {
-            &[Item::Vpcs, Item::Apis]
-        };
-        for &root in roots {
-            match filter {
-                None => self.walk(w, root, 0, expanded, &mut out),
-                Some(f) => {
-                    self.walk_filtered(w, root, 0, f, &mut out);
-                }
-            }
-        }
-        out
-    }
-
-    fn walk(
-        &self,
-        w: &World,
-        item: Item,
-        depth: usize,
-        expanded: &HashSet<Item>,
-        out: &mut Vec<(Item, usize)>,
-    ) {
-        out.push((item, depth));
-        if expanded.contains(&item) {
-            for c in self.children(w, item) {
-                self.walk(w, c, depth + 1, expanded, out);
+/// Visible rows (item, depth) given the expanded set and an optional filter.
+pub fn rows(w: &World, expanded: &HashSet<Item>, filter: Option<&Filter>) -> Vec<(Item, usize)> {
+    let mut out = Vec::new();
+    let roots: &[Item] = if w.unplaced().is_empty() {
+        &[Item::Vpcs, Item::Apis]
+    } else {
+        &[Item::Vpcs, Item::Apis, Item::Unplaced]
+    };
+    for &root in roots {
+        match filter {
+            None => walk(w, root, 0, expanded, &mut out),
+            Some(f) => {
+                walk_filtered(w, root, 0, f, &mut out);
             }
         }
     }
+    out
+}
 
-    /// Keep matching items and their ancestors. Returns whether anything below matched.
-    fn walk_filtered(
-        &self,
-        w: &World,
-        item: Item,
-        depth: usize,
-        f: &Filter,
-        out: &mut Vec<(Item, usize)>,
-    ) -> bool {
-        let at = out.len();
-        out.push((item, depth));
-        let mut any = false;
-        for c in self.children(w, item) {
-            any |= self.walk_filtered(w, c, depth + 1, f, out);
+fn walk(
+    w: &World,
+    item: Item,
+    depth: usize,
+    expanded: &HashSet<Item>,
+    out: &mut Vec<(Item, usize)>,
+) {
+    out.push((item, depth));
+    if expanded.contains(&item) {
+        for c in children(w, item) {
+            walk(w, c, depth + 1, expanded, out);
         }
-        let group = matches!(
-            item,
-            Item::Vpcs | Item::Apis | Item::Unplaced | Item::Sgs(_) | Item::Nacls(_) | Item::Rts(_)
-        );
-        let me = !group && f.matches(&label(w, item));
-        if !any && !me {
-            out.truncate(at);
-        }
-        any || me
     }
+}
+
+/// Keep matching items and their ancestors. Returns whether anything below matched.
+fn walk_filtered(
+    w: &World,
+    item: Item,
+    depth: usize,
+    f: &Filter,
+    out: &mut Vec<(Item, usize)>,
+) -> bool {
+    let at = out.len();
+    out.push((item, depth));
+    let mut any = false;
+    for c in children(w, item) {
+        any |= walk_filtered(w, c, depth + 1, f, out);
+    }
+    let group = matches!(
+        item,
+        Item::Vpcs | Item::Apis | Item::Unplaced | Item::Sgs(_) | Item::Nacls(_) | Item::Rts(_)
+    );
+    let me = !group && f.matches(&label(w, item));
+    if !any && !me {
+        out.truncate(at);
+    }
+    any || me
 }
 
 pub fn method(
@@ -418,26 +357,14 @@ pub fn label(w: &World, item: Item) -> String {
                 }
             )
         }
-        Item::Sgs(v) => format!(
-            "security groups ({})",
-            s.security_groups
-                .iter()
-                .filter(|g| g.vpc_id == s.vpcs[v].vpc_id)
-                .count()
-        ),
+        Item::Sgs(_) => format!("security groups ({})", children(w, item).len()),
         Item::Nacls(v) => format!(
             "network ACLs ({})",
-            s.network_acls
-                .iter()
-                .filter(|g| g.vpc_id == s.vpcs[v].vpc_id)
-                .count()
+            w.network_acls_in_vpc(&s.vpcs[v].vpc_id).len()
         ),
         Item::Rts(v) => format!(
             "route tables ({})",
-            s.route_tables
-                .iter()
-                .filter(|g| g.vpc_id == s.vpcs[v].vpc_id)
-                .count()
+            w.route_tables_in_vpc(&s.vpcs[v].vpc_id).len()
         ),
         Item::Sg(i) => {
             let g = &s.security_groups[i];
@@ -515,7 +442,24 @@ pub fn item_of(kind: NodeKind) -> Option<Item> {
     })
 }
 
-/// The AWS id behind an item, for graph lookups and what-if edits.
+/// The graph node of an item, for its edge list.
+pub fn node(w: &World, item: Item) -> Option<NodeIndex> {
+    let kind = match item {
+        Item::Vpc(i) => NodeKind::Vpc(i),
+        Item::Subnet(i) => NodeKind::Subnet(i),
+        Item::Instance(i) => NodeKind::Instance(i),
+        Item::Endpoint(i) => NodeKind::VpcEndpoint(i),
+        Item::Sg(i) => NodeKind::SecurityGroup(i),
+        Item::Nacl(i) => NodeKind::NetworkAcl(i),
+        Item::Rt(i) => NodeKind::RouteTable(i),
+        Item::Api(i) => NodeKind::RestApi(i),
+        Item::Stage(a, st) => NodeKind::Stage(a, st),
+        _ => return None,
+    };
+    w.node_of(kind)
+}
+
+/// The AWS id behind an item, for what-if edits.
 pub fn resource_id(w: &World, item: Item) -> Option<String> {
     let s = &w.snap;
     Some(match item {

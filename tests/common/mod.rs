@@ -39,7 +39,13 @@ pub fn dump(suite: &str, name: &str, t: &Trace) {
     std::fs::create_dir_all(&dir).expect("create the dump folder");
     let file: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let text = serde_json::to_string_pretty(&stable_json(t)).expect("serialize");
     let path = dir.join(format!("{file}.json"));

@@ -51,7 +51,6 @@ impl App {
     }
 
     pub(super) fn after_world_change(&mut self, before: Option<Trace>, what: &str) {
-        self.tree = Tree::new(&self.world);
         self.refresh_rows();
         if let Some(req) = self.request.clone() {
             self.run_trace(req);

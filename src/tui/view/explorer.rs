@@ -28,7 +28,7 @@ pub fn tree(f: &mut Frame, app: &App, r: Rect) {
     let first = list_offset(app.tree_sel, app.rows.len(), h);
     let mut lines = Vec::with_capacity(h);
     for (i, (item, depth)) in app.rows.iter().enumerate().skip(first).take(h) {
-        let marker = if app.tree.has_children(&app.world, *item) {
+        let marker = if tree::has_children(&app.world, *item) {
             if app.expanded.contains(item) || app.tree_filter.is_some() {
                 "▾ "
             } else {
