@@ -65,6 +65,9 @@ impl World {
             .get(id)
             .map(|&i| &self.snap.vpc_peering_connections[i])
     }
+    pub fn network_acl(&self, id: &str) -> Option<&ec2::NetworkAcl> {
+        self.idx.nacl.get(id).map(|&i| &self.snap.network_acls[i])
+    }
     pub fn route_table(&self, id: &str) -> Option<&ec2::RouteTable> {
         self.idx
             .route_table

@@ -112,6 +112,17 @@ pub struct World {
     pub warnings: Vec<String>,
 }
 
+impl std::fmt::Debug for World {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("World")
+            .field("account", &self.snap.account)
+            .field("region", &self.snap.region)
+            .field("nodes", &self.graph.node_count())
+            .field("edges", &self.graph.edge_count())
+            .finish_non_exhaustive()
+    }
+}
+
 impl World {
     pub fn new(snap: Snapshot) -> World {
         let mut warnings = Vec::new();
