@@ -1,6 +1,6 @@
 //! The row text of a tree item, read from the world by the item's id.
 
-use super::{children, method, Item};
+use super::{child_count, method, Item};
 use crate::model::world::World;
 
 fn name_tag(tags: &[crate::model::ec2::Tag]) -> String {
@@ -63,7 +63,7 @@ fn described(w: &World, item: &Item) -> Option<String> {
             };
             format!("{} {svc} {}{dns}", x.vpc_endpoint_id, x.state)
         }
-        Item::Sgs(_) => format!("security groups ({})", children(w, item).len()),
+        Item::Sgs(_) => format!("security groups ({})", child_count(w, item)),
         Item::Nacls(vpc) => format!("network ACLs ({})", w.network_acls_in_vpc(vpc).len()),
         Item::Rts(vpc) => format!("route tables ({})", w.route_tables_in_vpc(vpc).len()),
         Item::Sg(id) => {
