@@ -28,7 +28,7 @@ fn app() -> App {
         now,
     );
     a.update(Msg::Resize(200, 60));
-    a.log_source = Some("bench".into());
+    a.logs.source = Some("bench".into());
     let (from, url) = sample_request(&p);
     a.run_command_line(&format!("trace {from} {url}"));
     a.update(Msg::Logs(lines(5_000)));

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use hoptrace::logs::{LogLine, SourceKind};
 use hoptrace::trace::{Overall, Verdict};
-use hoptrace::tui::app::{App, Effect, Mode, Msg, Pane, Screen};
+use hoptrace::tui::app::{App, Effect, Mode, Msg, Pane, Screen, WorldState};
 use hoptrace::tui::keymap::Keymap;
 use hoptrace::tui::theme::{Theme, ThemeName};
 use hoptrace::tui::tree::Item;
@@ -47,32 +47,26 @@ fn typed(app: &mut App, s: &str) -> Vec<Effect> {
 }
 
 fn select_instance(app: &mut App, id: &str) {
-    let i = app
-        .world
-        .snap
-        .instances
-        .iter()
-        .position(|x| x.instance_id == id)
-        .unwrap();
-    app.jump_to(Item::Instance(i));
-    assert_eq!(app.selected_item(), Some(Item::Instance(i)));
+    app.jump_to(Item::Instance(id.into()));
+    assert_eq!(app.selected_item(), Some(&Item::Instance(id.into())));
 }
 
 #[test]
 fn moving_expanding_and_collapsing() {
     let mut a = app();
-    assert_eq!(a.selected_item(), Some(Item::Vpcs));
-    let n = a.rows.len();
+    assert_eq!(a.selected_item(), Some(&Item::Vpcs));
+    let n = a.explorer.rows.len();
     a.update(key('j'));
-    assert_eq!(a.selected_item(), Some(Item::Vpc(0)));
+    let first_vpc = a.world().unwrap().snap.vpcs[0].vpc_id.clone();
+    assert_eq!(a.selected_item(), Some(&Item::Vpc(first_vpc)));
     a.update(code(KeyCode::Enter)); // collapse the expanded VPC
-    assert!(a.rows.len() < n);
+    assert!(a.explorer.rows.len() < n);
     a.update(key('l'));
-    assert_eq!(a.rows.len(), n);
+    assert_eq!(a.explorer.rows.len(), n);
     a.update(key('G'));
-    assert_eq!(a.tree_sel, a.rows.len() - 1);
+    assert_eq!(a.explorer.sel, a.explorer.rows.len() - 1);
     a.update(key('g'));
-    assert_eq!(a.tree_sel, 0);
+    assert_eq!(a.explorer.sel, 0);
     // h on a leaf goes to its parent.
     select_instance(&mut a, BATCH);
     a.update(key('h'));
@@ -85,8 +79,8 @@ fn filter_with_regex_and_inversion() {
     a.update(key('/'));
     typed(&mut a, "batch");
     a.update(code(KeyCode::Enter));
-    assert!(a.tree_filter.is_some());
-    let labels: Vec<Item> = a.rows.iter().map(|r| r.0).collect();
+    assert!(a.explorer.filter.is_some());
+    let labels: Vec<Item> = a.explorer.rows.iter().map(|r| r.0.clone()).collect();
     assert!(labels.iter().any(|i| matches!(i, Item::Instance(_))));
     assert!(matches!(a.selected_item(), Some(Item::Instance(_))));
     let instances = labels
@@ -114,14 +108,15 @@ fn filter_with_regex_and_inversion() {
     typed(&mut a, "!i-0a00000000batch01");
     a.update(code(KeyCode::Enter));
     assert!(
-        a.rows
+        a.explorer
+            .rows
             .iter()
             .filter(|r| matches!(r.0, Item::Instance(_)))
             .count()
             > 5
     );
     a.update(code(KeyCode::Esc));
-    assert!(a.tree_filter.is_none());
+    assert!(a.explorer.filter.is_none());
 }
 
 #[test]
@@ -131,7 +126,11 @@ fn command_aliases_filter_by_kind() {
     typed(&mut a, "vpce");
     a.update(code(KeyCode::Enter));
     assert!(matches!(a.selected_item(), Some(Item::Endpoint(_))));
-    assert!(!a.rows.iter().any(|r| matches!(r.0, Item::Instance(_))));
+    assert!(!a
+        .explorer
+        .rows
+        .iter()
+        .any(|r| matches!(r.0, Item::Instance(_))));
     a.update(key(':'));
     typed(&mut a, "api");
     a.update(code(KeyCode::Enter));
@@ -177,7 +176,7 @@ fn trace_form_picks_a_target_and_runs() {
     a.update(code(KeyCode::Enter));
     assert!(matches!(a.mode, Mode::Normal));
     assert_eq!(a.screen, Screen::Trace);
-    let t = a.trace.as_ref().unwrap();
+    let t = a.trace.result.as_ref().unwrap();
     assert_eq!(t.verdict, Overall::Blocked);
     assert_eq!(t.first_block, Some(hoptrace::trace::HopId::SgEgress));
     assert_eq!(a.hops_selected_name(), "sg-egress");
@@ -207,7 +206,7 @@ fn trace_command_line_and_its_errors() {
         &format!("trace {BATCH} {PETS} -H 'x-trace: 1' --tls 1.2"),
     );
     a.update(code(KeyCode::Enter));
-    let t = a.trace.as_ref().expect("traced");
+    let t = a.trace.result.as_ref().expect("traced");
     assert_eq!(
         t.request.headers.get("x-trace").map(String::as_str),
         Some("1")
@@ -223,7 +222,7 @@ fn trace_command_line_and_its_errors() {
         typed(&mut a, bad);
         a.update(code(KeyCode::Enter));
         let flash = a.flash.as_ref();
-        let trace_err = a.trace_error.as_ref();
+        let trace_err = a.trace.error.as_ref();
         assert!(
             flash.is_some_and(|f| f.error) || trace_err.is_some(),
             "{bad}"
@@ -290,14 +289,15 @@ fn what_if_edit_retraces_diffs_and_undoes() {
     )));
     assert!(matches!(a.mode, Mode::Normal));
     assert_eq!(a.undo.len(), 1);
-    let t = a.trace.as_ref().unwrap();
+    let t = a.trace.result.as_ref().unwrap();
     assert_eq!(t.hops[3].verdict, Verdict::Allow);
     assert!(
-        a.whatif_diff
+        a.trace
+            .whatif_diff
             .iter()
             .any(|d| d.starts_with("sg-egress: deny → allow")),
         "{:?}",
-        a.whatif_diff
+        a.trace.whatif_diff
     );
     // The id may not change.
     let e = a.apply_edit(
@@ -308,7 +308,10 @@ fn what_if_edit_retraces_diffs_and_undoes() {
     // Undo restores the original verdict.
     a.update(key('u'));
     assert!(a.undo.is_empty());
-    assert_eq!(a.trace.as_ref().unwrap().hops[3].verdict, Verdict::Deny);
+    assert_eq!(
+        a.trace.result.as_ref().unwrap().hops[3].verdict,
+        Verdict::Deny
+    );
     // With $EDITOR the runtime is asked to run it.
     a.external_editor = true;
     let fx = a.update(key('e'));
@@ -318,7 +321,10 @@ fn what_if_edit_retraces_diffs_and_undoes() {
         target: Target::SecurityGroup("sg-0a000000000batch1".into()),
         result: Ok(fixed.to_string()),
     });
-    assert_eq!(a.trace.as_ref().unwrap().hops[3].verdict, Verdict::Allow);
+    assert_eq!(
+        a.trace.result.as_ref().unwrap().hops[3].verdict,
+        Verdict::Allow
+    );
     a.update(Msg::EditorDone {
         target: Target::SecurityGroup("sg-0a000000000batch1".into()),
         result: Err("no change".into()),
@@ -389,35 +395,35 @@ fn logs_follow_pause_filter_and_bound() {
     a.update(Msg::Logs((10..20).map(log).collect()));
     // Frozen view, but lines keep counting.
     assert_eq!(a.visible_logs(1)[0].text, "line 9");
-    assert_eq!(a.logs.total(), 20);
+    assert_eq!(a.logs.buf.total(), 20);
     a.update(key('p'));
     assert_eq!(a.visible_logs(1)[0].text, "line 19");
     // Scrolling up leaves follow; f returns to it.
     a.update(key('k'));
-    assert!(!a.log_view.follow);
+    assert!(!a.logs.follow);
     assert_eq!(a.visible_logs(1)[0].text, "line 18");
     a.update(key('f'));
-    assert!(a.log_view.follow);
+    assert!(a.logs.follow);
     a.update(key('/'));
     typed(&mut a, "line 1[0-2]$");
     a.update(code(KeyCode::Enter));
     assert_eq!(a.visible_logs(10).len(), 3);
     a.update(code(KeyCode::Esc));
-    assert!(a.log_view.filter.is_none());
+    assert!(a.logs.filter.is_none());
     // Toggles.
     a.update(key('w'));
     a.update(key('T'));
-    assert!(a.log_view.wrap && !a.log_view.timestamps);
+    assert!(a.logs.wrap && !a.logs.timestamps);
     a.update(key('o'));
-    assert!(a.log_view.hop_only);
+    assert!(a.logs.hop_only);
     assert!(
         a.visible_logs(10).is_empty(),
         "no hop selected, no correlated lines"
     );
     // The buffer is bounded.
     a.update(Msg::Logs((0..20_000).map(log).collect()));
-    assert_eq!(a.logs.len(), hoptrace::tui::app::LOG_CAPACITY);
-    assert_eq!(a.log_fresh.len(), 1);
+    assert_eq!(a.logs.buf.len(), hoptrace::tui::app::LOG_CAPACITY);
+    assert_eq!(a.logs.fresh.len(), 1);
 }
 
 #[test]
@@ -434,14 +440,14 @@ fn mouse_click_and_wheel() {
     };
     // Third row inside the tree pane.
     a.update(click(areas.left.x + 3, areas.left.y + 3));
-    assert_eq!(a.tree_sel, 2);
+    assert_eq!(a.explorer.sel, 2);
     a.update(Msg::Mouse(MouseEvent {
         kind: MouseEventKind::ScrollDown,
         column: areas.left.x + 2,
         row: areas.left.y + 2,
         modifiers: KeyModifiers::NONE,
     }));
-    assert_eq!(a.tree_sel, 5);
+    assert_eq!(a.explorer.sel, 5);
     a.update(click(areas.logs.x + 2, areas.logs.y + 2));
     assert_eq!(a.focus, Pane::Logs);
 }
@@ -496,23 +502,23 @@ fn exploratory_findings_stay_fixed() {
     a.focus = Pane::Logs;
     a.update(key('p'));
     a.update(key('f'));
-    assert!(a.log_view.follow && a.log_view.paused_at.is_none());
+    assert!(a.logs.follow && a.logs.paused_at.is_none());
     // A new trace starts the hop detail at the top.
     a.focus = Pane::Left;
     a.run_command_line(&format!("trace {BATCH} {PETS}"));
     a.focus = Pane::Right;
-    a.detail_scroll = 7;
+    a.trace.detail_scroll = 7;
     a.run_command_line(&format!("trace {BATCH} {PETS}"));
-    assert_eq!(a.detail_scroll, 0);
+    assert_eq!(a.trace.detail_scroll, 0);
     // Clearing a filter keeps the selected item.
     let mut a = app();
     a.update(key('/'));
     typed(&mut a, "batch");
     a.update(code(KeyCode::Enter));
-    let picked = a.selected_item();
+    let picked = a.selected_item().cloned();
     a.update(code(KeyCode::Esc));
-    assert!(a.tree_filter.is_none());
-    assert_eq!(a.selected_item(), picked);
+    assert!(a.explorer.filter.is_none());
+    assert_eq!(a.selected_item().cloned(), picked);
     // Tab completes the common prefix of several commands.
     a.update(key(':'));
     typed(&mut a, "ex");
@@ -550,13 +556,14 @@ fn instances_outside_captured_subnets_are_listed() {
     );
     a.run_command_line("ec2");
     assert!(
-        a.rows
+        a.explorer
+            .rows
             .iter()
             .filter(|r| matches!(r.0, Item::Instance(_)))
             .count()
             >= 10
     );
-    assert!(a.rows.iter().any(|r| r.0 == Item::Unplaced));
+    assert!(a.explorer.rows.iter().any(|r| r.0 == Item::Unplaced));
 }
 
 #[test]
@@ -611,4 +618,124 @@ fn prompts_and_form_fields_edit_at_the_cursor() {
         panic!("form")
     };
     assert_eq!(f.url, "https://example.com/");
+}
+
+#[test]
+fn a_new_world_keeps_what_was_expanded_and_selected() {
+    let mut a = app();
+    select_instance(&mut a, BATCH);
+    // Collapse a VPC other than the selected instance's, so the expanded set
+    // is not just the default one.
+    let w = a.world().unwrap();
+    let home = w.instance(BATCH).unwrap().subnet_id.clone().unwrap();
+    let home_vpc = w.subnet(&home).unwrap().vpc_id.clone();
+    let other = w
+        .snap
+        .vpcs
+        .iter()
+        .find(|v| v.vpc_id != home_vpc)
+        .map(|v| v.vpc_id.clone())
+        .expect("the demo has several VPCs");
+    a.explorer.expanded.remove(&Item::Vpc(other.clone()));
+    let expanded = a.explorer.expanded.clone();
+
+    // The refreshed world has a new subnet and instance in front of the old
+    // ones, so every position shifts; ids do not.
+    let mut snap = a.world().unwrap().snap.clone();
+    let mut subnet = snap
+        .subnets
+        .iter()
+        .find(|s| s.subnet_id == home)
+        .unwrap()
+        .clone();
+    subnet.subnet_id = "subnet-0new".into();
+    snap.subnets.insert(0, subnet);
+    let mut inst = snap
+        .instances
+        .iter()
+        .find(|i| i.instance_id == BATCH)
+        .unwrap()
+        .clone();
+    inst.instance_id = "i-0new".into();
+    inst.subnet_id = Some(home.clone());
+    inst.network_interfaces.clear();
+    snap.instances.insert(0, inst);
+    a.update(Msg::World(Ok(Box::new(hoptrace::model::World::new(snap)))));
+
+    assert_eq!(a.explorer.expanded, expanded);
+    assert_eq!(a.selected_item(), Some(&Item::Instance(BATCH.into())));
+    // The new items show where the tree is open.
+    assert!(a
+        .explorer
+        .rows
+        .iter()
+        .any(|r| r.0 == Item::Instance("i-0new".into())));
+    assert!(a
+        .explorer
+        .rows
+        .iter()
+        .any(|r| r.0 == Item::Subnet("subnet-0new".into())));
+    assert!(!a.explorer.rows.iter().any(
+        |r| matches!(&r.0, Item::Subnet(s) if a.world().unwrap().subnet(s).unwrap().vpc_id == other)
+    ));
+}
+
+#[test]
+fn the_world_can_arrive_after_the_app_starts() {
+    let mut a = App::new(
+        WorldState::Loading,
+        "live".into(),
+        Keymap::default(),
+        Theme::new(ThemeName::Dark, true),
+        now(),
+    );
+    a.update(Msg::Resize(120, 40));
+    assert!(a.explorer.rows.is_empty());
+    // Keys and commands do nothing harmful while loading.
+    for c in ['j', 'l', 'h', 'e', 't'] {
+        a.update(key(c));
+        a.mode = Mode::Normal;
+    }
+    a.run_command_line(&format!("trace {BATCH} {PETS}"));
+    assert!(a.trace.result.is_none());
+    assert!(a
+        .trace
+        .error
+        .as_deref()
+        .is_some_and(|e| e.contains("loading")));
+    // A failure is kept while there is no world...
+    a.update(Msg::World(Err("no credentials".into())));
+    assert!(matches!(a.world, WorldState::Failed(_)));
+    // ...and the world that finally arrives opens as a loaded one would, and
+    // the pending request is traced on it.
+    a.update(Msg::World(Ok(Box::new(hoptrace::demo::world().unwrap()))));
+    assert!(a.world().is_some());
+    assert_eq!(a.selected_item(), Some(&Item::Vpcs));
+    assert!(a.explorer.rows.len() > 10);
+    assert_eq!(a.trace.result.as_ref().unwrap().verdict, Overall::Blocked);
+    // A failed refresh keeps the world.
+    a.update(Msg::World(Err("throttled".into())));
+    assert!(a.world().is_some());
+    assert!(a
+        .flash
+        .as_ref()
+        .is_some_and(|f| f.error && f.text.contains("throttled")));
+}
+
+#[test]
+fn hop_detail_scroll_is_clamped_without_drawing() {
+    let mut a = app();
+    a.update(Msg::Resize(60, 16));
+    a.run_command_line(&format!("trace {BATCH} {PETS}"));
+    a.update(code(KeyCode::Tab));
+    assert_eq!(a.focus, Pane::Right);
+    for _ in 0..500 {
+        a.update(key('j'));
+    }
+    let max = a.trace.detail_scroll;
+    assert!(max > 0 && max < 500, "{max}");
+    assert_eq!(max, hoptrace::tui::view::trace_detail_max(&a));
+    // One step up moves at once: the scroll never ran past the end.
+    a.update(key('k'));
+    assert_eq!(a.trace.detail_scroll, max - 1);
 }

@@ -31,7 +31,7 @@ fn app(w: u16, h: u16, color: bool) -> App {
         t0(),
     );
     a.update(Msg::Resize(w, h));
-    a.log_source = Some("demo replay".into());
+    a.logs.source = Some("demo replay".into());
     let script = hoptrace::logs::replay::parse(hoptrace::logs::replay::DEMO_SCRIPT).unwrap();
     let mut r = hoptrace::logs::replay::Replayer::new(script, t0());
     a.update(Msg::Logs(r.due(t0() + Duration::from_secs(8))));
@@ -87,14 +87,7 @@ fn explorer_screens() {
         let a = app(w, h, true);
         snap("explorer", &a, w, h);
         let mut a = app(w, h, true);
-        let i = a
-            .world
-            .snap
-            .instances
-            .iter()
-            .position(|x| x.instance_id == BATCH)
-            .unwrap();
-        a.jump_to(Item::Instance(i));
+        a.jump_to(Item::Instance(BATCH.into()));
         snap("explorer_instance", &a, w, h);
         key(&mut a, '/');
         for c in "legacy".chars() {
@@ -126,14 +119,7 @@ fn overlays_and_prompts() {
         key(&mut a, '?');
         snap("help", &a, w, h);
         let mut a = app(w, h, true);
-        let i = a
-            .world
-            .snap
-            .instances
-            .iter()
-            .position(|x| x.instance_id == BATCH)
-            .unwrap();
-        a.jump_to(Item::Instance(i));
+        a.jump_to(Item::Instance(BATCH.into()));
         key(&mut a, 't');
         snap("trace_form", &a, w, h);
         let mut a = traced(w, h, true);
@@ -288,4 +274,29 @@ fn overlays_render_at_any_size_without_panic() {
         }
     }
     let _ = draw(&base, 1, 1);
+}
+
+#[test]
+fn loading_and_failed_worlds_say_so() {
+    use hoptrace::tui::app::WorldState;
+    for (state, says) in [
+        (WorldState::Loading, "loading the world"),
+        (
+            WorldState::Failed("no credentials".into()),
+            "could not load the world: no credentials",
+        ),
+    ] {
+        let mut a = App::new(
+            state,
+            "live".into(),
+            Keymap::default(),
+            Theme::new(ThemeName::Dark, true),
+            t0(),
+        );
+        a.update(Msg::Resize(120, 40));
+        let t = text(&draw(&a, 120, 40));
+        assert!(t.contains(says), "{t}");
+        key(&mut a, 't');
+        let _ = draw(&a, 80, 24);
+    }
 }

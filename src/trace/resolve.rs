@@ -18,7 +18,13 @@ pub enum Miss {
     /// hops that need the method are not evaluable.
     Skip(String),
     /// The snapshot lacks what is needed: (reason, deciding field).
-    Unknown(String, Deciding),
+    Unknown(String, Box<Deciding>),
+}
+
+impl Miss {
+    fn unknown(why: String, field: Deciding) -> Miss {
+        Miss::Unknown(why, Box::new(field))
+    }
 }
 
 /// The API and stage a request names, before looking at the deployment.
@@ -95,7 +101,7 @@ pub(crate) fn api_call<'w>(ctx: &Ctx<'w>) -> Result<ApiCall<'w>, Miss> {
             .or(domains.first())
             .copied()
         else {
-            return Err(Miss::Unknown(
+            return Err(Miss::unknown(
                 format!(
                     "custom domain {name} is not in the snapshot, so the API behind it is unknown"
                 ),
@@ -126,7 +132,7 @@ pub(crate) fn api_call<'w>(ctx: &Ctx<'w>) -> Result<ApiCall<'w>, Miss> {
             },
         };
         let Some(stage) = mapping.stage.clone() else {
-            return Err(Miss::Unknown(
+            return Err(Miss::unknown(
                 format!("the base path mapping of {name} names no stage"),
                 Deciding::field("apigateway:GetBasePathMappings", &name, "stage").missing(),
             ));
@@ -200,7 +206,7 @@ pub(crate) fn resolve<'w>(
 ) -> Result<Route<'w>, Miss> {
     let call = call.clone()?;
     let Some(api) = call.api else {
-        return Err(Miss::Unknown(
+        return Err(Miss::unknown(
             format!(
                 "API {} is not in the snapshot (it may belong to another account)",
                 call.api_id
@@ -216,7 +222,7 @@ pub(crate) fn resolve<'w>(
         )));
     };
     let Some(dep_id) = stage.deployment_id.as_deref() else {
-        return Err(Miss::Unknown(
+        return Err(Miss::unknown(
             format!("stage {} of {id} names no deployment", call.stage),
             Deciding::field(
                 "apigateway:GetStage",
@@ -227,17 +233,17 @@ pub(crate) fn resolve<'w>(
         ));
     };
     let Some(deployment) = api.deployments.iter().find(|d| d.id == dep_id) else {
-        return Err(Miss::Unknown(
+        return Err(Miss::unknown(
             format!("deployment {dep_id} of {id} is not in the snapshot"),
-            Deciding::field("apigateway:GetDeployment", &id, format!("{dep_id}")).missing(),
+            Deciding::field("apigateway:GetDeployment", id, dep_id.to_string()).missing(),
         ));
     };
     let Some(summary) = &deployment.api_summary else {
-        return Err(Miss::Unknown(
+        return Err(Miss::unknown(
             format!("the apiSummary of deployment {dep_id} was not captured"),
             Deciding::field(
                 "apigateway:GetDeployment",
-                &id,
+                id,
                 format!("{dep_id} apiSummary"),
             )
             .missing(),
@@ -346,7 +352,7 @@ pub(crate) fn private_route<'r, 'w>(
                 check,
                 format!("cannot evaluate: {why}"),
             );
-            return Err(Box::new(h.deciding(field.clone())));
+            return Err(Box::new(h.deciding((**field).clone())));
         }
     };
     if !r.api.is_private() {

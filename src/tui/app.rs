@@ -1,32 +1,42 @@
 //! The application state and its reducer. `update` never blocks or awaits:
 //! background work reports back as messages, and anything with side effects
 //! is returned as an [`Effect`] for the runtime to carry out.
+//!
+//! The state is split by screen: [`ExplorerState`], [`TraceState`] and
+//! [`LogsState`] each own their fields and the small updates on them, and
+//! [`App::update`] is the one reducer that routes messages and keys to them.
 
 mod edits;
+mod explorer;
 mod form;
+mod logs;
 mod mouse;
 mod prompt;
+mod trace;
+mod world;
 
-pub use prompt::{parse_trace_args, split_words};
+pub use explorer::ExplorerState;
+pub use form::{TargetChoice, TraceForm, FORM_FIELDS};
+pub use logs::{LogsState, LOG_CAPACITY};
+pub use prompt::{parse_trace_args, split_words, Input};
+pub use trace::TraceState;
+pub use world::WorldState;
 
-use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::time::SystemTime;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
-use crate::logs::{LogBuffer, LogLine, SourceKind};
+use crate::logs::LogLine;
 use crate::model::{Snapshot, World};
-use crate::trace::{self, HopId, Request, TlsVersion, Trace};
+use crate::trace::{HopId, Request, TlsVersion, Trace};
 
 use super::editor::Editor;
 use super::keymap::{self, Cmd, Keymap};
 use super::layout::{self, Areas};
 use super::theme::{Theme, ThemeName};
-use super::tree::{self, Filter, Item, Tree};
+use super::tree::{self, Filter, Item};
 use super::whatif::{self, Target};
-
-pub const LOG_CAPACITY: usize = 5_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
@@ -41,43 +51,6 @@ pub enum Pane {
     Logs,
 }
 
-/// A one-line text input.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Input {
-    pub text: String,
-    /// Char index of the cursor; `None` is the end.
-    pub cursor: Option<usize>,
-}
-
-/// The trace form opened with `t`.
-#[derive(Debug, Clone)]
-pub struct TraceForm {
-    pub from: String,
-    pub method: String,
-    pub url: String,
-    pub headers: String,
-    pub sigv4: bool,
-    pub tls13: bool,
-    /// 0 target list, 1 from, 2 method, 3 url, 4 headers, 5 sigv4, 6 tls
-    pub field: usize,
-    pub targets: Vec<TargetChoice>,
-    pub target_filter: String,
-    pub target_sel: usize,
-    pub error: Option<String>,
-    /// Cursor in the focused text field (char index; `None` is the end).
-    pub cursor: Option<usize>,
-}
-
-pub const FORM_FIELDS: usize = 7;
-
-/// One API → stage → method → path choice for the trace form.
-#[derive(Debug, Clone)]
-pub struct TargetChoice {
-    pub label: String,
-    pub method: String,
-    pub url: String,
-}
-
 #[derive(Debug, Clone)]
 pub enum Mode {
     Normal,
@@ -86,19 +59,6 @@ pub enum Mode {
     Form(Box<TraceForm>),
     Help { scroll: usize },
     Editor { target: Target, editor: Editor },
-}
-
-#[derive(Debug, Clone)]
-pub struct LogView {
-    pub follow: bool,
-    /// Lines counted when the view was frozen; new lines keep counting.
-    pub paused_at: Option<u64>,
-    pub wrap: bool,
-    pub timestamps: bool,
-    pub hop_only: bool,
-    pub filter: Option<Filter>,
-    /// Lines scrolled up from the newest.
-    pub scroll: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -125,7 +85,7 @@ pub enum Effect {
     },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
     Mouse(MouseEvent),
@@ -139,36 +99,24 @@ pub enum Msg {
     Exported(Result<Vec<PathBuf>, String>),
     /// A signal asked the program to stop.
     Signal(&'static str),
+    /// The world finished loading (or reloading), or could not be loaded.
+    World(Result<Box<World>, String>),
 }
 
 pub struct App {
-    pub world: World,
+    pub world: WorldState,
+    /// Where the world came from (demo, a snapshot file, an account).
     pub source: String,
-    pub tree: Tree,
+    pub explorer: ExplorerState,
+    pub trace: TraceState,
+    pub logs: LogsState,
+    /// Snapshots before each what-if edit, with what was edited.
+    pub undo: Vec<(Snapshot, String)>,
     pub keymap: Keymap,
     pub theme: Theme,
     pub screen: Screen,
     pub focus: Pane,
     pub mode: Mode,
-    pub expanded: HashSet<Item>,
-    pub rows: Vec<(Item, usize)>,
-    pub tree_sel: usize,
-    pub tree_filter: Option<Filter>,
-    pub detail_sel: usize,
-    pub request: Option<Request>,
-    pub trace: Option<Trace>,
-    pub trace_error: Option<String>,
-    pub whatif_diff: Vec<String>,
-    pub hop_sel: usize,
-    /// Lines scrolled in the hop detail pane.
-    pub detail_scroll: u16,
-    /// The furthest the hop detail can scroll, as last drawn.
-    pub detail_max: std::cell::Cell<u16>,
-    pub undo: Vec<(Snapshot, String)>,
-    pub logs: LogBuffer,
-    pub log_view: LogView,
-    pub log_fresh: BTreeMap<SourceKind, SystemTime>,
-    pub log_source: Option<String>,
     pub flash: Option<Flash>,
     pub now: SystemTime,
     pub size: (u16, u16),
@@ -181,45 +129,30 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(world: World, source: String, keymap: Keymap, theme: Theme, now: SystemTime) -> App {
-        let tree = Tree::new(&world);
-        let mut expanded = HashSet::new();
-        expanded.insert(Item::Vpcs);
-        expanded.insert(Item::Apis);
-        let mut app = App {
+    pub fn new(
+        world: impl Into<WorldState>,
+        source: String,
+        keymap: Keymap,
+        theme: Theme,
+        now: SystemTime,
+    ) -> App {
+        let world = world.into();
+        let mut explorer = ExplorerState::default();
+        if let Some(w) = world.ready() {
+            explorer.open(w);
+        }
+        App {
             world,
             source,
-            tree,
+            explorer,
+            trace: TraceState::default(),
+            logs: LogsState::default(),
+            undo: Vec::new(),
             keymap,
             theme,
             screen: Screen::Explorer,
             focus: Pane::Left,
             mode: Mode::Normal,
-            expanded,
-            rows: Vec::new(),
-            tree_sel: 0,
-            tree_filter: None,
-            detail_sel: 0,
-            request: None,
-            trace: None,
-            trace_error: None,
-            whatif_diff: Vec::new(),
-            hop_sel: 0,
-            detail_scroll: 0,
-            detail_max: std::cell::Cell::new(0),
-            undo: Vec::new(),
-            logs: LogBuffer::new(LOG_CAPACITY),
-            log_view: LogView {
-                follow: true,
-                paused_at: None,
-                wrap: false,
-                timestamps: true,
-                hop_only: false,
-                filter: None,
-                scroll: 0,
-            },
-            log_fresh: BTreeMap::new(),
-            log_source: None,
             flash: None,
             now,
             size: (80, 24),
@@ -227,31 +160,11 @@ impl App {
             quit: false,
             quit_signal: None,
             external_editor: false,
-        };
-        // Small worlds open fully expanded down to instances.
-        if app.world.snap.vpcs.len() <= 8 {
-            for v in 0..app.world.snap.vpcs.len() {
-                app.expanded.insert(Item::Vpc(v));
-            }
-            for k in 0..app.world.snap.subnets.len().min(64) {
-                app.expanded.insert(Item::Subnet(k));
-            }
-        }
-        app.refresh_rows();
-        app
-    }
-
-    pub fn refresh_rows(&mut self) {
-        self.rows = self
-            .tree
-            .rows(&self.world, &self.expanded, self.tree_filter.as_ref());
-        if self.tree_sel >= self.rows.len() {
-            self.tree_sel = self.rows.len().saturating_sub(1);
         }
     }
 
-    pub fn selected_item(&self) -> Option<Item> {
-        self.rows.get(self.tree_sel).map(|r| r.0)
+    pub fn selected_item(&self) -> Option<&Item> {
+        self.explorer.selected()
     }
 
     pub fn flash(&mut self, text: impl Into<String>, error: bool) {
@@ -275,9 +188,9 @@ impl App {
         match self.screen {
             Screen::Explorer => {
                 let mut out = vec!["explorer".to_string()];
-                if let Some(item) = self.selected_item() {
-                    for p in self.tree.path(item) {
-                        let l = tree::label(&self.world, p);
+                if let (Some(w), Some(item)) = (self.world(), self.selected_item()) {
+                    for p in tree::path(w, item) {
+                        let l = tree::label(w, &p);
                         out.push(l.split_whitespace().take(2).collect::<Vec<_>>().join(" "));
                     }
                 }
@@ -285,11 +198,11 @@ impl App {
             }
             Screen::Trace => {
                 let mut out = vec!["trace".to_string()];
-                if let Some(r) = &self.request {
+                if let Some(r) = &self.trace.request {
                     out.push(r.from.clone());
                     out.push(format!("{} {}{}", r.method, r.host, r.path));
                 }
-                if let Some(h) = self.trace.as_ref().and_then(|t| t.hops.get(self.hop_sel)) {
+                if let Some(h) = self.trace.selected_hop() {
                     out.push(h.hop.to_string());
                 }
                 out
@@ -300,35 +213,21 @@ impl App {
     // ---- tracing ------------------------------------------------------------
 
     pub fn run_trace(&mut self, req: Request) {
-        match trace::run(&self.world, &req) {
-            Ok(t) => {
-                if let Some(i) = t
-                    .hops
-                    .iter()
-                    .position(|h| h.verdict == trace::Verdict::Deny)
-                {
-                    self.hop_sel = i;
-                } else if self.request.as_ref().map(|r| &r.url) != Some(&req.url) {
-                    self.hop_sel = 0;
-                }
-                self.trace = Some(t);
-                self.trace_error = None;
-                self.detail_scroll = 0;
-            }
-            Err(e) => {
-                self.trace = None;
-                self.trace_error = Some(e.to_string());
-                self.flash(e.to_string(), true);
-            }
+        let outcome = match self.world.ready() {
+            Some(w) => crate::trace::run(w, &req).map_err(|e| e.to_string()),
+            None => Err(self.world.absence().unwrap_or_default()),
+        };
+        if let Err(e) = &outcome {
+            self.flash(e.clone(), true);
         }
-        self.request = Some(req);
+        self.trace.record(req, outcome);
         self.screen = Screen::Trace;
         self.focus = Pane::Left;
         self.dirty = true;
     }
 
     fn retrace(&mut self) {
-        if let Some(req) = self.request.clone() {
+        if let Some(req) = self.trace.request.clone() {
             self.run_trace(req);
         } else {
             self.flash("no trace yet: select an instance and press t", false);
@@ -337,69 +236,18 @@ impl App {
 
     // ---- logs ---------------------------------------------------------------
 
-    pub fn push_logs(&mut self, lines: Vec<LogLine>) {
-        for l in lines {
-            self.log_fresh.insert(l.source, l.at);
-            self.logs.push(l);
-        }
-        if self.log_view.paused_at.is_none() {
-            self.dirty = true;
-        }
-    }
-
     /// Lines the logs pane shows (oldest first), newest `max` matching lines
     /// before the scroll offset.
     pub fn visible_logs(&self, max: usize) -> Vec<&LogLine> {
-        let end_seq = self.log_view.paused_at.unwrap_or(self.logs.total());
-        let first = self.logs.first_seq();
-        let end = end_seq.saturating_sub(first) as usize;
-        let hop = self.selected_hop();
-        let mut out = Vec::with_capacity(max);
-        let mut skipped = 0;
-        for l in self.logs.iter().take(end).rev() {
-            if let Some(f) = &self.log_view.filter {
-                if !f.matches(&l.text) && !f.matches(l.source.as_str()) {
-                    continue;
-                }
-            }
-            if self.log_view.hop_only && (hop.is_none() || l.hop != hop) {
-                continue;
-            }
-            if skipped < self.log_view.scroll {
-                skipped += 1;
-                continue;
-            }
-            out.push(l);
-            if out.len() >= max {
-                break;
-            }
-        }
-        out.reverse();
-        out
+        self.logs.visible(max, self.selected_hop())
     }
 
     pub fn selected_hop(&self) -> Option<HopId> {
-        self.trace
-            .as_ref()
-            .and_then(|t| t.hops.get(self.hop_sel))
-            .map(|h| h.hop)
+        self.trace.selected_hop().map(|h| h.hop)
     }
 
     pub fn selected_hop_name(&self) -> Option<&'static str> {
         self.selected_hop().map(HopId::as_str)
-    }
-
-    /// Lines correlated to a hop (the correlation itself lands with log correlation).
-    pub fn hop_logs(&self, hop: HopId, max: usize) -> Vec<&LogLine> {
-        let mut v: Vec<&LogLine> = self
-            .logs
-            .iter()
-            .rev()
-            .filter(|l| l.hop == Some(hop))
-            .take(max)
-            .collect();
-        v.reverse();
-        v
     }
 
     // ---- the reducer ----------------------------------------------------------
@@ -418,30 +266,29 @@ impl App {
                     }
                 }
                 self.dirty = true;
-                Vec::new()
             }
             Msg::Resize(w, h) => {
                 self.size = (w, h);
                 self.dirty = true;
-                Vec::new()
             }
             Msg::Logs(lines) => {
-                self.push_logs(lines);
-                Vec::new()
+                if self.logs.push(lines) {
+                    self.dirty = true;
+                }
             }
             Msg::Signal(name) => {
                 tracing::info!(name, "signal");
                 self.quit = true;
                 self.quit_signal = Some(name);
-                vec![Effect::Quit]
+                return vec![Effect::Quit];
             }
+            Msg::World(outcome) => self.on_world(outcome),
             Msg::EditorDone { target, result } => {
                 self.dirty = true;
                 match result.and_then(|text| self.apply_edit(&target, &text)) {
                     Ok(()) => {}
                     Err(e) => self.flash(format!("edit not applied: {e}"), true),
                 }
-                Vec::new()
             }
             Msg::Exported(r) => {
                 match r {
@@ -453,17 +300,14 @@ impl App {
                     Err(e) => self.flash(format!("export failed: {e}"), true),
                 }
                 self.dirty = true;
-                Vec::new()
             }
-            Msg::Mouse(ev) => {
-                self.on_mouse(ev);
-                Vec::new()
-            }
+            Msg::Mouse(ev) => self.on_mouse(ev),
             Msg::Key(ev) => {
                 self.dirty = true;
-                self.on_key(ev)
+                return self.on_key(ev);
             }
         }
+        Vec::new()
     }
 
     fn on_key(&mut self, ev: KeyEvent) -> Vec<Effect> {
@@ -530,8 +374,8 @@ impl App {
             }
             Cmd::Filter => {
                 let text = match self.focus {
-                    Pane::Logs => self.log_view.filter.as_ref().map(|f| f.text.clone()),
-                    _ => self.tree_filter.as_ref().map(|f| f.text.clone()),
+                    Pane::Logs => self.logs.filter.as_ref().map(|f| f.text.clone()),
+                    _ => self.explorer.filter.as_ref().map(|f| f.text.clone()),
                 };
                 self.mode = Mode::Filter(Input {
                     text: text.unwrap_or_default(),
@@ -547,8 +391,8 @@ impl App {
             Cmd::PageDown => self.move_sel(page as isize),
             Cmd::Top => self.move_sel(isize::MIN / 2),
             Cmd::Bottom => self.move_sel(isize::MAX / 2),
-            Cmd::Collapse => self.collapse(),
-            Cmd::Expand => self.expand(),
+            Cmd::Collapse => self.on_tree(ExplorerState::collapse),
+            Cmd::Expand => self.on_tree(ExplorerState::expand),
             Cmd::Select => self.select(),
             Cmd::Trace => self.open_form(),
             Cmd::Explorer => {
@@ -556,30 +400,18 @@ impl App {
                 self.focus = Pane::Left;
             }
             Cmd::TraceView => {
-                if self.trace.is_some() || self.trace_error.is_some() {
+                if self.trace.has_outcome() {
                     self.screen = Screen::Trace;
                     self.focus = Pane::Left;
                 } else {
                     self.flash("no trace yet: select an instance and press t", false);
                 }
             }
-            Cmd::Follow => {
-                // Always back to the newest lines, whatever the view was.
-                self.log_view.follow = true;
-                self.log_view.scroll = 0;
-                self.log_view.paused_at = None;
-            }
-            Cmd::Pause => {
-                self.log_view.paused_at = match self.log_view.paused_at {
-                    Some(_) => None,
-                    None => Some(self.logs.total()),
-                };
-                self.log_view.follow =
-                    self.log_view.paused_at.is_none() && self.log_view.scroll == 0;
-            }
-            Cmd::Wrap => self.log_view.wrap = !self.log_view.wrap,
-            Cmd::Timestamps => self.log_view.timestamps = !self.log_view.timestamps,
-            Cmd::HopOnly => self.log_view.hop_only = !self.log_view.hop_only,
+            Cmd::Follow => self.logs.follow(),
+            Cmd::Pause => self.logs.toggle_pause(),
+            Cmd::Wrap => self.logs.wrap = !self.logs.wrap,
+            Cmd::Timestamps => self.logs.timestamps = !self.logs.timestamps,
+            Cmd::HopOnly => self.logs.hop_only = !self.logs.hop_only,
             Cmd::Edit => return self.start_edit(),
             Cmd::Undo => self.undo_edit(),
             Cmd::Export => return self.export(),
@@ -593,14 +425,13 @@ impl App {
     }
 
     fn back(&mut self) {
-        if self.focus == Pane::Logs && self.log_view.filter.is_some() {
-            self.log_view.filter = None;
-        } else if self.tree_filter.is_some() && self.screen == Screen::Explorer {
-            let keep = self.selected_item();
-            self.tree_filter = None;
-            self.refresh_rows();
-            if let Some(item) = keep {
-                self.jump_to(item);
+        if self.focus == Pane::Logs && self.logs.filter.is_some() {
+            self.logs.filter = None;
+        } else if self.explorer.filter.is_some() && self.screen == Screen::Explorer {
+            if let Some(w) = self.world.ready() {
+                if self.explorer.clear_filter(w) {
+                    self.focus = Pane::Left;
+                }
             }
         } else if self.screen == Screen::Trace {
             self.screen = Screen::Explorer;
@@ -612,89 +443,50 @@ impl App {
     }
 
     fn move_sel(&mut self, delta: isize) {
-        let step = |cur: usize, len: usize| -> usize {
-            if len == 0 {
-                return 0;
-            }
-            (cur as isize)
-                .saturating_add(delta)
-                .clamp(0, len as isize - 1) as usize
-        };
         match (self.focus, self.screen) {
-            (Pane::Logs, _) => {
-                // Up scrolls back into history.
-                let s = (self.log_view.scroll as isize).saturating_sub(delta).max(0) as usize;
-                self.log_view.scroll = s.min(self.logs.len().saturating_sub(1));
-                self.log_view.follow = self.log_view.scroll == 0;
-            }
-            (Pane::Left, Screen::Explorer) => {
-                self.tree_sel = step(self.tree_sel, self.rows.len());
-                self.detail_sel = 0;
-            }
+            (Pane::Logs, _) => self.logs.scroll_by(delta),
+            (Pane::Left, Screen::Explorer) => self.explorer.move_sel(delta),
             (Pane::Right, Screen::Explorer) => {
-                let n = self.selected_edges().len();
-                self.detail_sel = step(self.detail_sel, n);
+                if let Some(w) = self.world.ready() {
+                    self.explorer.move_detail(w, delta);
+                }
             }
             (Pane::Right, Screen::Trace) => {
-                let max = self.detail_max.get() as isize;
-                self.detail_scroll = (self.detail_scroll as isize)
-                    .saturating_add(delta)
-                    .clamp(0, max.max(0)) as u16;
+                let max = super::view::trace_detail_max(self);
+                self.trace.scroll_detail(delta, max);
             }
-            (Pane::Left, Screen::Trace) => {
-                let n = self.trace.as_ref().map(|t| t.hops.len()).unwrap_or(0);
-                self.hop_sel = step(self.hop_sel, n);
-                self.detail_scroll = 0;
-            }
+            (Pane::Left, Screen::Trace) => self.trace.move_hop(delta),
         }
     }
 
-    fn collapse(&mut self) {
+    /// Run a tree update when the explorer's tree has the focus.
+    fn on_tree(&mut self, f: fn(&mut ExplorerState, &World)) {
         if self.screen != Screen::Explorer || self.focus != Pane::Left {
             return;
         }
-        let Some(item) = self.selected_item() else {
-            return;
-        };
-        if self.expanded.remove(&item) {
-            self.refresh_rows();
-        } else if let Some(p) = self.tree.parent(item) {
-            if let Some(i) = self.rows.iter().position(|r| r.0 == p) {
-                self.tree_sel = i;
-            }
-        }
-    }
-
-    fn expand(&mut self) {
-        if self.screen != Screen::Explorer || self.focus != Pane::Left {
-            return;
-        }
-        if let Some(item) = self.selected_item() {
-            if self.tree.has_children(&self.world, item) && self.expanded.insert(item) {
-                self.refresh_rows();
-            }
+        if let Some(w) = self.world.ready() {
+            f(&mut self.explorer, w);
         }
     }
 
     fn select(&mut self) {
+        let Some(w) = self.world.ready() else {
+            return;
+        };
         match (self.screen, self.focus) {
             (Screen::Explorer, Pane::Left) => {
-                let Some(item) = self.selected_item() else {
-                    return;
-                };
-                if self.tree.has_children(&self.world, item) {
-                    if !self.expanded.remove(&item) {
-                        self.expanded.insert(item);
-                    }
-                    self.refresh_rows();
-                } else {
+                // A leaf has nothing to open: enter goes to its detail.
+                let leaf = !self.explorer.toggle(w);
+                if leaf {
                     self.focus = Pane::Right;
                 }
             }
             (Screen::Explorer, Pane::Right) => {
-                let edges = self.selected_edges();
-                if let Some((_, Some(target))) = edges.get(self.detail_sel) {
-                    self.jump_to(*target);
+                let edges = self.explorer.edges(w);
+                if let Some((_, Some(target))) = edges.get(self.explorer.detail_sel) {
+                    if self.explorer.jump_to(w, target) {
+                        self.focus = Pane::Left;
+                    }
                 }
             }
             (Screen::Trace, Pane::Left) => self.focus = Pane::Right,
@@ -704,50 +496,18 @@ impl App {
 
     /// Select `item` in the tree, expanding its ancestors and clearing a filter that hides it.
     pub fn jump_to(&mut self, item: Item) {
-        for p in self.tree.path(item) {
-            if p != item {
-                self.expanded.insert(p);
-            }
-        }
-        self.refresh_rows();
-        if !self.rows.iter().any(|r| r.0 == item) && self.tree_filter.is_some() {
-            self.tree_filter = None;
-            self.refresh_rows();
-        }
-        if let Some(i) = self.rows.iter().position(|r| r.0 == item) {
-            self.tree_sel = i;
-            self.detail_sel = 0;
+        let Some(w) = self.world.ready() else {
+            return;
+        };
+        if self.explorer.jump_to(w, &item) {
             self.focus = Pane::Left;
         }
     }
 
     /// The graph edges of the selected item: (label, jump target).
     pub fn selected_edges(&self) -> Vec<(String, Option<Item>)> {
-        let Some(item) = self.selected_item() else {
-            return Vec::new();
-        };
-        let Some(id) = tree::resource_id(&self.world, item) else {
-            return Vec::new();
-        };
-        let Some(&n) = self.world.by_id.get(&id) else {
-            return Vec::new();
-        };
-        let mut out: Vec<(String, Option<Item>)> = self
-            .world
-            .edges_of(n)
-            .into_iter()
-            .map(|(kind, other, outgoing)| {
-                let node = &self.world.graph[other];
-                let arrow = if outgoing { "→" } else { "←" };
-                (
-                    format!("{arrow} {kind:?} {}", node.id),
-                    tree::item_of(node.kind),
-                )
-            })
-            .collect();
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        out.dedup_by(|a, b| a.0 == b.0);
-        out
+        self.world()
+            .map_or_else(Vec::new, |w| self.explorer.edges(w))
     }
 }
 

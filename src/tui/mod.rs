@@ -92,7 +92,7 @@ pub fn build_app(src: Source, now: SystemTime) -> App {
         .iter()
         .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
     if src.demo_logs {
-        app.log_source = Some("demo replay".into());
+        app.logs.source = Some("demo replay".into());
     }
     if let Some(p) = problem
         .or_else(|| (!problems.is_empty()).then(|| format!("config: {}", problems.join("; "))))

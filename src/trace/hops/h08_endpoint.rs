@@ -35,8 +35,8 @@ fn accepted_tls(policy: Option<&str>) -> Option<(&'static [TlsVersion], String)>
 /// `apigateway:GetRestApi abc` or `apigateway:GetDomainName x` for "API abc" / "domain x".
 fn owner_call(owner: &str) -> Deciding {
     match owner.split_once(' ') {
-        Some(("API", id)) => Deciding::field("apigateway:GetRestApi", &id, ""),
-        Some((_, name)) => Deciding::field("apigateway:GetDomainName", &name, ""),
+        Some(("API", id)) => Deciding::field("apigateway:GetRestApi", id, ""),
+        Some((_, name)) => Deciding::field("apigateway:GetDomainName", name, ""),
         None => Deciding::text(owner),
     }
 }
@@ -98,7 +98,7 @@ pub(super) fn evaluate(ctx: &Ctx) -> Hop {
             format!("{id} is {}, not available", ep.state),
             Deciding::field(
                 "ec2:DescribeVpcEndpoints",
-                &id,
+                id,
                 format!("State={}", ep.state),
             ),
             Some("TCP connect timeout or connection refused".into()),
@@ -113,7 +113,7 @@ pub(super) fn evaluate(ctx: &Ctx) -> Hop {
             format!("{id} serves {}, not {want}", ep.service_name),
             Deciding::field(
                 "ec2:DescribeVpcEndpoints",
-                &id,
+                id,
                 format!("ServiceName={}", ep.service_name),
             ),
             Some("the request reaches the wrong service: TLS or HTTP errors".into()),
@@ -129,7 +129,7 @@ pub(super) fn evaluate(ctx: &Ctx) -> Hop {
             ),
             Deciding::field(
                 "ec2:DescribeVpcEndpoints",
-                &id,
+                id,
                 format!("VpcEndpointType={}", ep.vpc_endpoint_type),
             ),
             None,
@@ -205,13 +205,13 @@ pub(super) fn evaluate(ctx: &Ctx) -> Hop {
             let field = if t.form.is_custom_domain() {
                 Deciding::field(
                     "apigateway:GetDomainName",
-                    &owner,
+                    owner,
                     format!("securityPolicy={}", policy.as_deref().unwrap_or("TLS_1_2")),
                 )
             } else {
                 Deciding::field(
                     "apigateway:GetRestApi",
-                    &(owner.trim_start_matches("API ")),
+                    owner.trim_start_matches("API "),
                     format!("securityPolicy={}", policy.as_deref().unwrap_or("(unset)")),
                 )
             };
@@ -296,7 +296,7 @@ pub(super) fn evaluate(ctx: &Ctx) -> Hop {
                     Verdict::Unknown,
                     "H8.7",
                     format!("mutual TLS is configured on private {owner} (truststore {uri}); private domains do not document mTLS"),
-                    Deciding::field("apigateway:GetDomainName", &owner, format!("mutualTlsAuthentication.truststoreUri={uri}")),
+                    Deciding::field("apigateway:GetDomainName", owner, format!("mutualTlsAuthentication.truststoreUri={uri}")),
                     None,
                 ));
             }

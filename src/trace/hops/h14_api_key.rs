@@ -36,7 +36,7 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
     let stage = &r.stage.stage_name;
     let field = Deciding::field(
         "apigateway:GetDeployment",
-        &id,
+        id,
         format!(
             "{} apiSummary[{}][{}].apiKeyRequired",
             r.deployment.id, r.template, r.method_key
@@ -99,7 +99,7 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
         return hop(
                 Verdict::Unknown,
                 "the method requires an API key and apiKeySource is AUTHORIZER: the key is the Lambda authorizer's usageIdentifierKey, unknown offline".into(),
-                Deciding::field("apigateway:GetRestApi", &id, "apiKeySource=AUTHORIZER"),
+                Deciding::field("apigateway:GetRestApi", id, "apiKeySource=AUTHORIZER"),
             );
     }
     let deny = |reason: String, deciding: Deciding| -> Hop {

@@ -4,24 +4,26 @@ use super::*;
 
 impl App {
     pub(super) fn edit_target(&self) -> Option<Target> {
+        let snap = &self.world()?.snap;
         match self.screen {
-            Screen::Explorer => {
-                let id = tree::resource_id(&self.world, self.selected_item()?)?;
-                Target::for_id(&self.world.snap, &id)
-            }
-            Screen::Trace => {
-                let hop = self.trace.as_ref()?.hops.get(self.hop_sel)?;
-                whatif::target_for_hop(&self.world.snap, hop)
-            }
+            Screen::Explorer => Target::for_id(snap, &self.selected_item()?.id()?),
+            Screen::Trace => whatif::target_for_hop(snap, self.trace.selected_hop()?),
         }
     }
 
     pub(super) fn start_edit(&mut self) -> Vec<Effect> {
+        if let Some(why) = self.world.absence() {
+            self.flash(why, true);
+            return Vec::new();
+        }
         let Some(target) = self.edit_target() else {
             self.flash("nothing editable here: select a security group, NACL, route table, endpoint, VPC, instance or API", true);
             return Vec::new();
         };
-        let text = match target.text(&self.world.snap) {
+        let Some(w) = self.world() else {
+            return Vec::new();
+        };
+        let text = match target.text(&w.snap) {
             Ok(t) => t,
             Err(e) => {
                 self.flash(e, true);
@@ -42,32 +44,15 @@ impl App {
 
     /// Apply edited text; on error the message is returned and nothing changes.
     pub fn apply_edit(&mut self, target: &Target, text: &str) -> Result<(), String> {
-        let snap = target.apply(&self.world.snap, text)?;
-        let before = self.trace.clone();
-        let old = std::mem::replace(&mut self.world, World::new(snap));
-        self.undo.push((old.snap, target.label()));
+        let w = self.world().ok_or("the world is not loaded")?;
+        let snap = target.apply(&w.snap, text)?;
+        let before = self.trace.result.clone();
+        let old = std::mem::replace(&mut self.world, World::new(snap).into());
+        if let WorldState::Ready(old) = old {
+            self.undo.push((old.snap, target.label()));
+        }
         self.after_world_change(before, &format!("what-if: edited {}", target.label()));
         Ok(())
-    }
-
-    pub(super) fn after_world_change(&mut self, before: Option<Trace>, what: &str) {
-        self.tree = Tree::new(&self.world);
-        self.refresh_rows();
-        if let Some(req) = self.request.clone() {
-            self.run_trace(req);
-            self.whatif_diff = match (&before, &self.trace) {
-                (Some(b), Some(a)) => whatif::diff(b, a),
-                _ => Vec::new(),
-            };
-            let summary = self.whatif_diff.first().cloned().unwrap_or_default();
-            self.flash(
-                format!("{what}; {summary} (not written to AWS; u undoes)"),
-                false,
-            );
-        } else {
-            self.flash(format!("{what} (not written to AWS; u undoes)"), false);
-        }
-        self.dirty = true;
     }
 
     pub(super) fn undo_edit(&mut self) {
@@ -75,13 +60,13 @@ impl App {
             self.flash("nothing to undo", false);
             return;
         };
-        let before = self.trace.clone();
-        self.world = World::new(snap);
+        let before = self.trace.result.clone();
+        self.world = World::new(snap).into();
         self.after_world_change(before, &format!("undid the edit of {label}"));
     }
 
     pub(super) fn export(&mut self) -> Vec<Effect> {
-        let Some(t) = &self.trace else {
+        let Some(t) = &self.trace.result else {
             self.flash("no trace to export yet", true);
             return Vec::new();
         };
@@ -95,7 +80,7 @@ impl App {
         let stamp = crate::logs::replay::iso(self.now).replace([':', '.'], "-");
         vec![Effect::Export {
             stem: format!("hoptrace-{}-{stamp}", t.request.from),
-            markdown: crate::tui::export::markdown(t, &self.whatif_diff, self.undo.len()),
+            markdown: crate::tui::export::markdown(t, &self.trace.whatif_diff, self.undo.len()),
             json,
         }]
     }
@@ -108,7 +93,7 @@ impl App {
     ) -> Vec<Effect> {
         let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
         let height = (self.size.1 as usize).saturating_sub(6).max(1);
-        let original = target.text(&self.world.snap).ok();
+        let original = self.world().and_then(|w| target.text(&w.snap).ok());
         let changed = original.as_deref().map(str::trim_end) != Some(e.text().trim_end());
         if ev.code != KeyCode::Esc {
             e.confirm_discard = false;

@@ -2,12 +2,44 @@
 
 use super::*;
 
+/// The trace form opened with `t`.
+#[derive(Debug, Clone)]
+pub struct TraceForm {
+    pub from: String,
+    pub method: String,
+    pub url: String,
+    pub headers: String,
+    pub sigv4: bool,
+    pub tls13: bool,
+    /// 0 target list, 1 from, 2 method, 3 url, 4 headers, 5 sigv4, 6 tls
+    pub field: usize,
+    pub targets: Vec<TargetChoice>,
+    pub target_filter: String,
+    pub target_sel: usize,
+    pub error: Option<String>,
+    /// Cursor in the focused text field (char index; `None` is the end).
+    pub cursor: Option<usize>,
+}
+
+pub const FORM_FIELDS: usize = 7;
+
+/// One API → stage → method → path choice for the trace form.
+#[derive(Debug, Clone)]
+pub struct TargetChoice {
+    pub label: String,
+    pub method: String,
+    pub url: String,
+}
+
 impl App {
     /// The API → stage → method → path targets of the world, for the form.
     pub fn target_choices(&self) -> Vec<TargetChoice> {
         let mut out = Vec::new();
-        let region = &self.world.snap.region;
-        for api in &self.world.snap.rest_apis {
+        let Some(w) = self.world() else {
+            return out;
+        };
+        let region = &w.snap.region;
+        for api in &w.snap.rest_apis {
             for st in &api.stages {
                 let dep = st
                     .deployment_id
@@ -72,23 +104,19 @@ impl App {
 
     pub(super) fn open_form(&mut self) {
         let from = match self.selected_item() {
-            Some(Item::Instance(i)) if self.screen == Screen::Explorer => {
-                self.world.snap.instances[i].instance_id.clone()
-            }
+            Some(Item::Instance(id)) if self.screen == Screen::Explorer => id.clone(),
             _ => self
+                .trace
                 .request
                 .as_ref()
                 .map(|r| r.from.clone())
                 .or_else(|| {
-                    self.world
-                        .snap
-                        .instances
-                        .first()
-                        .map(|i| i.instance_id.clone())
+                    let first = self.world()?.snap.instances.first();
+                    first.map(|i| i.instance_id.clone())
                 })
                 .unwrap_or_default(),
         };
-        let (method, url, headers, sigv4, tls13) = match &self.request {
+        let (method, url, headers, sigv4, tls13) = match &self.trace.request {
             Some(r) => (
                 r.method.clone(),
                 r.url.clone(),
@@ -97,7 +125,7 @@ impl App {
                     .map(|(k, v)| format!("{k}: {v}"))
                     .collect::<Vec<_>>()
                     .join("; "),
-                r.auth == trace::Auth::Sigv4,
+                r.auth == crate::trace::Auth::Sigv4,
                 r.tls == TlsVersion::V1_3,
             ),
             None => ("GET".into(), String::new(), String::new(), false, false),
@@ -178,7 +206,12 @@ impl App {
                     tls,
                 ) {
                     Ok(req) => {
-                        if self.world.instance(&req.from).is_none() {
+                        if let Some(why) = self.world.absence() {
+                            f.error = Some(why);
+                        } else if self
+                            .world()
+                            .is_some_and(|w| w.instance(&req.from).is_none())
+                        {
                             f.error = Some(format!("instance {} is not in this world", req.from));
                         } else {
                             self.run_trace(req);

@@ -44,30 +44,25 @@ impl App {
                 let row = y.saturating_sub(rect.y + 1) as usize;
                 match (self.screen, p) {
                     (Screen::Explorer, Pane::Left) => {
-                        let first = layout::list_offset(
-                            self.tree_sel,
-                            self.rows.len(),
-                            rect.height.saturating_sub(2) as usize,
-                        );
-                        let i = first + row;
-                        if i < self.rows.len() {
-                            if i == self.tree_sel {
+                        let ex = &self.explorer;
+                        let room = rect.height.saturating_sub(2) as usize;
+                        let i = layout::list_offset(ex.sel, ex.rows.len(), room) + row;
+                        if i < ex.rows.len() {
+                            if i == ex.sel {
                                 self.select();
                             } else {
-                                self.tree_sel = i;
-                                self.detail_sel = 0;
+                                self.explorer.select_row(i);
                             }
                         }
                     }
                     (Screen::Trace, Pane::Left) => {
                         // Two summary lines and the column header sit above the hops.
-                        let n = self.trace.as_ref().map(|t| t.hops.len()).unwrap_or(0);
+                        let n = self.trace.hop_count();
                         let room = (rect.height as usize).saturating_sub(5);
-                        let first = layout::list_offset(self.hop_sel, n, room);
+                        let first = layout::list_offset(self.trace.hop_sel, n, room);
                         let i = first + row.saturating_sub(3);
                         if row >= 3 && i < n {
-                            self.hop_sel = i;
-                            self.detail_scroll = 0;
+                            self.trace.select_hop(i);
                         }
                     }
                     _ => {}

@@ -2,6 +2,14 @@
 
 use super::*;
 
+/// A one-line text input.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Input {
+    pub text: String,
+    /// Char index of the cursor; `None` is the end.
+    pub cursor: Option<usize>,
+}
+
 impl App {
     pub(super) fn on_prompt_key(
         &mut self,
@@ -72,25 +80,13 @@ impl App {
             }
         };
         if self.focus == Pane::Logs {
-            self.log_view.filter = f;
-            self.log_view.scroll = 0;
+            self.logs.set_filter(f);
         } else {
             self.screen = Screen::Explorer;
             self.focus = Pane::Left;
-            self.tree_filter = f;
-            self.tree_sel = 0;
-            self.refresh_rows();
-            if self.tree_filter.is_some() {
-                // Land on the first real match rather than a group row.
-                if let Some(i) = self.rows.iter().position(|(it, _)| {
-                    !matches!(it, Item::Vpcs | Item::Apis | Item::Unplaced)
-                        && self
-                            .tree_filter
-                            .as_ref()
-                            .is_some_and(|f| f.matches(&tree::label(&self.world, *it)))
-                }) {
-                    self.tree_sel = i;
-                }
+            match self.world.ready() {
+                Some(w) => self.explorer.set_filter(w, f),
+                None => self.explorer.filter = f,
             }
         }
         Vec::new()

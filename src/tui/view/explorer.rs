@@ -9,27 +9,34 @@ use super::super::app::{App, Pane};
 use super::super::layout::list_offset;
 use super::super::tree::{self, Item};
 use super::{block, clean, selected};
+use crate::model::World;
 
 pub fn tree(f: &mut Frame, app: &App, r: Rect) {
-    let filter = app
-        .tree_filter
+    let ex = &app.explorer;
+    let filter = ex
+        .filter
         .as_ref()
         .map(|f| format!(" /{}/", f.text))
         .unwrap_or_default();
     let title = format!(
         " explorer{filter} ({}/{}) ",
-        app.tree_sel + usize::from(!app.rows.is_empty()),
-        app.rows.len()
+        ex.sel + usize::from(!ex.rows.is_empty()),
+        ex.rows.len()
     );
     let b = block(app, title, Pane::Left);
     let inner = b.inner(r);
     f.render_widget(b, r);
+    let Some(w) = app.world() else {
+        let why = app.world.absence().unwrap_or_default();
+        f.render_widget(Paragraph::new(Span::styled(why, app.theme.dim)), inner);
+        return;
+    };
     let h = inner.height as usize;
-    let first = list_offset(app.tree_sel, app.rows.len(), h);
+    let first = list_offset(ex.sel, ex.rows.len(), h);
     let mut lines = Vec::with_capacity(h);
-    for (i, (item, depth)) in app.rows.iter().enumerate().skip(first).take(h) {
-        let marker = if app.tree.has_children(&app.world, *item) {
-            if app.expanded.contains(item) || app.tree_filter.is_some() {
+    for (i, (item, depth)) in ex.rows.iter().enumerate().skip(first).take(h) {
+        let marker = if tree::has_children(w, item) {
+            if ex.expanded.contains(item) || ex.filter.is_some() {
                 "▾ "
             } else {
                 "▸ "
@@ -39,7 +46,7 @@ pub fn tree(f: &mut Frame, app: &App, r: Rect) {
         };
         let style = match item {
             Item::Vpcs | Item::Apis | Item::Unplaced => app.theme.accent,
-            Item::Instance(k) if app.world.snap.instances[*k].state.name != "running" => {
+            Item::Instance(id) if w.instance(id).is_some_and(|x| x.state.name != "running") => {
                 app.theme.dim
             }
             _ => app.theme.text,
@@ -47,15 +54,15 @@ pub fn tree(f: &mut Frame, app: &App, r: Rect) {
         let line = Line::from(vec![
             Span::raw("  ".repeat(*depth)),
             Span::styled(marker, app.theme.dim),
-            Span::styled(clean(&tree::label(&app.world, *item)), style),
+            Span::styled(clean(&tree::label(w, item)), style),
         ]);
-        lines.push(if i == app.tree_sel {
+        lines.push(if i == ex.sel {
             selected(line, app.theme.selected)
         } else {
             line
         });
     }
-    if app.rows.is_empty() {
+    if ex.rows.is_empty() {
         lines.push(Line::from(Span::styled(
             "nothing matches the filter (esc clears it)",
             app.theme.dim,
@@ -65,19 +72,19 @@ pub fn tree(f: &mut Frame, app: &App, r: Rect) {
 }
 
 pub fn detail(f: &mut Frame, app: &App, r: Rect) {
-    let Some(item) = app.selected_item() else {
+    let (Some(w), Some(item)) = (app.world(), app.selected_item()) else {
         f.render_widget(block(app, " detail ".into(), Pane::Right), r);
         return;
     };
     let b = block(
         app,
-        format!(" {} ", clean(&tree::label(&app.world, item))),
+        format!(" {} ", clean(&tree::label(w, item))),
         Pane::Right,
     );
     let inner = b.inner(r);
     f.render_widget(b, r);
     let mut lines: Vec<Line> = Vec::new();
-    let edges = app.selected_edges();
+    let edges = app.explorer.edges(w);
     if !edges.is_empty() {
         lines.push(Line::from(Span::styled(
             "edges (enter jumps)",
@@ -90,11 +97,13 @@ pub fn detail(f: &mut Frame, app: &App, r: Rect) {
                 app.theme.dim
             };
             let line = Line::from(Span::styled(format!("  {}", clean(label)), style));
-            lines.push(if app.focus == Pane::Right && i == app.detail_sel {
-                selected(line, app.theme.selected)
-            } else {
-                line
-            });
+            lines.push(
+                if app.focus == Pane::Right && i == app.explorer.detail_sel {
+                    selected(line, app.theme.selected)
+                } else {
+                    line
+                },
+            );
         }
         lines.push(Line::raw(""));
     }
@@ -110,48 +119,52 @@ pub fn detail(f: &mut Frame, app: &App, r: Rect) {
     }
     lines.push(Line::from(Span::styled("fields", app.theme.accent)));
     let budget = (inner.height as usize).saturating_sub(lines.len()).max(1);
-    for l in fields(app, item).lines().take(budget) {
+    for l in fields(w, item).lines().take(budget) {
         lines.push(Line::from(Span::styled(clean(l), app.theme.text)));
     }
     // Keep the selected edge visible.
-    let scroll = if app.focus == Pane::Right && app.detail_sel + 2 >= inner.height as usize {
-        (app.detail_sel + 3).saturating_sub(inner.height as usize) as u16
+    let edge = app.explorer.detail_sel;
+    let scroll = if app.focus == Pane::Right && edge + 2 >= inner.height as usize {
+        (edge + 3).saturating_sub(inner.height as usize) as u16
     } else {
         0
     };
     f.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
 }
 
-fn fields(app: &App, item: Item) -> String {
-    let s = &app.world.snap;
+fn fields(w: &World, item: &Item) -> String {
+    fn pretty<T: serde::Serialize>(v: Option<&T>) -> serde_json::Result<String> {
+        match v {
+            Some(v) => serde_json::to_string_pretty(v),
+            None => Ok("(no longer in this world)".into()),
+        }
+    }
     let json = match item {
-        Item::Vpc(i) => serde_json::to_string_pretty(&s.vpcs[i]),
-        Item::Subnet(i) => serde_json::to_string_pretty(&s.subnets[i]),
-        Item::Instance(i) => serde_json::to_string_pretty(&s.instances[i]),
-        Item::Endpoint(i) => serde_json::to_string_pretty(&s.vpc_endpoints[i]),
-        Item::Sg(i) => serde_json::to_string_pretty(&s.security_groups[i]),
-        Item::Nacl(i) => serde_json::to_string_pretty(&s.network_acls[i]),
-        Item::Rt(i) => serde_json::to_string_pretty(&s.route_tables[i]),
-        Item::Api(a) => {
-            let api = &s.rest_apis[a];
-            let summary = serde_json::json!({
+        Item::Vpc(id) => pretty(w.vpc(id)),
+        Item::Subnet(id) => pretty(w.subnet(id)),
+        Item::Instance(id) => pretty(w.instance(id)),
+        Item::Endpoint(id) => pretty(w.vpc_endpoint(id)),
+        Item::Sg(id) => pretty(w.security_group(id)),
+        Item::Nacl(id) => pretty(w.network_acl(id)),
+        Item::Rt(id) => pretty(w.route_table(id)),
+        Item::Api(id) => pretty(w.rest_api(id).map(|api| {
+            serde_json::json!({
                 "id": api.id, "name": api.name, "endpointConfiguration": api.endpoint_configuration,
                 "policy": api.policy, "disableExecuteApiEndpoint": api.disable_execute_api_endpoint,
                 "securityPolicy": api.security_policy, "endpointAccessMode": api.endpoint_access_mode,
                 "apiKeySource": api.api_key_source, "stages": api.stages.iter().map(|s| &s.stage_name).collect::<Vec<_>>(),
-            });
-            serde_json::to_string_pretty(&summary)
-        }
-        Item::Stage(a, st) => serde_json::to_string_pretty(&s.rest_apis[a].stages[st]),
-        Item::Resource(a, _, r) => {
-            let res = &s.rest_apis[a].resources[r];
-            serde_json::to_string_pretty(
-                &serde_json::json!({"id": res.id, "path": res.path, "methods": res.resource_methods.keys().collect::<Vec<_>>()}),
-            )
-        }
-        Item::Method(a, _, r, m) | Item::Backend(a, _, r, m) => {
-            match tree::method(&app.world, a, r, m) {
-                Some((_, m)) => serde_json::to_string_pretty(m),
+            })
+        }).as_ref()),
+        Item::Stage(api, stage) => pretty(
+            w.rest_api(api)
+                .and_then(|a| a.stages.iter().find(|s| &s.stage_name == stage)),
+        ),
+        Item::Resource(api, _, res) => pretty(tree::resource(w, api, res).map(|res| {
+            serde_json::json!({"id": res.id, "path": res.path, "methods": res.resource_methods.keys().collect::<Vec<_>>()})
+        }).as_ref()),
+        Item::Method(api, _, res, verb) | Item::Backend(api, _, res, verb) => {
+            match tree::method(w, api, res, verb) {
+                Some(m) => serde_json::to_string_pretty(m),
                 None => Ok(String::new()),
             }
         }

@@ -34,10 +34,10 @@ fn source_style(app: &App, k: SourceKind) -> Style {
 }
 
 pub fn pane(f: &mut Frame, app: &App, r: Rect) {
-    let v = &app.log_view;
+    let v = &app.logs;
     let mut flags = Vec::new();
     match v.paused_at {
-        Some(at) => flags.push(format!("paused +{}", app.logs.total().saturating_sub(at))),
+        Some(at) => flags.push(format!("paused +{}", v.buf.total().saturating_sub(at))),
         None if v.follow => flags.push("follow".into()),
         None => flags.push(format!("scrolled {}", v.scroll)),
     }
@@ -50,8 +50,8 @@ pub fn pane(f: &mut Frame, app: &App, r: Rect) {
     if let Some(fl) = &v.filter {
         flags.push(format!("/{}/", fl.text));
     }
-    let fresh: Vec<String> = app
-        .log_fresh
+    let fresh: Vec<String> = v
+        .fresh
         .iter()
         .map(|(k, at)| {
             format!(
@@ -61,14 +61,11 @@ pub fn pane(f: &mut Frame, app: &App, r: Rect) {
             )
         })
         .collect();
-    let source = app
-        .log_source
-        .clone()
-        .unwrap_or_else(|| "no log source".into());
+    let source = v.source.clone().unwrap_or_else(|| "no log source".into());
     let title = format!(
         " logs [{}] {} lines · {}{} ",
         flags.join(" "),
-        app.logs.total(),
+        v.buf.total(),
         source,
         if fresh.is_empty() {
             String::new()
@@ -109,7 +106,7 @@ pub fn pane(f: &mut Frame, app: &App, r: Rect) {
                 Some(h) => format!("no lines attached to {h} (attaching lines to hops comes with log correlation); o shows all"),
                 None => "no hop selected: run a trace first; o shows all lines".to_string(),
             }
-        } else if app.log_source.is_some() {
+        } else if v.source.is_some() {
             "waiting for log lines…".to_string()
         } else {
             "no log source for this world (live tails land with discovery)".to_string()

@@ -49,6 +49,14 @@ pub fn render(f: &mut Frame, app: &App) {
     }
 }
 
+/// How far the hop detail can scroll at the current size: computed from the
+/// same lines the trace view draws, so the reducer can clamp the scroll
+/// without the view writing anything back.
+pub fn trace_detail_max(app: &App) -> u16 {
+    let a = super::layout::areas(app.size.0, app.size.1, app);
+    trace::detail_max(app, a.right)
+}
+
 /// A bordered block whose border shows focus.
 pub(super) fn block<'a>(app: &App, title: String, pane: Pane) -> Block<'a> {
     let focused =
@@ -77,13 +85,20 @@ fn clock(app: &App) -> String {
 }
 
 fn header(f: &mut Frame, app: &App, r: Rect) {
-    let s = &app.world.snap;
+    let whereabouts = match app.world() {
+        Some(w) => format!(
+            " account {} │ {} │ {} ",
+            w.snap.account, w.snap.region, app.source
+        ),
+        None => format!(
+            " {} │ {} ",
+            app.source,
+            app.world.absence().unwrap_or_default()
+        ),
+    };
     let mut parts = vec![
         Span::styled(" hoptrace ", app.theme.header.add_modifier(Modifier::BOLD)),
-        Span::styled(
-            format!(" account {} │ {} │ {} ", s.account, s.region, app.source),
-            app.theme.header,
-        ),
+        Span::styled(whereabouts, app.theme.header),
     ];
     if !app.undo.is_empty() {
         parts.push(Span::styled(

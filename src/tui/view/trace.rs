@@ -13,9 +13,10 @@ pub fn hops(f: &mut Frame, app: &App, r: Rect) {
     let b = block(app, " trace ".into(), Pane::Left);
     let inner = b.inner(r);
     f.render_widget(b, r);
-    let Some(t) = &app.trace else {
+    let Some(t) = &app.trace.result else {
         let msg = app
-            .trace_error
+            .trace
+            .error
             .clone()
             .unwrap_or_else(|| "no trace yet".into());
         f.render_widget(
@@ -56,7 +57,7 @@ pub fn hops(f: &mut Frame, app: &App, r: Rect) {
         app.theme.dim,
     )));
     let room = (inner.height as usize).saturating_sub(lines.len());
-    let first = super::super::layout::list_offset(app.hop_sel, t.hops.len(), room);
+    let first = super::super::layout::list_offset(app.trace.hop_sel, t.hops.len(), room);
     for (i, h) in t.hops.iter().enumerate().skip(first).take(room) {
         let vs = app.theme.verdict(h.verdict);
         let line = Line::from(vec![
@@ -65,7 +66,7 @@ pub fn hops(f: &mut Frame, app: &App, r: Rect) {
             Span::styled(format!("{:<10}", h.verdict.as_str()), vs),
             Span::styled(clean(&h.reason), app.theme.text),
         ]);
-        lines.push(if i == app.hop_sel {
+        lines.push(if i == app.trace.hop_sel {
             selected(line, app.theme.selected)
         } else {
             line
@@ -141,14 +142,34 @@ fn policy_lines(app: &App, hop: &Hop) -> Vec<Line<'static>> {
 }
 
 pub fn detail(f: &mut Frame, app: &App, r: Rect) {
-    let hop = app.trace.as_ref().and_then(|t| t.hops.get(app.hop_sel));
+    let hop = app.trace.selected_hop();
     let title = hop
-        .map(|h| format!(" hop {}: {} ", app.hop_sel + 1, h.hop))
+        .map(|h| format!(" hop {}: {} ", app.trace.hop_sel + 1, h.hop))
         .unwrap_or_else(|| " hop ".into());
     let b = block(app, title, Pane::Right);
     let inner = b.inner(r);
     f.render_widget(b, r);
     let Some(h) = hop else { return };
+    let p = detail_text(app, h);
+    let max = max_scroll(&p, inner);
+    f.render_widget(p.scroll((app.trace.detail_scroll.min(max), 0)), inner);
+}
+
+/// How far the hop detail drawn in `r` can scroll.
+pub fn detail_max(app: &App, r: Rect) -> u16 {
+    let Some(h) = app.trace.selected_hop() else {
+        return 0;
+    };
+    let inner = block(app, String::new(), Pane::Right).inner(r);
+    max_scroll(&detail_text(app, h), inner)
+}
+
+fn max_scroll(p: &Paragraph, inner: Rect) -> u16 {
+    (p.line_count(inner.width) as u16).saturating_sub(inner.height)
+}
+
+/// The selected hop's evidence, policy and log lines, wrapped.
+fn detail_text<'a>(app: &App, h: &crate::trace::Hop) -> Paragraph<'a> {
     let vs = app.theme.verdict(h.verdict);
     let mut lines = vec![Line::from(vec![
         Span::styled(format!("{} {}", h.verdict.glyph(), h.verdict.as_str()), vs),
@@ -193,13 +214,13 @@ pub fn detail(f: &mut Frame, app: &App, r: Rect) {
             Span::styled(clean(n), app.theme.text),
         ]));
     }
-    if !app.whatif_diff.is_empty() && !app.undo.is_empty() {
+    if !app.trace.whatif_diff.is_empty() && !app.undo.is_empty() {
         lines.push(Line::raw(""));
         lines.push(Line::from(Span::styled(
             "what-if (before → after)",
             app.theme.accent,
         )));
-        for d in &app.whatif_diff {
+        for d in &app.trace.whatif_diff {
             lines.push(Line::from(Span::styled(format!("  {d}"), app.theme.text)));
         }
     }
@@ -209,7 +230,7 @@ pub fn detail(f: &mut Frame, app: &App, r: Rect) {
         "log lines for this hop",
         app.theme.accent,
     )));
-    let logs = app.hop_logs(h.hop, 20);
+    let logs = app.logs.for_hop(h.hop, 20);
     if logs.is_empty() {
         lines.push(Line::from(Span::styled(
             "  none attached to this hop yet",
@@ -222,8 +243,5 @@ pub fn detail(f: &mut Frame, app: &App, r: Rect) {
             app.theme.text,
         )));
     }
-    let p = Paragraph::new(lines).wrap(Wrap { trim: false });
-    let max = (p.line_count(inner.width) as u16).saturating_sub(inner.height);
-    app.detail_max.set(max);
-    f.render_widget(p.scroll((app.detail_scroll.min(max), 0)), inner);
+    Paragraph::new(lines).wrap(Wrap { trim: false })
 }

@@ -28,7 +28,7 @@ pub(super) fn resolve_private_name<'w>(
             hop = hop.decide(Verdict::Unknown, "H2.2").reason(format!(
                 "{vpc_id} uses custom DNS servers {}; the endpoint's private zone answers only if they forward to the Route 53 Resolver",
                 servers.join(", ")
-            )).deciding(Deciding::field("ec2:DescribeDhcpOptions", &(vpc.dhcp_options_id.as_deref().unwrap_or("?")), format!("domain-name-servers={}", servers.join(","))));
+            )).deciding(Deciding::field("ec2:DescribeDhcpOptions", vpc.dhcp_options_id.as_deref().unwrap_or("?"), format!("domain-name-servers={}", servers.join(","))));
         }
         Dhcp::NotCaptured(why) => {
             hop = hop
@@ -72,7 +72,7 @@ pub(super) fn resolve_private_name<'w>(
                     }
                 })
                 .collect();
-            Deciding::field("ec2:DescribeVpcEndpoints", &(why.join("; ")), "")
+            Deciding::field("ec2:DescribeVpcEndpoints", why.join("; "), "")
         };
         // A public (regional or edge) API is meant to be reached this way.
         if let Some(api) = ctx.api().filter(|a| !a.is_private()) {
@@ -136,7 +136,7 @@ pub(super) fn resolve_private_name<'w>(
                 ep.vpc_endpoint_id
             ),
         )
-        .deciding(Deciding::field("ec2:DescribeVpcAttribute", &vpc_id, format!("enableDnsHostnames={val}")))
+        .deciding(Deciding::field("ec2:DescribeVpcAttribute", vpc_id, format!("enableDnsHostnames={val}")))
         .read(K::Vpc, vpc_id)
         .read(K::VpcEndpoint, &ep.vpc_endpoint_id);
         if v == Verdict::Deny {

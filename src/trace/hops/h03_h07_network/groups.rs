@@ -64,7 +64,7 @@ fn sg_outcome(
                 "{} not in the snapshot; the captured groups do not allow tcp/{port} {what}",
                 missing.join(", ")
             ),
-            Deciding::field("ec2:DescribeSecurityGroups", &(missing.join(",")), "").missing(),
+            Deciding::field("ec2:DescribeSecurityGroups", missing.join(","), "").missing(),
         ),
         SgOutcome::Deny => path_result(
             Verdict::Deny,
@@ -79,7 +79,7 @@ fn sg_outcome(
             ),
             Deciding::field(
                 "ec2:DescribeSecurityGroups",
-                &(ids.join(",")),
+                ids.join(","),
                 format!("{list} (no rule matches)"),
             ),
         )

@@ -211,7 +211,7 @@ fn cross_vpc_target(
                         Verdict::Deny,
                         "H3.4",
                         format!("peering connection {target} is {}, not active", p.status.code),
-                        Deciding::field("ec2:DescribeVpcPeeringConnections", &target, format!("Status.Code={}", p.status.code)),
+                        Deciding::field("ec2:DescribeVpcPeeringConnections", target, format!("Status.Code={}", p.status.code)),
                     )
                     .symptom(TIMEOUT)
                 } else if !joins(&client.vpc_id, &ep.vpc_id) {

@@ -111,7 +111,7 @@ pub fn authorizer_plumbing(ctx: &Ctx, api: &RestApi, a: &Authorizer, account: &s
         let Some(role) = w.role(role_arn) else {
             return Plumbing::Unknown(
                 format!("the authorizer's credentials role {role_arn} is not in the snapshot"),
-                Deciding::field("iam:GetRole", &role_arn, "").missing(),
+                Deciding::field("iam:GetRole", role_arn, "").missing(),
             );
         };
         let trust_field =

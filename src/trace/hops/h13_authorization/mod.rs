@@ -127,7 +127,7 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
     let dep = &r.deployment.id;
     let sum_field = Deciding::field(
         "apigateway:GetDeployment",
-        &id,
+        id,
         format!("{dep} apiSummary[{}][{}]", r.template, r.method_key),
     );
     let Some(auth) = r.snapshot.authorization_type.as_deref() else {
