@@ -42,6 +42,24 @@ pub struct Policy {
     pub version: Version,
     pub id: Option<String>,
     pub statements: Vec<Statement>,
+    /// The document as written (decoded JSON), shared, for showing statements.
+    pub source: std::sync::Arc<serde_json::Value>,
+}
+
+impl Policy {
+    /// Statement `i` as written.
+    pub fn statement_source(&self, i: usize) -> Option<&serde_json::Value> {
+        statement_in(&self.source, i)
+    }
+}
+
+/// Statement `i` of a decoded policy document (`Statement` may be one object).
+pub fn statement_in(doc: &serde_json::Value, i: usize) -> Option<&serde_json::Value> {
+    match doc.get("Statement")? {
+        serde_json::Value::Array(a) => a.get(i),
+        o @ serde_json::Value::Object(_) if i == 0 => Some(o),
+        _ => None,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

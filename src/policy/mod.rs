@@ -28,6 +28,7 @@ mod value;
 mod vars;
 mod wildcard;
 
+pub use ast::statement_in;
 pub use ast::{
     ActionBlock, AwsPrincipal, Condition, Effect, Policy, PrincipalBlock, PrincipalEntry,
     ResourceBlock, Statement, Version,

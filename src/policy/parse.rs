@@ -89,13 +89,18 @@ pub fn parse(text: &str, opts: &ParseOptions) -> Result<Policy, ParseError> {
         element: String::new(),
         message,
     })?;
-    parse_map(&doc, opts)
+    let mut p = parse_map(&doc, opts)?;
+    p.source = std::sync::Arc::new(Value::Object(doc));
+    Ok(p)
 }
 
 /// Parse an already decoded JSON document.
 pub fn parse_value(v: &Value, opts: &ParseOptions) -> Result<Policy, ParseError> {
     match v {
-        Value::Object(m) => parse_map(m, opts),
+        Value::Object(m) => parse_map(m, opts).map(|mut p| {
+            p.source = std::sync::Arc::new(v.clone());
+            p
+        }),
         other => Err(ParseError {
             statement: None,
             sid: None,
@@ -169,6 +174,7 @@ fn parse_map(doc: &Map<String, Value>, opts: &ParseOptions) -> Result<Policy, Pa
         version,
         id,
         statements,
+        source: Default::default(),
     })
 }
 

@@ -4,6 +4,7 @@
 //! rendered strings back.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -106,84 +107,174 @@ pub struct StatementRef {
 /// The AWS field that decided a verdict: the call that returned it, the
 /// resource it was about, where in the response, and the value. Rendered as
 /// one line, e.g. `ec2:DescribeVpcEndpoints vpce-0a1 State=available`.
+///
+/// Kept as the rendered line plus the span of each part in it, so a hop
+/// carries one allocation for it; the parts are read with [`Deciding::call`],
+/// [`Deciding::resource`], [`Deciding::path`], [`Deciding::value`] and
+/// [`Deciding::detail`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Deciding {
-    /// `ec2:DescribeNetworkAcls`; empty when the evidence is not an AWS field.
-    pub call: String,
-    /// The resource the call was about (id, ARN or name).
-    pub resource: String,
-    /// Where in the response: `Entries[RuleNumber=90,Egress=false]`, `policy Statement[1]`.
-    pub path: String,
-    /// The value found at `path`, when one decided.
-    pub value: Option<String>,
-    /// Anything after the field: `(missing)`, `(absent: full access)`, a comparison.
-    pub detail: String,
+    text: String,
+    call: Span,
+    resource: Span,
+    path: Span,
+    value: Option<Span>,
+    detail: Span,
     /// The policy statement that decided, when one did.
-    pub statement: Option<StatementRef>,
+    statement: Option<Box<StatementRef>>,
 }
+
+/// A byte range of [`Deciding::text`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Span(u32, u32);
 
 impl Deciding {
     /// A field of an AWS call's answer.
-    pub fn field(call: &str, resource: impl ToString, path: impl ToString) -> Deciding {
-        Deciding {
-            call: call.to_string(),
-            resource: resource.to_string(),
-            path: path.to_string(),
-            ..Deciding::default()
-        }
+    pub fn field(call: &'static str, resource: impl AsRef<str>, path: impl AsRef<str>) -> Deciding {
+        Deciding::build(call, resource.as_ref(), path.as_ref(), None, "", None)
     }
     /// Free text, for evidence that is not one AWS field.
     pub fn text(t: impl Into<String>) -> Deciding {
+        let text: String = t.into();
+        let end = text.len() as u32;
         Deciding {
-            detail: t.into(),
+            text,
+            detail: Span(0, end),
             ..Deciding::default()
         }
     }
-    pub fn value(mut self, v: impl Into<String>) -> Deciding {
-        self.value = Some(v.into());
-        self
+    fn build(
+        call: &str,
+        resource: &str,
+        path: &str,
+        value: Option<&str>,
+        detail: &str,
+        statement: Option<Box<StatementRef>>,
+    ) -> Deciding {
+        let mut text = String::with_capacity(
+            call.len()
+                + resource.len()
+                + path.len()
+                + value.map_or(0, |v| v.len() + 1)
+                + detail.len()
+                + 3,
+        );
+        let part = |s: &str, text: &mut String| -> Span {
+            if s.is_empty() {
+                let at = text.len() as u32;
+                return Span(at, at);
+            }
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            let at = text.len() as u32;
+            text.push_str(s);
+            Span(at, text.len() as u32)
+        };
+        let call = part(call, &mut text);
+        let resource = part(resource, &mut text);
+        let (path, value) = match value {
+            None => (part(path, &mut text), None),
+            Some(v) => {
+                let whole = part(&format!("{path}={v}"), &mut text);
+                let p = Span(whole.0, whole.0 + path.len() as u32);
+                (p, Some(Span(p.1 + 1, whole.1)))
+            }
+        };
+        let detail = part(detail, &mut text);
+        Deciding {
+            text,
+            call,
+            resource,
+            path,
+            value,
+            detail,
+            statement,
+        }
     }
-    pub fn detail(mut self, d: impl Into<String>) -> Deciding {
-        self.detail = d.into();
-        self
+    fn slice(&self, s: Span) -> &str {
+        self.text.get(s.0 as usize..s.1 as usize).unwrap_or("")
+    }
+    /// `ec2:DescribeNetworkAcls`; empty when the evidence is not an AWS field.
+    pub fn call(&self) -> &str {
+        self.slice(self.call)
+    }
+    /// The resource the call was about (id, ARN or name).
+    pub fn resource(&self) -> &str {
+        self.slice(self.resource)
+    }
+    /// Where in the response: `Entries[RuleNumber=90,Egress=false]`, `policy Statement[1]`.
+    pub fn path(&self) -> &str {
+        self.slice(self.path)
+    }
+    /// The value found at the path, when one decided.
+    pub fn value(&self) -> Option<&str> {
+        self.value.map(|s| self.slice(s))
+    }
+    /// Anything after the field: `(missing)`, `(absent: full access)`, a comparison.
+    pub fn detail(&self) -> &str {
+        self.slice(self.detail)
+    }
+    /// The policy statement that decided, when one did.
+    pub fn statement(&self) -> Option<&StatementRef> {
+        self.statement.as_deref()
+    }
+    fn with(self, path: Option<&str>, value: Option<&str>, detail: Option<&str>) -> Deciding {
+        let path = path
+            .map(str::to_string)
+            .unwrap_or_else(|| self.path().to_string());
+        let value = match value {
+            Some(v) => Some(v.to_string()),
+            None => self.value().map(str::to_string),
+        };
+        let detail = detail
+            .map(str::to_string)
+            .unwrap_or_else(|| self.detail().to_string());
+        Deciding::build(
+            self.call(),
+            self.resource(),
+            &path,
+            value.as_deref(),
+            &detail,
+            self.statement.clone(),
+        )
+    }
+    /// The value at the path: `State` becomes `State=available`.
+    pub fn with_value(self, v: impl AsRef<str>) -> Deciding {
+        self.with(None, Some(v.as_ref()), None)
+    }
+    /// Text after the field, replacing any there was.
+    pub fn with_detail(self, d: impl AsRef<str>) -> Deciding {
+        self.with(None, None, Some(d.as_ref()))
     }
     /// The field was needed but is not in the snapshot.
     pub fn missing(self) -> Deciding {
-        self.detail("(missing)")
+        self.with_detail("(missing)")
     }
-    pub fn statement(mut self, s: StatementRef) -> Deciding {
-        self.statement = Some(s);
+    /// The path extended by `more` (a space between).
+    pub fn with_subpath(self, more: &str) -> Deciding {
+        let path = if self.path().is_empty() {
+            more.to_string()
+        } else {
+            format!("{} {more}", self.path())
+        };
+        self.with(Some(&path), None, None)
+    }
+    pub fn with_statement(mut self, s: StatementRef) -> Deciding {
+        self.statement = Some(Box::new(s));
         self
     }
     pub fn is_empty(&self) -> bool {
-        self.call.is_empty()
-            && self.resource.is_empty()
-            && self.path.is_empty()
-            && self.value.is_none()
-            && self.detail.is_empty()
+        self.text.is_empty()
+    }
+    pub fn as_str(&self) -> &str {
+        &self.text
     }
 }
 
 impl fmt::Display for Deciding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut first = true;
-        let mut part = |f: &mut fmt::Formatter<'_>, s: &str| -> fmt::Result {
-            if s.is_empty() {
-                return Ok(());
-            }
-            if !first {
-                f.write_str(" ")?;
-            }
-            first = false;
-            f.write_str(s)
-        };
-        part(f, &self.call)?;
-        part(f, &self.resource)?;
-        match &self.value {
-            Some(v) => part(f, &format!("{}={v}", self.path))?,
-            None => part(f, &self.path)?,
-        }
-        part(f, &self.detail)
+        f.write_str(&self.text)
     }
 }
 
@@ -256,8 +347,18 @@ pub struct StatementEvidence {
     pub result: StatementResult,
     /// Why it applied, or the element or condition that failed.
     pub why: String,
-    /// The statement as written, pretty-printed JSON.
-    pub text: String,
+    /// The whole document as written (decoded JSON), shared by its statements.
+    #[serde(skip)]
+    pub document: Arc<serde_json::Value>,
+}
+
+impl StatementEvidence {
+    /// The statement as written, as pretty-printed JSON.
+    pub fn text(&self) -> String {
+        crate::policy::statement_in(&self.document, self.index)
+            .and_then(|s| serde_json::to_string_pretty(s).ok())
+            .unwrap_or_default()
+    }
 }
 
 /// A policy document a hop evaluated, statement by statement.
@@ -283,12 +384,10 @@ impl PolicyEvidence {
         kind: PolicyKind,
         owner: ResourceRef,
         title: impl Into<String>,
-        text: &str,
         p: &Policy,
         e: &Evaluation,
         rc: &RequestContext,
     ) -> PolicyEvidence {
-        let written = statement_texts(text);
         let statements = e
             .statements
             .iter()
@@ -302,7 +401,7 @@ impl PolicyEvidence {
                     Tri::Unknown => StatementResult::Unknown,
                 },
                 why: policy::why(p, se, rc),
-                text: written.get(se.index).cloned().unwrap_or_default(),
+                document: p.source.clone(),
             })
             .collect();
         PolicyEvidence {
@@ -333,8 +432,7 @@ impl PolicyEvidence {
     /// The deciding field when this document answers: `field` followed by
     /// the deciding statement's label (and naming it), or by `otherwise`
     /// when no statement decided.
-    pub fn deciding_field(&self, field: &Deciding, otherwise: impl Into<String>) -> Deciding {
-        let mut d = field.clone();
+    pub fn deciding_field(&self, field: &Deciding, otherwise: impl AsRef<str>) -> Deciding {
         match self.deciding {
             Some(i) => {
                 let label = self
@@ -343,22 +441,19 @@ impl PolicyEvidence {
                     .find(|s| s.index == i)
                     .map(|s| s.label.clone())
                     .unwrap_or_else(|| format!("Statement[{i}]"));
-                d.path = if d.path.is_empty() {
-                    label
-                } else {
-                    format!("{} {label}", d.path)
-                };
-                d.statement = self.deciding_ref();
-                d
+                let d = field.clone().with_subpath(&label);
+                match self.deciding_ref() {
+                    Some(r) => d.with_statement(r),
+                    None => d,
+                }
             }
-            None => d.detail(otherwise),
+            None => field.clone().with_detail(otherwise),
         }
     }
 
     /// Whether `d` names a statement of this document.
     pub fn decided(&self, d: &Deciding) -> Option<usize> {
-        d.statement
-            .as_ref()
+        d.statement()
             .filter(|s| s.kind == self.kind && s.document == self.document)
             .map(|s| s.index)
     }
@@ -380,34 +475,37 @@ impl PolicyEvidence {
     }
 }
 
-/// Each statement of a policy document as pretty-printed JSON, in order.
-fn statement_texts(text: &str) -> Vec<String> {
-    let Ok(doc) = policy::decode_document(text) else {
-        return Vec::new();
-    };
-    let statements: Vec<&serde_json::Value> = match doc.get("Statement") {
-        Some(serde_json::Value::Array(v)) => v.iter().collect(),
-        Some(v) => vec![v],
-        None => Vec::new(),
-    };
-    statements
-        .into_iter()
-        .map(|s| serde_json::to_string_pretty(s).unwrap_or_default())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn deciding_renders_its_parts_in_order() {
-        let d = Deciding::field("ec2:DescribeVpcEndpoints", "vpce-1", "State").value("available");
+        let d =
+            Deciding::field("ec2:DescribeVpcEndpoints", "vpce-1", "State").with_value("available");
         assert_eq!(
             d.to_string(),
             "ec2:DescribeVpcEndpoints vpce-1 State=available"
         );
-        assert_eq!(d.resource, "vpce-1");
+        assert_eq!(
+            (d.call(), d.resource(), d.path(), d.value(), d.detail()),
+            (
+                "ec2:DescribeVpcEndpoints",
+                "vpce-1",
+                "State",
+                Some("available"),
+                ""
+            )
+        );
+        let e = d.clone().missing().with_subpath("x");
+        assert_eq!(
+            e.to_string(),
+            "ec2:DescribeVpcEndpoints vpce-1 State x=available (missing)"
+        );
+        assert_eq!(e.detail(), "(missing)");
+        assert_eq!(e.value(), Some("available"));
+        let t = Deciding::text("free");
+        assert_eq!((t.call(), t.detail()), ("", "free"));
         let m = Deciding::field("ec2:DescribeSubnets", "subnet-1", "").missing();
         assert_eq!(m.to_string(), "ec2:DescribeSubnets subnet-1 (missing)");
         assert_eq!(
@@ -434,7 +532,6 @@ mod tests {
             PolicyKind::ResourcePolicy,
             ResourceRef::new(ResourceKind::RestApi, "a"),
             "resource policy of a",
-            text,
             &p,
             &e,
             &rc,
@@ -443,9 +540,9 @@ mod tests {
         assert_eq!(ev.statements.len(), 2);
         assert_eq!(ev.statements[1].result, StatementResult::Applies);
         assert!(
-            ev.statements[1].text.contains("\"Sid\": \"No\""),
+            ev.statements[1].text().contains("\"Sid\": \"No\""),
             "{}",
-            ev.statements[1].text
+            ev.statements[1].text()
         );
         let field = Deciding::field("apigateway:GetRestApi", "a", "policy");
         let d = ev.deciding_field(&field, "(none)");

@@ -170,7 +170,7 @@ pub struct Hop {
     pub symptom: Option<String>,
     /// The HTTP response the client gets when this hop is the first to deny.
     #[serde(skip)]
-    pub response: Option<Response>,
+    pub response: Option<Box<Response>>,
     /// The policies this hop evaluated, statement by statement.
     #[serde(skip)]
     pub policies: Vec<PolicyEvidence>,
@@ -259,7 +259,7 @@ impl Hop {
     }
     /// The HTTP response the client gets if this hop denies.
     pub fn respond(mut self, r: Response) -> Hop {
-        self.response = Some(r);
+        self.response = Some(Box::new(r));
         self
     }
     pub fn policy(mut self, p: PolicyEvidence) -> Hop {

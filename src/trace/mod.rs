@@ -143,7 +143,7 @@ pub fn run(world: &World, req: &Request) -> Result<Trace, TraceError> {
     };
     let symptom = first_block.and_then(|h| h.symptom.clone());
     // The predicted HTTP response of the first denying hop, when it has one.
-    let response = first_block.and_then(|h| h.response.clone());
+    let response = first_block.and_then(|h| h.response.as_deref().cloned());
     let first_block = first_block.map(|h| h.hop);
     let headers = req
         .headers

@@ -130,7 +130,7 @@ pub(super) fn evaluate<'w>(ctx: &mut Ctx<'w>, inst: &'w Instance) -> Hop {
             Verdict::Deny,
             "H1.1",
             format!("instance {id} is {state}, not running"),
-            Deciding::field("ec2:DescribeInstances", id, "State.Name").value(&inst.state.name),
+            Deciding::field("ec2:DescribeInstances", id, "State.Name").with_value(&inst.state.name),
         ));
     }
     let Some(subnet_id) = subnet_id else {
@@ -204,7 +204,7 @@ pub(super) fn evaluate<'w>(ctx: &mut Ctx<'w>, inst: &'w Instance) -> Hop {
                                 Verdict::Unknown,
                                 "H1.2",
                                 format!("instance profile {p} has no role, so the signing identity is unknown"),
-                                Deciding::field("iam:GetInstanceProfile", p, "Roles").detail("(empty)"),
+                                Deciding::field("iam:GetInstanceProfile", p, "Roles").with_detail("(empty)"),
                             ));
                         }
                     }
@@ -227,7 +227,7 @@ pub(super) fn evaluate<'w>(ctx: &mut Ctx<'w>, inst: &'w Instance) -> Hop {
                     Verdict::Unknown,
                     "H1.2",
                     format!("{id} has no instance profile: the SigV4 signing identity is outside AWS's view"),
-                    Deciding::field("ec2:DescribeInstances", id, "IamInstanceProfile").detail("(absent)"),
+                    Deciding::field("ec2:DescribeInstances", id, "IamInstanceProfile").with_detail("(absent)"),
                 ));
             }
         }
@@ -298,5 +298,5 @@ pub(super) fn evaluate<'w>(ctx: &mut Ctx<'w>, inst: &'w Instance) -> Hop {
         return hop;
     }
     hop.reason(summary)
-        .deciding(Deciding::field("ec2:DescribeInstances", id, "State.Name").value("running"))
+        .deciding(Deciding::field("ec2:DescribeInstances", id, "State.Name").with_value("running"))
 }

@@ -362,6 +362,6 @@ pub(super) fn evaluate(ctx: &Ctx) -> Hop {
     ))
     .deciding(
         Deciding::field("ec2:DescribeVpcEndpoints", id, "State")
-            .value(format!("{} ServiceName={}", ep.state, ep.service_name)),
+            .with_value(format!("{} ServiceName={}", ep.state, ep.service_name)),
     )
 }

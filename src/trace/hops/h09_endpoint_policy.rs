@@ -46,7 +46,7 @@ pub(super) fn evaluate<'w>(
             "H9.1",
             format!("{id} has no endpoint policy: full access (the default)"),
         )
-        .deciding(field.detail("(absent: full access)"))
+        .deciding(field.with_detail("(absent: full access)"))
         .read(K::VpcEndpoint, id);
     };
     let p = match policy::parse(doc, &ParseOptions::default()) {
@@ -151,7 +151,6 @@ pub(super) fn evaluate<'w>(
         PolicyKind::EndpointPolicy,
         ResourceRef::new(K::VpcEndpoint, id),
         format!("endpoint policy of {id}"),
-        doc,
         &p,
         &focus.eval,
         &focus.rc,
@@ -214,7 +213,7 @@ pub(super) fn evaluate<'w>(
     let check = if default_policy { "H9.1" } else { "H9.3" };
     let mut hop = Hop::new(HOP, verdict, check, reason)
         .deciding(if default_policy && verdict == Verdict::Allow {
-            field.detail("(the default: Allow * on * to *)")
+            field.with_detail("(the default: Allow * on * to *)")
         } else {
             deciding
         })

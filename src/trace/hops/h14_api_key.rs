@@ -87,7 +87,7 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
                 "the deployed method {} {} requires no API key",
                 r.method_key, r.template
             ),
-            field.clone().value("false"),
+            field.clone().with_value("false"),
         );
     }
     let source = api
@@ -120,7 +120,7 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
     else {
         return deny(
             format!("the deployed method {} {} requires an API key and the request has no x-api-key header", r.method_key, r.template),
-            field.clone().value("true"),
+            field.clone().with_value("true"),
         );
     };
     let w = ctx.world;
@@ -192,7 +192,7 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
                     "API key {}{name} is enabled, but the snapshot holds no usage plans, so its plan for {id}/{stage} cannot be checked",
                     key.id
                 ),
-                Deciding::field("apigateway:GetUsagePlans", "", "").detail("(none in the snapshot)"),
+                Deciding::field("apigateway:GetUsagePlans", "", "").with_detail("(none in the snapshot)"),
             );
     }
     let plan = w.snap.usage_plans.iter().find(|p| {

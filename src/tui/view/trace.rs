@@ -111,7 +111,7 @@ fn policy_lines(app: &App, hop: &Hop) -> Vec<Line<'static>> {
                 ),
                 head_style,
             )));
-            for l in st.text.lines() {
+            for l in st.text().lines() {
                 lines.push(Line::from(Span::styled(
                     clean(&format!("    {l}")),
                     if decides { vs } else { head_style },

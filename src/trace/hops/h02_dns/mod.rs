@@ -367,7 +367,7 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                 if t.zone.is_some() { " zonal" } else { "" },
                 if t.zone.is_some() { " in that zone" } else { "s" }
             )).deciding(Deciding::field("ec2:DescribeVpcEndpoints", &vpce_id, "DnsEntries[].DnsName")
-                    .value(host.as_str()));
+                    .with_value(host.as_str()));
             if approx {
                 hop = hop.note("some endpoint ENI addresses were not captured; network checks use the endpoint subnets' CIDRs (approximate)");
             }

@@ -170,7 +170,7 @@ pub fn authorizer_plumbing(ctx: &Ctx, api: &RestApi, a: &Authorizer, account: &s
                 format!("the authorizer's credentials role {role_arn} is not allowed lambda:InvokeFunction on {fn_arn}"),
                 id.deciding.unwrap_or_else(|| {
                     Deciding::field("iam:ListRolePolicies", &role.role_name, "")
-                        .detail("(no statement allows lambda:InvokeFunction)")
+                        .with_detail("(no statement allows lambda:InvokeFunction)")
                 }),
             ),
             _ => Plumbing::Unknown(
@@ -199,7 +199,7 @@ pub fn authorizer_plumbing(ctx: &Ctx, api: &RestApi, a: &Authorizer, account: &s
     let Some(text) = lp.policy.as_deref() else {
         return Plumbing::Broken(
             format!("the authorizer function {fn_arn} has no resource policy, so API Gateway may not invoke it"),
-            lp_field.clone().detail("(no policy)"),
+            lp_field.clone().with_detail("(no policy)"),
         );
     };
     let p = match policy::parse(text, &ParseOptions::default()) {
@@ -224,7 +224,6 @@ pub fn authorizer_plumbing(ctx: &Ctx, api: &RestApi, a: &Authorizer, account: &s
         PolicyKind::FunctionPolicy,
         ResourceRef::new(K::Lambda, &unqualified),
         format!("resource policy of the authorizer function {fn_arn}"),
-        text,
         &p,
         &e,
         &rc,

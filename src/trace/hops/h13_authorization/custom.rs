@@ -42,7 +42,7 @@ pub(super) fn authorizer_method(
             Verdict::Deny,
             "H13.3",
             format!("the {} authorizer {a_name} reads {src}, which the request does not carry: API Gateway answers 401 without calling it", if cognito { "Cognito" } else { "Lambda" }),
-            a_field.clone().detail("identitySource"),
+            a_field.clone().with_detail("identitySource"),
         )
         .respond(Response {
             status: 401,

@@ -128,7 +128,7 @@ pub(super) fn iam_method(
             role_arn.rsplit('/').next().unwrap_or(&role_arn),
             "",
         )
-        .detail(format!("(no statement allows {arn})"))
+        .with_detail(format!("(no statement allows {arn})"))
     });
     let who = &c.arn;
     let f = match combined.definite() {

@@ -71,34 +71,35 @@ fn eval_doc(doc: &Doc, contexts: &[RequestContext]) -> DocEval {
         }
     };
     let mut decision: Option<Decision> = None;
-    let mut deciding = None;
-    let mut evidence: Option<PolicyEvidence> = None;
-    let mut why = String::new();
-    for rc in contexts {
-        let e = policy::evaluate(&p, rc);
+    let evals: Vec<_> = contexts.iter().map(|rc| policy::evaluate(&p, rc)).collect();
+    for e in &evals {
         decision = Some(decision.map_or(e.decision, |d| d.union(e.decision)));
-        let ev = PolicyEvidence::from_eval(
+    }
+    // Show (and cite) the first evaluation in which a statement decided.
+    let shown = evals.iter().position(|e| e.deciding.is_some());
+    let k = shown.unwrap_or(0);
+    let evidence = evals.get(k).map(|e| {
+        PolicyEvidence::from_eval(
             doc.kind,
             ResourceRef::new(K::Role, doc.role),
             format!("{} of role {}", doc.label, doc.role),
-            text,
             &p,
-            &e,
-            rc,
+            e,
+            &contexts[k],
         )
-        .with_document(doc.document.clone());
-        if deciding.is_none() && e.deciding.is_some() {
-            deciding = Some(ev.deciding_field(&doc.field, ""));
-            why = e
+        .with_document(doc.document.clone())
+    });
+    let (deciding, why) = match (shown, &evidence) {
+        (Some(k), Some(ev)) => {
+            let why = evals[k]
                 .deciding
-                .map(|i| policy::why(&p, &e.statements[i], rc))
+                .and_then(|i| ev.statements.iter().find(|s| s.index == i))
+                .map(|s| s.why.clone())
                 .unwrap_or_default();
-            // Show the evaluation that decided.
-            evidence = Some(ev);
-        } else if evidence.is_none() {
-            evidence = Some(ev);
+            (Some(ev.deciding_field(&doc.field, "")), why)
         }
-    }
+        _ => (None, String::new()),
+    };
     let decision = decision.unwrap_or(Decision::IMPLICIT_DENY);
     let text = match decision.definite() {
         Some(Outcome::ImplicitDeny) => format!("{}: no statement applies", doc.label),

@@ -230,7 +230,7 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
                 Verdict::Deny,
                 "H13.1",
                 format!("private API {id} has no resource policy, so every call fails"),
-                rp_field.clone().detail("(empty)"),
+                rp_field.clone().with_detail("(empty)"),
             )
             .respond(access_denied(&caller, &method_arn, "")),
             (Some(Err(e)), _) => finding(
@@ -244,7 +244,6 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
                     PolicyKind::ResourcePolicy,
                     ResourceRef::new(K::RestApi, id),
                     format!("resource policy of {id}"),
-                    rp_text.unwrap_or_default(),
                     p,
                     &m.eval,
                     &m.rc,
@@ -320,7 +319,7 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
     hop.policies = f.policies;
     if f.verdict == Verdict::Deny {
         if let Some(resp) = f.response {
-            hop = hop.symptom(resp.symptom()).respond(resp);
+            hop = hop.symptom(resp.symptom()).respond(*resp);
         }
     }
     hop

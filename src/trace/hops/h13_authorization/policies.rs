@@ -72,7 +72,6 @@ pub(super) fn domain_policy(
         PolicyKind::DomainPolicy,
         ResourceRef::new(K::DomainName, name),
         format!("policy of private custom domain {name}"),
-        text,
         &p,
         &e,
         &rc,
