@@ -235,7 +235,7 @@ pub(crate) fn resolve<'w>(
     let Some(deployment) = api.deployments.iter().find(|d| d.id == dep_id) else {
         return Err(Miss::unknown(
             format!("deployment {dep_id} of {id} is not in the snapshot"),
-            Deciding::field("apigateway:GetDeployment", id, dep_id.to_string()).missing(),
+            Deciding::field("apigateway:GetDeployment", id, dep_id).missing(),
         ));
     };
     let Some(summary) = &deployment.api_summary else {

@@ -27,7 +27,7 @@ pub(super) fn authorizer_method(
         .and_then(|m| m.authorizer_id.as_deref())
         .and_then(|aid| api.authorizers.iter().find(|a| a.id == aid));
     let a_field = match authz {
-        Some(a) => Deciding::field("apigateway:GetAuthorizers", &api.id, a.id.to_string()),
+        Some(a) => Deciding::field("apigateway:GetAuthorizers", &api.id, &a.id),
         None => Deciding::field(
             "apigateway:GetResources",
             &api.id,
