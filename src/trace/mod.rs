@@ -7,8 +7,8 @@
 //! `hops/` has one module per hop (or family of hops), named by rulebook
 //! number; `hop` and `evidence` are the result types.
 
+mod ctx;
 mod evidence;
-mod gate;
 mod hop;
 mod hops;
 pub mod request;
@@ -87,26 +87,6 @@ pub struct Trace {
     pub stats: Stats,
 }
 
-/// Everything the hops share: the world, the request and what earlier hops found.
-pub(crate) struct Ctx<'w> {
-    pub world: &'w World,
-    pub req: &'w Request,
-    pub target: Target,
-    /// The region the request goes to (from the host, else the snapshot's).
-    pub region: String,
-    pub client: Option<hops::Client<'w>>,
-    pub dest: hops::Destination<'w>,
-}
-
-impl<'w> Ctx<'w> {
-    pub fn api(&self) -> Option<&'w crate::model::apigw::RestApi> {
-        self.target
-            .api_id
-            .as_deref()
-            .and_then(|id| self.world.rest_api(id))
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum TraceError {
     #[error("instance {0} is not in the snapshot")]
@@ -124,13 +104,13 @@ pub fn run(world: &World, req: &Request) -> Result<Trace, TraceError> {
         .region
         .clone()
         .unwrap_or_else(|| world.snap.region.clone());
-    let mut ctx = Ctx {
+    let mut ctx = ctx::Ctx {
         world,
         req,
         target,
         region,
         client: None,
-        dest: hops::Destination::none("not resolved yet"),
+        dest: ctx::Destination::none("not resolved yet"),
     };
     let hops = hops::evaluate(&mut ctx, instance);
     let first_block = hops.iter().find(|h| h.verdict == Verdict::Deny);

@@ -8,8 +8,10 @@
 
 use crate::model::apigw::{Deployment, DomainName, Method, MethodSnapshot, RestApi, Stage};
 
-use super::gate::not_evaluable;
-use super::{Ctx, Deciding, Hop, HopId, ResourceKind as K, Verdict};
+use super::ctx::not_evaluable;
+use super::ctx::Ctx;
+use super::evidence::{Deciding, ResourceKind as K};
+use super::hop::{Hop, HopId, Verdict};
 
 /// Why the request cannot be followed to a method.
 #[derive(Debug, Clone, PartialEq, Eq)]

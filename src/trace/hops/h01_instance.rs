@@ -2,37 +2,13 @@
 
 use std::net::IpAddr;
 
-use crate::model::ec2::{Instance, Subnet};
+use crate::model::ec2::Instance;
 
+use crate::trace::ctx::Ctx;
+use crate::trace::ctx::{Client, Os};
+use crate::trace::evidence::{Deciding, ResourceKind as K};
+use crate::trace::hop::{Hop, HopId, Verdict};
 use crate::trace::request::Auth;
-use crate::trace::{Ctx, Deciding, Hop, HopId, ResourceKind as K, Verdict};
-
-/// The client's operating system family, for the ephemeral port range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Os {
-    Linux,
-    Windows,
-    Unknown,
-}
-
-#[derive(Debug, Clone)]
-pub struct Client<'w> {
-    pub instance: &'w Instance,
-    /// The interface the traffic leaves from.
-    #[allow(dead_code)] // shown by the TUI; read by later hops
-    pub eni_id: String,
-    pub subnet_id: String,
-    #[allow(dead_code)] // read by later hops
-    pub subnet: Option<&'w Subnet>,
-    pub vpc_id: String,
-    pub ipv4: Option<IpAddr>,
-    pub ipv6: Option<IpAddr>,
-    pub groups: Vec<String>,
-    /// The instance profile's role: the SigV4 identity (H13).
-    #[allow(dead_code)] // read by the authorization hop
-    pub role_arn: Option<String>,
-    pub os: Os,
-}
 
 fn os_of(inst: &Instance) -> Os {
     if inst

@@ -1,12 +1,14 @@
 //! H8: the endpoint itself: state, service and region, TLS version against the
 //! security policy, endpoint access mode, certificate name, IP family, mTLS.
 
-use crate::trace::gate::{Gate, PUBLIC};
+use crate::trace::ctx::Ctx;
+use crate::trace::ctx::{Gate, PUBLIC};
+use crate::trace::evidence::{Deciding, ResourceKind as K};
+use crate::trace::hop::{Hop, HopId, Verdict};
 use crate::trace::request::TlsVersion;
 use crate::trace::target::Form;
-use crate::trace::{Ctx, Deciding, Hop, HopId, ResourceKind as K, Verdict};
 
-use super::execute_api_service;
+use super::h02_dns::execute_api_service;
 
 /// Which TLS versions a security policy accepts on a private endpoint.
 /// `None` when the policy name is not one the rulebook describes.

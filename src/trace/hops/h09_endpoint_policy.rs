@@ -6,13 +6,15 @@
 
 use crate::policy::{self, Decision, Outcome, ParseOptions, PrincipalEntry};
 
-use crate::trace::request::reqctx::{
+use crate::trace::ctx::Ctx;
+use crate::trace::evidence::{
+    Deciding, PolicyEvidence, PolicyKind, ResourceKind as K, ResourceRef,
+};
+use crate::trace::hop::{Hop, HopId, Verdict};
+use crate::trace::hops::policy_context::{
     access_denied, evaluate_method, request_context, signed_caller, MethodEval,
 };
 use crate::trace::resolve::{domain_arn, ApiCall, Miss, Route};
-use crate::trace::{
-    Ctx, Deciding, Hop, HopId, PolicyEvidence, PolicyKind, ResourceKind as K, ResourceRef, Verdict,
-};
 
 const HOP: HopId = HopId::EndpointPolicy;
 

@@ -5,8 +5,10 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::trace::ctx::Ctx;
+use crate::trace::evidence::{Deciding, ResourceKind as K};
+use crate::trace::hop::{Hop, HopId, Response, Verdict};
 use crate::trace::resolve::{private_route, Miss, Route};
-use crate::trace::{Ctx, Deciding, Hop, HopId, ResourceKind as K, Response, Verdict};
 
 const HOP: HopId = HopId::ApiKey;
 

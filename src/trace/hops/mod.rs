@@ -7,14 +7,13 @@ mod h08_endpoint;
 mod h09_endpoint_policy;
 mod h13_authorization;
 mod h14_api_key;
-
-pub use h01_instance::{Client, Os};
-pub use h02_dns::{execute_api_service, Candidate, Destination, Via};
+mod policy_context;
 
 use crate::model::ec2::Instance;
 
+use super::ctx::Ctx;
+use super::hop::{Hop, HopId, Verdict};
 use super::resolve;
-use super::{Ctx, Hop, HopId, Verdict};
 
 /// Every hop of one trace, in request order.
 pub(super) fn evaluate<'w>(ctx: &mut Ctx<'w>, instance: &'w Instance) -> Vec<Hop> {

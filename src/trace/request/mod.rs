@@ -2,7 +2,6 @@
 
 use serde::Serialize;
 
-pub(crate) mod reqctx;
 pub mod target;
 
 /// How the request authenticates, as far as the tool can tell.

@@ -1,7 +1,7 @@
 //! The endpoint ENI addresses a name may resolve to (the candidates the
 //! network hops check one by one).
 
-use super::*;
+use super::shared::*;
 
 pub fn execute_api_service(region: &str) -> String {
     format!("com.amazonaws.{region}.execute-api")

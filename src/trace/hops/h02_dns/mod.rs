@@ -1,120 +1,13 @@
 //! H2: name resolution. Decides where the request's packets go: the ENIs of
 //! an execute-api endpoint, the public API Gateway addresses, or nowhere.
 
-use std::net::IpAddr;
-
-use crate::model::ec2::{Vpc, VpcEndpoint};
-use crate::net::{AddrSet, Cidr};
-
-use crate::trace::target::Form;
-use crate::trace::{Ctx, Deciding, Hop, HopId, ResourceKind as K, Verdict};
-
-use super::Client;
-
 mod candidates;
 mod private_name;
+mod shared;
 
 pub use candidates::{endpoint_candidates, execute_api_service};
 use private_name::resolve_private_name;
-
-/// One address the name may resolve to: an endpoint ENI.
-#[derive(Debug, Clone)]
-pub struct Candidate {
-    pub eni_id: Option<String>,
-    pub subnet_id: String,
-    /// `None` when neither the ENI nor its subnet was captured.
-    pub addr: Option<AddrSet>,
-    #[allow(dead_code)] // shown in hop detail
-    pub az: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub enum Via<'w> {
-    Endpoint(&'w VpcEndpoint),
-    /// Public execute-api addresses (private DNS not in effect).
-    Public,
-    /// No destination: `skip` when DNS failed (later hops are not evaluable),
-    /// otherwise the destination is unknown.
-    Unresolved {
-        skip: bool,
-        why: String,
-    },
-}
-
-#[derive(Debug, Clone)]
-pub struct Destination<'w> {
-    pub via: Via<'w>,
-    pub candidates: Vec<Candidate>,
-    /// Candidates stand for subnets, not exact ENI addresses.
-    pub approximate: bool,
-}
-
-impl<'w> Destination<'w> {
-    pub fn none(why: &str) -> Destination<'w> {
-        Destination {
-            via: Via::Unresolved {
-                skip: false,
-                why: why.to_string(),
-            },
-            candidates: Vec::new(),
-            approximate: false,
-        }
-    }
-    fn failed(why: String) -> Destination<'w> {
-        Destination {
-            via: Via::Unresolved { skip: true, why },
-            candidates: Vec::new(),
-            approximate: false,
-        }
-    }
-    pub fn endpoint(&self) -> Option<&'w VpcEndpoint> {
-        match self.via {
-            Via::Endpoint(e) => Some(e),
-            _ => None,
-        }
-    }
-}
-
-/// What the VPC's resolver can do.
-enum Dhcp {
-    Amazon,
-    Custom(Vec<String>),
-    NotCaptured(String),
-}
-
-fn dhcp_of(ctx: &Ctx, vpc: &Vpc) -> Dhcp {
-    match vpc.dhcp_options_id.as_deref() {
-        Some("default") => Dhcp::Amazon,
-        Some(id) => match ctx.world.dhcp_options(id) {
-            Some(d) => {
-                let custom: Vec<String> = d
-                    .domain_name_servers
-                    .iter()
-                    .filter(|s| !s.eq_ignore_ascii_case("AmazonProvidedDNS"))
-                    .cloned()
-                    .collect();
-                if d.domain_name_servers.is_empty() {
-                    Dhcp::NotCaptured(format!(
-                        "DHCP options set {id} lists no domain-name-servers"
-                    ))
-                } else if custom.is_empty() {
-                    Dhcp::Amazon
-                } else {
-                    Dhcp::Custom(custom)
-                }
-            }
-            None => Dhcp::NotCaptured(format!("DHCP options set {id} is not in the snapshot")),
-        },
-        None => Dhcp::NotCaptured(format!(
-            "the DHCP options of {} were not captured",
-            vpc.vpc_id
-        )),
-    }
-}
-
-fn symptom_nxdomain() -> &'static str {
-    "Could not resolve host (no answer for the name)"
-}
+use shared::*;
 
 pub(super) fn evaluate(ctx: &mut Ctx) -> Hop {
     let (hop, dest) = resolve(ctx);

@@ -1,7 +1,8 @@
 //! Forms A and A': the API's private DNS name, answered by the endpoint's
 //! private hosted zone when private DNS is on (H2.2).
 
-use super::*;
+use super::candidates::{endpoint_candidates, execute_api_service};
+use super::shared::*;
 
 pub(super) fn resolve_private_name<'w>(
     ctx: &Ctx<'w>,

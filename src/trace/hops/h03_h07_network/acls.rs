@@ -1,6 +1,6 @@
 //! H5 and H6: the network ACLs of both subnets, including the return path.
 
-use super::*;
+use super::shared::*;
 
 fn ranges_for(os: Os) -> Vec<(&'static str, u16, u16)> {
     let linux = ("Linux", 32768, 61000);

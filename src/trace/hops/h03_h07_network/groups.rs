@@ -1,6 +1,6 @@
 //! H4 and H7: the security groups on both sides.
 
-use super::*;
+use super::shared::*;
 
 /// Resolve group ids; the missing ones are returned separately.
 fn groups<'w>(ctx: &Ctx<'w>, ids: &[String]) -> (Vec<&'w SecurityGroup>, Vec<String>) {

@@ -1,55 +1,16 @@
 //! H3–H7: routing, security groups and network ACLs between the client ENI
 //! and each endpoint ENI the name may resolve to.
 
-use std::net::IpAddr;
-
-use crate::model::ec2::{ManagedPrefixList, NetworkAcl, SecurityGroup, VpcEndpoint};
-use crate::net::nacl::{self, NaclAction, RangeVerdict};
-use crate::net::route::{self, RouteOutcome};
-use crate::net::sg::{self, Peer, RefScope, SgOutcome};
-use crate::net::AddrSet;
-
-use crate::trace::gate::Gate;
-use crate::trace::{Ctx, Deciding, Hop, HopId, ResourceKind as K, Verdict};
-
-use super::{Candidate, Client, Os};
-
 mod acls;
 mod groups;
 mod routes;
+mod shared;
+
+use shared::*;
 
 use acls::{nacl_client, nacl_endpoint};
 use groups::{sg_egress, sg_endpoint};
 use routes::{public_path, route_hop};
-
-/// The five hops this module decides, in order.
-const HOPS: [HopId; 5] = [
-    HopId::Route,
-    HopId::SgEgress,
-    HopId::NaclClient,
-    HopId::NaclEndpoint,
-    HopId::SgEndpoint,
-];
-
-/// One endpoint address's result for one hop, before the per-address results
-/// are combined (`aggregate` gives it its hop).
-fn path_result(
-    verdict: Verdict,
-    check: &'static str,
-    reason: impl Into<String>,
-    deciding: impl Into<Deciding>,
-) -> Hop {
-    Hop::new(HopId::Route, verdict, check, reason).deciding(deciding)
-}
-
-const TIMEOUT: &str = "TCP connect timeout (curl: Failed to connect ... Connection timed out)";
-const RETURN_DROP: &str = "TCP connect timeout or a hanging TLS handshake: the reply is dropped (flow log REJECT for the return packet)";
-
-fn all(verdict: Verdict, reason: &str) -> Vec<Hop> {
-    HOPS.iter()
-        .map(|h| Hop::new(*h, verdict, "", reason.to_string()))
-        .collect()
-}
 
 pub(super) fn evaluate(ctx: &Ctx) -> Vec<Hop> {
     let Some(client) = ctx.client.as_ref() else {
@@ -285,9 +246,4 @@ fn ref_scope(ctx: &Ctx, client: &Client, ep: &VpcEndpoint, first: Option<&AddrSe
         ));
     }
     RefScope::Peered(target)
-}
-
-fn pl_lookup<'w>(ctx: &Ctx<'w>) -> impl Fn(&str) -> Option<&'w ManagedPrefixList> + 'w {
-    let w = ctx.world;
-    move |id: &str| w.prefix_list(id)
 }

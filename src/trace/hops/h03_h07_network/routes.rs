@@ -1,6 +1,6 @@
 //! H3: the route there and back, across VPCs, or to the public endpoint.
 
-use super::*;
+use super::shared::*;
 
 pub(super) fn route_hop(
     ctx: &Ctx,

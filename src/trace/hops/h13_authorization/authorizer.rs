@@ -7,7 +7,10 @@ use crate::model::apigw::{Authorizer, RestApi};
 use crate::policy::{self, Caller, Decision, ParseOptions, RequestContext};
 
 use super::identity::role_decision;
-use crate::trace::{Ctx, Deciding, PolicyEvidence, PolicyKind, ResourceKind as K, ResourceRef};
+use crate::trace::ctx::Ctx;
+use crate::trace::evidence::{
+    Deciding, PolicyEvidence, PolicyKind, ResourceKind as K, ResourceRef,
+};
 
 /// The first identity source the request lacks, when that makes API Gateway
 /// answer 401 without calling the authorizer: a `TOKEN` authorizer's header,

@@ -6,10 +6,12 @@
 use crate::policy::{Caller, Decision, Outcome};
 
 use super::authorizer::{authorizer_plumbing, missing_identity_source, Plumbing};
-use super::{column, finding, missing, Rp};
-use crate::trace::request::reqctx::access_denied;
+use super::shared::{column, finding, missing, Rp};
+use crate::trace::ctx::Ctx;
+use crate::trace::evidence::{Deciding, PolicyEvidence};
+use crate::trace::hop::{Hop, Response, Verdict};
+use crate::trace::hops::policy_context::access_denied;
 use crate::trace::resolve::Route;
-use crate::trace::{Ctx, Deciding, Hop, PolicyEvidence, Response, Verdict};
 
 /// `CUSTOM` (Lambda authorizer) and `COGNITO_USER_POOLS`.
 pub(super) fn authorizer_method(

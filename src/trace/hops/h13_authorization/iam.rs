@@ -5,9 +5,11 @@
 use crate::policy::{Caller, Decision, Outcome};
 
 use super::identity::role_decision;
-use super::{column, finding, Rp};
-use crate::trace::request::reqctx::access_denied;
-use crate::trace::{Ctx, Deciding, Hop, Verdict};
+use super::shared::{column, finding, Rp};
+use crate::trace::ctx::Ctx;
+use crate::trace::evidence::Deciding;
+use crate::trace::hop::{Hop, Verdict};
+use crate::trace::hops::policy_context::access_denied;
 
 /// `AWS_IAM`: the caller's identity policies and the resource policy,
 /// combined per Table A (same account) or Table B (cross-account).

@@ -6,7 +6,9 @@
 use crate::model::iam::Role;
 use crate::model::World;
 use crate::policy::{self, Decision, Outcome, ParseOptions, RequestContext};
-use crate::trace::{Deciding, PolicyEvidence, PolicyKind, ResourceKind as K, ResourceRef};
+use crate::trace::evidence::{
+    Deciding, PolicyEvidence, PolicyKind, ResourceKind as K, ResourceRef,
+};
 
 /// What a role's identity policies decide.
 pub struct IdentityEval {

@@ -4,12 +4,14 @@
 use crate::model::apigw::DomainName;
 use crate::policy::{self, Caller, Outcome, ParseOptions};
 
-use super::finding;
-use crate::trace::request::reqctx::{access_denied, request_context};
-use crate::trace::resolve::Route;
-use crate::trace::{
-    Ctx, Deciding, Hop, PolicyEvidence, PolicyKind, ResourceKind as K, ResourceRef, Verdict,
+use super::shared::{decided_before_resource_policy, finding};
+use crate::trace::ctx::Ctx;
+use crate::trace::evidence::{
+    Deciding, PolicyEvidence, PolicyKind, ResourceKind as K, ResourceRef,
 };
+use crate::trace::hop::{Hop, Verdict};
+use crate::trace::hops::policy_context::{access_denied, request_context};
+use crate::trace::resolve::Route;
 
 /// H13.5: a private custom domain's own policy must allow too.
 pub(super) fn domain_policy(
@@ -123,7 +125,7 @@ pub(super) fn domain_policy(
 /// H13.0: a resource policy saved after the stage's deployment is not in
 /// force; the runtime keeps the deployed one.
 pub(super) fn policy_in_force(f: Hop, r: &Route) -> Hop {
-    if super::decided_before_resource_policy(&f) {
+    if decided_before_resource_policy(&f) {
         return f;
     }
     let api = r.api;

@@ -4,8 +4,9 @@
 
 use crate::policy::{Caller, Evaluation, Policy, RequestContext, Tri};
 
-use super::Auth;
-use crate::trace::{Ctx, Response};
+use crate::trace::ctx::Ctx;
+use crate::trace::hop::Response;
+use crate::trace::request::Auth;
 
 pub const INVOKE: &str = "execute-api:Invoke";
 
