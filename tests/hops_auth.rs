@@ -949,6 +949,45 @@ fn the_deciding_statement_belongs_to_the_document_that_decided() {
     assert!(docs.contains(&PolicyKind::ResourcePolicy), "{docs:?}");
 }
 
+#[test]
+fn the_default_endpoint_policy_is_shown_and_decides() {
+    for name in [
+        "H9.1 no policy document means full access",
+        "H9.1 the default full-access policy allows",
+    ] {
+        let c = named(h9_cases(), name);
+        let t = run_trace(&c);
+        let h = &t.hops[HopId::EndpointPolicy.index()];
+        let (doc, i) = h
+            .deciding_statement()
+            .unwrap_or_else(|| panic!("{name}: nothing decides: {:?}", h.policies));
+        assert_eq!((doc.kind, i), (PolicyKind::EndpointPolicy, 0), "{name}");
+        assert!(
+            doc.statements[0].text().contains("\"Principal\": \"*\""),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn an_authorizer_that_may_be_invoked_shows_the_function_policy() {
+    let c = named(
+        h13_authorizer_cases(),
+        "H13.3 CUSTOM: the token is sent and the authorizer may be invoked: its answer is unknown",
+    );
+    let t = run_trace(&c);
+    let h = &t.hops[HopId::Authorization.index()];
+    let kinds: Vec<PolicyKind> = h.policies.iter().map(|p| p.kind).collect();
+    assert_eq!(
+        kinds,
+        [PolicyKind::ResourcePolicy, PolicyKind::FunctionPolicy],
+        "{:?}",
+        h.policies.iter().map(|p| &p.title).collect::<Vec<_>>()
+    );
+    // The verdict is unknown: no statement is marked as deciding it.
+    assert!(h.deciding_statement().is_none(), "{}", h.deciding);
+}
+
 /// The hop detail marks "(decides)" under the document that decided, and
 /// only there. Before typed evidence it took `Statement[N]` from the
 /// deciding text and marked that number in the API's resource policy.

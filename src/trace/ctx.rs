@@ -110,12 +110,6 @@ impl<'w> Destination<'w> {
             approximate: false,
         }
     }
-    pub fn endpoint(&self) -> Option<&'w VpcEndpoint> {
-        match self.via {
-            Via::Endpoint(e) => Some(e),
-            _ => None,
-        }
-    }
 }
 
 /// Where DNS (H2) sent the request.

@@ -414,6 +414,38 @@ impl PolicyEvidence {
         }
     }
 
+    /// The policy AWS applies when none is set: one statement allowing every
+    /// principal every action on every resource, which decides.
+    pub fn implicit_full_access(
+        kind: PolicyKind,
+        owner: ResourceRef,
+        title: impl Into<String>,
+    ) -> PolicyEvidence {
+        static DOC: std::sync::OnceLock<Arc<serde_json::Value>> = std::sync::OnceLock::new();
+        let document = DOC
+            .get_or_init(|| {
+                Arc::new(serde_json::json!({"Statement": [
+                    {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}
+                ]}))
+            })
+            .clone();
+        PolicyEvidence {
+            kind,
+            document: owner.id.clone(),
+            owner,
+            title: title.into(),
+            statements: vec![StatementEvidence {
+                index: 0,
+                label: "Statement[0]".into(),
+                effect: "Allow",
+                result: StatementResult::Applies,
+                why: "no policy is set, so AWS applies this one: every principal, every action, every resource".into(),
+                document,
+            }],
+            deciding: Some(0),
+        }
+    }
+
     /// Names the document where its owner has several (a role's policies).
     pub fn with_document(mut self, document: impl Into<String>) -> PolicyEvidence {
         self.document = document.into();

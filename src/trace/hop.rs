@@ -266,6 +266,24 @@ impl Hop {
         self.policies.push(p);
         self
     }
+    /// Adds the policies another result for this hop evaluated, after its own.
+    pub fn policies(mut self, p: impl IntoIterator<Item = PolicyEvidence>) -> Hop {
+        self.policies.extend(p);
+        self
+    }
+    /// The hop's resources and notes start with these (the context of the
+    /// result, before what decided it).
+    pub fn preceded_by(mut self, resources: Vec<ResourceRef>, notes: Vec<String>) -> Hop {
+        let mut r = resources;
+        for x in self.resources.drain(..) {
+            if !r.iter().any(|y| y.id == x.id) {
+                r.push(x);
+            }
+        }
+        self.resources = r;
+        self.notes.splice(0..0, notes);
+        self
+    }
     /// The same result under another hop's name (for per-path results that
     /// are later aggregated into several hops).
     pub fn renamed(mut self, hop: HopId) -> Hop {

@@ -6,7 +6,7 @@
 
 use crate::policy::{self, Decision, Outcome, ParseOptions, PrincipalEntry};
 
-use crate::trace::ctx::Ctx;
+use crate::trace::ctx::{Ctx, Gate};
 use crate::trace::evidence::{
     Deciding, PolicyEvidence, PolicyKind, ResourceKind as K, ResourceRef,
 };
@@ -26,7 +26,7 @@ pub(super) fn evaluate<'w>(
     if let Some(h) = ctx.gate().past_endpoint(HOP) {
         return h;
     }
-    let Some(ep) = ctx.dest.endpoint() else {
+    let Gate::Endpoint(ep) = ctx.gate() else {
         return Hop::new(
             HOP,
             Verdict::Unknown,
@@ -42,14 +42,24 @@ pub(super) fn evaluate<'w>(
         .map(str::trim)
         .filter(|d| !d.is_empty())
     else {
+        let evidence = PolicyEvidence::implicit_full_access(
+            PolicyKind::EndpointPolicy,
+            ResourceRef::new(K::VpcEndpoint, id),
+            format!("endpoint policy of {id} (none set: the default full-access policy)"),
+        );
+        let mut deciding = field.with_detail("(absent: full access)");
+        if let Some(r) = evidence.deciding_ref() {
+            deciding = deciding.with_statement(r);
+        }
         return Hop::new(
             HOP,
             Verdict::Allow,
             "H9.1",
             format!("{id} has no endpoint policy: full access (the default)"),
         )
-        .deciding(field.with_detail("(absent: full access)"))
-        .read(K::VpcEndpoint, id);
+        .deciding(deciding)
+        .read(K::VpcEndpoint, id)
+        .policy(evidence);
     };
     let p = match policy::parse(doc, &ParseOptions::default()) {
         Ok(p) => p,
@@ -215,7 +225,12 @@ pub(super) fn evaluate<'w>(
     let check = if default_policy { "H9.1" } else { "H9.3" };
     let mut hop = Hop::new(HOP, verdict, check, reason)
         .deciding(if default_policy && verdict == Verdict::Allow {
-            field.with_detail("(the default: Allow * on * to *)")
+            // The one statement decides; the text names the default instead.
+            let mut d = field.with_detail("(the default: Allow * on * to *)");
+            if let Some(r) = evidence.deciding_ref() {
+                d = d.with_statement(r);
+            }
+            d
         } else {
             deciding
         })

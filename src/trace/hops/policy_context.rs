@@ -4,7 +4,7 @@
 
 use crate::policy::{Caller, Evaluation, Policy, RequestContext, Tri};
 
-use crate::trace::ctx::Ctx;
+use crate::trace::ctx::{Ctx, Gate};
 use crate::trace::hop::Response;
 use crate::trace::request::Auth;
 
@@ -46,12 +46,12 @@ pub fn request_context(
 ) -> RequestContext {
     let mut rc = RequestContext::new(INVOKE, resource, caller.clone());
     rc.set_unlisted_unknown(true);
-    match ctx.dest.endpoint() {
-        Some(ep) => {
+    match ctx.gate() {
+        Gate::Endpoint(ep) => {
             rc.set("aws:SourceVpce", &ep.vpc_endpoint_id)
                 .set("aws:SourceVpc", &ep.vpc_id);
         }
-        None => {
+        _ => {
             rc.set_unknown("aws:SourceVpce")
                 .set_unknown("aws:SourceVpc");
         }

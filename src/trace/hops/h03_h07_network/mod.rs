@@ -72,11 +72,16 @@ pub(super) fn evaluate(ctx: &Ctx) -> Vec<Hop> {
                 continue;
             }
         };
-        outs[0].push((label.clone(), route_hop(ctx, client, ep, c, &dst, src)));
-        outs[1].push((label.clone(), sg_egress(ctx, client, ep, &dst, &scope)));
-        outs[2].push((label.clone(), nacl_client(ctx, client, c, &dst)));
-        outs[3].push((label.clone(), nacl_endpoint(ctx, client, c, src)));
-        outs[4].push((label.clone(), sg_endpoint(ctx, client, ep, src, &scope)));
+        let results = [
+            route_hop(ctx, client, ep, c, &dst, src),
+            sg_egress(ctx, client, ep, &dst, &scope),
+            nacl_client(ctx, client, c, &dst),
+            nacl_endpoint(ctx, client, c, src),
+            sg_endpoint(ctx, client, ep, src, &scope),
+        ];
+        for ((out, hop), result) in outs.iter_mut().zip(HOPS).zip(results) {
+            out.push((label.clone(), result.renamed(hop)));
+        }
     }
     // A path is blocked when any of its hops denies. When every path is
     // blocked, no answer from DNS gets through: mixed hops are then denials.

@@ -277,8 +277,6 @@ fn cross_vpc_target(
 /// H3.5 when the name resolved to public addresses; the other hops do not apply.
 pub(super) fn public_path(ctx: &Ctx, client: &Client) -> Vec<Hop> {
     let w = ctx.world;
-    let skip = "the name resolves to public execute-api addresses, not to a VPC endpoint (dns)";
-    let mut hops = all(Verdict::Skip, skip);
     let route = match w.subnet_route_table(&client.subnet_id) {
         None => Hop::new(
             HopId::Route,
@@ -362,6 +360,11 @@ pub(super) fn public_path(ctx: &Ctx, client: &Client) -> Vec<Hop> {
             }
         }
     };
-    hops[0] = route;
-    hops
+    // The route decides; the security groups and ACLs of an endpoint do not apply.
+    HOPS.iter()
+        .map(|&h| match h {
+            HopId::Route => route.clone(),
+            other => Hop::new(other, Verdict::Skip, "", PUBLIC),
+        })
+        .collect()
 }

@@ -15,7 +15,7 @@ pub(super) use crate::trace::ctx::Ctx;
 pub(super) use crate::trace::evidence::{Deciding, ResourceKind as K};
 pub(super) use crate::trace::hop::{Hop, HopId, Verdict};
 
-pub(super) use crate::trace::ctx::{Candidate, Client, Gate, Os};
+pub(super) use crate::trace::ctx::{Candidate, Client, Gate, Os, PUBLIC};
 
 /// The five hops this module decides, in order.
 pub(super) const HOPS: [HopId; 5] = [
@@ -27,7 +27,8 @@ pub(super) const HOPS: [HopId; 5] = [
 ];
 
 /// One endpoint address's result for one hop, before the per-address results
-/// are combined (`aggregate` gives it its hop).
+/// are combined. The modules below evaluate a check that several hops share
+/// (an ACL serves both H5 and H6), so the caller names the hop (`renamed`).
 pub(super) fn path_result(
     verdict: Verdict,
     check: &'static str,

@@ -61,9 +61,6 @@ pub enum Plumbing {
     Ok(String),
     /// (reason, deciding field)
     Broken(String, Deciding),
-    /// Broken because the function's resource policy does not allow (the
-    /// policy as evaluated).
-    Denied(String, Deciding, PolicyEvidence),
     Unknown(String, Deciding),
 }
 
@@ -85,7 +82,26 @@ fn split_qualifier(fn_arn: &str) -> (String, Option<String>) {
     }
 }
 
-pub fn authorizer_plumbing(ctx: &Ctx, api: &RestApi, a: &Authorizer, account: &str) -> Plumbing {
+/// The plumbing, and every policy read to decide it (the credentials role's
+/// trust and identity policies, the function's resource policy).
+pub fn authorizer_plumbing(
+    ctx: &Ctx,
+    api: &RestApi,
+    a: &Authorizer,
+    account: &str,
+) -> (Plumbing, Vec<PolicyEvidence>) {
+    let mut evidence = Vec::new();
+    let p = plumbing(ctx, api, a, account, &mut evidence);
+    (p, evidence)
+}
+
+fn plumbing(
+    ctx: &Ctx,
+    api: &RestApi,
+    a: &Authorizer,
+    account: &str,
+    evidence: &mut Vec<PolicyEvidence>,
+) -> Plumbing {
     let w = ctx.world;
     let field = Deciding::field(
         "apigateway:GetAuthorizers",
@@ -145,7 +161,16 @@ pub fn authorizer_plumbing(ctx: &Ctx, api: &RestApi, a: &Authorizer, account: &s
         rc.set_unlisted_unknown(true)
             .set("aws:SourceArn", &source_arn)
             .set("aws:SourceAccount", account);
-        let d = policy::evaluate(&p, &rc).decision;
+        let trust_eval = policy::evaluate(&p, &rc);
+        let d = trust_eval.decision;
+        evidence.push(PolicyEvidence::from_eval(
+            PolicyKind::TrustPolicy,
+            ResourceRef::new(K::Role, &role.role_name),
+            format!("trust policy of role {}", role.role_name),
+            &p,
+            &trust_eval,
+            &rc,
+        ));
         if d.is_denied() {
             return Plumbing::Broken(
                 format!("API Gateway cannot assume the authorizer's credentials role {role_arn}: its trust policy does not allow apigateway.amazonaws.com sts:AssumeRole"),
@@ -165,6 +190,7 @@ pub fn authorizer_plumbing(ctx: &Ctx, api: &RestApi, a: &Authorizer, account: &s
         );
         rc.set_unlisted_unknown(true);
         let id = role_decision(w, role, &[rc]);
+        evidence.extend(id.evidence);
         return match id.decision {
             d if d.is_allow() => Plumbing::Ok(format!(
                 "API Gateway assumes {role_arn}, which may invoke {fn_arn}"
@@ -223,7 +249,7 @@ pub fn authorizer_plumbing(ctx: &Ctx, api: &RestApi, a: &Authorizer, account: &s
         .set("aws:SourceArn", &source_arn)
         .set("aws:SourceAccount", account);
     let e = policy::evaluate(&p, &rc);
-    let evidence = PolicyEvidence::from_eval(
+    let function_policy = PolicyEvidence::from_eval(
         PolicyKind::FunctionPolicy,
         ResourceRef::new(K::Lambda, &unqualified),
         format!("resource policy of the authorizer function {fn_arn}"),
@@ -231,22 +257,22 @@ pub fn authorizer_plumbing(ctx: &Ctx, api: &RestApi, a: &Authorizer, account: &s
         &e,
         &rc,
     );
-    let at = |_: Option<usize>| evidence.deciding_field(&lp_field, "");
+    let deciding = function_policy.deciding_field(&lp_field, "");
+    evidence.push(function_policy);
     match e.decision {
         d if d == Decision::ALLOW => Plumbing::Ok(format!(
             "the resource policy of {fn_arn} lets apigateway.amazonaws.com invoke it from {source_arn}"
         )),
-        d if d.is_denied() => Plumbing::Denied(
+        d if d.is_denied() => Plumbing::Broken(
             format!("the resource policy of the authorizer function {fn_arn} does not let apigateway.amazonaws.com invoke it from {source_arn}"),
-            at(e.deciding),
-            evidence.clone(),
+            deciding,
         ),
         _ => Plumbing::Unknown(
             format!(
                 "whether the resource policy of {fn_arn} lets API Gateway invoke it depends on {}",
                 policy::report(&p, &e, &rc).unknown.join(", ")
             ),
-            at(e.deciding),
+            deciding,
         ),
     }
 }

@@ -126,15 +126,21 @@ pub(super) fn authorizer_method(
         return unauthorized(src);
     }
     let mut notes = Vec::new();
+    let mut plumbing_evidence = Vec::new();
     match authz {
-        Some(a) => match authorizer_plumbing(ctx, api, a, account) {
-            Plumbing::Broken(reason, field) => return broken_authorizer(reason, field, None),
-            Plumbing::Denied(reason, field, evidence) => {
-                return broken_authorizer(reason, field, Some(evidence))
+        Some(a) => {
+            let (plumbing, evidence) = authorizer_plumbing(ctx, api, a, account);
+            match plumbing {
+                Plumbing::Broken(reason, field) => {
+                    return broken_authorizer(reason, field, evidence)
+                }
+                Plumbing::Unknown(reason, field) => {
+                    notes.push(format!("H13.6: {reason} ({field})"))
+                }
+                Plumbing::Ok(text) => notes.push(format!("H13.6: {text}")),
             }
-            Plumbing::Unknown(reason, field) => notes.push(format!("H13.6: {reason} ({field})")),
-            Plumbing::Ok(text) => notes.push(format!("H13.6: {text}")),
-        },
+            plumbing_evidence = evidence;
+        }
         None => notes
             .push("the method's authorizerId does not name an authorizer in the snapshot".into()),
     }
@@ -151,16 +157,18 @@ pub(super) fn authorizer_method(
     )
     .notes(notes)
     .notes(rp.notes())
+    .policies(plumbing_evidence)
 }
 
 /// H13.6: API Gateway cannot invoke the authorizer (500).
-fn broken_authorizer(reason: String, field: Deciding, evidence: Option<PolicyEvidence>) -> Hop {
-    let mut f = finding(Verdict::Deny, "H13.6", reason, field).respond(Response {
-        status: 500,
-        error_type: "AuthorizerConfigurationException".into(),
-        message: "(body not documented; gateway response AUTHORIZER_CONFIGURATION_ERROR)".into(),
-    });
-    f.notes.push("execution log: Execution failed due to configuration error: Invalid permissions on Lambda function / Authorizer error".into());
-    f.policies.extend(evidence);
-    f
+fn broken_authorizer(reason: String, field: Deciding, evidence: Vec<PolicyEvidence>) -> Hop {
+    finding(Verdict::Deny, "H13.6", reason, field)
+        .respond(Response {
+            status: 500,
+            error_type: "AuthorizerConfigurationException".into(),
+            message: "(body not documented; gateway response AUTHORIZER_CONFIGURATION_ERROR)"
+                .into(),
+        })
+        .note("execution log: Execution failed due to configuration error: Invalid permissions on Lambda function / Authorizer error")
+        .policies(evidence)
 }

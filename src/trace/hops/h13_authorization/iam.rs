@@ -179,7 +179,5 @@ pub(super) fn iam_method(
             },
         ),
     };
-    let mut f = f.notes(notes).notes(rp.notes());
-    f.policies.extend(evidence);
-    f
+    f.notes(notes).notes(rp.notes()).policies(evidence)
 }

@@ -163,7 +163,7 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
                     arn: &method_arn,
                     evidence,
                 };
-                let f = match auth.as_str() {
+                let mut f = match auth.as_str() {
                     "NONE" => none_method(&rp, &caller),
                     "AWS_IAM" => iam::iam_method(ctx, &rp, &caller, &account, any_arn.as_deref()),
                     "CUSTOM" => custom::authorizer_method(ctx, r, &rp, &caller, &account, false),
@@ -178,9 +178,8 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
                     ),
                 };
                 // The resource policy's statements first, then any the method added.
-                let mut f = f;
-                f.policies.insert(0, rp.evidence);
-                f
+                let added = std::mem::take(&mut f.policies);
+                f.policy(rp.evidence).policies(added)
             }
             (Some(Ok(_)), None) => finding(
                 Verdict::Unknown,
@@ -217,20 +216,16 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
         f.notes.push("SCPs (and RCPs) of the caller's and the API owner's organizations are not evaluated: a member account cannot read them (rulebook §4.7)".into());
     }
 
-    let mut hop = Hop::new(HOP, f.verdict, f.check, f.reason)
-        .deciding(f.deciding)
-        .read(K::RestApi, id);
+    let mut read = vec![ResourceRef::new(K::RestApi, id)];
     if let Some(d) = r.call.domain {
-        hop = hop.read(K::DomainName, &d.domain_name);
+        read.push(ResourceRef::new(K::DomainName, &d.domain_name));
     }
-    hop = hop.notes(head).notes(f.notes);
-    hop.policies = f.policies;
-    if f.verdict == Verdict::Deny {
-        if let Some(resp) = f.response {
-            hop = hop.symptom(resp.symptom()).respond(*resp);
-        }
+    let mut hop = f.preceded_by(read, head);
+    // The client sees the response only when this hop blocks.
+    match hop.response.take() {
+        Some(resp) if hop.verdict == Verdict::Deny => hop.symptom(resp.symptom()).respond(*resp),
+        _ => hop,
     }
-    hop
 }
 
 /// `NONE`: the resource policy alone must explicitly allow (H13.3).

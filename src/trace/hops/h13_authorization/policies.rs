@@ -37,8 +37,7 @@ pub(super) fn domain_policy(
             f.reason
         ));
         u.notes.extend(f.notes);
-        u.policies = f.policies;
-        u
+        u.policies(f.policies)
     };
     let arn = match dom_arn {
         Some(Ok(a)) => a.clone(),
@@ -107,8 +106,7 @@ pub(super) fn domain_policy(
                 f.reason
             ));
             g.notes.extend(notes);
-            g.policies = f.policies;
-            g.policy(evidence)
+            g.policies(f.policies).policy(evidence)
         }
         None => {
             let why = format!(
@@ -180,8 +178,7 @@ pub(super) fn policy_in_force(f: Hop, r: &Route) -> Hop {
                 f.reason
             ));
             u.notes.extend(f.notes);
-            u.policies = f.policies;
-            u
+            u.policies(f.policies)
         }
     }
 }
