@@ -739,3 +739,51 @@ fn hop_detail_scroll_is_clamped_without_drawing() {
     a.update(key('k'));
     assert_eq!(a.trace.detail_scroll, max - 1);
 }
+
+#[test]
+fn a_new_world_keeps_which_listing_of_a_repeated_item_is_selected() {
+    // An endpoint is listed under each of its subnets; select the last listing.
+    let mut a = app();
+    let rows = &a.explorer.rows;
+    let vpce = rows
+        .iter()
+        .filter_map(|r| match &r.0 {
+            Item::Endpoint(id) => Some(id.clone()),
+            _ => None,
+        })
+        .find(|id| {
+            rows.iter()
+                .filter(|r| r.0 == Item::Endpoint(id.clone()))
+                .count()
+                > 1
+        })
+        .expect("the demo lists an endpoint in two subnets");
+    let last = rows
+        .iter()
+        .rposition(|r| r.0 == Item::Endpoint(vpce.clone()))
+        .unwrap();
+    a.explorer.select_row(last);
+    let snap = a.world().unwrap().snap.clone();
+    a.update(Msg::World(Ok(Box::new(hoptrace::model::World::new(snap)))));
+    assert_eq!(
+        a.explorer.sel, last,
+        "the selection moved to another listing"
+    );
+    // So does clearing a filter.
+    a.update(key('/'));
+    typed(&mut a, &vpce);
+    a.update(code(KeyCode::Enter));
+    let in_filter = a
+        .explorer
+        .rows
+        .iter()
+        .rposition(|r| r.0 == Item::Endpoint(vpce.clone()))
+        .unwrap();
+    a.explorer.select_row(in_filter);
+    a.update(code(KeyCode::Esc));
+    assert!(a.explorer.filter.is_none());
+    assert_eq!(
+        a.explorer.sel, last,
+        "clearing the filter moved the selection"
+    );
+}

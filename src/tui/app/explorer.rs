@@ -69,13 +69,51 @@ impl ExplorerState {
     /// A new world replaced the old one: same expanded items, same selected
     /// item if it still exists (its new ancestors are opened to show it).
     pub fn world_replaced(&mut self, w: &World) {
-        let keep = self.selected().cloned();
+        let keep = self.selected_row_path();
         let edge = self.detail_sel;
         self.refresh(w);
-        if let Some(item) = keep {
-            if self.reveal(w, &item) {
-                self.detail_sel = edge;
+        if self.restore(w, &keep) {
+            self.detail_sel = edge.min(self.edges(w).len().saturating_sub(1));
+        }
+    }
+
+    /// The selected row and the rows it sits under, innermost first. An item
+    /// can be listed in several places (an endpoint under each of its
+    /// subnets): this says which listing is selected.
+    fn selected_row_path(&self) -> Vec<Item> {
+        let Some((item, mut depth)) = self.rows.get(self.sel).cloned() else {
+            return Vec::new();
+        };
+        let mut out = vec![item];
+        for (it, d) in self.rows[..self.sel].iter().rev() {
+            if *d < depth {
+                out.push(it.clone());
+                depth = *d;
             }
+        }
+        out
+    }
+
+    /// Select the listing `path` names (see `selected_row_path`), or else the
+    /// item wherever it is. Returns whether it is shown.
+    fn restore(&mut self, w: &World, path: &[Item]) -> bool {
+        let Some(item) = path.first() else {
+            return false;
+        };
+        let same_place = (0..self.rows.len()).find(|&i| {
+            self.rows[i].0 == *item && {
+                let saved = std::mem::replace(&mut self.sel, i);
+                let here = self.selected_row_path();
+                self.sel = saved;
+                here == path
+            }
+        });
+        match same_place {
+            Some(i) => {
+                self.sel = i;
+                true
+            }
+            None => self.reveal(w, item),
         }
     }
 
@@ -180,10 +218,10 @@ impl ExplorerState {
 
     /// Drop the filter, keeping the selected item selected (returns whether it is).
     pub fn clear_filter(&mut self, w: &World) -> bool {
-        let keep = self.selected().cloned();
+        let keep = self.selected_row_path();
         self.filter = None;
         self.refresh(w);
-        keep.is_some_and(|item| self.jump_to(w, &item))
+        self.restore(w, &keep)
     }
 
     /// The graph edges of the selected item: (label, jump target), sorted.
