@@ -5,7 +5,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::model::Snapshot;
-use crate::trace::{Hop, HopId, ResourceKind, Trace};
+use crate::trace::{Hop, HopId, ResourceKind, ResourceRef, Trace};
+use crate::tui::tree::Item;
 
 /// What an edit replaces.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,26 +22,33 @@ pub enum Target {
 }
 
 impl Target {
-    /// The editable target behind a resource id, by its prefix.
-    pub fn for_id(snap: &Snapshot, id: &str) -> Option<Target> {
-        let t = if id.starts_with("sg-") {
-            Target::SecurityGroup(id.into())
-        } else if id.starts_with("acl-") {
-            Target::NetworkAcl(id.into())
-        } else if id.starts_with("rtb-") {
-            Target::RouteTable(id.into())
-        } else if id.starts_with("vpce-") {
-            Target::Endpoint(id.into())
-        } else if id.starts_with("vpc-") {
-            Target::Vpc(id.into())
-        } else if id.starts_with("i-") {
-            Target::Instance(id.into())
-        } else if snap.rest_apis.iter().any(|a| a.id == id) {
-            Target::ApiPolicy(id.into())
-        } else {
-            return None;
-        };
-        Some(t)
+    /// The editable target behind a resource a hop read, by its kind.
+    pub fn for_resource(r: &ResourceRef) -> Option<Target> {
+        let id = r.id.clone();
+        Some(match r.kind {
+            ResourceKind::SecurityGroup => Target::SecurityGroup(id),
+            ResourceKind::Nacl => Target::NetworkAcl(id),
+            ResourceKind::RouteTable => Target::RouteTable(id),
+            ResourceKind::VpcEndpoint => Target::Endpoint(id),
+            ResourceKind::Vpc => Target::Vpc(id),
+            ResourceKind::Instance => Target::Instance(id),
+            ResourceKind::RestApi => Target::ApiPolicy(id),
+            _ => return None,
+        })
+    }
+
+    /// The editable target behind an explorer item, by its kind.
+    pub fn for_item(item: &Item) -> Option<Target> {
+        Some(match item {
+            Item::Sg(id) => Target::SecurityGroup(id.clone()),
+            Item::Nacl(id) => Target::NetworkAcl(id.clone()),
+            Item::Rt(id) => Target::RouteTable(id.clone()),
+            Item::Endpoint(id) => Target::Endpoint(id.clone()),
+            Item::Vpc(id) => Target::Vpc(id.clone()),
+            Item::Instance(id) => Target::Instance(id.clone()),
+            Item::Api(id) => Target::ApiPolicy(id.clone()),
+            _ => return None,
+        })
     }
 
     pub fn label(&self) -> String {
@@ -216,7 +224,7 @@ pub fn diff(before: &Trace, after: &Trace) -> Vec<String> {
 }
 
 /// The first editable resource a hop read, for "edit what decided this hop".
-pub fn target_for_hop(snap: &Snapshot, hop: &Hop) -> Option<Target> {
+pub fn target_for_hop(hop: &Hop) -> Option<Target> {
     let preferred: &[ResourceKind] = match hop.hop {
         HopId::SgEgress | HopId::SgEndpoint => &[ResourceKind::SecurityGroup],
         HopId::NaclClient | HopId::NaclEndpoint => &[ResourceKind::Nacl],
@@ -228,10 +236,8 @@ pub fn target_for_hop(snap: &Snapshot, hop: &Hop) -> Option<Target> {
     };
     for kind in preferred {
         if let Some(r) = hop.resources_of(*kind).next() {
-            return Target::for_id(snap, &r.id);
+            return Target::for_resource(r);
         }
     }
-    hop.resources
-        .iter()
-        .find_map(|r| Target::for_id(snap, &r.id))
+    hop.resources.iter().find_map(Target::for_resource)
 }

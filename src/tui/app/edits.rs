@@ -4,10 +4,10 @@ use super::*;
 
 impl App {
     pub(super) fn edit_target(&self) -> Option<Target> {
-        let snap = &self.world()?.snap;
+        self.world()?;
         match self.screen {
-            Screen::Explorer => Target::for_id(snap, &self.selected_item()?.id()?),
-            Screen::Trace => whatif::target_for_hop(snap, self.trace.selected_hop()?),
+            Screen::Explorer => Target::for_item(self.selected_item()?),
+            Screen::Trace => whatif::target_for_hop(self.trace.selected_hop()?),
         }
     }
 
