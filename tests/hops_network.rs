@@ -1682,7 +1682,9 @@ fn h8_cases() -> Vec<Case> {
             "H8.3 private custom domain is TLS_1_2: TLS 1.3 rejected (form D)",
             unchanged,
             form_d().tls13(),
-            vec![at("endpoint", Deny, "H8.3").deciding("GetDomainName")],
+            vec![at("endpoint", Deny, "H8.3").deciding(
+                "apigateway:GetDomainName api.internal.example.com securityPolicy=TLS_1_2",
+            )],
         ),
         case(
             "H8.3 API outside the snapshot: TLS cannot be checked",

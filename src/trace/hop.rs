@@ -262,14 +262,15 @@ impl Hop {
         self.response = Some(Box::new(r));
         self
     }
+    /// Records a policy the hop evaluated; its owner is a resource it read.
     pub fn policy(mut self, p: PolicyEvidence) -> Hop {
+        self.add_resource(p.owner.clone());
         self.policies.push(p);
         self
     }
     /// Adds the policies another result for this hop evaluated, after its own.
-    pub fn policies(mut self, p: impl IntoIterator<Item = PolicyEvidence>) -> Hop {
-        self.policies.extend(p);
-        self
+    pub fn policies(self, p: impl IntoIterator<Item = PolicyEvidence>) -> Hop {
+        p.into_iter().fold(self, Hop::policy)
     }
     /// The hop's resources and notes start with these (the context of the
     /// result, before what decided it).

@@ -10,7 +10,7 @@ use crate::model::apigw::{Deployment, DomainName, Method, MethodSnapshot, RestAp
 
 use super::ctx::not_evaluable;
 use super::ctx::Ctx;
-use super::evidence::{Deciding, ResourceKind as K};
+use super::evidence::{Deciding, ResourceKind as K, ResourceRef};
 use super::hop::{Hop, HopId, Verdict};
 
 /// Why the request cannot be followed to a method.
@@ -196,6 +196,18 @@ pub struct Route<'w> {
 }
 
 impl Route<'_> {
+    /// The stage and deployment the request goes through (the API itself is
+    /// recorded by each hop first).
+    pub fn resources_read(&self) -> [ResourceRef; 2] {
+        [
+            ResourceRef {
+                kind: K::Stage,
+                id: format!("{}/{}", self.api.id, self.stage.stage_name),
+                name: Some(self.stage.stage_name.clone()),
+            },
+            ResourceRef::new(K::Deployment, &self.deployment.id),
+        ]
+    }
     pub fn is_any(&self) -> bool {
         self.method_key == "ANY"
     }

@@ -3,7 +3,7 @@
 
 use crate::trace::ctx::Ctx;
 use crate::trace::ctx::{Gate, PUBLIC};
-use crate::trace::evidence::{Deciding, ResourceKind as K};
+use crate::trace::evidence::{Deciding, ResourceKind as K, ResourceRef};
 use crate::trace::hop::{Hop, HopId, Verdict};
 use crate::trace::request::TlsVersion;
 use crate::trace::target::Form;
@@ -34,12 +34,43 @@ fn accepted_tls(policy: Option<&str>) -> Option<(&'static [TlsVersion], String)>
     }
 }
 
-/// `apigateway:GetRestApi abc` or `apigateway:GetDomainName x` for "API abc" / "domain x".
-fn owner_call(owner: &str) -> Deciding {
-    match owner.split_once(' ') {
-        Some(("API", id)) => Deciding::field("apigateway:GetRestApi", id, ""),
-        Some((_, name)) => Deciding::field("apigateway:GetDomainName", name, ""),
-        None => Deciding::text(owner),
+/// Whose security policy applies: the private custom domain's (forms D,
+/// D') or the API's.
+struct Owner {
+    /// `domain api.example.com` or `API abc`, as the reasons name it.
+    label: String,
+    /// `apigateway:GetDomainName x` or `apigateway:GetRestApi abc`.
+    call: Deciding,
+    resource: ResourceRef,
+}
+
+impl Owner {
+    fn domain(name: &str) -> Owner {
+        Owner {
+            label: format!("domain {name}"),
+            call: Deciding::field("apigateway:GetDomainName", name, ""),
+            resource: ResourceRef::new(K::DomainName, name),
+        }
+    }
+    fn api(id: &str) -> Owner {
+        Owner {
+            label: format!("API {id}"),
+            call: Deciding::field("apigateway:GetRestApi", id, ""),
+            resource: ResourceRef::new(K::RestApi, id),
+        }
+    }
+    /// `{call} endpointAccessMode={v}`
+    fn access_mode(&self, v: &str) -> Deciding {
+        self.call
+            .clone()
+            .with_subpath("endpointAccessMode")
+            .with_value(v)
+    }
+}
+
+impl std::fmt::Display for Owner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label)
     }
 }
 
@@ -158,7 +189,7 @@ pub(super) fn evaluate(ctx: &Ctx) -> Hop {
         let d = ctx.world.domain_names(&domain).find(|d| d.is_private());
         match d {
             Some(d) => (
-                Some(format!("domain {}", d.domain_name)),
+                Some(Owner::domain(&d.domain_name)),
                 Some(
                     d.security_policy
                         .clone()
@@ -174,7 +205,7 @@ pub(super) fn evaluate(ctx: &Ctx) -> Hop {
     } else {
         match ctx.api() {
             Some(api) => (
-                Some(format!("API {}", api.id)),
+                Some(Owner::api(&api.id)),
                 api.security_policy.clone(),
                 api.endpoint_access_mode.clone(),
                 None,
@@ -204,19 +235,17 @@ pub(super) fn evaluate(ctx: &Ctx) -> Hop {
             ));
         }
         Some(owner) => {
-            let field = if t.form.is_custom_domain() {
-                Deciding::field(
-                    "apigateway:GetDomainName",
-                    owner,
-                    format!("securityPolicy={}", policy.as_deref().unwrap_or("TLS_1_2")),
-                )
+            hop.add_resource(owner.resource.clone());
+            let unset = if t.form.is_custom_domain() {
+                "TLS_1_2"
             } else {
-                Deciding::field(
-                    "apigateway:GetRestApi",
-                    owner.trim_start_matches("API "),
-                    format!("securityPolicy={}", policy.as_deref().unwrap_or("(unset)")),
-                )
+                "(unset)"
             };
+            let field = owner
+                .call
+                .clone()
+                .with_subpath("securityPolicy")
+                .with_value(policy.as_deref().unwrap_or(unset));
             match accepted_tls(policy.as_deref()) {
                 Some((ok, why)) => {
                     if !ok.contains(&tls) {
@@ -260,7 +289,7 @@ pub(super) fn evaluate(ctx: &Ctx) -> Hop {
                             policy.as_deref().unwrap_or(""),
                             t.form.label()
                         ),
-                        format!("{} endpointAccessMode (not captured)", owner_call(owner)),
+                        owner.call.clone().with_subpath("endpointAccessMode").with_detail("(not captured)"),
                         None,
                     )),
                     Some("STRICT") if matches!(t.form, Form::C | Form::CPrime | Form::DPrime) || t.sni_mismatch => findings.push(finding(
@@ -271,14 +300,14 @@ pub(super) fn evaluate(ctx: &Ctx) -> Hop {
                             policy.as_deref().unwrap_or(""),
                             ctx.req.host
                         ),
-                        format!("{} endpointAccessMode=STRICT", owner_call(owner)),
+                        owner.access_mode("STRICT"),
                         Some("rejected by API Gateway; the exact error is not documented (expect 403)".into()),
                     )),
                     Some("STRICT") if matches!(t.form, Form::B | Form::APrime) => findings.push(finding(
                         Verdict::Unknown,
                         "H8.4",
                         format!("{owner} uses endpointAccessMode STRICT; whether form {} passes the SNI check is not documented", t.form.label()),
-                        format!("{} endpointAccessMode=STRICT", owner_call(owner)),
+                        owner.access_mode("STRICT"),
                         None,
                     )),
                     Some("STRICT") | Some("BASIC") => {}
@@ -286,7 +315,7 @@ pub(super) fn evaluate(ctx: &Ctx) -> Hop {
                         Verdict::Unknown,
                         "H8.4",
                         format!("{owner} has endpointAccessMode {other:?}, which is neither STRICT nor BASIC"),
-                        format!("{} endpointAccessMode={other}", owner_call(owner)),
+                        owner.access_mode(other),
                         None,
                     )),
                     Some(_) => {}
@@ -298,7 +327,7 @@ pub(super) fn evaluate(ctx: &Ctx) -> Hop {
                     Verdict::Unknown,
                     "H8.7",
                     format!("mutual TLS is configured on private {owner} (truststore {uri}); private domains do not document mTLS"),
-                    Deciding::field("apigateway:GetDomainName", owner, format!("mutualTlsAuthentication.truststoreUri={uri}")),
+                    owner.call.clone().with_subpath("mutualTlsAuthentication.truststoreUri").with_value(uri),
                     None,
                 ));
             }

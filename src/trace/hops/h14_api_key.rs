@@ -67,6 +67,9 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
         let mut h = Hop::new(HOP, v, "H14.1", reason)
             .deciding(deciding)
             .read(K::RestApi, id);
+        for res in r.resources_read() {
+            h.add_resource(res);
+        }
         for n in &notes {
             h = h.note(n.clone());
         }
@@ -183,8 +186,9 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
     if !key.enabled {
         return deny(
             format!("API key {}{name} is disabled", key.id),
-            Deciding::field("apigateway:GetApiKeys", &key.id, "enabled=false"),
-        );
+            Deciding::field("apigateway:GetApiKeys", &key.id, "enabled").with_value("false"),
+        )
+        .read(K::ApiKey, &key.id);
     }
     if w.snap.usage_plans.is_empty() {
         // Snapshot v1 cannot tell "no usage plans" from "not captured".
@@ -211,7 +215,9 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
                 key.id, p.id
             ),
             Deciding::field("apigateway:GetUsagePlanKeys", &p.id, &key.id),
-        ),
+        )
+        .read(K::ApiKey, &key.id)
+        .read(K::UsagePlan, &p.id),
         None => deny(
             format!(
                 "API key {}{name} is in no usage plan for {id}/{stage}",
@@ -222,7 +228,8 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
                 "",
                 format!("(no plan with apiStages {id}/{stage} holds {})", key.id),
             ),
-        ),
+        )
+        .read(K::ApiKey, &key.id),
     }
 }
 

@@ -165,7 +165,11 @@ fn plumbing(
         let d = trust_eval.decision;
         evidence.push(PolicyEvidence::from_eval(
             PolicyKind::TrustPolicy,
-            ResourceRef::new(K::Role, &role.role_name),
+            ResourceRef {
+                kind: K::Role,
+                id: role.arn.clone(),
+                name: Some(role.role_name.clone()),
+            },
             format!("trust policy of role {}", role.role_name),
             &p,
             &trust_eval,

@@ -35,6 +35,7 @@ struct Doc<'a> {
     kind: PolicyKind,
     /// The role's name.
     role: &'a str,
+    role_arn: &'a str,
     /// The policy's name (inline) or ARN (managed, boundary).
     document: String,
 }
@@ -83,7 +84,11 @@ fn eval_doc(doc: &Doc, contexts: &[RequestContext]) -> DocEval {
     let evidence = evals.get(k).map(|e| {
         PolicyEvidence::from_eval(
             doc.kind,
-            ResourceRef::new(K::Role, doc.role),
+            ResourceRef {
+                kind: K::Role,
+                id: doc.role_arn.to_string(),
+                name: Some(doc.role.to_string()),
+            },
             format!("{} of role {}", doc.label, doc.role),
             &p,
             e,
@@ -128,6 +133,7 @@ pub fn role_decision(world: &World, role: &Role, contexts: &[RequestContext]) ->
             text: Some(p.policy_document.as_str()),
             kind: PolicyKind::IdentityPolicy,
             role: name,
+            role_arn: &role.arn,
             document: p.policy_name.clone(),
         })
         .collect();
@@ -137,6 +143,7 @@ pub fn role_decision(world: &World, role: &Role, contexts: &[RequestContext]) ->
             field: Deciding::field("iam:GetPolicyVersion", &a.policy_arn, ""),
             kind: PolicyKind::IdentityPolicy,
             role: name,
+            role_arn: &role.arn,
             document: a.policy_arn.clone(),
             text: world
                 .managed_policy(&a.policy_arn)
@@ -185,6 +192,7 @@ pub fn role_decision(world: &World, role: &Role, contexts: &[RequestContext]) ->
             ),
             kind: PolicyKind::PermissionsBoundary,
             role: name,
+            role_arn: &role.arn,
             document: b.permissions_boundary_arn.clone(),
             text: world
                 .managed_policy(&b.permissions_boundary_arn)

@@ -220,6 +220,17 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
     if let Some(d) = r.call.domain {
         read.push(ResourceRef::new(K::DomainName, &d.domain_name));
     }
+    read.extend(r.resources_read());
+    if auth == "CUSTOM" || auth == "COGNITO_USER_POOLS" {
+        if let Some(a) = r.live.and_then(|m| m.authorizer_id.as_deref()) {
+            read.push(ResourceRef::new(K::Authorizer, a));
+        }
+    }
+    if auth == "AWS_IAM" && ctx.req.auth == Auth::Sigv4 {
+        if let Some(role) = ctx.client.as_ref().and_then(|c| c.role_arn.as_deref()) {
+            read.push(ResourceRef::new(K::Role, role));
+        }
+    }
     let mut hop = f.preceded_by(read, head);
     // The client sees the response only when this hop blocks.
     match hop.response.take() {
