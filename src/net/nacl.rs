@@ -1,5 +1,6 @@
 //! Network ACL evaluation: stateless, first match by rule number, implicit deny.
 
+use super::Field;
 use crate::model::ec2::{NaclEntry, NetworkAcl};
 
 use super::cidr::{AddrSet, Cidr, Cover};
@@ -21,7 +22,7 @@ pub struct Segment {
     pub action: NaclAction,
     /// `None` for the implicit catch-all rule `*` (32767).
     pub rule_number: Option<i64>,
-    pub field: String,
+    pub field: Field,
 }
 
 fn entry_ports(e: &NaclEntry) -> Result<Option<(u16, u16)>, ()> {
@@ -70,14 +71,17 @@ pub fn coverage(acl: &NetworkAcl, egress: bool, peer: &AddrSet, lo: u16, hi: u16
             e.ipv6_cidr_block.as_deref()
         };
         let Some(cidr_text) = cidr_text else { continue };
-        let field = format!(
-            "ec2:DescribeNetworkAcls {} Entries[RuleNumber={},Egress={}] {} {} {}",
-            acl.network_acl_id,
-            e.rule_number,
-            dir,
-            e.rule_action,
-            proto_label(e),
-            cidr_text
+        let field = Field::new(
+            "ec2:DescribeNetworkAcls",
+            &acl.network_acl_id,
+            format!(
+                "Entries[RuleNumber={},Egress={}] {} {} {}",
+                e.rule_number,
+                dir,
+                e.rule_action,
+                proto_label(e),
+                cidr_text
+            ),
         );
         let cover = match Cidr::parse(cidr_text) {
             Ok(c) => peer.covered_by(&c),
@@ -127,9 +131,10 @@ pub fn coverage(acl: &NetworkAcl, egress: bool, peer: &AddrSet, lo: u16, hi: u16
             hi: b,
             action: NaclAction::Deny,
             rule_number: None,
-            field: format!(
-                "ec2:DescribeNetworkAcls {} Entries[RuleNumber=*,Egress={}] (implicit deny)",
-                acl.network_acl_id, dir
+            field: Field::new(
+                "ec2:DescribeNetworkAcls",
+                &acl.network_acl_id,
+                format!("Entries[RuleNumber=*,Egress={dir}] (implicit deny)"),
             ),
         });
     }

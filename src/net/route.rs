@@ -1,5 +1,6 @@
 //! Route table lookup: longest prefix match over CIDR and prefix-list routes.
 
+use super::Field;
 use crate::model::ec2::{ManagedPrefixList, Route, RouteTable};
 
 use super::cidr::{AddrSet, Cidr, Cover};
@@ -12,14 +13,14 @@ pub struct RouteHit<'a> {
     pub prefix_len: u8,
     pub target: String,
     pub blackhole: bool,
-    pub field: String,
+    pub field: Field,
 }
 
 #[derive(Debug, Clone)]
 pub enum RouteOutcome<'a> {
     Hit(RouteHit<'a>),
     NoRoute,
-    Unknown { reason: String, field: String },
+    Unknown { reason: String, field: Field },
 }
 
 pub fn target_of(r: &Route) -> String {
@@ -67,12 +68,13 @@ pub fn lookup<'a, 'p>(
     prefix_list: &dyn Fn(&str) -> Option<&'p ManagedPrefixList>,
 ) -> RouteOutcome<'a> {
     let mut best: Option<RouteHit<'a>> = None;
-    let mut doubt: Option<(u8, String, String)> = None;
+    let mut doubt: Option<(u8, String, Field)> = None;
     let v4 = dest.is_v4();
     for (i, r) in rt.routes.iter().enumerate() {
-        let field = format!(
-            "ec2:DescribeRouteTables {} Routes[{}]",
-            rt.route_table_id, i
+        let field = Field::new(
+            "ec2:DescribeRouteTables",
+            &rt.route_table_id,
+            format!("Routes[{i}]"),
         );
         let mut cidrs: Vec<(String, Cidr)> = Vec::new();
         if v4 {
@@ -107,7 +109,7 @@ pub fn lookup<'a, 'p>(
                         doubt = Some((
                             129,
                             format!("route to prefix list {pl} whose entries were not captured may cover {dest}"),
-                            format!("{field}.DestinationPrefixListId={pl}"),
+                            field.then(&format!(".DestinationPrefixListId={pl}")),
                         ));
                     }
                 }
@@ -128,7 +130,7 @@ pub fn lookup<'a, 'p>(
                             index: i,
                             destination: label.clone(),
                             prefix_len: c.prefix_len(),
-                            field: format!("{field} {label} -> {target}"),
+                            field: field.then(&format!(" {label} -> {target}")),
                             target,
                             blackhole,
                         });
@@ -145,7 +147,7 @@ pub fn lookup<'a, 'p>(
                                 "route {label} -> {} covers only part of {dest}",
                                 target_of(r)
                             ),
-                            format!("{field} {label}"),
+                            field.then(&format!(" {label}")),
                         ));
                     }
                 }

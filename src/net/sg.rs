@@ -1,5 +1,6 @@
 //! Security group evaluation (stateful, allow-only rules).
 
+use super::Field;
 use crate::model::ec2::{IpPermission, ManagedPrefixList, SecurityGroup};
 
 use super::cidr::{AddrSet, Cidr, Cover};
@@ -28,13 +29,13 @@ pub struct Peer<'a> {
 pub enum SgOutcome {
     Allow {
         group_id: String,
-        field: String,
+        field: Field,
     },
     /// No rule of any group admits the traffic.
     Deny,
     Unknown {
         reason: String,
-        field: String,
+        field: Field,
     },
 }
 
@@ -78,8 +79,8 @@ pub fn evaluate<'p>(
     } else {
         "IpPermissions"
     };
-    let mut unknown: Option<(String, String)> = None;
-    let mut note_unknown = |reason: String, field: String| {
+    let mut unknown: Option<(String, Field)> = None;
+    let mut note_unknown = |reason: String, field: Field| {
         if unknown.is_none() {
             unknown = Some((reason, field));
         }
@@ -94,9 +95,10 @@ pub fn evaluate<'p>(
             if !protocol_matches_tcp(&perm.ip_protocol) {
                 continue;
             }
-            let base = format!(
-                "ec2:DescribeSecurityGroups {} {}[{}]",
-                sg.group_id, list_name, ri
+            let base = Field::new(
+                "ec2:DescribeSecurityGroups",
+                &sg.group_id,
+                format!("{list_name}[{ri}]"),
             );
             match port_matches(perm, port) {
                 Some(true) => {}
@@ -129,7 +131,7 @@ pub fn evaluate<'p>(
                 } else {
                     "CidrIpv6"
                 };
-                let field = format!("{base}.{key}[{i}].{leaf}={cidr} ({ports})");
+                let field = base.then(&format!(".{key}[{i}].{leaf}={cidr} ({ports})"));
                 let Ok(c) = Cidr::parse(cidr) else {
                     note_unknown(
                         format!("{cidr:?} in {} is not a CIDR block", sg.group_id),
@@ -161,7 +163,7 @@ pub fn evaluate<'p>(
                 if !peer.groups.iter().any(|g| g == gid) {
                     continue;
                 }
-                let field = format!("{base}.UserIdGroupPairs[{i}].GroupId={gid} ({ports})");
+                let field = base.then(&format!(".UserIdGroupPairs[{i}].GroupId={gid} ({ports})"));
                 match &peer.scope {
                     RefScope::SameVpc | RefScope::Peered(_) => {
                         return SgOutcome::Allow {
@@ -179,10 +181,10 @@ pub fn evaluate<'p>(
                 }
             }
             for (i, pl) in perm.prefix_list_ids.iter().enumerate() {
-                let field = format!(
-                    "{base}.PrefixListIds[{i}].PrefixListId={} ({ports})",
+                let field = base.then(&format!(
+                    ".PrefixListIds[{i}].PrefixListId={} ({ports})",
                     pl.prefix_list_id
-                );
+                ));
                 let entries = prefix_list(&pl.prefix_list_id).and_then(|p| p.entries.as_ref());
                 let Some(entries) = entries else {
                     note_unknown(
@@ -199,7 +201,7 @@ pub fn evaluate<'p>(
                         Cover::All => {
                             return SgOutcome::Allow {
                                 group_id: sg.group_id.clone(),
-                                field: format!("{field} entry {}", e.cidr),
+                                field: field.then(&format!(" entry {}", e.cidr)),
                             }
                         }
                         Cover::Some => note_unknown(

@@ -284,6 +284,18 @@ impl From<String> for Deciding {
     }
 }
 
+impl From<crate::net::Field> for Deciding {
+    fn from(f: crate::net::Field) -> Deciding {
+        Deciding::field(f.call, &f.resource, &f.path)
+    }
+}
+
+impl From<&crate::net::Field> for Deciding {
+    fn from(f: &crate::net::Field) -> Deciding {
+        Deciding::field(f.call, &f.resource, &f.path)
+    }
+}
+
 impl From<&str> for Deciding {
     fn from(s: &str) -> Deciding {
         Deciding::text(s)

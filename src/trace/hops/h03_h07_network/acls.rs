@@ -88,7 +88,7 @@ fn ephemeral(
         .symptom(RETURN_DROP);
     }
     let mut parts = Vec::new();
-    let mut deciding = String::new();
+    let mut deciding: Option<Deciding> = None;
     let mut allowed_all = Vec::new();
     for (name, lo, hi, v) in &verdicts {
         match v {
@@ -98,8 +98,8 @@ fn ephemeral(
             }
             RangeVerdict::AllDenied(s) => {
                 parts.push(format!("{name} {lo}–{hi}: denied"));
-                if deciding.is_empty() {
-                    deciding = s.field.clone();
+                if deciding.is_none() {
+                    deciding = Some((&s.field).into());
                 }
             }
             RangeVerdict::Mixed { allowed, segments } => {
@@ -108,9 +108,9 @@ fn ephemeral(
                     fmt_ranges(allowed)
                 ));
                 allowed_all.extend(allowed.iter().copied());
-                if deciding.is_empty() {
+                if deciding.is_none() {
                     if let Some(s) = segments.iter().find(|s| s.action != NaclAction::Allow) {
-                        deciding = s.field.clone();
+                        deciding = Some((&s.field).into());
                     }
                 }
             }
@@ -126,7 +126,7 @@ fn ephemeral(
             fmt_ranges(&allowed_all),
             parts.join("; ")
         ),
-        deciding,
+        deciding.unwrap_or_default(),
     )
 }
 

@@ -45,7 +45,7 @@ pub(super) fn route_hop(
             Verdict::Deny,
             "H3.3",
             format!("route {} -> {} in {rt_label} is a blackhole (target deleted)", h.destination, h.target),
-            format!("{} State=blackhole", h.field),
+            Deciding::from(&h.field).with_detail("State=blackhole"),
         )
         .symptom(TIMEOUT),
         RouteOutcome::Hit(h) => {
@@ -118,7 +118,7 @@ pub(super) fn route_hop(
                 "return route {} -> {} in {ert_label} is a blackhole",
                 h.destination, h.target
             ),
-            format!("{} State=blackhole", h.field),
+            Deciding::from(&h.field).with_detail("State=blackhole"),
         )
         .symptom(RETURN_DROP),
         RouteOutcome::Hit(h) if same_vpc => {
@@ -188,7 +188,7 @@ fn cross_vpc_target(
     client: &Client,
     ep: &VpcEndpoint,
     target: &str,
-    field: &str,
+    field: &Field,
     destination: &str,
     dst: &AddrSet,
     rt_label: &str,
@@ -199,7 +199,7 @@ fn cross_vpc_target(
                 Verdict::Unknown,
                 "H3.4",
                 format!("route {destination} -> {target} in {rt_label}: the peering connection is not in the snapshot"),
-                field.to_string(),
+                Deciding::from(field),
             ),
             Some(p) => {
                 let joins = |a: &str, b: &str| {
@@ -222,7 +222,7 @@ fn cross_vpc_target(
                             "route {destination} -> {target} in {rt_label}, but {target} does not join {} and {}",
                             client.vpc_id, ep.vpc_id
                         ),
-                        field.to_string(),
+                        Deciding::from(field),
                     )
                     .symptom(TIMEOUT)
                 } else {
@@ -230,7 +230,7 @@ fn cross_vpc_target(
                         Verdict::Allow,
                         "H3.4",
                         format!("route {destination} -> {target} (active peering) in {rt_label} reaches {dst}"),
-                        field.to_string(),
+                        Deciding::from(field),
                     )
                     .read(K::RouteTarget, target)
                 }
@@ -242,7 +242,7 @@ fn cross_vpc_target(
             Verdict::Unknown,
             "H3.4",
             format!("route {destination} -> {target} in {rt_label}: transit gateway route tables are not read"),
-            field.to_string(),
+            Deciding::from(field),
         );
     }
     if target == "local" {
@@ -250,7 +250,7 @@ fn cross_vpc_target(
             Verdict::Deny,
             "H3.4",
             format!("{dst} falls in the local route of {rt_label}, but the endpoint is in another VPC (overlapping CIDRs)"),
-            field.to_string(),
+            Deciding::from(field),
         )
         .symptom(TIMEOUT);
     }
@@ -259,7 +259,7 @@ fn cross_vpc_target(
             Verdict::Unknown,
             "H3.4",
             format!("route {destination} -> {target} in {rt_label} goes through an appliance; its forwarding is not read"),
-            field.to_string(),
+            Deciding::from(field),
         );
     }
     path_result(
@@ -269,7 +269,7 @@ fn cross_vpc_target(
             "route {destination} -> {target} in {rt_label} does not lead to {} (needs a peering connection or transit gateway route)",
             ep.vpc_id
         ),
-        field.to_string(),
+        Deciding::from(field),
     )
     .symptom(TIMEOUT)
 }
@@ -324,7 +324,7 @@ pub(super) fn public_path(ctx: &Ctx, client: &Client) -> Vec<Hop> {
                             "H3.3",
                             format!("default route 0.0.0.0/0 -> {target} is a blackhole"),
                         )
-                        .deciding(format!("{field} State=blackhole"))
+                        .deciding(field.clone().with_detail("State=blackhole"))
                         .read(K::RouteTable, &rt.route_table_id)
                         .symptom(TIMEOUT)
                     } else if ["tgw-", "eni-", "i-", "vpce-", "cagw-", "lgw-", "arn:"]
