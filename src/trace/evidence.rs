@@ -260,6 +260,11 @@ impl Deciding {
         };
         self.with(Some(&path), None, None)
     }
+    /// The path continued by `more` as written (`.authorizationType`).
+    pub fn deeper(self, more: &str) -> Deciding {
+        let path = format!("{}{more}", self.path());
+        self.with(Some(&path), None, None)
+    }
     pub fn with_statement(mut self, s: StatementRef) -> Deciding {
         self.statement = Some(Box::new(s));
         self

@@ -145,7 +145,8 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
                         .vpc_endpoint_ids
                         .contains(&vpce_id);
                     if !listed {
-                        let h = Hop::new(HopId::Dns,
+                        let h = Hop::new(
+HopId::Dns,
                             Verdict::Deny,
                             "H2.3",
                             format!("API {api_id} is not associated with {vpce_id} (endpointConfiguration.vpcEndpointIds lacks it), so {host} does not exist"),

@@ -77,7 +77,8 @@ pub(super) fn resolve_private_name<'w>(
         };
         // A public (regional or edge) API is meant to be reached this way.
         if let Some(api) = ctx.api().filter(|a| !a.is_private()) {
-            let h = Hop::new(HopId::Dns,
+            let h = Hop::new(
+HopId::Dns,
                 Verdict::Allow,
                 "H2.2",
                 format!(
@@ -100,7 +101,8 @@ pub(super) fn resolve_private_name<'w>(
                 },
             );
         }
-        let mut h = Hop::new(HopId::Dns,
+        let mut h = Hop::new(
+HopId::Dns,
             Verdict::Deny,
             "H2.2",
             format!(
@@ -129,7 +131,8 @@ pub(super) fn resolve_private_name<'w>(
             Some(false) => (Verdict::Deny, "false"),
             _ => (Verdict::Unknown, "not captured"),
         };
-        let mut h = Hop::new(HopId::Dns,
+        let mut h = Hop::new(
+HopId::Dns,
             v,
             "H2.2",
             format!(

@@ -331,7 +331,8 @@ pub(super) fn public_path(ctx: &Ctx, client: &Client) -> Vec<Hop> {
                         .iter()
                         .any(|p| target.starts_with(p))
                     {
-                        Hop::new(HopId::Route,
+                        Hop::new(
+HopId::Route,
                             Verdict::Unknown,
                             "H3.5",
                             format!("default route 0.0.0.0/0 -> {target}: whether it reaches the internet depends on route tables or appliances that are not read"),
@@ -339,7 +340,8 @@ pub(super) fn public_path(ctx: &Ctx, client: &Client) -> Vec<Hop> {
                         .deciding(field)
                         .read(K::RouteTable, &rt.route_table_id)
                     } else if !["igw-", "nat-"].iter().any(|p| target.starts_with(p)) {
-                        Hop::new(HopId::Route,
+                        Hop::new(
+HopId::Route,
                             Verdict::Deny,
                             "H3.5",
                             format!("no route to the public execute-api endpoint: the default route goes to {target}, not to a NAT or internet gateway"),
@@ -348,7 +350,8 @@ pub(super) fn public_path(ctx: &Ctx, client: &Client) -> Vec<Hop> {
                         .read(K::RouteTable, &rt.route_table_id)
                         .symptom(TIMEOUT)
                     } else {
-                        Hop::new(HopId::Route,
+                        Hop::new(
+HopId::Route,
                             Verdict::Allow,
                             "H3.5",
                             format!("default route 0.0.0.0/0 -> {target} reaches the public execute-api endpoint (where a private API answers 403, see dns)"),

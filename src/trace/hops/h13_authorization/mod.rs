@@ -48,7 +48,7 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
                 r.method_key, r.template
             ),
         )
-        .deciding(format!("{sum_field}.authorizationType (missing)"));
+        .deciding(sum_field.deeper(".authorizationType").missing());
     };
     let auth = auth.to_ascii_uppercase();
     let verb = ctx.req.method.to_ascii_uppercase();
@@ -125,7 +125,10 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
             Verdict::Deny,
             "H13.3",
             "the method is AWS_IAM and the request is not SigV4-signed".to_string(),
-            format!("{sum_field}.authorizationType=AWS_IAM"),
+            sum_field
+                .clone()
+                .deeper(".authorizationType")
+                .with_value("AWS_IAM"),
         )
         .respond(Response {
             status: 403,
@@ -174,7 +177,10 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Ho
                         Verdict::Unknown,
                         "H13.3",
                         format!("authorizationType {other} is not one the rulebook describes"),
-                        format!("{sum_field}.authorizationType={other}"),
+                        sum_field
+                            .clone()
+                            .deeper(".authorizationType")
+                            .with_value(other),
                     ),
                 };
                 // The resource policy's statements first, then any the method added.
