@@ -142,38 +142,7 @@ fn both(a: Edit, b: Edit) -> Edit {
 
 // ---- expectations --------------------------------------------------------------
 
-struct Expect {
-    hop: &'static str,
-    verdict: Verdict,
-    check: Option<&'static str>,
-    text: Vec<&'static str>,
-}
-
-fn at(hop: &'static str, verdict: Verdict, check: &'static str) -> Expect {
-    Expect {
-        hop,
-        verdict,
-        check: Some(check),
-        text: Vec::new(),
-    }
-}
-
-fn verdict(hop: &'static str, verdict: Verdict) -> Expect {
-    Expect {
-        hop,
-        verdict,
-        check: None,
-        text: Vec::new(),
-    }
-}
-
-impl Expect {
-    /// Text that must appear in the reason, the deciding field or a note.
-    fn says(mut self, t: &'static str) -> Expect {
-        self.text.push(t);
-        self
-    }
-}
+use common::{at, verdict, Expect};
 
 #[derive(Clone, Copy)]
 enum Resp {
@@ -249,34 +218,11 @@ fn run_trace(c: &Case) -> Trace {
 fn failures(c: &Case) -> Vec<String> {
     let t = run_trace(c);
     common::dump("auth", c.name, &t);
-    let mut out = Vec::new();
-    for e in &c.expect {
-        let Some(h) = t.hops.iter().find(|h| h.hop.as_str() == e.hop) else {
-            out.push(format!("no hop {}", e.hop));
-            continue;
-        };
-        let all = format!("{} | {} | {}", h.reason, h.deciding, h.notes.join(" | "));
-        if h.verdict != e.verdict {
-            out.push(format!(
-                "{}: verdict {:?}, wanted {:?}: {all}",
-                e.hop, h.verdict, e.verdict
-            ));
-            continue;
-        }
-        if let Some(chk) = e.check {
-            if h.check != chk {
-                out.push(format!("{}: check {}, wanted {chk}: {all}", e.hop, h.check));
-            }
-        }
-        for t in &e.text {
-            if !all.contains(t) {
-                out.push(format!("{}: lacks {t:?}: {all}", e.hop));
-            }
-        }
-        if h.verdict == Deny && h.deciding.is_empty() {
-            out.push(format!("{}: a deny must name its deciding field", e.hop));
-        }
-    }
+    let mut out: Vec<String> = c
+        .expect
+        .iter()
+        .flat_map(|e| common::mismatches(&t, e))
+        .collect();
     match (c.response, &t.response) {
         (Resp::Any, _) => {}
         (Resp::None, None) => {}

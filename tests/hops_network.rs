@@ -149,50 +149,7 @@ fn form_d() -> Req {
 
 // ---- expectations ----------------------------------------------------------
 
-struct Expect {
-    hop: &'static str,
-    verdict: Verdict,
-    /// `None`: any check id.
-    check: Option<&'static str>,
-    reason: Option<&'static str>,
-    note: Option<&'static str>,
-    deciding: Option<&'static str>,
-}
-
-impl Expect {
-    fn reason(mut self, s: &'static str) -> Expect {
-        self.reason = Some(s);
-        self
-    }
-    fn note(mut self, s: &'static str) -> Expect {
-        self.note = Some(s);
-        self
-    }
-    fn deciding(mut self, s: &'static str) -> Expect {
-        self.deciding = Some(s);
-        self
-    }
-}
-
-/// `hop` must have `verdict` decided by rulebook check `check`.
-fn at(hop: &'static str, verdict: Verdict, check: &'static str) -> Expect {
-    Expect {
-        hop,
-        verdict,
-        check: Some(check),
-        reason: None,
-        note: None,
-        deciding: None,
-    }
-}
-
-/// `hop` must have `verdict`, whatever check id it reports.
-fn verdict_only(hop: &'static str, verdict: Verdict) -> Expect {
-    Expect {
-        check: None,
-        ..at(hop, verdict, "")
-    }
-}
+use common::{at, verdict as verdict_only, Expect};
 
 type Mutation = fn(&mut Value);
 
@@ -239,51 +196,11 @@ fn failures(c: &Case) -> Vec<String> {
     };
     common::dump("network", c.name, &t);
     assert!(!c.expect.is_empty(), "case {:?} asserts nothing", c.name);
-    let mut out = Vec::new();
-    for e in &c.expect {
-        let Some(h) = t.hops.iter().find(|h| h.hop.as_str() == e.hop) else {
-            out.push(format!("[{}] no hop named {:?}", c.name, e.hop));
-            continue;
-        };
-        let mut bad = Vec::new();
-        if h.verdict != e.verdict {
-            bad.push(format!("verdict {:?}, expected {:?}", h.verdict, e.verdict));
-        }
-        if let Some(check) = e.check {
-            if h.check != check {
-                bad.push(format!("check {:?}, expected {check:?}", h.check));
-            }
-        }
-        if let Some(r) = e.reason {
-            if !h.reason.contains(r) {
-                bad.push(format!("reason lacks {r:?}"));
-            }
-        }
-        if let Some(n) = e.note {
-            if !h.notes.iter().any(|x| x.contains(n)) {
-                bad.push(format!("no note contains {n:?}"));
-            }
-        }
-        if let Some(d) = e.deciding {
-            if !h.deciding.to_string().contains(d) {
-                bad.push(format!("deciding field lacks {d:?}"));
-            }
-        }
-        if !bad.is_empty() {
-            out.push(format!(
-                "[{}] hop {}: {}\n      got: {:?} {} | reason: {} | deciding: {} | notes: {:?}",
-                c.name,
-                e.hop,
-                bad.join("; "),
-                h.verdict,
-                h.check,
-                h.reason,
-                h.deciding,
-                h.notes
-            ));
-        }
-    }
-    out
+    c.expect
+        .iter()
+        .flat_map(|e| common::mismatches(&t, e))
+        .map(|m| format!("[{}] {m}", c.name))
+        .collect()
 }
 
 fn run_table(cases: Vec<Case>) {
