@@ -202,17 +202,7 @@ fn request_of(c: &Case) -> Request {
 }
 
 fn run_trace(c: &Case) -> Trace {
-    let world = world_of(c);
-    let req = Request::new(
-        CLIENT,
-        c.req.method,
-        &c.req.url,
-        &c.req.headers,
-        c.req.sigv4,
-        TlsVersion::V1_2,
-    )
-    .unwrap();
-    trace::run(&world, &req).unwrap()
+    trace::run(&world_of(c), &request_of(c)).unwrap()
 }
 
 fn failures(c: &Case) -> Vec<String> {
