@@ -622,31 +622,24 @@ fn without_timing(mut t: Value) -> Value {
 #[test]
 fn elapsed_ms_can_be_pinned_for_snapshot_tests() {
     let sb = Sandbox::new();
-    let mut cmd = sb.command([
-        "trace",
-        "--demo",
-        "--from",
-        "i-0a0000000000web01",
-        "--output",
-        "json",
-    ]);
-    cmd.arg("https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets");
-    cmd.env("HOPTRACE_ELAPSED_MS", "7");
-    let r = run_command(cmd);
+    let pinned = || {
+        let mut cmd = sb.command([
+            "trace",
+            "--demo",
+            "--from",
+            "i-0a0000000000web01",
+            "--output",
+            "json",
+            "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets",
+        ]);
+        cmd.env("HOPTRACE_ELAPSED_MS", "7");
+        run_command(cmd)
+    };
+    let r = pinned();
     let t = parse_json(&r.stdout);
     assert_eq!(t["stats"]["elapsed_ms"], 7, "{}", r.stdout);
     // Two runs are then identical to the byte.
-    let mut again = sb.command([
-        "trace",
-        "--demo",
-        "--from",
-        "i-0a0000000000web01",
-        "--output",
-        "json",
-    ]);
-    again.arg("https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets");
-    again.env("HOPTRACE_ELAPSED_MS", "7");
-    assert_eq!(run_command(again).stdout, r.stdout);
+    assert_eq!(pinned().stdout, r.stdout);
 }
 
 #[test]

@@ -103,6 +103,18 @@ impl<'w> Destination<'w> {
             approximate: false,
         }
     }
+    /// The ENIs of `ep` (`approximate` when they stand for subnets).
+    pub fn endpoint(
+        ep: &'w VpcEndpoint,
+        candidates: Vec<Candidate>,
+        approximate: bool,
+    ) -> Destination<'w> {
+        Destination {
+            via: Via::Endpoint(ep),
+            candidates,
+            approximate,
+        }
+    }
     pub fn failed(why: String) -> Destination<'w> {
         Destination {
             via: Via::Unresolved { skip: true, why },
@@ -145,6 +157,19 @@ impl Gate<'_> {
             Gate::Failed(why) => Some(not_evaluable(hop, why)),
             Gate::Public => Some(not_evaluable(hop, PUBLIC)),
         }
+    }
+}
+
+/// What an endpoint's `State` means for a request through it: `None` when it
+/// is available, unknown while pending, deny otherwise.
+pub(crate) fn endpoint_state_verdict(ep: &VpcEndpoint) -> Option<Verdict> {
+    let state = ep.state.to_ascii_lowercase();
+    if state == "available" {
+        None
+    } else if state.starts_with("pending") {
+        Some(Verdict::Unknown)
+    } else {
+        Some(Verdict::Deny)
     }
 }
 

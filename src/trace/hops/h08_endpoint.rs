@@ -2,7 +2,7 @@
 //! security policy, endpoint access mode, certificate name, IP family, mTLS.
 
 use crate::trace::ctx::Ctx;
-use crate::trace::ctx::{Gate, PUBLIC};
+use crate::trace::ctx::{endpoint_state_verdict, Gate, PUBLIC};
 use crate::trace::evidence::{Deciding, ResourceKind as K, ResourceRef};
 use crate::trace::hop::{Hop, HopId, Verdict};
 use crate::trace::request::TlsVersion;
@@ -118,13 +118,7 @@ pub(super) fn evaluate(ctx: &Ctx) -> Hop {
         "TLS handshake failure (no HTTP status; nothing in API Gateway logs)".to_string();
 
     // H8.1 state
-    let state = ep.state.to_ascii_lowercase();
-    if state != "available" {
-        let v = if state.starts_with("pending") {
-            Verdict::Unknown
-        } else {
-            Verdict::Deny
-        };
+    if let Some(v) = endpoint_state_verdict(ep) {
         findings.push(finding(
             v,
             "H8.1",

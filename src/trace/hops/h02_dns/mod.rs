@@ -124,11 +124,7 @@ fn resolve<'w>(ctx: &Ctx<'w>) -> (Hop, Destination<'w>) {
             let dest = match ep {
                 Some(ep) => {
                     let (c, approx) = endpoint_candidates(ctx, ep, Some(client), None);
-                    Destination {
-                        via: Via::Endpoint(ep),
-                        candidates: c,
-                        approximate: approx,
-                    }
+                    Destination::endpoint(ep, c, approx)
                 }
                 None => Destination::none(&format!("endpoint {vpce_id} is not in the snapshot")),
             };
@@ -190,14 +186,7 @@ HopId::Dns,
             if !matches && ep.dns_entries.is_empty() {
                 hop = hop.decide(Verdict::Unknown, "H2.4").reason(format!("the DNS names of {vpce_id} were not captured, so {host} cannot be checked against them")).deciding(Deciding::field("ec2:DescribeVpcEndpoints", &vpce_id, "DnsEntries (empty)"));
                 let (c, approx) = endpoint_candidates(ctx, ep, Some(client), t.zone.as_deref());
-                return (
-                    hop,
-                    Destination {
-                        via: Via::Endpoint(ep),
-                        candidates: c,
-                        approximate: approx,
-                    },
-                );
+                return (hop, Destination::endpoint(ep, c, approx));
             }
             if !matches {
                 let names: Vec<&str> = ep.dns_entries.iter().map(|d| d.dns_name.as_str()).collect();
@@ -220,12 +209,7 @@ HopId::Dns,
                 );
             }
             let state = ep.state.to_ascii_lowercase();
-            if state != "available" {
-                let v = if state.starts_with("pending") {
-                    Verdict::Unknown
-                } else {
-                    Verdict::Deny
-                };
+            if let Some(v) = endpoint_state_verdict(ep) {
                 let mut h = Hop::new(
                     HopId::Dns,
                     v,
@@ -246,14 +230,7 @@ HopId::Dns,
                     );
                 }
                 let (c, approx) = endpoint_candidates(ctx, ep, Some(client), t.zone.as_deref());
-                return (
-                    h,
-                    Destination {
-                        via: Via::Endpoint(ep),
-                        candidates: c,
-                        approximate: approx,
-                    },
-                );
+                return (h, Destination::endpoint(ep, c, approx));
             }
             let (c, approx) = endpoint_candidates(ctx, ep, Some(client), t.zone.as_deref());
             hop = hop.check_id("H2.4").reason(format!(
@@ -265,14 +242,7 @@ HopId::Dns,
             if approx {
                 hop = hop.note("some endpoint ENI addresses were not captured; network checks use the endpoint subnets' CIDRs (approximate)");
             }
-            (
-                hop,
-                Destination {
-                    via: Via::Endpoint(ep),
-                    candidates: c,
-                    approximate: approx,
-                },
-            )
+            (hop, Destination::endpoint(ep, c, approx))
         }
         Form::D => {
             let domain = t.custom_domain.clone().unwrap_or_default();
@@ -300,14 +270,7 @@ HopId::Dns,
                     "assuming the record points to {}, the endpoint in {vpc_id} associated with {domain}",
                     ep.vpc_endpoint_id
                 ));
-                (
-                    hop,
-                    Destination {
-                        via: Via::Endpoint(ep),
-                        candidates: c,
-                        approximate: approx,
-                    },
-                )
+                (hop, Destination::endpoint(ep, c, approx))
             } else {
                 (
                     hop,

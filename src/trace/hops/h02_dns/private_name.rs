@@ -155,14 +155,7 @@ HopId::Dns,
             );
         }
         let (c, approx) = endpoint_candidates(ctx, ep, Some(client), None);
-        return (
-            h,
-            Destination {
-                via: Via::Endpoint(ep),
-                candidates: c,
-                approximate: approx,
-            },
-        );
+        return (h, Destination::endpoint(ep, c, approx));
     }
     let (c, approx) = endpoint_candidates(ctx, ep, Some(client), None);
     if hop.verdict == Verdict::Allow {
@@ -192,12 +185,5 @@ HopId::Dns,
             ep.vpc_endpoint_id
         ));
     }
-    (
-        hop,
-        Destination {
-            via: Via::Endpoint(ep),
-            candidates: c,
-            approximate: approx,
-        },
-    )
+    (hop, Destination::endpoint(ep, c, approx))
 }

@@ -13,7 +13,7 @@ pub(super) use crate::trace::evidence::{Deciding, ResourceKind as K};
 pub(super) use crate::trace::hop::{Hop, HopId, Verdict};
 pub(super) use crate::trace::target::Form;
 
-pub(super) use crate::trace::ctx::{Candidate, Client, Destination, Via};
+pub(super) use crate::trace::ctx::{endpoint_state_verdict, Candidate, Client, Destination, Via};
 
 /// What the VPC's resolver can do.
 pub(super) enum Dhcp {
