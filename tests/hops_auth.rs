@@ -906,6 +906,35 @@ fn the_default_endpoint_policy_is_shown_and_decides() {
 }
 
 #[test]
+fn through_a_private_domain_both_endpoint_policy_evaluations_are_shown() {
+    let c = named(
+        h9_cases(),
+        "H9.3 form D: a policy allowing only the method refuses the domain resource",
+    );
+    let t = run_trace(&c);
+    let h = &t.hops[HopId::EndpointPolicy.index()];
+    assert_eq!(
+        h.policies.len(),
+        2,
+        "{:?}",
+        h.policies.iter().map(|p| &p.title).collect::<Vec<_>>()
+    );
+    // The domain's evaluation decides (nothing allows it), and the mark can
+    // only fall in it: the method's evaluation is a different document.
+    assert!(
+        h.policies[0].title.contains("/domainnames/"),
+        "{}",
+        h.policies[0].title
+    );
+    assert!(
+        !h.policies[1].title.contains("/domainnames/"),
+        "{}",
+        h.policies[1].title
+    );
+    assert!(h.policies[1].decided(&h.deciding).is_none());
+}
+
+#[test]
 fn an_authorizer_that_may_be_invoked_shows_the_function_policy() {
     let c = named(
         h13_authorizer_cases(),

@@ -159,14 +159,36 @@ pub(super) fn evaluate<'w>(
     };
     let who = caller.describe();
     let label = |i: usize| policy::statement_label(&p, i);
-    let evidence = PolicyEvidence::from_eval(
-        PolicyKind::EndpointPolicy,
-        ResourceRef::new(K::VpcEndpoint, id),
-        format!("endpoint policy of {id}"),
-        &p,
-        &focus.eval,
-        &focus.rc,
-    );
+    // The policy as evaluated; through a private custom domain it is
+    // evaluated twice, for the method and for the domain, and both are shown.
+    let evaluated = |resource: &str, m: &MethodEval| {
+        let e = PolicyEvidence::from_eval(
+            PolicyKind::EndpointPolicy,
+            ResourceRef::new(K::VpcEndpoint, id),
+            match &domain {
+                Some(_) => format!("endpoint policy of {id}, for {resource}"),
+                None => format!("endpoint policy of {id}"),
+            },
+            &p,
+            &m.eval,
+            &m.rc,
+        );
+        match &domain {
+            Some(_) => e.with_document(format!("{id} {resource}")),
+            None => e,
+        }
+    };
+    let evidence = evaluated(&arn, focus);
+    let other = domain.as_ref().map(|(a, d)| {
+        if std::ptr::eq(focus, d) {
+            evaluated(
+                method_arn.as_deref().unwrap_or("(unknown method ARN)"),
+                &method,
+            )
+        } else {
+            evaluated(a, d)
+        }
+    });
     let deciding = evidence.deciding_field(&field, format!("(no statement allows {arn})"));
     let (verdict, reason, response) = match decision.definite() {
         Some(Outcome::Allow) => (
@@ -238,7 +260,7 @@ pub(super) fn evaluate<'w>(
     if !default_policy {
         hop = hop.notes(evidence.notes("endpoint policy"));
     }
-    hop = hop.policy(evidence);
+    hop = hop.policy(evidence).policies(other);
     if let Ok(r) = route {
         let auth = r.snapshot.authorization_type.as_deref().unwrap_or("");
         let names_principals = p.statements.iter().any(|s| {
