@@ -41,7 +41,7 @@ const HOP_ORDER: [&str; 15] = [
 /// policy, authorization, API key); 10, 11, 12 and 15 answer `unknown` with
 /// "not evaluated yet".
 const IMPLEMENTED: usize = 8;
-const NOT_YET: [&str; 4] = ["api", "stage", "waf", "integration"];
+const NOT_YET: [&str; 1] = ["integration"];
 
 const PETS_URL: &str = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets";
 const WEB: &str = "i-0a0000000000web01";
@@ -460,7 +460,7 @@ const EXPECTED: [(&str, &str, Option<&str>); 17] = [
     ("analytics-1", "blocked", Some("dns")),
     ("partner-1", "undetermined", None),
     ("ops-1", "blocked", Some("route")),
-    ("tools-1", "undetermined", None),
+    ("tools-1", "blocked", Some("api")),
     ("audit-1", "blocked", Some("endpoint")),
     ("kiosk-1", "blocked", Some("instance")),
     ("ledger-1", "blocked", Some("endpoint-policy")),
@@ -492,6 +492,27 @@ const AUTH_HOPS: [(&str, &str, &str, &str); 17] = [
     ("admin-1", "allow", "unknown", "allow"),
 ];
 
+/// Hops 10-12 of each story: (name, api, stage, waf). No demo stage has a web ACL.
+const API_HOPS: [(&str, &str, &str, &str); 17] = [
+    ("web-1", "allow", "allow", "skip"),
+    ("batch-1", "allow", "allow", "skip"),
+    ("reporting-1", "allow", "allow", "skip"),
+    ("legacy-1", "allow", "allow", "skip"),
+    ("win-1", "allow", "allow", "skip"),
+    ("analytics-1", "skip", "skip", "skip"),
+    ("partner-1", "allow", "allow", "skip"),
+    ("ops-1", "allow", "allow", "skip"),
+    ("tools-1", "deny", "allow", "skip"),
+    ("audit-1", "allow", "allow", "skip"),
+    ("kiosk-1", "allow", "allow", "skip"),
+    ("ledger-1", "allow", "allow", "skip"),
+    ("stock-1", "allow", "allow", "skip"),
+    ("poster-1", "allow", "allow", "skip"),
+    ("jobs-1", "allow", "allow", "skip"),
+    ("orders-1", "allow", "allow", "skip"),
+    ("admin-1", "allow", "allow", "skip"),
+];
+
 fn assert_first_hops_allow(t: &Value, story: &str) {
     let v = hop_verdicts(t);
     for (hop, verdict) in &v[..IMPLEMENTED] {
@@ -516,6 +537,9 @@ fn assert_story_details(name: &str, t: &Value) {
                 notes.iter().any(|n| n.as_str().unwrap().contains("H2.6")),
                 "tools-1: the dns hop should carry an H2.6 note: {notes:?}"
             );
+            // H10.3: the regional API refuses calls through the endpoint.
+            assert_eq!(hop(t, "api")["check"], "H10.3");
+            assert_response(t, 403, "ForbiddenException", "Forbidden");
         }
         "kiosk-1" => {
             // A stopped instance blocks, but the rest of the path is still checked.
@@ -688,6 +712,19 @@ fn every_story_traces_as_its_text_says_on_demo_and_snapshot() {
             assert_eq!(h["verdict"], "unknown", "{}: hop {name}", s.name);
             assert_eq!(h["reason"], "not evaluated yet", "{}: hop {name}", s.name);
         }
+        let (_, h10, h11, h12) = *API_HOPS
+            .iter()
+            .find(|e| e.0 == s.name)
+            .unwrap_or_else(|| panic!("no hop 10/11/12 expectation for story {}", s.name));
+        for (name, want) in [("api", h10), ("stage", h11), ("waf", h12)] {
+            assert_eq!(
+                hop(&t, name)["verdict"],
+                want,
+                "{}: hop {name}: {}",
+                s.name,
+                hop(&t, name)["reason"]
+            );
+        }
         let (_, h9, h13, h14) = *AUTH_HOPS
             .iter()
             .find(|e| e.0 == s.name)
@@ -708,7 +745,7 @@ fn every_story_traces_as_its_text_says_on_demo_and_snapshot() {
         // Only a denial with an HTTP answer carries a response.
         if !matches!(
             t["first_block"].as_str(),
-            Some("endpoint-policy" | "authorization" | "api-key")
+            Some("api" | "stage" | "endpoint-policy" | "authorization" | "api-key")
         ) {
             assert!(t["response"].is_null(), "{}: {}", s.name, t["response"]);
         }

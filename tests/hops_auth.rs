@@ -801,19 +801,278 @@ fn h14_api_key() {
     run_table(h14_cases());
 }
 
-/// Hops 10, 11, 12 and 15 are not given verdicts here.
-#[test]
-fn other_hops_stay_not_evaluated() {
-    let c = case("hops 10-12 and 15", unchanged(), get("/prod/pets"), vec![]);
-    let t = run_trace(&c);
-    for name in ["api", "stage", "waf", "integration"] {
-        let h = t.hops.iter().find(|h| h.hop.as_str() == name).unwrap();
-        assert_eq!(
-            (h.verdict, h.reason.as_str()),
-            (Unknown, "not evaluated yet"),
-            "{name}"
-        );
+// ---- H10, H11, H12 -----------------------------------------------------------------
+
+/// The endpoint's own DNS name with no header naming an API (form C without Host).
+fn vpce_name_only(path: &str) -> Req {
+    Req {
+        method: "GET",
+        url: format!("https://{VPCE_HOST}{path}"),
+        headers: Vec::new(),
+        sigv4: false,
     }
+}
+
+fn domain(d: &mut Value) -> &mut Value {
+    &mut d["domain_names"][0]
+}
+
+fn pets_resource(d: &mut Value) -> &mut Value {
+    api(d)["resources"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["path"] == "/pets")
+        .unwrap()
+}
+
+fn h10_h12_cases() -> Vec<Case> {
+    let forbidden = ("ForbiddenException", "Forbidden");
+    let mat = (
+        "MissingAuthenticationTokenException",
+        "Missing Authentication Token",
+    );
+    vec![
+        case(
+            "H10.3 a private API named by its private DNS name is selected",
+            unchanged(),
+            get("/prod/pets"),
+            vec![at("api", Allow, "H10.3")
+                .says("private API a1b2c3d4e5 (pets)")
+                .deciding("endpointConfiguration.types=[\"PRIVATE\"]")],
+        ),
+        case(
+            "H10.4 the private domain maps to a private API",
+            unchanged(),
+            via_domain("/v1/pets"),
+            vec![at("api", Allow, "H10.3")
+                .says("custom domain api.internal.example.com maps to private API a1b2c3d4e5")
+                .says("is associated with private custom domain")],
+        ),
+        case(
+            "H10.1 the endpoint's DNS name with no Host or x-apigw-api-id",
+            unchanged(),
+            vpce_name_only("/prod/pets"),
+            vec![
+                at("api", Deny, "H10.1").says("names no API"),
+                verdict("stage", Skip).says("(api)"),
+                verdict("authorization", Skip),
+            ],
+        )
+        .responds(403, forbidden.0, forbidden.1),
+        case(
+            "H10.2 an API the snapshot lacks (another account?) is unknown",
+            Box::new(|d| {
+                d["rest_apis"]
+                    .as_array_mut()
+                    .unwrap()
+                    .retain(|a| a["id"] != API)
+            }),
+            get("/prod/pets"),
+            vec![
+                at("api", Unknown, "H10.2").deciding("apigateway:GetRestApi a1b2c3d4e5 (missing)"),
+                verdict("stage", Unknown).says("cannot evaluate"),
+            ],
+        ),
+        case(
+            "H10.3 a REGIONAL API through the endpoint is refused",
+            Box::new(|d| api(d)["endpointConfiguration"]["types"] = json!(["REGIONAL"])),
+            get("/prod/pets"),
+            vec![at("api", Deny, "H10.3").says("REGIONAL API, not a private one")],
+        )
+        .responds(403, forbidden.0, forbidden.1),
+        case(
+            "H10.5 the default endpoint disabled refuses form A",
+            Box::new(|d| api(d)["disableExecuteApiEndpoint"] = json!(true)),
+            get("/prod/pets"),
+            vec![at("api", Deny, "H10.5").deciding("disableExecuteApiEndpoint=true")],
+        )
+        .responds(403, forbidden.0, forbidden.1),
+        case(
+            "H10.5 the default endpoint disabled still serves the custom domain",
+            Box::new(|d| api(d)["disableExecuteApiEndpoint"] = json!(true)),
+            via_domain("/v1/pets"),
+            vec![at("api", Allow, "H10.3")],
+        ),
+        case(
+            "H10.4 a domain that is not private is refused",
+            Box::new(|d| domain(d)["endpointConfiguration"]["types"] = json!(["REGIONAL"])),
+            via_domain("/v1/pets"),
+            vec![at("api", Deny, "H10.4").says("not a private domain name")],
+        ),
+        case(
+            "H10.4 a PENDING domain is unknown",
+            Box::new(|d| domain(d)["domainNameStatus"] = json!("PENDING")),
+            via_domain("/v1/pets"),
+            vec![at("api", Unknown, "H10.4").deciding("domainNameStatus=PENDING")],
+        ),
+        case(
+            "H10.4 no access association for this endpoint is refused",
+            Box::new(|d| {
+                d["domain_name_access_associations"][0]["accessAssociationSource"] =
+                    json!("vpce-0ther")
+            }),
+            via_domain("/v1/pets"),
+            vec![at("api", Deny, "H10.4").says("has no access association")],
+        ),
+        case(
+            "H10.4 no associations captured at all is unknown",
+            Box::new(|d| d["domain_name_access_associations"] = json!([])),
+            via_domain("/v1/pets"),
+            vec![at("api", Unknown, "H10.4").says("holds no domain access associations")],
+        ),
+        case(
+            "H10.4 no base path mapping matches",
+            unchanged(),
+            via_domain("/v2/pets"),
+            vec![
+                at("api", Deny, "H10.4").says("no base path mapping"),
+                verdict("stage", Skip).says("(api)"),
+            ],
+        )
+        .responds(403, mat.0, mat.1),
+        case(
+            "H10.4 a private domain mapped to a public API is refused",
+            Box::new(|d| api(d)["endpointConfiguration"]["types"] = json!(["REGIONAL"])),
+            via_domain("/v1/pets"),
+            vec![at("api", Deny, "H10.4").says("private domains cannot target public APIs")],
+        ),
+        case(
+            "H11.3 the route matches in the deployed apiSummary",
+            unchanged(),
+            get("/prod/pets/42"),
+            vec![at("stage", Allow, "H11.3")
+                .says("GET /pets/42 matches GET /pets/{petId}")
+                .deciding(
+                    "apigateway:GetDeployment a1b2c3d4e5 dep001 apiSummary[/pets/{petId}][GET]",
+                )],
+        ),
+        case(
+            "H11.1 a stage that does not exist",
+            unchanged(),
+            get("/test/pets"),
+            vec![
+                at("stage", Deny, "H11.1").says("stage test does not exist"),
+                verdict("api", Allow),
+                verdict("waf", Skip),
+            ],
+        )
+        .responds(403, forbidden.0, forbidden.1),
+        case(
+            "H11.1 no stage segment in the URL",
+            unchanged(),
+            get("/"),
+            vec![at("stage", Deny, "H11.1").says("no stage segment")],
+        )
+        .responds(403, forbidden.0, forbidden.1),
+        case(
+            "H11.2 a deployment without apiSummary is unknown",
+            Box::new(|d| api(d)["deployments"][0]["apiSummary"] = Value::Null),
+            get("/prod/pets"),
+            vec![at("stage", Unknown, "H11.2").says("apiSummary")],
+        ),
+        case(
+            "H11.2 a stage without a deployment is unknown",
+            Box::new(|d| api(d)["stages"][0]["deploymentId"] = Value::Null),
+            get("/prod/pets"),
+            vec![at("stage", Unknown, "H11.2").says("names no deployment")],
+        ),
+        case(
+            "H11.3 a path not in the deployment",
+            unchanged(),
+            get("/prod/nothing"),
+            vec![
+                at("stage", Deny, "H11.3").says("no resource matches /nothing"),
+                verdict("waf", Skip),
+            ],
+        )
+        .responds(403, mat.0, mat.1),
+        case(
+            "H11.3 a method not in the deployment",
+            unchanged(),
+            Req {
+                method: "DELETE",
+                ..get("/prod/pets")
+            },
+            vec![at("stage", Deny, "H11.3").says("has no DELETE or ANY method")],
+        )
+        .responds(403, mat.0, mat.1),
+        case(
+            "H11.3 greedy {proxy+} with ANY",
+            unchanged(),
+            Req {
+                method: "PUT",
+                ..get("/prod/files/a/b/c")
+            },
+            vec![at("stage", Allow, "H11.3").says("matches ANY /files/{proxy+}")],
+        ),
+        case(
+            "H11.4 a method added live but not deployed: a note, the deployment decides",
+            Box::new(|d| {
+                let res = api(d)["resources"].as_array_mut().unwrap();
+                res.push(json!({"id": "mine01", "path": "/pets/mine", "resourceMethods": {"GET": {"httpMethod": "GET", "authorizationType": "NONE"}}}));
+            }),
+            get("/prod/pets/mine"),
+            vec![at("stage", Allow, "H11.3")
+                .says("undeployed changes")
+                .says("GET /pets/{petId}")
+                .says("GET /pets/mine (not deployed)")],
+        ),
+        case(
+            "H11.4 authorizationType changed live but not deployed",
+            Box::new(|d| {
+                pets_resource(d)["resourceMethods"]["GET"]["authorizationType"] = json!("AWS_IAM")
+            }),
+            get("/prod/pets"),
+            vec![
+                at("stage", Allow, "H11.3").says("authorizationType AWS_IAM live, NONE deployed"),
+                at("authorization", Allow, "H13.3"),
+            ],
+        ),
+        case(
+            "H12.1 no web ACL on the stage: skipped",
+            unchanged(),
+            get("/prod/pets"),
+            vec![at("waf", Skip, "H12.1").says("no web ACL")],
+        ),
+        case(
+            "H12.1 a web ACL on the stage: unknown, named",
+            Box::new(|d| {
+                api(d)["stages"][0]["webAclArn"] =
+                    json!("arn:aws:wafv2:us-east-1:111111111111:regional/webacl/edge/abc")
+            }),
+            get("/prod/pets"),
+            vec![at("waf", Unknown, "H12.1")
+                .says("webacl/edge/abc")
+                .says("WAF_FILTERED")],
+        ),
+        case(
+            "H12.1 the web ACL is read even when no route matches",
+            Box::new(|d| {
+                api(d)["stages"][0]["webAclArn"] =
+                    json!("arn:aws:wafv2:us-east-1:111111111111:regional/webacl/edge/abc")
+            }),
+            get("/prod/nothing"),
+            vec![at("waf", Unknown, "H12.1"), at("stage", Deny, "H11.3")],
+        ),
+    ]
+}
+
+#[test]
+fn h10_api_h11_stage_h12_waf() {
+    run_table(h10_h12_cases());
+}
+
+/// H15 is not given a verdict yet: it must say so, not guess.
+#[test]
+fn the_integration_hop_stays_not_evaluated() {
+    let c = case("H15 not evaluated", unchanged(), get("/prod/pets"), vec![]);
+    let t = run_trace(&c);
+    let h = &t.hops[HopId::Integration.index()];
+    assert_eq!(
+        (h.verdict, h.reason.as_str()),
+        (Unknown, "not evaluated yet")
+    );
 }
 
 #[test]
@@ -824,6 +1083,7 @@ fn case_names_cite_the_rulebook() {
         h13_iam_cases(),
         h13_authorizer_cases(),
         h14_cases(),
+        h10_h12_cases(),
     ]
     .into_iter()
     .flatten()

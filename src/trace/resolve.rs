@@ -4,28 +4,102 @@
 //! for one segment, `{proxy+}` greedy, `ANY` as the fallback method), and
 //! the execute-api ARNs that policies see.
 //!
-//! This only resolves; the verdicts of hops 10–12 are not given here.
+//! A request that cannot be followed stops at a `Miss`, owned by the hop whose
+//! check fails (H10 `api` or H11 `stage`): that hop reports it, the later hops
+//! say they are not evaluable because of it.
 
 use crate::model::apigw::{Deployment, DomainName, Method, MethodSnapshot, RestApi, Stage};
 
 use super::ctx::not_evaluable;
 use super::ctx::Ctx;
 use super::evidence::{Deciding, ResourceKind as K, ResourceRef};
-use super::hop::{Hop, HopId, Verdict};
+use super::hop::{Hop, HopId, Response, Verdict};
 
 /// Why the request cannot be followed to a method.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Miss {
-    /// An earlier hop already fails here (no such API, stage or route): the
-    /// hops that need the method are not evaluable.
-    Skip(String),
-    /// The snapshot lacks what is needed: (reason, deciding field).
-    Unknown(String, Box<Deciding>),
+pub struct Miss {
+    /// The hop whose check fails here: `api` (H10) or `stage` (H11).
+    pub at: HopId,
+    /// `Deny` when API Gateway refuses the request there, `Unknown` when the
+    /// snapshot lacks what is needed to follow it.
+    pub verdict: Verdict,
+    pub check: &'static str,
+    pub reason: String,
+    pub deciding: Deciding,
+    /// What the client gets when it is refused there.
+    pub response: Option<Response>,
 }
 
 impl Miss {
-    fn unknown(why: String, field: Deciding) -> Miss {
-        Miss::Unknown(why, Box::new(field))
+    fn blocked(
+        at: HopId,
+        check: &'static str,
+        reason: String,
+        deciding: Deciding,
+        response: Response,
+    ) -> Box<Miss> {
+        Box::new(Miss {
+            at,
+            verdict: Verdict::Deny,
+            check,
+            reason,
+            deciding,
+            response: Some(response),
+        })
+    }
+    fn unknown(at: HopId, check: &'static str, reason: String, deciding: Deciding) -> Box<Miss> {
+        Box::new(Miss {
+            at,
+            verdict: Verdict::Unknown,
+            check,
+            reason,
+            deciding,
+            response: None,
+        })
+    }
+
+    /// The result of `hop`: the miss itself when `hop` owns it, else why
+    /// `hop` cannot be evaluated.
+    pub fn hop(&self, hop: HopId, check: &'static str) -> Hop {
+        if hop == self.at {
+            let h = Hop::new(hop, self.verdict, self.check, self.reason.clone())
+                .deciding(self.deciding.clone());
+            return match &self.response {
+                Some(r) => h.symptom(r.symptom()).respond(r.clone()),
+                None => h,
+            };
+        }
+        match self.verdict {
+            Verdict::Deny => not_evaluable(hop, &format!("{} ({})", self.reason, self.at)),
+            _ => Hop::new(
+                hop,
+                Verdict::Unknown,
+                check,
+                format!("cannot evaluate: {}", self.reason),
+            )
+            .deciding(self.deciding.clone()),
+        }
+    }
+}
+
+/// 403 `ForbiddenException` `{"message":"Forbidden"}`: a request API Gateway
+/// cannot place (no such API or stage, a non-private API through an
+/// endpoint) (rulebook §6).
+pub fn forbidden() -> Response {
+    Response {
+        status: 403,
+        error_type: "ForbiddenException".into(),
+        message: "Forbidden".into(),
+    }
+}
+
+/// 403 `MissingAuthenticationTokenException`: no such resource or method in
+/// the deployment (gateway response `MISSING_AUTHENTICATION_TOKEN`, H11.3).
+pub fn missing_token() -> Response {
+    Response {
+        status: 403,
+        error_type: "MissingAuthenticationTokenException".into(),
+        message: "Missing Authentication Token".into(),
     }
 }
 
@@ -82,7 +156,7 @@ pub fn domain_arn(d: &DomainName, partition: &str, region: &str, account: &str) 
 }
 
 /// The API, stage and path the request names.
-pub(crate) fn api_call<'w>(ctx: &Ctx<'w>) -> Result<ApiCall<'w>, Miss> {
+pub(crate) fn api_call<'w>(ctx: &Ctx<'w>) -> Result<ApiCall<'w>, Box<Miss>> {
     let w = ctx.world;
     let partition = w.snap.partition.clone();
     let region = ctx.region.clone();
@@ -104,6 +178,8 @@ pub(crate) fn api_call<'w>(ctx: &Ctx<'w>) -> Result<ApiCall<'w>, Miss> {
             .copied()
         else {
             return Err(Miss::unknown(
+                HopId::Api,
+                "H10.4",
                 format!(
                     "custom domain {name} is not in the snapshot, so the API behind it is unknown"
                 ),
@@ -127,14 +203,21 @@ pub(crate) fn api_call<'w>(ctx: &Ctx<'w>) -> Result<ApiCall<'w>, Miss> {
             {
                 Some(m) => (m, ctx.req.path.clone()),
                 None => {
-                    return Err(Miss::Skip(format!(
-                        "no base path mapping of {name} matches /{first} (api)"
-                    )))
+                    return Err(Miss::blocked(
+                        HopId::Api,
+                        "H10.4",
+                        format!("no base path mapping of {name} matches /{first}"),
+                        Deciding::field("apigateway:GetBasePathMappings", &name, "basePath")
+                            .with_detail(format!("(none matches /{first})")),
+                        missing_token(),
+                    ))
                 }
             },
         };
         let Some(stage) = mapping.stage.clone() else {
             return Err(Miss::unknown(
+                HopId::Api,
+                "H10.4",
                 format!("the base path mapping of {name} names no stage"),
                 Deciding::field("apigateway:GetBasePathMappings", &name, "stage").missing(),
             ));
@@ -156,10 +239,25 @@ pub(crate) fn api_call<'w>(ctx: &Ctx<'w>) -> Result<ApiCall<'w>, Miss> {
         });
     }
     let Some(api_id) = ctx.target.api_id.clone() else {
-        return Err(Miss::Skip("the request names no API (api)".into()));
+        return Err(Miss::blocked(
+            HopId::Api,
+            "H10.1",
+            "the request names no API".into(),
+            Deciding::text(format!(
+                "request host {} with no Host or x-apigw-api-id header naming an API",
+                ctx.req.host
+            )),
+            forbidden(),
+        ));
     };
     if first.is_empty() {
-        return Err(Miss::Skip("the URL has no stage segment (stage)".into()));
+        return Err(Miss::blocked(
+            HopId::Stage,
+            "H11.1",
+            "the URL has no stage segment".into(),
+            Deciding::text(format!("request URL path {}", ctx.req.path)),
+            forbidden(),
+        ));
     }
     let api = w.rest_api(&api_id);
     Ok(ApiCall {
@@ -216,11 +314,13 @@ impl Route<'_> {
 /// Follow the request to its deployed method.
 pub(crate) fn resolve<'w>(
     ctx: &Ctx<'w>,
-    call: &Result<ApiCall<'w>, Miss>,
-) -> Result<Route<'w>, Miss> {
+    call: &Result<ApiCall<'w>, Box<Miss>>,
+) -> Result<Route<'w>, Box<Miss>> {
     let call = call.clone()?;
     let Some(api) = call.api else {
         return Err(Miss::unknown(
+            HopId::Api,
+            "H10.2",
             format!(
                 "API {} is not in the snapshot (it may belong to another account)",
                 call.api_id
@@ -230,13 +330,19 @@ pub(crate) fn resolve<'w>(
     };
     let id = &api.id;
     let Some(stage) = api.stages.iter().find(|s| s.stage_name == call.stage) else {
-        return Err(Miss::Skip(format!(
-            "stage {} does not exist on {id} (stage)",
-            call.stage
-        )));
+        return Err(Miss::blocked(
+            HopId::Stage,
+            "H11.1",
+            format!("stage {} does not exist on {id}", call.stage),
+            Deciding::field("apigateway:GetStages", id, "item[].stageName")
+                .with_detail(format!("(no {})", call.stage)),
+            forbidden(),
+        ));
     };
     let Some(dep_id) = stage.deployment_id.as_deref() else {
         return Err(Miss::unknown(
+            HopId::Stage,
+            "H11.2",
             format!("stage {} of {id} names no deployment", call.stage),
             Deciding::field(
                 "apigateway:GetStage",
@@ -248,12 +354,16 @@ pub(crate) fn resolve<'w>(
     };
     let Some(deployment) = api.deployments.iter().find(|d| d.id == dep_id) else {
         return Err(Miss::unknown(
+            HopId::Stage,
+            "H11.2",
             format!("deployment {dep_id} of {id} is not in the snapshot"),
             Deciding::field("apigateway:GetDeployment", id, dep_id).missing(),
         ));
     };
     let Some(summary) = &deployment.api_summary else {
         return Err(Miss::unknown(
+            HopId::Stage,
+            "H11.2",
             format!("the apiSummary of deployment {dep_id} was not captured"),
             Deciding::field(
                 "apigateway:GetDeployment",
@@ -264,10 +374,18 @@ pub(crate) fn resolve<'w>(
         ));
     };
     let Some(template) = match_template(summary.keys().map(String::as_str), &call.path) else {
-        return Err(Miss::Skip(format!(
-            "no resource matches {} in deployment {dep_id} (stage)",
-            call.path
-        )));
+        return Err(Miss::blocked(
+            HopId::Stage,
+            "H11.3",
+            format!("no resource matches {} in deployment {dep_id}", call.path),
+            Deciding::field(
+                "apigateway:GetDeployment",
+                id,
+                format!("{dep_id} apiSummary"),
+            )
+            .with_detail(format!("(no resource matches {})", call.path)),
+            missing_token(),
+        ));
     };
     let methods = &summary[template];
     let verb = ctx.req.method.to_ascii_uppercase();
@@ -276,9 +394,18 @@ pub(crate) fn resolve<'w>(
         None => match methods.get("ANY") {
             Some(m) => ("ANY".to_string(), m),
             None => {
-                return Err(Miss::Skip(format!(
-                    "{template} has no {verb} or ANY method in deployment {dep_id} (stage)"
-                )))
+                return Err(Miss::blocked(
+                    HopId::Stage,
+                    "H11.3",
+                    format!("{template} has no {verb} or ANY method in deployment {dep_id}"),
+                    Deciding::field(
+                        "apigateway:GetDeployment",
+                        id,
+                        format!("{dep_id} apiSummary[{template}]"),
+                    )
+                    .with_detail(format!("(no {verb} or ANY)")),
+                    missing_token(),
+                ))
             }
         },
     };
@@ -350,7 +477,7 @@ pub(crate) fn private_route<'r, 'w>(
     hop: HopId,
     check: &'static str,
     ctx: &Ctx<'w>,
-    route: &'r Result<Route<'w>, Miss>,
+    route: &'r Result<Route<'w>, Box<Miss>>,
 ) -> Result<&'r Route<'w>, Box<Hop>> {
     if let Some(h) = ctx.gate().past_endpoint(hop) {
         return Err(Box::new(h));
@@ -358,16 +485,7 @@ pub(crate) fn private_route<'r, 'w>(
     let not_evaluable = |why: &str| not_evaluable(hop, why);
     let r = match route {
         Ok(r) => r,
-        Err(Miss::Skip(why)) => return Err(Box::new(not_evaluable(why))),
-        Err(Miss::Unknown(why, field)) => {
-            let h = Hop::new(
-                hop,
-                Verdict::Unknown,
-                check,
-                format!("cannot evaluate: {why}"),
-            );
-            return Err(Box::new(h.deciding((**field).clone())));
-        }
+        Err(m) => return Err(Box::new(m.hop(hop, check))),
     };
     if !r.api.is_private() {
         let id = &r.api.id;

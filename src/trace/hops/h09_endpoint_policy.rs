@@ -20,8 +20,8 @@ const HOP: HopId = HopId::EndpointPolicy;
 
 pub(super) fn evaluate<'w>(
     ctx: &Ctx<'w>,
-    call: &Result<ApiCall<'w>, Miss>,
-    route: &Result<Route<'w>, Miss>,
+    call: &Result<ApiCall<'w>, Box<Miss>>,
+    route: &Result<Route<'w>, Box<Miss>>,
 ) -> Hop {
     if let Some(h) = ctx.gate().past_endpoint(HOP) {
         return h;

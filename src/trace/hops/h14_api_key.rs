@@ -28,7 +28,7 @@ pub fn key_hash(value: &str) -> String {
         .collect()
 }
 
-pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Hop {
+pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Box<Miss>>) -> Hop {
     let r = match private_route(HOP, "H14.1", ctx, route) {
         Ok(r) => r,
         Err(h) => return *h,

@@ -25,7 +25,7 @@ mod shared;
 
 use shared::{finding, missing, Rp, HOP};
 
-pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Miss>) -> Hop {
+pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Box<Miss>>) -> Hop {
     let r = match private_route(HOP, "H13", ctx, route) {
         Ok(r) => r,
         Err(h) => return *h,

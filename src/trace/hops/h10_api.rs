@@ -1,0 +1,215 @@
+//! H10: which API the request reaches (rulebook H10.1–H10.5): the API named
+//! by the host, the `Host` header or `x-apigw-api-id`, or behind a private
+//! custom domain; that it exists, is PRIVATE and keeps its default endpoint
+//! for the forms that use it; for a custom domain, its status, its access
+//! association with this endpoint and its base path mapping.
+
+use crate::model::apigw::{DomainName, RestApi};
+use crate::model::ec2::VpcEndpoint;
+use crate::trace::ctx::{Ctx, Gate};
+use crate::trace::evidence::{Deciding, ResourceKind as K};
+use crate::trace::hop::{Hop, HopId, Verdict};
+use crate::trace::resolve::{forbidden, ApiCall, Miss, Route};
+
+const HOP: HopId = HopId::Api;
+
+pub(super) fn evaluate<'w>(
+    ctx: &Ctx<'w>,
+    call: &Result<ApiCall<'w>, Box<Miss>>,
+    route: &Result<Route<'w>, Box<Miss>>,
+) -> Hop {
+    let gate = ctx.gate();
+    if let Some(h) = gate.past_endpoint(HOP) {
+        return h;
+    }
+    // A miss this hop owns (no API named, no mapping, API not captured).
+    let own = [call.as_ref().err(), route.as_ref().err()]
+        .into_iter()
+        .flatten()
+        .find(|m| m.at == HOP);
+    if let Some(m) = own {
+        return m.hop(HOP, "H10");
+    }
+    let (api, domain) = match call {
+        Ok(c) => (c.api, c.domain),
+        // The URL has no stage: the API named by the host is still checked.
+        Err(_) => (ctx.api(), None),
+    };
+    let Some(api) = api else {
+        let id = ctx.target.api_id.as_deref().unwrap_or("?");
+        return Hop::new(
+            HOP,
+            Verdict::Unknown,
+            "H10.2",
+            format!("API {id} is not in the snapshot (it may belong to another account)"),
+        )
+        .deciding(Deciding::field("apigateway:GetRestApi", id, "").missing());
+    };
+    let ep = match gate {
+        Gate::Endpoint(ep) => Some(ep),
+        _ => None,
+    };
+    let hop = Hop::new(HOP, Verdict::Allow, "H10.3", "").read(K::RestApi, &api.id);
+    let hop = match domain {
+        Some(d) => match domain_checks(ctx, hop, d, ep) {
+            Ok(h) => h,
+            Err(h) => return *h,
+        },
+        None => hop,
+    };
+    api_checks(ctx, hop, api, domain)
+}
+
+/// H10.4 (a)–(c): the private custom domain itself.
+fn domain_checks(
+    ctx: &Ctx,
+    hop: Hop,
+    d: &DomainName,
+    ep: Option<&VpcEndpoint>,
+) -> Result<Hop, Box<Hop>> {
+    let name = &d.domain_name;
+    let hop = hop.read(K::DomainName, name);
+    let field = Deciding::field("apigateway:GetDomainName", name, "");
+    if !d.is_private() {
+        return Err(Box::new(
+            hop.decide(Verdict::Deny, "H10.4")
+                .reason(format!(
+                    "custom domain {name} is not a private domain name, so it is not served through a VPC endpoint"
+                ))
+                .deciding(
+                    field
+                        .with_subpath("endpointConfiguration.types")
+                        .with_value(format!("{:?}", d.endpoint_configuration.types)),
+                )
+                .symptom(forbidden().symptom())
+                .respond(forbidden()),
+        ));
+    }
+    let status = d.domain_name_status.as_deref().unwrap_or("");
+    let hop = match status.to_ascii_uppercase().as_str() {
+        "AVAILABLE" | "UPDATING" => hop,
+        "" => hop.note(format!("the status of {name} was not captured")),
+        _ => {
+            return Err(Box::new(
+                hop.decide(Verdict::Unknown, "H10.4")
+                    .reason(format!(
+                        "custom domain {name} is {status}: only AVAILABLE and UPDATING domains are documented as serving traffic"
+                    ))
+                    .deciding(field.with_subpath("domainNameStatus").with_value(status)),
+            ))
+        }
+    };
+    let Some(ep) = ep else {
+        return Ok(hop);
+    };
+    let Some(arn) = d.domain_name_arn.as_deref() else {
+        return Err(Box::new(
+            hop.decide(Verdict::Unknown, "H10.4")
+                .reason(format!(
+                    "the ARN of {name} was not captured, so its access association with {} cannot be checked",
+                    ep.vpc_endpoint_id
+                ))
+                .deciding(field.with_subpath("domainNameArn").missing()),
+        ));
+    };
+    let w = ctx.world;
+    let associated = w
+        .domain_associations_for_vpce(&ep.vpc_endpoint_id)
+        .any(|a| a.domain_name_arn == arn);
+    if !associated && w.snap.domain_name_access_associations.is_empty() {
+        // Snapshot v1 cannot tell "none" from "not captured".
+        return Err(Box::new(
+            hop.decide(Verdict::Unknown, "H10.4")
+                .reason(format!(
+                    "the snapshot holds no domain access associations, so whether {} may use {name} cannot be checked",
+                    ep.vpc_endpoint_id
+                ))
+                .deciding(
+                    Deciding::field("apigateway:GetDomainNameAccessAssociations", "", "")
+                        .with_detail("(none in the snapshot)"),
+                ),
+        ));
+    }
+    if !associated {
+        // H10.4 (b): the documented failure is a refusal; its exact response is not.
+        return Err(Box::new(
+            hop.decide(Verdict::Deny, "H10.4")
+                .reason(format!(
+                    "{} has no access association with private custom domain {name}",
+                    ep.vpc_endpoint_id
+                ))
+                .deciding(
+                    Deciding::field(
+                        "apigateway:GetDomainNameAccessAssociations",
+                        "",
+                        format!("accessAssociationSource={}", ep.vpc_endpoint_id),
+                    )
+                    .with_detail(format!("(none for {arn})")),
+                )
+                .read(K::VpcEndpoint, &ep.vpc_endpoint_id)
+                .symptom("refused by API Gateway; the exact response is not documented (likely 403 Forbidden)"),
+        ));
+    }
+    Ok(hop.note(format!(
+        "{} is associated with private custom domain {name}",
+        ep.vpc_endpoint_id
+    )))
+}
+
+/// H10.3 and H10.5: the API is private and, unless a custom domain is used,
+/// its default execute-api endpoint is on.
+fn api_checks(ctx: &Ctx, hop: Hop, api: &RestApi, domain: Option<&DomainName>) -> Hop {
+    let id = &api.id;
+    let types = &api.endpoint_configuration.types;
+    let field = Deciding::field("apigateway:GetRestApi", id, "");
+    if !api.is_private() {
+        let what = match domain {
+            Some(d) => format!(
+                "custom domain {} maps to {id}, which is not a private API ({}); private domains cannot target public APIs",
+                d.domain_name,
+                types.join("/")
+            ),
+            None => format!(
+                "{id} is a {} API, not a private one; VPC endpoints route only to private APIs",
+                types.join("/")
+            ),
+        };
+        return hop
+            .decide(
+                Verdict::Deny,
+                if domain.is_some() { "H10.4" } else { "H10.3" },
+            )
+            .reason(what)
+            .deciding(
+                field
+                    .with_subpath("endpointConfiguration.types")
+                    .with_value(format!("{types:?}")),
+            )
+            .symptom(forbidden().symptom())
+            .respond(forbidden());
+    }
+    if api.disable_execute_api_endpoint && domain.is_none() {
+        return hop
+            .decide(Verdict::Deny, "H10.5")
+            .reason(format!(
+                "{id} has its default execute-api endpoint disabled; only a custom domain reaches it"
+            ))
+            .deciding(field.with_subpath("disableExecuteApiEndpoint").with_value("true"))
+            .symptom(forbidden().symptom())
+            .respond(forbidden());
+    }
+    let name = api
+        .name
+        .as_deref()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
+    let via = match domain {
+        Some(d) => format!("custom domain {} maps to ", d.domain_name),
+        None => format!("form {}: ", ctx.target.form.label()),
+    };
+    hop.reason(format!("{via}private API {id}{name}")).deciding(
+        field
+            .with_subpath("endpointConfiguration.types")
+            .with_value(format!("{types:?}")),
+    )
+}
