@@ -246,10 +246,6 @@ impl App {
         self.trace.selected_hop().map(|h| h.hop)
     }
 
-    pub fn selected_hop_name(&self) -> Option<&'static str> {
-        self.selected_hop().map(HopId::as_str)
-    }
-
     // ---- the reducer ----------------------------------------------------------
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
@@ -334,17 +330,15 @@ impl App {
             Mode::Filter(input) => self.on_prompt_key(ev, input, false),
             Mode::Form(form) => self.on_form_key(ev, form),
             Mode::Help { scroll } => {
+                // Scrolling stops where the last line of the help is at the
+                // bottom of the overlay.
+                let max = super::view::help_max(self);
+                let to = |s: usize| Mode::Help { scroll: s.min(max) };
                 self.mode = match ev.code {
-                    KeyCode::Down | KeyCode::Char('j') => Mode::Help { scroll: scroll + 1 },
-                    KeyCode::Up | KeyCode::Char('k') => Mode::Help {
-                        scroll: scroll.saturating_sub(1),
-                    },
-                    KeyCode::PageDown => Mode::Help {
-                        scroll: scroll + 10,
-                    },
-                    KeyCode::PageUp => Mode::Help {
-                        scroll: scroll.saturating_sub(10),
-                    },
+                    KeyCode::Down | KeyCode::Char('j') => to(scroll + 1),
+                    KeyCode::Up | KeyCode::Char('k') => to(scroll.saturating_sub(1)),
+                    KeyCode::PageDown => to(scroll + 10),
+                    KeyCode::PageUp => to(scroll.saturating_sub(10)),
                     _ => Mode::Normal,
                 };
                 Vec::new()
