@@ -9,6 +9,7 @@
 mod edits;
 mod explorer;
 mod form;
+mod help;
 mod logs;
 mod mouse;
 mod prompt;
@@ -329,20 +330,7 @@ impl App {
             Mode::Command(input) => self.on_prompt_key(ev, input, true),
             Mode::Filter(input) => self.on_prompt_key(ev, input, false),
             Mode::Form(form) => self.on_form_key(ev, form),
-            Mode::Help { scroll } => {
-                // Scrolling stops where the last line of the help is at the
-                // bottom of the overlay.
-                let max = super::view::help_max(self);
-                let to = |s: usize| Mode::Help { scroll: s.min(max) };
-                self.mode = match ev.code {
-                    KeyCode::Down | KeyCode::Char('j') => to(scroll + 1),
-                    KeyCode::Up | KeyCode::Char('k') => to(scroll.saturating_sub(1)),
-                    KeyCode::PageDown => to(scroll + 10),
-                    KeyCode::PageUp => to(scroll.saturating_sub(10)),
-                    _ => Mode::Normal,
-                };
-                Vec::new()
-            }
+            Mode::Help { scroll } => self.on_help_key(ev, scroll),
             Mode::Editor { target, editor } => self.on_editor_key(ev, target, editor),
         }
     }
