@@ -1246,7 +1246,11 @@ fn hop_detail_marks_the_statement_of_the_deciding_document() {
         );
         a.update(Msg::Resize(160, 200));
         a.run_trace(request_of(&c));
-        assert_eq!(a.selected_hop_name(), Some("authorization"), "{name}");
+        assert_eq!(
+            a.selected_hop().map(HopId::as_str),
+            Some("authorization"),
+            "{name}"
+        );
         let mut term = Terminal::new(TestBackend::new(160, 200)).unwrap();
         term.draw(|f| hoptrace::tui::view::render(f, &a)).unwrap();
         let buf = term.backend().buffer().clone();

@@ -4,12 +4,15 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use hoptrace::logs::{LogLine, SourceKind};
-use hoptrace::trace::{Overall, Verdict};
+use hoptrace::trace::{HopId, Overall, Verdict};
 use hoptrace::tui::app::{App, Effect, Mode, Msg, Pane, Screen, WorldState};
 use hoptrace::tui::keymap::Keymap;
 use hoptrace::tui::theme::{Theme, ThemeName};
 use hoptrace::tui::tree::Item;
 use hoptrace::tui::whatif::Target;
+
+#[path = "tui_reducer/overlays.rs"]
+mod overlays;
 
 const BATCH: &str = "i-0a00000000batch01";
 const PETS: &str = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets";
@@ -193,7 +196,7 @@ trait SelectedHop {
 
 impl SelectedHop for App {
     fn hops_selected_name(&self) -> &'static str {
-        self.selected_hop_name().unwrap_or("")
+        self.selected_hop().map_or("", HopId::as_str)
     }
 }
 

@@ -5,6 +5,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use hoptrace::trace::HopId;
 use hoptrace::tui::app::{App, Msg, Pane};
 use hoptrace::tui::keymap::Keymap;
 use hoptrace::tui::theme::{Theme, ThemeName};
@@ -221,7 +222,7 @@ fn hop_detail_shows_the_policy_statement_by_statement() {
     a.run_command_line(
         "trace i-0a0000000ledger01 -H 'x-apigw-api-id: a1b2c3d4e5' https://vpce-0a3c4d5e6f7a80003-q7r8s9.execute-api.us-east-1.vpce.amazonaws.com/prod/pets",
     );
-    assert_eq!(a.selected_hop_name(), Some("endpoint-policy"));
+    assert_eq!(a.selected_hop().map(HopId::as_str), Some("endpoint-policy"));
     let t = text(&draw(&a, 140, 80));
     assert!(
         t.contains("endpoint policy of vpce-0a3c4d5e6f7a80003"),
@@ -232,7 +233,7 @@ fn hop_detail_shows_the_policy_statement_by_statement() {
     // stock-1: an explicit Deny decides, and is marked.
     let mut a = app(140, 80, true);
     a.run_command_line("trace i-0a00000000stock01 https://i4n5v6e7n8.execute-api.us-east-1.amazonaws.com/prod/items");
-    assert_eq!(a.selected_hop_name(), Some("authorization"));
+    assert_eq!(a.selected_hop().map(HopId::as_str), Some("authorization"));
     let buf = draw(&a, 140, 80);
     let t = text(&buf);
     assert!(t.contains("resource policy of i4n5v6e7n8"), "{t}");

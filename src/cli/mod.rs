@@ -4,7 +4,7 @@ mod demo;
 mod output;
 mod policy;
 mod snapshot;
-mod trace;
+pub(crate) mod trace;
 
 use std::path::PathBuf;
 

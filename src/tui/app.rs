@@ -9,6 +9,7 @@
 mod edits;
 mod explorer;
 mod form;
+mod help;
 mod logs;
 mod mouse;
 mod prompt;
@@ -246,10 +247,6 @@ impl App {
         self.trace.selected_hop().map(|h| h.hop)
     }
 
-    pub fn selected_hop_name(&self) -> Option<&'static str> {
-        self.selected_hop().map(HopId::as_str)
-    }
-
     // ---- the reducer ----------------------------------------------------------
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
@@ -333,22 +330,7 @@ impl App {
             Mode::Command(input) => self.on_prompt_key(ev, input, true),
             Mode::Filter(input) => self.on_prompt_key(ev, input, false),
             Mode::Form(form) => self.on_form_key(ev, form),
-            Mode::Help { scroll } => {
-                self.mode = match ev.code {
-                    KeyCode::Down | KeyCode::Char('j') => Mode::Help { scroll: scroll + 1 },
-                    KeyCode::Up | KeyCode::Char('k') => Mode::Help {
-                        scroll: scroll.saturating_sub(1),
-                    },
-                    KeyCode::PageDown => Mode::Help {
-                        scroll: scroll + 10,
-                    },
-                    KeyCode::PageUp => Mode::Help {
-                        scroll: scroll.saturating_sub(10),
-                    },
-                    _ => Mode::Normal,
-                };
-                Vec::new()
-            }
+            Mode::Help { scroll } => self.on_help_key(ev, scroll),
             Mode::Editor { target, editor } => self.on_editor_key(ev, target, editor),
         }
     }

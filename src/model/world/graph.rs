@@ -52,7 +52,8 @@ fn flat_lens(s: &Snapshot) -> [usize; 15] {
 }
 
 /// Where nodes are: the flat kinds by arithmetic, the nested API items
-/// (stages, deployments, authorizers, methods, backends) by a map.
+/// (stages, deployments, authorizers, resources, methods, integrations,
+/// backends) by a map.
 #[derive(Default)]
 pub(super) struct NodeTable {
     pub starts: [usize; 15],
@@ -148,9 +149,19 @@ impl Builder<'_> {
                 EdgeKind::FilteredBy,
             );
         }
+        // Groups, route tables and ACLs belong to a VPC whether or not a
+        // subnet uses them; the VPC's lists in the explorer walk these edges.
         for (i, g) in s.security_groups.iter().enumerate() {
             let from = self.at(NodeKind::SecurityGroup(i));
             self.edge(from, self.vpc(&g.vpc_id), EdgeKind::InVpc);
+        }
+        for (i, rt) in s.route_tables.iter().enumerate() {
+            let from = self.at(NodeKind::RouteTable(i));
+            self.edge(from, self.vpc(&rt.vpc_id), EdgeKind::InVpc);
+        }
+        for (i, acl) in s.network_acls.iter().enumerate() {
+            let from = self.at(NodeKind::NetworkAcl(i));
+            self.edge(from, self.vpc(&acl.vpc_id), EdgeKind::InVpc);
         }
         for (i, eni) in s.network_interfaces.iter().enumerate() {
             let from = self.at(NodeKind::NetworkInterface(i));
@@ -272,10 +283,14 @@ impl Builder<'_> {
                 let n = self.nested(NodeKind::Authorizer(a, z));
                 authorizers.insert(au.id.as_str(), n);
             }
+            // API → resource → method → integration → backend. Every
+            // integration gets a node, a MOCK one (no URI, no backend) too.
             for (r, res) in api.resources.iter().enumerate() {
+                let rn = self.nested(NodeKind::Resource(a, r));
+                self.g.add_edge(api_node, rn, EdgeKind::HasResource);
                 for (m, method) in res.resource_methods.values().enumerate() {
                     let n = self.nested(NodeKind::Method(a, r, m));
-                    self.g.add_edge(api_node, n, EdgeKind::HasMethod);
+                    self.g.add_edge(rn, n, EdgeKind::HasMethod);
                     let auth = method.authorizer_id.as_deref();
                     if let Some(&an) = auth.and_then(|z| authorizers.get(z)) {
                         self.g.add_edge(n, an, EdgeKind::AuthorizedBy);
@@ -283,13 +298,15 @@ impl Builder<'_> {
                     let Some(integ) = &method.method_integration else {
                         continue;
                     };
+                    let i = self.nested(NodeKind::Integration(a, r, m));
+                    self.g.add_edge(n, i, EdgeKind::HasIntegration);
                     if let Some(link) = &integ.connection_id {
                         let to = self.ix.vpc_link.get(link).map(|&k| NodeKind::VpcLink(k));
-                        self.edge(n, to, EdgeKind::UsesVpcLink);
+                        self.edge(i, to, EdgeKind::UsesVpcLink);
                     }
                     if let Some(uri) = &integ.uri {
                         let b = self.backend(backend_label(uri));
-                        self.g.add_edge(n, b, EdgeKind::Integrates);
+                        self.g.add_edge(i, b, EdgeKind::Integrates);
                     }
                 }
             }

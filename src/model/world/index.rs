@@ -32,10 +32,6 @@ pub(super) struct Indexes {
     pub default_nacl: HashMap<String, usize>,
     pub default_sg: HashMap<String, usize>,
     pub vpc_endpoints: HashMap<String, Vec<usize>>,
-    /// Route tables and network ACLs by VPC id. They have no edge to their VPC
-    /// in the graph (only subnets point at them), so the VPC's list is kept here.
-    pub vpc_route_tables: HashMap<String, Vec<usize>>,
-    pub vpc_nacls: HashMap<String, Vec<usize>>,
     pub domain_assoc_by_vpce: HashMap<String, Vec<usize>>,
 }
 
@@ -108,10 +104,6 @@ impl Indexes {
         }
         for (i, v) in s.route_tables.iter().enumerate() {
             insert_unique(&mut ix.route_table, &v.route_table_id, i, "route table", wr);
-            ix.vpc_route_tables
-                .entry(v.vpc_id.clone())
-                .or_default()
-                .push(i);
             for a in &v.associations {
                 if a.main {
                     ix.main_rt.insert(v.vpc_id.clone(), i);
@@ -123,7 +115,6 @@ impl Indexes {
         }
         for (i, v) in s.network_acls.iter().enumerate() {
             insert_unique(&mut ix.nacl, &v.network_acl_id, i, "network ACL", wr);
-            ix.vpc_nacls.entry(v.vpc_id.clone()).or_default().push(i);
             if v.is_default {
                 ix.default_nacl.insert(v.vpc_id.clone(), i);
             }

@@ -42,8 +42,12 @@ pub enum NodeKind {
     Stage(usize, usize),
     /// (api, deployment)
     Deployment(usize, usize),
+    /// (api, resource)
+    Resource(usize, usize),
     /// (api, resource, method in the resource's method map order)
     Method(usize, usize, usize),
+    /// The integration of a method: (api, resource, method), as in `Method`.
+    Integration(usize, usize, usize),
     /// (api, authorizer)
     Authorizer(usize, usize),
     VpcLink(usize),
@@ -92,7 +96,9 @@ pub enum EdgeKind {
     AssociatedEndpoint,
     HasStage,
     Deploys,
+    HasResource,
     HasMethod,
+    HasIntegration,
     Integrates,
     AuthorizedBy,
     UsesVpcLink,
@@ -231,14 +237,23 @@ impl World {
                     api(a).authorizers[z].id
                 ))
             }
-            K::Method(a, r, m) => {
+            K::Resource(a, r) => {
+                let res = &api(a).resources[r];
+                return Cow::Owned(format!("{}/resource/{} {}", api(a).id, res.id, res.path));
+            }
+            K::Method(a, r, m) | K::Integration(a, r, m) => {
                 let res = &api(a).resources[r];
                 let verb = res
                     .resource_methods
                     .keys()
                     .nth(m)
                     .map_or("?", |v| v.as_str());
-                return Cow::Owned(format!("{} {verb} {}", api(a).id, res.path));
+                let what = if matches!(self.graph[n], K::Integration(..)) {
+                    " integration"
+                } else {
+                    ""
+                };
+                return Cow::Owned(format!("{} {verb} {}{what}", api(a).id, res.path));
             }
         })
     }
@@ -283,19 +298,6 @@ impl World {
     /// Instances and endpoints in no subnet of the snapshot, instances first.
     pub fn unplaced(&self) -> &[NodeIndex] {
         &self.nodes.unplaced
-    }
-
-    /// Route tables of a VPC, in snapshot order (no graph edge leads from a VPC to them).
-    pub fn route_tables_in_vpc(&self, vpc_id: &str) -> &[usize] {
-        self.idx
-            .vpc_route_tables
-            .get(vpc_id)
-            .map_or(&[], Vec::as_slice)
-    }
-
-    /// Network ACLs of a VPC, in snapshot order.
-    pub fn network_acls_in_vpc(&self, vpc_id: &str) -> &[usize] {
-        self.idx.vpc_nacls.get(vpc_id).map_or(&[], Vec::as_slice)
     }
 }
 

@@ -1,5 +1,7 @@
 //! What-if edits (built-in or external editor, apply, undo) and export.
 
+use std::borrow::Cow;
+
 use super::*;
 
 impl App {
@@ -70,7 +72,17 @@ impl App {
             self.flash("no trace to export yet", true);
             return Vec::new();
         };
-        let json = match serde_json::to_string_pretty(t) {
+        // Like `hoptrace trace`, HOPTRACE_ELAPSED_MS pins the timing so an
+        // export can be compared whole.
+        let t = match crate::cli::trace::fixed_elapsed_ms() {
+            Some(ms) => {
+                let mut copy = t.clone();
+                copy.stats.elapsed_ms = ms;
+                Cow::Owned(copy)
+            }
+            None => Cow::Borrowed(t),
+        };
+        let json = match serde_json::to_string_pretty(&*t) {
             Ok(j) => j,
             Err(e) => {
                 self.flash(e.to_string(), true);
@@ -80,7 +92,7 @@ impl App {
         let stamp = crate::logs::replay::iso(self.now).replace([':', '.'], "-");
         vec![Effect::Export {
             stem: format!("hoptrace-{}-{stamp}", t.request.from),
-            markdown: crate::tui::export::markdown(t, &self.trace.whatif_diff, self.undo.len()),
+            markdown: crate::tui::export::markdown(&t, &self.trace.whatif_diff, self.undo.len()),
             json,
         }]
     }

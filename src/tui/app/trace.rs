@@ -55,10 +55,6 @@ impl TraceState {
         self.result.as_ref()?.hops.get(self.hop_sel)
     }
 
-    pub fn selected_hop_name(&self) -> Option<&'static str> {
-        self.selected_hop().map(|h| h.hop.as_str())
-    }
-
     pub fn hop_count(&self) -> usize {
         self.result.as_ref().map_or(0, |t| t.hops.len())
     }

@@ -64,8 +64,8 @@ fn described(w: &World, item: &Item) -> Option<String> {
             format!("{} {svc} {}{dns}", x.vpc_endpoint_id, x.state)
         }
         Item::Sgs(_) => format!("security groups ({})", child_count(w, item)),
-        Item::Nacls(vpc) => format!("network ACLs ({})", w.network_acls_in_vpc(vpc).len()),
-        Item::Rts(vpc) => format!("route tables ({})", w.route_tables_in_vpc(vpc).len()),
+        Item::Nacls(_) => format!("network ACLs ({})", child_count(w, item)),
+        Item::Rts(_) => format!("route tables ({})", child_count(w, item)),
         Item::Sg(id) => {
             let g = w.security_group(id)?;
             format!("{} {}", g.group_id, g.group_name.as_deref().unwrap_or(""))

@@ -1,6 +1,7 @@
 //! The explorer's tree of the world: VPC → subnet → instances and endpoints
-//! (plus the VPC's security groups, network ACLs and route tables), and
-//! API → stage → resource → method → backend.
+//! (plus the VPC's security groups, network ACLs and route tables, all found
+//! through their `InVpc` edges), and API → stage → resource → method →
+//! backend (see [`api`]).
 //!
 //! Items are named by resource id, not by position, so a new world (a
 //! refresh, a what-if edit) keeps what was expanded and selected. The tree
@@ -8,6 +9,7 @@
 //! graph when needed, and rows are computed only for expanded items, so a
 //! 50,000-instance world stays cheap to show.
 
+mod api;
 mod filter;
 mod label;
 
@@ -87,18 +89,16 @@ fn node_as(w: &World, id: &str, want: fn(usize) -> NodeKind) -> Option<(NodeKind
     Some((kind, w.node_of(kind)?))
 }
 
+/// Which tree item a node kind becomes in a list, if that list shows it.
+type Pick = fn(NodeKind) -> Option<fn(String) -> Item>;
+
 /// The items pointing at `n` with `edge`, converted by `pick` (which drops
-/// the kinds the tree does not show there).
-fn members(
-    w: &World,
-    n: Option<NodeIndex>,
-    edge: EdgeKind,
-    pick: fn(NodeKind, String) -> Option<Item>,
-) -> Vec<Item> {
+/// the kinds the tree does not show there, before their ids are read).
+fn members(w: &World, n: Option<NodeIndex>, edge: EdgeKind, pick: Pick) -> Vec<Item> {
     let Some(n) = n else { return Vec::new() };
     w.sources(n, edge)
         .into_iter()
-        .filter_map(|m| pick(w.graph[m], w.node_id(m).into_owned()))
+        .filter_map(|m| Some(pick(w.graph[m])?(w.node_id(m).into_owned())))
         .collect()
 }
 
@@ -159,24 +159,40 @@ pub fn method<'w>(w: &'w World, api: &str, res: &str, verb: &str) -> Option<&'w 
     resource(w, api, res)?.resource_methods.get(verb)
 }
 
-fn subnet_item(k: NodeKind, id: String) -> Option<Item> {
-    matches!(k, NodeKind::Subnet(_)).then_some(Item::Subnet(id))
+fn subnet_item(k: NodeKind) -> Option<fn(String) -> Item> {
+    matches!(k, NodeKind::Subnet(_)).then_some(Item::Subnet)
 }
 
-fn sg_item(k: NodeKind, id: String) -> Option<Item> {
-    matches!(k, NodeKind::SecurityGroup(_)).then_some(Item::Sg(id))
+fn sg_item(k: NodeKind) -> Option<fn(String) -> Item> {
+    matches!(k, NodeKind::SecurityGroup(_)).then_some(Item::Sg)
+}
+
+fn nacl_item(k: NodeKind) -> Option<fn(String) -> Item> {
+    matches!(k, NodeKind::NetworkAcl(_)).then_some(Item::Nacl)
+}
+
+fn rt_item(k: NodeKind) -> Option<fn(String) -> Item> {
+    matches!(k, NodeKind::RouteTable(_)).then_some(Item::Rt)
 }
 
 /// What a subnet lists: its instances, then its endpoints (interfaces are not rows).
-fn placed_item(k: NodeKind, id: String) -> Option<Item> {
+fn placed_item(k: NodeKind) -> Option<fn(String) -> Item> {
     match k {
-        NodeKind::Instance(_) => Some(Item::Instance(id)),
-        NodeKind::VpcEndpoint(_) => Some(Item::Endpoint(id)),
+        NodeKind::Instance(_) => Some(Item::Instance),
+        NodeKind::VpcEndpoint(_) => Some(Item::Endpoint),
         _ => None,
     }
 }
 
+/// The VPC node of a VPC id, for the lists that hang from it.
+fn vpc_node(w: &World, id: &str) -> Option<NodeIndex> {
+    node(w, id, NodeKind::Vpc)
+}
+
 pub fn children(w: &World, item: &Item) -> Vec<Item> {
+    if let Some(out) = api::children(w, item) {
+        return out;
+    }
     let s = &w.snap;
     match item {
         Item::Vpcs => s.vpcs.iter().map(|v| Item::Vpc(v.vpc_id.clone())).collect(),
@@ -188,10 +204,10 @@ pub fn children(w: &World, item: &Item) -> Vec<Item> {
         Item::Unplaced => w
             .unplaced()
             .iter()
-            .filter_map(|&n| placed_item(w.graph[n], w.node_id(n).into_owned()))
+            .filter_map(|&n| Some(placed_item(w.graph[n])?(w.node_id(n).into_owned())))
             .collect(),
         Item::Vpc(id) => {
-            let vpc = node(w, id, NodeKind::Vpc);
+            let vpc = vpc_node(w, id);
             let mut out = members(w, vpc, EdgeKind::InVpc, subnet_item);
             out.extend([
                 Item::Sgs(id.clone()),
@@ -206,77 +222,30 @@ pub fn children(w: &World, item: &Item) -> Vec<Item> {
             EdgeKind::InSubnet,
             placed_item,
         ),
-        Item::Sgs(vpc) => members(w, node(w, vpc, NodeKind::Vpc), EdgeKind::InVpc, sg_item),
-        Item::Nacls(vpc) => w
-            .network_acls_in_vpc(vpc)
-            .iter()
-            .map(|&i| Item::Nacl(s.network_acls[i].network_acl_id.clone()))
-            .collect(),
-        Item::Rts(vpc) => w
-            .route_tables_in_vpc(vpc)
-            .iter()
-            .map(|&i| Item::Rt(s.route_tables[i].route_table_id.clone()))
-            .collect(),
-        Item::Api(id) => w.rest_api(id).map_or_else(Vec::new, |api| {
-            api.stages
-                .iter()
-                .map(|st| Item::Stage(id.clone(), st.stage_name.clone()))
-                .collect()
-        }),
-        Item::Stage(api, stage) => w.rest_api(api).map_or_else(Vec::new, |a| {
-            a.resources
-                .iter()
-                .map(|r| Item::Resource(api.clone(), stage.clone(), r.id.clone()))
-                .collect()
-        }),
-        Item::Resource(api, stage, res) => resource(w, api, res).map_or_else(Vec::new, |r| {
-            r.resource_methods
-                .keys()
-                .map(|verb| Item::Method(api.clone(), stage.clone(), res.clone(), verb.clone()))
-                .collect()
-        }),
-        Item::Method(api, stage, res, verb) => {
-            let m = method(w, api, res, verb);
-            if m.is_some_and(|m| m.method_integration.is_some()) {
-                vec![Item::Backend(
-                    api.clone(),
-                    stage.clone(),
-                    res.clone(),
-                    verb.clone(),
-                )]
-            } else {
-                Vec::new()
-            }
-        }
+        Item::Sgs(vpc) => members(w, vpc_node(w, vpc), EdgeKind::InVpc, sg_item),
+        Item::Nacls(vpc) => members(w, vpc_node(w, vpc), EdgeKind::InVpc, nacl_item),
+        Item::Rts(vpc) => members(w, vpc_node(w, vpc), EdgeKind::InVpc, rt_item),
         _ => Vec::new(),
     }
 }
 
 /// How many nodes point at `n` with `edge` and are kept by `keep` (edges
 /// are counted, not sorted or named: this runs for every row drawn).
-fn count_members(
-    w: &World,
-    n: Option<NodeIndex>,
-    edge: EdgeKind,
-    keep: fn(NodeKind, String) -> Option<Item>,
-) -> usize {
+fn count_members(w: &World, n: Option<NodeIndex>, edge: EdgeKind, keep: Pick) -> usize {
     let Some(n) = n else { return 0 };
     w.graph
         .edges_directed(n, Direction::Incoming)
-        .filter(|e| *e.weight() == edge)
-        .filter(|e| keep(w.graph[e.source()], String::new()).is_some())
+        .filter(|e| *e.weight() == edge && keep(w.graph[e.source()]).is_some())
         .count()
 }
 
 /// How many rows an item would open to. Cheap for the rows drawn each frame.
 pub fn child_count(w: &World, item: &Item) -> usize {
+    if let Some(n) = api::child_count(w, item) {
+        return n;
+    }
     match item {
-        Item::Instance(_)
-        | Item::Endpoint(_)
-        | Item::Sg(_)
-        | Item::Nacl(_)
-        | Item::Rt(_)
-        | Item::Backend(..) => 0,
+        Item::Instance(_) | Item::Endpoint(_) | Item::Sg(_) | Item::Nacl(_) | Item::Rt(_) => 0,
         Item::Vpcs => w.snap.vpcs.len(),
         Item::Apis => w.snap.rest_apis.len(),
         Item::Vpc(id) => {
@@ -289,9 +258,9 @@ pub fn child_count(w: &World, item: &Item) -> usize {
             EdgeKind::InSubnet,
             placed_item,
         ),
-        Item::Sgs(vpc) => count_members(w, node(w, vpc, NodeKind::Vpc), EdgeKind::InVpc, sg_item),
-        Item::Nacls(vpc) => w.network_acls_in_vpc(vpc).len(),
-        Item::Rts(vpc) => w.route_tables_in_vpc(vpc).len(),
+        Item::Sgs(vpc) => count_members(w, vpc_node(w, vpc), EdgeKind::InVpc, sg_item),
+        Item::Nacls(vpc) => count_members(w, vpc_node(w, vpc), EdgeKind::InVpc, nacl_item),
+        Item::Rts(vpc) => count_members(w, vpc_node(w, vpc), EdgeKind::InVpc, rt_item),
         _ => children(w, item).len(),
     }
 }
@@ -341,14 +310,12 @@ pub fn parent(w: &World, item: &Item) -> Option<Item> {
             Item::Sgs(target_id(w, n, EdgeKind::InVpc, NodeKind::Vpc)?)
         }
         Item::Nacl(id) => {
-            let vpc = &w.network_acl(id)?.vpc_id;
-            w.vpc(vpc)?;
-            Item::Nacls(vpc.clone())
+            let n = node(w, id, NodeKind::NetworkAcl);
+            Item::Nacls(target_id(w, n, EdgeKind::InVpc, NodeKind::Vpc)?)
         }
         Item::Rt(id) => {
-            let vpc = &w.route_table(id)?.vpc_id;
-            w.vpc(vpc)?;
-            Item::Rts(vpc.clone())
+            let n = node(w, id, NodeKind::RouteTable);
+            Item::Rts(target_id(w, n, EdgeKind::InVpc, NodeKind::Vpc)?)
         }
         Item::Api(_) => Item::Apis,
         Item::Stage(api, _) => Item::Api(api.clone()),
@@ -422,3 +389,6 @@ fn walk_filtered(
     }
     any || me
 }
+
+#[cfg(test)]
+mod tests;

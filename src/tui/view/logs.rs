@@ -12,6 +12,7 @@ use ratatui::Frame;
 use super::super::app::{App, Pane};
 use super::{block, clean};
 use crate::logs::SourceKind;
+use crate::trace::HopId;
 
 fn age(d: Duration) -> String {
     let s = d.as_secs();
@@ -45,7 +46,10 @@ pub fn pane(f: &mut Frame, app: &App, r: Rect) {
         flags.push("wrap".into());
     }
     if v.hop_only {
-        flags.push(format!("hop:{}", app.selected_hop_name().unwrap_or("-")));
+        flags.push(format!(
+            "hop:{}",
+            app.selected_hop().map(HopId::as_str).unwrap_or("-")
+        ));
     }
     if let Some(fl) = &v.filter {
         flags.push(format!("/{}/", fl.text));
@@ -102,7 +106,7 @@ pub fn pane(f: &mut Frame, app: &App, r: Rect) {
     }
     if lines.is_empty() {
         let msg: String = if v.hop_only {
-            match app.selected_hop_name() {
+            match app.selected_hop().map(HopId::as_str) {
                 Some(h) => format!("no lines attached to {h} (attaching lines to hops comes with log correlation); o shows all"),
                 None => "no hop selected: run a trace first; o shows all lines".to_string(),
             }

@@ -57,6 +57,12 @@ pub fn trace_detail_max(app: &App) -> u16 {
     trace::detail_max(app, a.right)
 }
 
+/// How far the help overlay can scroll at the current size, from the same
+/// lines and rectangle the overlay draws.
+pub fn help_max(app: &App) -> usize {
+    overlay::help_max(app, Rect::new(0, 0, app.size.0, app.size.1))
+}
+
 /// A bordered block whose border shows focus.
 pub(super) fn block<'a>(app: &App, title: String, pane: Pane) -> Block<'a> {
     let focused =

@@ -19,12 +19,14 @@ fn frame_block<'a>(app: &App, title: String) -> Block<'a> {
         .title(Span::styled(title, app.theme.accent))
 }
 
-pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: usize) {
+/// Where the help overlay sits inside `area`, and the rows inside its border.
+fn help_areas(app: &App, area: Rect) -> (Rect, Rect) {
     let r = centered(area, 96, area.height.saturating_sub(2));
-    f.render_widget(Clear, r);
-    let b = frame_block(app, " help (esc closes) ".into());
-    let inner = b.inner(r);
-    f.render_widget(b, r);
+    (r, frame_block(app, String::new()).inner(r))
+}
+
+/// The help text: the keymap's commands, the `:` aliases and where the config is.
+fn help_lines(app: &App) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(Span::styled("keys", app.theme.accent))];
     for (keys, name, desc) in app.keymap.help_rows() {
         lines.push(Line::from(vec![
@@ -54,6 +56,23 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: usize) {
         ),
         app.theme.dim,
     )));
+    lines
+}
+
+/// The furthest the help can scroll in `area`: until its last line is the
+/// overlay's bottom row (the text is not wrapped, so one line is one row).
+pub fn help_max(app: &App, area: Rect) -> usize {
+    let (_, inner) = help_areas(app, area);
+    help_lines(app).len().saturating_sub(inner.height as usize)
+}
+
+pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: usize) {
+    let (r, inner) = help_areas(app, area);
+    f.render_widget(Clear, r);
+    f.render_widget(frame_block(app, " help (esc closes) ".into()), r);
+    let lines = help_lines(app);
+    // A resize can leave the scroll past the end until the next key clamps it.
+    let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize));
     f.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
 }
 
