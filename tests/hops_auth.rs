@@ -845,7 +845,7 @@ fn h10_h12_cases() -> Vec<Case> {
             "H10.4 the private domain maps to a private API",
             unchanged(),
             via_domain("/v1/pets"),
-            vec![at("api", Allow, "H10.3")
+            vec![at("api", Allow, "H10.4")
                 .says("custom domain api.internal.example.com maps to private API a1b2c3d4e5")
                 .says("is associated with private custom domain")],
         ),
@@ -892,7 +892,7 @@ fn h10_h12_cases() -> Vec<Case> {
             "H10.5 the default endpoint disabled still serves the custom domain",
             Box::new(|d| api(d)["disableExecuteApiEndpoint"] = json!(true)),
             via_domain("/v1/pets"),
-            vec![at("api", Allow, "H10.3")],
+            vec![at("api", Allow, "H10.4")],
         ),
         case(
             "H10.4 a domain that is not private is refused",
@@ -1054,6 +1054,163 @@ fn h10_h12_cases() -> Vec<Case> {
             }),
             get("/prod/nothing"),
             vec![at("waf", Unknown, "H12.1"), at("stage", Deny, "H11.3")],
+        ),
+        case(
+            "H10.3 an endpoint type not captured is unknown, not a deny",
+            Box::new(|d| {
+                api(d)
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("endpointConfiguration");
+            }),
+            get("/prod/pets"),
+            vec![at("api", Unknown, "H10.3").deciding("endpointConfiguration.types (missing)")],
+        )
+        .no_response(),
+        case(
+            "H10.4 a domain endpoint type not captured is unknown",
+            Box::new(|d| {
+                domain(d)
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("endpointConfiguration");
+            }),
+            via_domain("/v1/pets"),
+            vec![at("api", Unknown, "H10.4").says("endpoint type of custom domain")],
+        ),
+        case(
+            "H10.4 a domain status not captured is unknown",
+            Box::new(|d| {
+                domain(d)
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("domainNameStatus");
+            }),
+            via_domain("/v1/pets"),
+            vec![at("api", Unknown, "H10.4").deciding("domainNameStatus (missing)")],
+        ),
+        case(
+            "H10.4 an association younger than 15 minutes may not be usable yet",
+            Box::new(|d| {
+                let at = d["captured_at"].clone();
+                d["domain_name_access_associations"][0]["createdDate"] = at;
+            }),
+            via_domain("/v1/pets"),
+            vec![at("api", Unknown, "H10.4").says("less than 15 minutes")],
+        ),
+        case(
+            "H10.4 no association is reported before a base path miss",
+            Box::new(|d| {
+                d["domain_name_access_associations"][0]["accessAssociationSource"] =
+                    json!("vpce-0ther")
+            }),
+            via_domain("/v2/pets"),
+            vec![at("api", Deny, "H10.4").says("has no access association")],
+        )
+        .no_response(),
+        case(
+            "H10.4 two private domains of the name on one endpoint: unknown",
+            Box::new(|d| {
+                let mut x = d["domain_names"][0].clone();
+                x["domainNameId"] = json!("e9e9e9e9");
+                x["domainNameArn"] = json!("arn:aws:apigateway:us-east-1:222222222222:/domainnames/api.internal.example.com+e9e9e9e9");
+                d["domain_names"].as_array_mut().unwrap().push(x.clone());
+                let mut y = d["domain_name_access_associations"][0].clone();
+                y["domainNameArn"] = x["domainNameArn"].clone();
+                d["domain_name_access_associations"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(y);
+            }),
+            via_domain("/v1/pets"),
+            vec![at("api", Unknown, "H10.4").says("2 private domains")],
+        ),
+        case(
+            "H10.4 of two domains of the name, the one associated with the endpoint is used",
+            Box::new(|d| {
+                let mut x = d["domain_names"][0].clone();
+                x["domainNameId"] = json!("e9e9e9e9");
+                x["domainNameArn"] = json!("arn:aws:apigateway:us-east-1:222222222222:/domainnames/api.internal.example.com+e9e9e9e9");
+                d["domain_names"].as_array_mut().unwrap().insert(0, x);
+            }),
+            via_domain("/v1/pets"),
+            vec![at("api", Allow, "H10.4"), verdict("authorization", Allow)],
+        ),
+        case(
+            "H10.4 a multi-level base path is unknown (routing rules are not documented)",
+            Box::new(|d| {
+                domain(d)["basePathMappings"] =
+                    json!([{"basePath": "v1/admin", "restApiId": API, "stage": "prod"}])
+            }),
+            via_domain("/v1/admin/pets"),
+            vec![at("api", Unknown, "H10.4").says("multi-level base path")],
+        ),
+        case(
+            "H10.1 form A' without x-apigw-api-id is unknown (documented only for C and C')",
+            unchanged(),
+            Req {
+                url: "https://execute-api.us-east-1.amazonaws.com/prod/pets".into(),
+                ..get("/prod/pets")
+            },
+            vec![at("api", Unknown, "H10.1")],
+        ),
+        case(
+            "H11.4 a method added live but not deployed, for a path the deployment lacks",
+            Box::new(|d| {
+                pets_resource(d)["resourceMethods"]["DELETE"] =
+                    json!({"httpMethod": "DELETE", "authorizationType": "NONE"})
+            }),
+            Req {
+                method: "DELETE",
+                ..get("/prod/pets")
+            },
+            vec![at("stage", Deny, "H11.3")
+                .says("undeployed changes")
+                .says("redeploy")],
+        ),
+        case(
+            "H11.3 a canary deployment that lacks the route: intermittent, unknown",
+            Box::new(|d| {
+                api(d)["deployments"].as_array_mut().unwrap().push(json!({"id": "dep002", "apiSummary": {"/pets": {"GET": {"authorizationType": "NONE", "apiKeyRequired": false}}}}));
+                api(d)["stages"][0]["canarySettings"] =
+                    json!({"percentTraffic": 10.0, "deploymentId": "dep002"});
+            }),
+            get("/prod/pets/42"),
+            vec![at("stage", Unknown, "H11.3")
+                .says("10% of requests")
+                .says("dep002")],
+        ),
+        case(
+            "H11.3 a canary deployment that deploys the method differently: unknown",
+            Box::new(|d| {
+                api(d)["deployments"].as_array_mut().unwrap().push(json!({"id": "dep002", "apiSummary": {"/pets": {"GET": {"authorizationType": "AWS_IAM", "apiKeyRequired": true}}}}));
+                api(d)["stages"][0]["canarySettings"] =
+                    json!({"percentTraffic": 50.0, "deploymentId": "dep002"});
+            }),
+            get("/prod/pets"),
+            vec![at("stage", Unknown, "H11.3").says("deploys GET /pets differently")],
+        ),
+        case(
+            "H11.3 a canary deployment that routes the same way: a note",
+            Box::new(|d| {
+                let mut c = api(d)["deployments"][0].clone();
+                c["id"] = json!("dep002");
+                api(d)["deployments"].as_array_mut().unwrap().push(c);
+                api(d)["stages"][0]["canarySettings"] =
+                    json!({"percentTraffic": 5.0, "deploymentId": "dep002"});
+            }),
+            get("/prod/pets"),
+            vec![at("stage", Allow, "H11.3").says("routes this request the same way")],
+        ),
+        case(
+            "H11.3 no route in the deployment, but the canary has it: intermittent",
+            Box::new(|d| {
+                api(d)["deployments"].as_array_mut().unwrap().push(json!({"id": "dep002", "apiSummary": {"/new": {"GET": {"authorizationType": "NONE", "apiKeyRequired": false}}}}));
+                api(d)["stages"][0]["canarySettings"] =
+                    json!({"percentTraffic": 20.0, "deploymentId": "dep002"});
+            }),
+            get("/prod/new"),
+            vec![at("stage", Unknown, "H11.3").says("intermittent")],
         ),
     ]
 }

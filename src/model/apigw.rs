@@ -112,8 +112,22 @@ pub struct Stage {
     pub web_acl_arn: Option<String>,
     #[serde(default)]
     pub variables: BTreeMap<String, String>,
+    /// A canary: part of the stage's traffic goes to another deployment.
+    #[serde(default)]
+    pub canary_settings: Option<CanarySettings>,
     #[serde(default)]
     pub last_updated_date: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CanarySettings {
+    #[serde(default)]
+    pub percent_traffic: Option<f64>,
+    #[serde(default)]
+    pub deployment_id: Option<String>,
+    #[serde(default)]
+    pub stage_variable_overrides: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

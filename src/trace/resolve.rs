@@ -11,9 +11,10 @@
 use crate::model::apigw::{Deployment, DomainName, Method, MethodSnapshot, RestApi, Stage};
 
 use super::ctx::not_evaluable;
-use super::ctx::Ctx;
+use super::ctx::{Ctx, Gate};
 use super::evidence::{Deciding, ResourceKind as K, ResourceRef};
 use super::hop::{Hop, HopId, Response, Verdict};
+use super::request::target::Form;
 
 /// Why the request cannot be followed to a method.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,13 +171,7 @@ pub(crate) fn api_call<'w>(ctx: &Ctx<'w>) -> Result<ApiCall<'w>, Box<Miss>> {
     let rest = format!("/{}", segments.get(1).copied().unwrap_or(""));
     if ctx.target.form.is_custom_domain() {
         let name = ctx.target.custom_domain.clone().unwrap_or_default();
-        let domains: Vec<&DomainName> = w.domain_names(&name).collect();
-        let Some(domain) = domains
-            .iter()
-            .find(|d| d.is_private())
-            .or(domains.first())
-            .copied()
-        else {
+        let Some(domain) = custom_domain(ctx) else {
             return Err(Miss::unknown(
                 HopId::Api,
                 "H10.4",
@@ -186,6 +181,29 @@ pub(crate) fn api_call<'w>(ctx: &Ctx<'w>) -> Result<ApiCall<'w>, Box<Miss>> {
                 Deciding::field("apigateway:GetDomainNames", &name, "").missing(),
             ));
         };
+        // H10.4 (d): a multi-level base path needs routing rules, which are
+        // not documented for private domains.
+        if let Some(m) = domain.base_path_mappings.iter().find(|m| {
+            m.base_path.as_deref().is_some_and(|b| {
+                b.trim_matches('/').contains('/')
+                    && ctx
+                        .req
+                        .path
+                        .trim_start_matches('/')
+                        .starts_with(b.trim_matches('/'))
+            })
+        }) {
+            return Err(Miss::unknown(
+                HopId::Api,
+                "H10.4",
+                format!(
+                    "{name} has the multi-level base path {}; how a private domain routes it is not documented",
+                    m.base_path.as_deref().unwrap_or("")
+                ),
+                Deciding::field("apigateway:GetBasePathMappings", &name, "basePath")
+                    .with_value(m.base_path.as_deref().unwrap_or("")),
+            ));
+        }
         let is_empty = |b: &Option<String>| {
             b.as_deref()
                 .is_none_or(|b| b.is_empty() || b == "(none)" || b == "/")
@@ -238,7 +256,19 @@ pub(crate) fn api_call<'w>(ctx: &Ctx<'w>) -> Result<ApiCall<'w>, Box<Miss>> {
             region,
         });
     }
-    let Some(api_id) = ctx.target.api_id.clone() else {
+    let Some(api_id) = ctx.target.api_id.clone().filter(|a| !a.is_empty()) else {
+        if ctx.target.form == Form::APrime {
+            // Documented only for the endpoint's own DNS name (forms C, C').
+            return Err(Miss::unknown(
+                HopId::Api,
+                "H10.1",
+                format!(
+                    "{} names no API and the request has no x-apigw-api-id header; what API Gateway answers is not documented",
+                    ctx.req.host
+                ),
+                Deciding::text("request header x-apigw-api-id (absent)"),
+            ));
+        }
         return Err(Miss::blocked(
             HopId::Api,
             "H10.1",
@@ -274,6 +304,44 @@ pub(crate) fn api_call<'w>(ctx: &Ctx<'w>) -> Result<ApiCall<'w>, Box<Miss>> {
         partition,
         region,
     })
+}
+
+/// The route `verb path` takes in a deployment's `apiSummary`: (template,
+/// method key, deployed method). `None` when nothing matches.
+pub fn route_in<'d>(
+    d: &'d Deployment,
+    path: &str,
+    verb: &str,
+) -> Option<(&'d str, &'d str, &'d MethodSnapshot)> {
+    let summary = d.api_summary.as_ref()?;
+    let template = match_template(summary.keys().map(String::as_str), path)?;
+    let (key, _) = summary.get_key_value(template)?;
+    let methods = &summary[template];
+    let (k, m) = methods
+        .get_key_value(verb)
+        .or_else(|| methods.get_key_value("ANY"))?;
+    Some((key.as_str(), k.as_str(), m))
+}
+
+/// The private custom domain a form D/D' request names. With several of that
+/// name (one per owner account), the one associated with the endpoint the
+/// request reaches.
+pub(crate) fn custom_domain<'w>(ctx: &Ctx<'w>) -> Option<&'w DomainName> {
+    let w = ctx.world;
+    let name = ctx.target.custom_domain.as_deref()?;
+    let domains: Vec<&DomainName> = w.domain_names(name).collect();
+    let associated = |d: &&DomainName| match (ctx.gate(), d.domain_name_arn.as_deref()) {
+        (Gate::Endpoint(ep), Some(arn)) => w
+            .domain_associations_for_vpce(&ep.vpc_endpoint_id)
+            .any(|a| a.domain_name_arn == arn),
+        _ => false,
+    };
+    domains
+        .iter()
+        .find(|d| d.is_private() && associated(d))
+        .or_else(|| domains.iter().find(|d| d.is_private()))
+        .or(domains.first())
+        .copied()
 }
 
 /// The deployed method a request reaches.

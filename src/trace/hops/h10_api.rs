@@ -9,7 +9,7 @@ use crate::model::ec2::VpcEndpoint;
 use crate::trace::ctx::{Ctx, Gate};
 use crate::trace::evidence::{Deciding, ResourceKind as K};
 use crate::trace::hop::{Hop, HopId, Verdict};
-use crate::trace::resolve::{forbidden, ApiCall, Miss, Route};
+use crate::trace::resolve::{custom_domain, forbidden, ApiCall, Miss, Route};
 
 const HOP: HopId = HopId::Api;
 
@@ -22,18 +22,40 @@ pub(super) fn evaluate<'w>(
     if let Some(h) = gate.past_endpoint(HOP) {
         return h;
     }
+    let ep = match gate {
+        Gate::Endpoint(ep) => Some(ep),
+        _ => None,
+    };
+    let hop = Hop::new(HOP, Verdict::Allow, "H10.3", "");
+    // H10.4 (a)-(c) come before the base path mapping (d).
+    let domain = if ctx.target.form.is_custom_domain() {
+        custom_domain(ctx)
+    } else {
+        None
+    };
+    let hop = match domain {
+        Some(d) => match domain_checks(ctx, hop, d, ep) {
+            Ok(h) => h,
+            Err(h) => return *h,
+        },
+        None => hop,
+    };
     // A miss this hop owns (no API named, no mapping, API not captured).
     let own = [call.as_ref().err(), route.as_ref().err()]
         .into_iter()
         .flatten()
         .find(|m| m.at == HOP);
     if let Some(m) = own {
-        return m.hop(HOP, "H10");
+        let mut h = m.hop(HOP, "H10");
+        for r in &hop.resources {
+            h.add_resource(r.clone());
+        }
+        return h.notes(hop.notes);
     }
-    let (api, domain) = match call {
-        Ok(c) => (c.api, c.domain),
+    let api = match call {
+        Ok(c) => c.api,
         // The URL has no stage: the API named by the host is still checked.
-        Err(_) => (ctx.api(), None),
+        Err(_) => ctx.api(),
     };
     let Some(api) = api else {
         let id = ctx.target.api_id.as_deref().unwrap_or("?");
@@ -45,19 +67,7 @@ pub(super) fn evaluate<'w>(
         )
         .deciding(Deciding::field("apigateway:GetRestApi", id, "").missing());
     };
-    let ep = match gate {
-        Gate::Endpoint(ep) => Some(ep),
-        _ => None,
-    };
-    let hop = Hop::new(HOP, Verdict::Allow, "H10.3", "").read(K::RestApi, &api.id);
-    let hop = match domain {
-        Some(d) => match domain_checks(ctx, hop, d, ep) {
-            Ok(h) => h,
-            Err(h) => return *h,
-        },
-        None => hop,
-    };
-    api_checks(ctx, hop, api, domain)
+    api_checks(ctx, hop.read(K::RestApi, &api.id), api, domain)
 }
 
 /// H10.4 (a)–(c): the private custom domain itself.
@@ -70,6 +80,15 @@ fn domain_checks(
     let name = &d.domain_name;
     let hop = hop.read(K::DomainName, name);
     let field = Deciding::field("apigateway:GetDomainName", name, "");
+    if d.endpoint_configuration.types.is_empty() {
+        return Err(Box::new(
+            hop.decide(Verdict::Unknown, "H10.4")
+                .reason(format!(
+                    "the endpoint type of custom domain {name} was not captured"
+                ))
+                .deciding(field.with_subpath("endpointConfiguration.types").missing()),
+        ));
+    }
     if !d.is_private() {
         return Err(Box::new(
             hop.decide(Verdict::Deny, "H10.4")
@@ -88,7 +107,13 @@ fn domain_checks(
     let status = d.domain_name_status.as_deref().unwrap_or("");
     let hop = match status.to_ascii_uppercase().as_str() {
         "AVAILABLE" | "UPDATING" => hop,
-        "" => hop.note(format!("the status of {name} was not captured")),
+        "" => {
+            return Err(Box::new(
+                hop.decide(Verdict::Unknown, "H10.4")
+                    .reason(format!("the status of custom domain {name} was not captured"))
+                    .deciding(field.with_subpath("domainNameStatus").missing()),
+            ))
+        }
         _ => {
             return Err(Box::new(
                 hop.decide(Verdict::Unknown, "H10.4")
@@ -100,7 +125,13 @@ fn domain_checks(
         }
     };
     let Some(ep) = ep else {
-        return Ok(hop);
+        return Err(Box::new(
+            hop.decide(Verdict::Unknown, "H10.4")
+                .reason(format!(
+                    "the endpoint the request reaches is unknown, so its access association with {name} cannot be checked"
+                ))
+                .deciding(Deciding::field("apigateway:GetDomainNameAccessAssociations", "", "").with_detail("(endpoint unknown)")),
+        ));
     };
     let Some(arn) = d.domain_name_arn.as_deref() else {
         return Err(Box::new(
@@ -127,6 +158,60 @@ fn domain_checks(
                 .deciding(
                     Deciding::field("apigateway:GetDomainNameAccessAssociations", "", "")
                         .with_detail("(none in the snapshot)"),
+                ),
+        ));
+    }
+    // H10.4 (c): the same endpoint associated with two private domains of this name.
+    let twins = w
+        .domain_names(name)
+        .filter(|o| o.is_private() && o.domain_name_arn.as_deref() != Some(arn))
+        .filter_map(|o| o.domain_name_arn.as_deref())
+        .filter(|o| {
+            w.domain_associations_for_vpce(&ep.vpc_endpoint_id)
+                .any(|a| a.domain_name_arn == *o)
+        })
+        .count();
+    if associated && twins > 0 {
+        return Err(Box::new(
+            hop.decide(Verdict::Unknown, "H10.4")
+                .reason(format!(
+                    "{} is associated with {} private domains named {name}, which API Gateway does not support; which one answers is not documented",
+                    ep.vpc_endpoint_id,
+                    twins + 1
+                ))
+                .deciding(
+                    Deciding::field(
+                        "apigateway:GetDomainNameAccessAssociations",
+                        "",
+                        format!("accessAssociationSource={}", ep.vpc_endpoint_id),
+                    ),
+                ),
+        ));
+    }
+    // An association is not usable for about 15 minutes after creation.
+    let recent = w
+        .domain_associations_for_vpce(&ep.vpc_endpoint_id)
+        .filter(|a| a.domain_name_arn == arn)
+        .filter_map(|a| a.created_date.as_deref())
+        .filter_map(crate::policy::parse_date_millis)
+        .zip(std::iter::repeat(crate::policy::parse_date_millis(
+            &w.snap.captured_at,
+        )))
+        .any(|(created, at)| at.is_some_and(|at| at - created < 15 * 60 * 1000));
+    if associated && recent {
+        return Err(Box::new(
+            hop.decide(Verdict::Unknown, "H10.4")
+                .reason(format!(
+                    "the access association of {} with {name} is less than 15 minutes older than the snapshot; it may not be usable yet",
+                    ep.vpc_endpoint_id
+                ))
+                .deciding(
+                    Deciding::field(
+                        "apigateway:GetDomainNameAccessAssociations",
+                        "",
+                        format!("accessAssociationSource={}", ep.vpc_endpoint_id),
+                    )
+                    .with_subpath("createdDate"),
                 ),
         ));
     }
@@ -162,6 +247,12 @@ fn api_checks(ctx: &Ctx, hop: Hop, api: &RestApi, domain: Option<&DomainName>) -
     let id = &api.id;
     let types = &api.endpoint_configuration.types;
     let field = Deciding::field("apigateway:GetRestApi", id, "");
+    if types.is_empty() {
+        return hop
+            .decide(Verdict::Unknown, "H10.3")
+            .reason(format!("the endpoint type of {id} was not captured"))
+            .deciding(field.with_subpath("endpointConfiguration.types").missing());
+    }
     if !api.is_private() {
         let what = match domain {
             Some(d) => format!(
@@ -207,9 +298,12 @@ fn api_checks(ctx: &Ctx, hop: Hop, api: &RestApi, domain: Option<&DomainName>) -
         Some(d) => format!("custom domain {} maps to ", d.domain_name),
         None => format!("form {}: ", ctx.target.form.label()),
     };
-    hop.reason(format!("{via}private API {id}{name}")).deciding(
-        field
-            .with_subpath("endpointConfiguration.types")
-            .with_value(format!("{types:?}")),
-    )
+    let check = if domain.is_some() { "H10.4" } else { "H10.3" };
+    hop.check_id(check)
+        .reason(format!("{via}private API {id}{name}"))
+        .deciding(
+            field
+                .with_subpath("endpointConfiguration.types")
+                .with_value(format!("{types:?}")),
+        )
 }

@@ -5,7 +5,7 @@
 use crate::trace::ctx::Ctx;
 use crate::trace::evidence::Deciding;
 use crate::trace::hop::{Hop, HopId, Verdict};
-use crate::trace::resolve::{match_template, ApiCall, Miss, Route};
+use crate::trace::resolve::{match_template, route_in, ApiCall, Miss, Route};
 
 const HOP: HopId = HopId::Stage;
 
@@ -19,7 +19,8 @@ pub(super) fn evaluate<'w>(
     }
     // A miss at the API comes first (it is H10's); then this hop's own.
     let r = match (call, route) {
-        (Err(m), _) | (_, Err(m)) => return m.hop(HOP, "H11"),
+        (Err(m), _) => return m.hop(HOP, "H11"),
+        (Ok(c), Err(m)) => return missed(ctx, c, m),
         (Ok(_), Ok(r)) => r,
     };
     let api = r.api;
@@ -49,6 +50,7 @@ pub(super) fn evaluate<'w>(
     if let Some(n) = undeployed(ctx, r) {
         hop = hop.note(n);
     }
+    hop = canary(ctx, r, hop);
     if r.stage.variables.is_empty() {
         hop
     } else {
@@ -116,5 +118,141 @@ fn undeployed(ctx: &Ctx, r: &Route) -> Option<String> {
             (!changed.is_empty())
                 .then(|| format!("{prefix}; {deployed} changed since: {}", changed.join(", ")))
         }
+    }
+}
+
+/// The stage's own miss (no route, no method), with what the live resources
+/// and a canary deployment say about it.
+fn missed(ctx: &Ctx, c: &ApiCall, m: &Miss) -> Hop {
+    let mut hop = m.hop(HOP, "H11");
+    if m.at != HOP || m.check != "H11.3" {
+        return hop;
+    }
+    let Some(api) = c.api else { return hop };
+    let verb = ctx.req.method.to_ascii_uppercase();
+    let live =
+        match_template(api.resources.iter().map(|x| x.path.as_str()), &c.path).and_then(|t| {
+            let res = api.resources.iter().find(|x| x.path == t)?;
+            let k = [verb.as_str(), "ANY"]
+                .into_iter()
+                .find(|k| res.resource_methods.contains_key(*k))?;
+            Some((t, k))
+        });
+    if let Some((t, k)) = live {
+        hop = hop.note(format!(
+            "undeployed changes: the live resources have {k} {t} for this request, but the stage's deployment does not; redeploy the stage to serve it"
+        ));
+    }
+    let Some(stage) = api.stages.iter().find(|s| s.stage_name == c.stage) else {
+        return hop;
+    };
+    let Some((cd, pct)) = canary_of(stage) else {
+        return hop;
+    };
+    match api.deployments.iter().find(|d| d.id == cd) {
+        Some(d) => match route_in(d, &c.path, &verb) {
+            // Some of the traffic is served: intermittent.
+            Some((t, k, _)) => hop
+                .decide(Verdict::Unknown, "H11.3")
+                .reason(format!(
+                    "intermittent: the stage's deployment has no route for {verb} {}, but its canary deployment {cd} ({pct}) routes it to {k} {t}",
+                    c.path
+                ))
+                .deciding(canary_field(&api.id, &stage.stage_name, cd)),
+            None => hop.note(format!(
+                "the canary deployment {cd} ({pct}) has no route for it either"
+            )),
+        },
+        None => hop
+            .decide(Verdict::Unknown, "H11.2")
+            .reason(format!(
+                "the stage's deployment has no route for {verb} {}, and its canary deployment {cd} ({pct}) is not in the snapshot",
+                c.path
+            ))
+            .deciding(Deciding::field("apigateway:GetDeployment", &api.id, cd).missing()),
+    }
+}
+
+/// The canary deployment of a stage and its share of the traffic.
+fn canary_of(stage: &crate::model::apigw::Stage) -> Option<(&str, String)> {
+    let c = stage.canary_settings.as_ref()?;
+    let d = c.deployment_id.as_deref().filter(|d| !d.is_empty())?;
+    let pct = c
+        .percent_traffic
+        .map(|p| format!("{p}% of requests"))
+        .unwrap_or_else(|| "a share of requests not captured".into());
+    Some((d, pct))
+}
+
+fn canary_field(api: &str, stage: &str, deployment: &str) -> Deciding {
+    Deciding::field(
+        "apigateway:GetStage",
+        format!("{api}/{stage}"),
+        "canarySettings.deploymentId",
+    )
+    .with_value(deployment)
+}
+
+/// A canary deployment that routes the request differently from the stage's
+/// deployment makes the hop unknown: part of the traffic is served by it.
+fn canary(ctx: &Ctx, r: &Route, hop: Hop) -> Hop {
+    let Some((cd, pct)) = canary_of(r.stage) else {
+        return hop;
+    };
+    if cd == r.deployment.id {
+        return hop;
+    }
+    let api = r.api;
+    let field = canary_field(&api.id, &r.stage.stage_name, cd);
+    let verb = ctx.req.method.to_ascii_uppercase();
+    let Some(d) = api.deployments.iter().find(|d| d.id == cd) else {
+        return hop
+            .decide(Verdict::Unknown, "H11.2")
+            .reason(format!(
+                "{pct} go to the canary deployment {cd}, which is not in the snapshot"
+            ))
+            .deciding(field);
+    };
+    if d.api_summary.is_none() {
+        return hop
+            .decide(Verdict::Unknown, "H11.2")
+            .reason(format!(
+                "{pct} go to the canary deployment {cd}, whose apiSummary was not captured"
+            ))
+            .deciding(
+                Deciding::field(
+                    "apigateway:GetDeployment",
+                    &api.id,
+                    format!("{cd} apiSummary"),
+                )
+                .missing(),
+            );
+    }
+    match route_in(d, &r.call.path, &verb) {
+        None => hop
+            .decide(Verdict::Unknown, "H11.3")
+            .reason(format!(
+                "intermittent: {pct} go to the canary deployment {cd}, which has no route for {verb} {} (403 Missing Authentication Token for them)",
+                r.call.path
+            ))
+            .deciding(field),
+        Some((t, k, m))
+            if t != r.template
+                || k != r.method_key
+                || m.authorization_type != r.snapshot.authorization_type
+                || m.api_key_required != r.snapshot.api_key_required =>
+        {
+            hop.decide(Verdict::Unknown, "H11.3")
+                .reason(format!(
+                    "{pct} go to the canary deployment {cd}, which deploys {k} {t} differently (authorizationType {}, apiKeyRequired {}); the later hops follow deployment {} only",
+                    m.authorization_type.as_deref().unwrap_or("?"),
+                    m.api_key_required.map_or("?".into(), |b| b.to_string()),
+                    r.deployment.id
+                ))
+                .deciding(field)
+        }
+        Some(_) => hop.note(format!(
+            "{pct} go to the canary deployment {cd}, which routes this request the same way"
+        )),
     }
 }
