@@ -201,6 +201,9 @@ fn assert_usage_error(r: &Run) {
         !r.stderr.trim().is_empty(),
         "a usage error must say something: {r:?}"
     );
+    // One line, like every other error.
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.starts_with("hoptrace: error: "), "{}", r.stderr);
 }
 
 fn parse_json(text: &str) -> Value {
