@@ -76,14 +76,39 @@ fn utc(at: SystemTime) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::<chrono::Utc>::from(at)
 }
 
-/// `2026-11-28T09:00:00.123Z`
+/// `2026-11-28T09:00:00.123Z` (drawn for every visible log line, so built
+/// from the date's fields rather than by parsing a format string each time).
 pub fn iso(at: SystemTime) -> String {
-    utc(at).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    use chrono::{Datelike, Timelike};
+    let t = utc(at);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.timestamp_subsec_millis()
+    )
 }
 
 /// `28/Nov/2026:09:00:00 +0000`
 pub fn clf(at: SystemTime) -> String {
-    utc(at).format("%d/%b/%Y:%H:%M:%S +0000").to_string()
+    use chrono::{Datelike, Timelike};
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let t = utc(at);
+    format!(
+        "{:02}/{}/{:04}:{:02}:{:02}:{:02} +0000",
+        t.day(),
+        MONTHS[t.month0() as usize % 12],
+        t.year(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// Replace `{req}` and `{reqN}` with request ids that are the same for every
