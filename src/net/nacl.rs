@@ -71,18 +71,6 @@ pub fn coverage(acl: &NetworkAcl, egress: bool, peer: &AddrSet, lo: u16, hi: u16
             e.ipv6_cidr_block.as_deref()
         };
         let Some(cidr_text) = cidr_text else { continue };
-        let field = Field::new(
-            "ec2:DescribeNetworkAcls",
-            &acl.network_acl_id,
-            format!(
-                "Entries[RuleNumber={},Egress={}] {} {} {}",
-                e.rule_number,
-                dir,
-                e.rule_action,
-                proto_label(e),
-                cidr_text
-            ),
-        );
         let cover = match Cidr::parse(cidr_text) {
             Ok(c) => peer.covered_by(&c),
             Err(_) => Cover::Some,
@@ -102,6 +90,19 @@ pub fn coverage(acl: &NetworkAcl, egress: bool, peer: &AddrSet, lo: u16, hi: u16
         } else {
             NaclAction::Deny
         };
+        // Built only for entries that match (most do not).
+        let field = Field::new(
+            "ec2:DescribeNetworkAcls",
+            &acl.network_acl_id,
+            format!(
+                "Entries[RuleNumber={},Egress={}] {} {} {}",
+                e.rule_number,
+                dir,
+                e.rule_action,
+                proto_label(e),
+                cidr_text
+            ),
+        );
         let mut next = Vec::new();
         for (a, b) in open {
             let (x, y) = (a.max(ports.0), b.min(ports.1));

@@ -71,11 +71,14 @@ pub fn lookup<'a, 'p>(
     let mut doubt: Option<(u8, String, Field)> = None;
     let v4 = dest.is_v4();
     for (i, r) in rt.routes.iter().enumerate() {
-        let field = Field::new(
-            "ec2:DescribeRouteTables",
-            &rt.route_table_id,
-            format!("Routes[{i}]"),
-        );
+        // Built only for the routes that decide something.
+        let field = |more: &str| {
+            Field::new(
+                "ec2:DescribeRouteTables",
+                &rt.route_table_id,
+                format!("Routes[{i}]{more}"),
+            )
+        };
         let mut cidrs: Vec<(String, Cidr)> = Vec::new();
         if v4 {
             if let Some(c) = &r.destination_cidr_block {
@@ -109,7 +112,7 @@ pub fn lookup<'a, 'p>(
                         doubt = Some((
                             129,
                             format!("route to prefix list {pl} whose entries were not captured may cover {dest}"),
-                            field.then(&format!(".DestinationPrefixListId={pl}")),
+                            field(&format!(".DestinationPrefixListId={pl}")),
                         ));
                     }
                 }
@@ -130,7 +133,7 @@ pub fn lookup<'a, 'p>(
                             index: i,
                             destination: label.clone(),
                             prefix_len: c.prefix_len(),
-                            field: field.then(&format!(" {label} -> {target}")),
+                            field: field(&format!(" {label} -> {target}")),
                             target,
                             blackhole,
                         });
@@ -147,7 +150,7 @@ pub fn lookup<'a, 'p>(
                                 "route {label} -> {} covers only part of {dest}",
                                 target_of(r)
                             ),
-                            field.then(&format!(" {label}")),
+                            field(&format!(" {label}")),
                         ));
                     }
                 }

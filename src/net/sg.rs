@@ -95,18 +95,21 @@ pub fn evaluate<'p>(
             if !protocol_matches_tcp(&perm.ip_protocol) {
                 continue;
             }
-            let base = Field::new(
-                "ec2:DescribeSecurityGroups",
-                &sg.group_id,
-                format!("{list_name}[{ri}]"),
-            );
+            // Fields are built only for the rule parts that decide something.
+            let base = |more: &str| {
+                Field::new(
+                    "ec2:DescribeSecurityGroups",
+                    &sg.group_id,
+                    format!("{list_name}[{ri}]{more}"),
+                )
+            };
             match port_matches(perm, port) {
                 Some(true) => {}
                 Some(false) => continue,
                 None => {
                     note_unknown(
                         format!("rule {} of {} has no port range", ri, sg.group_id),
-                        base.clone(),
+                        base(""),
                     );
                     continue;
                 }
@@ -131,11 +134,11 @@ pub fn evaluate<'p>(
                 } else {
                     "CidrIpv6"
                 };
-                let field = base.then(&format!(".{key}[{i}].{leaf}={cidr} ({ports})"));
+                let field = || base(&format!(".{key}[{i}].{leaf}={cidr} ({ports})"));
                 let Ok(c) = Cidr::parse(cidr) else {
                     note_unknown(
                         format!("{cidr:?} in {} is not a CIDR block", sg.group_id),
-                        field,
+                        field(),
                     );
                     continue;
                 };
@@ -143,7 +146,7 @@ pub fn evaluate<'p>(
                     Cover::All => {
                         return SgOutcome::Allow {
                             group_id: sg.group_id.clone(),
-                            field,
+                            field: field(),
                         }
                     }
                     Cover::Some => note_unknown(
@@ -151,7 +154,7 @@ pub fn evaluate<'p>(
                             "{cidr} covers only part of {} (exact address not captured)",
                             peer.addr
                         ),
-                        field,
+                        field(),
                     ),
                     Cover::None => {}
                 }
@@ -163,7 +166,7 @@ pub fn evaluate<'p>(
                 if !peer.groups.iter().any(|g| g == gid) {
                     continue;
                 }
-                let field = base.then(&format!(".UserIdGroupPairs[{i}].GroupId={gid} ({ports})"));
+                let field = base(&format!(".UserIdGroupPairs[{i}].GroupId={gid} ({ports})"));
                 match &peer.scope {
                     RefScope::SameVpc | RefScope::Peered(_) => {
                         return SgOutcome::Allow {
@@ -181,7 +184,7 @@ pub fn evaluate<'p>(
                 }
             }
             for (i, pl) in perm.prefix_list_ids.iter().enumerate() {
-                let field = base.then(&format!(
+                let field = base(&format!(
                     ".PrefixListIds[{i}].PrefixListId={} ({ports})",
                     pl.prefix_list_id
                 ));
