@@ -10,6 +10,7 @@ mod h11_stage;
 mod h12_waf;
 mod h13_authorization;
 mod h14_api_key;
+mod lambda;
 mod policy_context;
 
 use crate::model::ec2::Instance;

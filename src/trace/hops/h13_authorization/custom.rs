@@ -5,11 +5,12 @@
 
 use crate::policy::{Caller, Decision, Outcome};
 
-use super::authorizer::{authorizer_plumbing, missing_identity_source, Plumbing};
+use super::authorizer::{authorizer_plumbing, missing_identity_source};
 use super::shared::{column, finding, missing, Rp};
 use crate::trace::ctx::Ctx;
 use crate::trace::evidence::{Deciding, PolicyEvidence};
 use crate::trace::hop::{Hop, Response, Verdict};
+use crate::trace::hops::lambda::Plumbing;
 use crate::trace::hops::policy_context::access_denied;
 use crate::trace::resolve::Route;
 

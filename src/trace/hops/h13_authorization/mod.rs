@@ -20,6 +20,8 @@ mod authorizer;
 mod custom;
 mod iam;
 mod identity;
+
+pub(super) use identity::role_decision;
 mod policies;
 mod shared;
 
