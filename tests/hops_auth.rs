@@ -1220,16 +1220,110 @@ fn h10_api_h11_stage_h12_waf() {
     run_table(h10_h12_cases());
 }
 
-/// H15 is not given a verdict yet: it must say so, not guess.
+// ---- H15 ----------------------------------------------------------------------------
+
+const PETS_FN: &str = "arn:aws:lambda:us-east-1:111111111111:function:pets-api";
+
+fn integration<'a>(d: &'a mut Value, path: &str, verb: &str) -> &'a mut Value {
+    let r = api(d)["resources"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["path"] == path)
+        .unwrap();
+    &mut r["resourceMethods"][verb]["methodIntegration"]
+}
+
+/// The method `verb path` proxies to Lambda `function` (with its qualifier,
+/// if any); the function allows API Gateway from `source_arn` (None: no
+/// resource policy).
+fn lambda_method(
+    path: &'static str,
+    verb: &'static str,
+    function: &'static str,
+    source_arn: Option<&'static str>,
+) -> Edit {
+    Box::new(move |d| {
+        *integration(d, path, verb) = json!({
+            "type": "AWS_PROXY",
+            "httpMethod": "POST",
+            "uri": format!("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{function}/invocations"),
+        });
+        let (unqualified, qualifier) = match function.split(':').count() {
+            8 => (
+                function.rsplit_once(':').unwrap().0,
+                Some(function.rsplit_once(':').unwrap().1),
+            ),
+            _ => (function, None),
+        };
+        d["lambda_functions"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"FunctionArn": unqualified, "FunctionName": "pets-api", "Timeout": 10}));
+        let policy = source_arn.map(|src| {
+            json!({"Version": "2012-10-17", "Statement": [{"Sid": "apigw", "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "lambda:InvokeFunction", "Resource": function, "Condition": {"ArnLike": {"AWS:SourceArn": src}}}]}).to_string()
+        });
+        d["lambda_policies"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"FunctionArn": unqualified, "Qualifier": qualifier, "Policy": policy}));
+    })
+}
+
+fn h15_cases() -> Vec<Case> {
+    let ise = ("InternalServerErrorException", "Internal server error");
+    vec![
+        case("H15 a MOCK integration answers by itself", unchanged(), get("/prod/pets"), vec![at("integration", Allow, "H15").says("MOCK")]).no_response(),
+        case("H15.1 the function policy allows this method's source ARN", lambda_method("/pets", "GET", PETS_FN, Some("arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/*/GET/pets")), get("/prod/pets"), vec![at("integration", Allow, "H15.1").deciding("lambda:GetPolicy arn:aws:lambda:us-east-1:111111111111:function:pets-api Statement[0]")]),
+        case("H15.1 the source ARN names the resource template, not the path", lambda_method("/pets/{petId}", "GET", PETS_FN, Some("arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/prod/GET/pets/{petId}")), get("/prod/pets/42"), vec![at("integration", Allow, "H15.1").says("a1b2c3d4e5/prod/GET/pets/{petId}")]),
+        case("H15.1 a permission scoped to another stage is refused (500)", lambda_method("/pets", "GET", PETS_FN, Some("arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/test/GET/pets")), get("/prod/pets"), vec![at("integration", Deny, "H15.1").says("cannot invoke Lambda").says("does not let apigateway.amazonaws.com invoke it")])
+            .responds(500, ise.0, ise.1),
+        case("H15.1 a function without a resource policy is refused (500)", lambda_method("/pets", "GET", PETS_FN, None), get("/prod/pets"), vec![at("integration", Deny, "H15.1").says("has no resource policy")])
+            .responds(500, ise.0, ise.1),
+        case("H15.1 a function policy not in the snapshot is unknown", Box::new(|d| { (lambda_method("/pets", "GET", PETS_FN, None))(d); d["lambda_policies"].as_array_mut().unwrap().retain(|p| p["FunctionArn"] != PETS_FN); }), get("/prod/pets"), vec![at("integration", Unknown, "H15.1").says("not in the snapshot")]),
+        case("H15.1 (b) an alias is its own policy: none on :live is refused", Box::new(|d| { (lambda_method("/pets", "GET", "arn:aws:lambda:us-east-1:111111111111:function:pets-api:live", None))(d); d["lambda_policies"].as_array_mut().unwrap().push(json!({"FunctionArn": PETS_FN, "Policy": json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "lambda:InvokeFunction", "Resource": PETS_FN}]}).to_string()})); }), get("/prod/pets"), vec![at("integration", Deny, "H15.1").says("pets-api:live has no resource policy")]),
+        case("H15.1 an ANY method with a verb-specific permission is unknown", lambda_method("/files/{proxy+}", "ANY", PETS_FN, Some("arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/prod/GET/files/*")), get("/prod/files/a"), vec![at("integration", Unknown, "H15.1").says("which verb API Gateway presents for an ANY method is not documented")]),
+        case("H15.1 an ANY method with a * verb permission is allowed", lambda_method("/files/{proxy+}", "ANY", PETS_FN, Some("arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/prod/*/files/*")), get("/prod/files/a"), vec![at("integration", Allow, "H15.1")]),
+        case(
+            "H15.1 (c) a credentials role API Gateway cannot assume is refused (500)",
+            Box::new(|d| {
+                (lambda_method("/pets", "GET", PETS_FN, None))(d);
+                integration(d, "/pets", "GET")["credentials"] = json!("arn:aws:iam::111111111111:role/client-role");
+            }),
+            get("/prod/pets"),
+            vec![at("integration", Deny, "H15.1").says("cannot assume the integration's credentials role")],
+        )
+        .responds(500, ise.0, ise.1),
+        case(
+            "H15.1 (c) the caller pass-through credentials are unknown",
+            Box::new(|d| {
+                (lambda_method("/pets", "GET", PETS_FN, None))(d);
+                integration(d, "/pets", "GET")["credentials"] = json!("arn:aws:iam::*:user/*");
+            }),
+            get("/prod/pets"),
+            vec![at("integration", Unknown, "H15.1").says("passes the caller's identity through")],
+        ),
+        case(
+            "H15.2 a function that may outlive the integration timeout: a note",
+            Box::new(|d| {
+                (lambda_method("/pets", "GET", PETS_FN, Some("arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/*/GET/pets")))(d);
+                let f = d["lambda_functions"].as_array_mut().unwrap().last_mut().unwrap();
+                f["Timeout"] = json!(60);
+            }),
+            get("/prod/pets"),
+            vec![at("integration", Allow, "H15.1").note("504")],
+        ),
+        case("H15.3 HTTP over the internet to a private address is refused", Box::new(|d| *integration(d, "/pets", "GET") = json!({"type": "HTTP_PROXY", "uri": "http://10.0.5.20:8080/pets", "connectionType": "INTERNET"})), get("/prod/pets"), vec![at("integration", Deny, "H15.3").says("needs a VPC link")]).no_response(),
+        case("H15.3 HTTP over the internet to a public host: the backend is unknown", Box::new(|d| *integration(d, "/pets", "GET") = json!({"type": "HTTP_PROXY", "uri": "https://pets.example.com/pets"})), get("/prod/pets"), vec![at("integration", Unknown, "H15.3")]),
+        case("H15.3 HTTP through a VPC link: the load balancer is unknown", Box::new(|d| *integration(d, "/pets", "GET") = json!({"type": "HTTP_PROXY", "uri": "http://nlb.internal/pets", "connectionType": "VPC_LINK", "connectionId": "vl123"})), get("/prod/pets"), vec![at("integration", Unknown, "H15.3").says("vl123")]),
+        case("H15.4 an AWS service integration is unknown", Box::new(|d| *integration(d, "/pets", "GET") = json!({"type": "AWS", "uri": "arn:aws:apigateway:us-east-1:states:action/StartExecution", "credentials": "arn:aws:iam::111111111111:role/sfn"})), get("/prod/pets"), vec![at("integration", Unknown, "H15.4")]),
+        case("H15 a method whose integration is not captured is unknown", Box::new(|d| { *integration(d, "/pets", "GET") = Value::Null; }), get("/prod/pets"), vec![at("integration", Unknown, "H15").deciding("methodIntegration (missing)")]),
+    ]
+}
+
 #[test]
-fn the_integration_hop_stays_not_evaluated() {
-    let c = case("H15 not evaluated", unchanged(), get("/prod/pets"), vec![]);
-    let t = run_trace(&c);
-    let h = &t.hops[HopId::Integration.index()];
-    assert_eq!(
-        (h.verdict, h.reason.as_str()),
-        (Unknown, "not evaluated yet")
-    );
+fn h15_integration() {
+    run_table(h15_cases());
 }
 
 #[test]
@@ -1241,6 +1335,7 @@ fn case_names_cite_the_rulebook() {
         h13_authorizer_cases(),
         h14_cases(),
         h10_h12_cases(),
+        h15_cases(),
     ]
     .into_iter()
     .flatten()

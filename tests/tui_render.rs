@@ -186,7 +186,7 @@ fn verdict_colours_cell_by_cell() {
     let buf = draw(&a, 120, 40);
     assert_eq!(glyph_color(&buf, "sg-egress", "✗"), Color::Red);
     assert_eq!(glyph_color(&buf, "instance", "✓"), Color::Green);
-    assert_eq!(glyph_color(&buf, "integration", "?"), Color::Yellow);
+    assert_eq!(glyph_color(&buf, "waf", "·"), Color::DarkGray);
     // The light theme has its own colours; NO_COLOR has none.
     let mut light = traced(120, 40, true);
     light.theme = Theme::new(ThemeName::Light, true);

@@ -13,7 +13,8 @@ use super::h13_authorization::role_decision;
 
 /// Whether API Gateway can invoke the function.
 pub enum Plumbing {
-    Ok(String),
+    /// (what allows it, the deciding field)
+    Ok(String, Deciding),
     /// (reason, deciding field)
     Broken(String, Deciding),
     Unknown(String, Deciding),
@@ -135,9 +136,10 @@ pub fn may_invoke(
         let id = role_decision(w, role, &[rc]);
         evidence.extend(id.evidence);
         return match id.decision {
-            d if d.is_allow() => Plumbing::Ok(format!(
-                "API Gateway assumes {role_arn}, which may invoke {fn_arn}"
-            )),
+            d if d.is_allow() => Plumbing::Ok(
+                format!("API Gateway assumes {role_arn}, which may invoke {fn_arn}"),
+                id.deciding.clone().unwrap_or_else(|| role_field.clone()),
+            ),
             d if d.is_denied() => Plumbing::Broken(
                 format!("{} credentials role {role_arn} is not allowed lambda:InvokeFunction on {fn_arn}", who.role_owner),
                 id.deciding.unwrap_or_else(|| {
@@ -237,9 +239,12 @@ pub fn may_invoke(
         );
     }
     match decision {
-        d if d == Decision::ALLOW => Plumbing::Ok(format!(
-            "the resource policy of {fn_arn} lets apigateway.amazonaws.com invoke it from {source_arn}"
-        )),
+        d if d == Decision::ALLOW => Plumbing::Ok(
+            format!(
+                "the resource policy of {fn_arn} lets apigateway.amazonaws.com invoke it from {source_arn}"
+            ),
+            deciding,
+        ),
         d if d.is_denied() => Plumbing::Broken(
             format!("the resource policy of {} {fn_arn} does not let apigateway.amazonaws.com invoke it from {source_arn}", who.function),
             deciding,

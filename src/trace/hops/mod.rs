@@ -10,13 +10,14 @@ mod h11_stage;
 mod h12_waf;
 mod h13_authorization;
 mod h14_api_key;
+mod h15_integration;
 mod lambda;
 mod policy_context;
 
 use crate::model::ec2::Instance;
 
 use super::ctx::Ctx;
-use super::hop::{Hop, HopId, Verdict};
+use super::hop::{Hop, HopId};
 use super::resolve;
 
 /// Every hop of one trace, in request order.
@@ -35,15 +36,10 @@ pub(super) fn evaluate<'w>(ctx: &mut Ctx<'w>, instance: &'w Instance) -> Vec<Hop
     hops.push(h12_waf::evaluate(ctx, &call, &route));
     hops.push(h13_authorization::evaluate(ctx, &route));
     hops.push(h14_api_key::evaluate(ctx, &route));
-    hops.push(not_evaluated(HopId::Integration));
+    hops.push(h15_integration::evaluate(ctx, &route));
     debug_assert!(
         hops.iter().map(|h| h.hop).eq(HopId::ALL),
         "hops out of order"
     );
     hops
-}
-
-/// A hop the engine does not evaluate yet.
-fn not_evaluated(hop: HopId) -> Hop {
-    Hop::new(hop, Verdict::Unknown, "", "not evaluated yet")
 }

@@ -138,7 +138,7 @@ pub(super) fn authorizer_method(
                 Plumbing::Unknown(reason, field) => {
                     notes.push(format!("H13.6: {reason} ({field})"))
                 }
-                Plumbing::Ok(text) => notes.push(format!("H13.6: {text}")),
+                Plumbing::Ok(text, _) => notes.push(format!("H13.6: {text}")),
             }
             plumbing_evidence = evidence;
         }
