@@ -1270,6 +1270,19 @@ fn lambda_method(
     })
 }
 
+/// A credentials role for the GET /pets integration that API Gateway may
+/// assume and that may invoke `function`.
+fn with_invoker_role(d: &mut Value, function: &str) {
+    let arn = "arn:aws:iam::111111111111:role/invoker";
+    d["roles"].as_array_mut().unwrap().push(json!({
+        "Arn": arn,
+        "RoleName": "invoker",
+        "AssumeRolePolicyDocument": json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}]}).to_string(),
+        "InlinePolicies": [{"PolicyName": "invoke", "PolicyDocument": json!({"Statement": [{"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": function}]}).to_string()}],
+    }));
+    integration(d, "/pets", "GET")["credentials"] = json!(arn);
+}
+
 fn h15_cases() -> Vec<Case> {
     let ise = ("InternalServerErrorException", "Internal server error");
     vec![
@@ -1318,6 +1331,65 @@ fn h15_cases() -> Vec<Case> {
         case("H15.3 HTTP through a VPC link: the load balancer is unknown", Box::new(|d| *integration(d, "/pets", "GET") = json!({"type": "HTTP_PROXY", "uri": "http://nlb.internal/pets", "connectionType": "VPC_LINK", "connectionId": "vl123"})), get("/prod/pets"), vec![at("integration", Unknown, "H15.3").says("vl123")]),
         case("H15.4 an AWS service integration is unknown", Box::new(|d| *integration(d, "/pets", "GET") = json!({"type": "AWS", "uri": "arn:aws:apigateway:us-east-1:states:action/StartExecution", "credentials": "arn:aws:iam::111111111111:role/sfn"})), get("/prod/pets"), vec![at("integration", Unknown, "H15.4")]),
         case("H15 a method whose integration is not captured is unknown", Box::new(|d| { *integration(d, "/pets", "GET") = Value::Null; }), get("/prod/pets"), vec![at("integration", Unknown, "H15").deciding("methodIntegration (missing)")]),
+        case(
+            "H15.1 (c) a role that may invoke, but the function policy denies it explicitly",
+            Box::new(|d| {
+                (lambda_method("/pets", "GET", PETS_FN, None))(d);
+                with_invoker_role(d, PETS_FN);
+                let deny = json!({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "lambda:InvokeFunction", "Resource": PETS_FN}]}).to_string();
+                d["lambda_policies"].as_array_mut().unwrap().last_mut().unwrap()["Policy"] = json!(deny);
+            }),
+            get("/prod/pets"),
+            vec![at("integration", Deny, "H15.1").says("explicitly denies")],
+        )
+        .responds(500, ise.0, ise.1),
+        case(
+            "H15.1 (c) a role that may invoke a function of the same account without a resource policy",
+            Box::new(|d| {
+                (lambda_method("/pets", "GET", PETS_FN, None))(d);
+                with_invoker_role(d, PETS_FN);
+            }),
+            get("/prod/pets"),
+            vec![at("integration", Allow, "H15.1").note("SCPs")],
+        ),
+        case(
+            "H15.1 (c) a role and a function in another account whose policy is not captured: unknown",
+            Box::new(|d| {
+                (lambda_method("/pets", "GET", "arn:aws:lambda:us-east-1:999999999999:function:pets-api", None))(d);
+                d["lambda_policies"].as_array_mut().unwrap().pop();
+                with_invoker_role(d, "arn:aws:lambda:us-east-1:999999999999:function:pets-api");
+            }),
+            get("/prod/pets"),
+            vec![at("integration", Unknown, "H15.1").says("another account")],
+        ),
+        case(
+            "H15.1 (c) a trust policy conditioned on aws:SourceArn is unknown (not documented for role assumption)",
+            Box::new(|d| {
+                (lambda_method("/pets", "GET", PETS_FN, None))(d);
+                with_invoker_role(d, PETS_FN);
+                let trust = json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole", "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/prod/GET/pets"}}}]}).to_string();
+                d["roles"].as_array_mut().unwrap().last_mut().unwrap()["AssumeRolePolicyDocument"] = json!(trust);
+            }),
+            get("/prod/pets"),
+            vec![at("integration", Unknown, "H15.1").says("trust policy's conditions")],
+        ),
+        case(
+            "H15.2 a huge function timeout is a note, never an overflow",
+            Box::new(|d| {
+                (lambda_method("/pets", "GET", PETS_FN, Some("arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/*/GET/pets")))(d);
+                d["lambda_functions"].as_array_mut().unwrap().last_mut().unwrap()["Timeout"] = json!(i64::MAX);
+            }),
+            get("/prod/pets"),
+            vec![at("integration", Allow, "H15.1").note("504")],
+        ),
+        case("H15.5 a non-proxy integration gets the response-mapping note", Box::new(|d| { (lambda_method("/pets", "GET", PETS_FN, Some("arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/*/GET/pets")))(d); integration(d, "/pets", "GET")["type"] = json!("AWS"); }), get("/prod/pets"), vec![at("integration", Allow, "H15.1").note("H15.5")]),
+        case("H15.3 a VPC link integration without a connectionId is unknown", Box::new(|d| *integration(d, "/pets", "GET") = json!({"type": "HTTP_PROXY", "uri": "http://nlb.internal/pets", "connectionType": "VPC_LINK"})), get("/prod/pets"), vec![at("integration", Unknown, "H15.3").deciding("connectionId (missing)")]),
+        case("H15.1 the root resource's source ARN keeps its trailing slash", Box::new(|d| {
+            let root = api(d)["resources"].as_array_mut().unwrap().iter_mut().find(|r| r["path"] == "/").unwrap();
+            root["resourceMethods"] = json!({"GET": {"httpMethod": "GET", "authorizationType": "NONE"}});
+            api(d)["deployments"][0]["apiSummary"]["/"] = json!({"GET": {"authorizationType": "NONE", "apiKeyRequired": false}});
+            (lambda_method("/", "GET", PETS_FN, Some("arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/prod/GET/")))(d);
+        }), get("/prod/"), vec![at("integration", Allow, "H15.1")]),
     ]
 }
 

@@ -51,11 +51,32 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Box<Miss>>) 
         .deciding(field.missing())
         .read(K::RestApi, api);
     };
-    let kind = integ
+    let Some(kind) = integ
         .integration_type
         .as_deref()
-        .unwrap_or("")
-        .to_ascii_uppercase();
+        .filter(|t| !t.is_empty())
+        .map(str::to_ascii_uppercase)
+    else {
+        return Hop::new(
+            HOP,
+            Verdict::Unknown,
+            "H15",
+            "the integration's type was not captured",
+        )
+        .deciding(field.with_subpath("type").missing())
+        .read(K::RestApi, api);
+    };
+    let uri = integ.uri.as_deref().unwrap_or("");
+    if uri.contains("${stageVariables.") {
+        return Hop::new(
+            HOP,
+            Verdict::Unknown,
+            "H15.3",
+            format!("the integration URI {uri} uses a stage variable, which is not resolved from the stage's variables yet"),
+        )
+        .deciding(field.with_subpath("uri").with_value(uri))
+        .read(K::RestApi, api);
+    }
     let hop = match kind.as_str() {
         "MOCK" => Hop::new(
             HOP,
@@ -67,9 +88,14 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Box<Miss>>) 
             ),
         )
         .deciding(field.with_subpath("type").with_value("MOCK")),
-        "AWS_PROXY" | "AWS" if integ.uri.as_deref().and_then(lambda_of_uri).is_some() => {
-            lambda(ctx, r, integ, field)
-        }
+        "AWS_PROXY" | "AWS" if lambda_of_uri(uri).is_some() => lambda(ctx, r, integ, field),
+        "AWS_PROXY" => Hop::new(
+            HOP,
+            Verdict::Unknown,
+            "H15.1",
+            format!("an AWS_PROXY integration whose URI is not a Lambda invocation URI: {uri:?}"),
+        )
+        .deciding(field.with_subpath("uri").with_value(uri)),
         "HTTP" | "HTTP_PROXY" => http(integ, field),
         "AWS" => Hop::new(
             HOP,
@@ -89,11 +115,16 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Box<Miss>>) 
         )
         .deciding(field.with_subpath("type").with_value(other)),
     };
+    let hop = if kind == "AWS" || kind == "HTTP" {
+        hop.note("H15.5: a non-proxy integration maps the backend's answer through integration and method responses; a status with no mapping gives 500 (not checked)")
+    } else {
+        hop
+    };
     let read = vec![
         ResourceRef::new(K::RestApi, api),
         ResourceRef::new(
             K::Integration,
-            format!("{api}/{}/{}", r.method_key, r.template),
+            format!("{api}/{}{}", r.method_key, r.template),
         ),
     ];
     hop.preceded_by(read, Vec::new())
@@ -163,20 +194,29 @@ fn lambda(ctx: &Ctx, r: &Route, integ: &Integration, field: Deciding) -> Hop {
         }
     };
     let hop = hop.read(K::Lambda, &unqualified).policies(evidence);
+    let hop = match integ.credentials.as_deref() {
+        Some(c) if !c.contains(":user/*") => hop.note("SCPs (and RCPs) of the role's organization are not evaluated: a member account cannot read them (rulebook §4.7)"),
+        _ => hop,
+    };
     timeout_note(ctx, hop, integ, &unqualified)
 }
 
 /// H15.2: a function allowed to run longer than the integration waits.
 fn timeout_note(ctx: &Ctx, hop: Hop, integ: &Integration, fn_arn: &str) -> Hop {
     let Some(f) = ctx.world.lambda_function(fn_arn) else {
-        return hop;
+        return hop.note(format!(
+            "H15.2: {fn_arn} is not in the snapshot, so its timeout is not compared with the integration's"
+        ));
     };
     let limit = integ.timeout_in_millis.unwrap_or(29_000);
     match f.timeout {
-        Some(t) if t * 1000 > limit => hop.note(format!(
+        Some(t) if t.saturating_mul(1000) > limit => hop.note(format!(
             "H15.2: the function may run {t} s but the integration waits {limit} ms: a slow call ends in 504 {{\"message\": \"Endpoint request timed out\"}}"
         )),
-        _ => hop,
+        Some(_) => hop,
+        None => hop.note(format!(
+            "H15.2: the function's timeout was not captured (lambda:GetFunctionConfiguration {fn_arn} Timeout), so it is not compared with the integration's {limit} ms"
+        )),
     }
 }
 
@@ -189,7 +229,15 @@ fn http(integ: &Integration, field: Deciding) -> Hop {
         .unwrap_or("INTERNET")
         .to_ascii_uppercase();
     if conn == "VPC_LINK" {
-        let link = integ.connection_id.as_deref().unwrap_or("(none)");
+        let Some(link) = integ.connection_id.as_deref().filter(|l| !l.is_empty()) else {
+            return Hop::new(
+                HOP,
+                Verdict::Unknown,
+                "H15.3",
+                "a VPC_LINK integration with no connectionId in the snapshot",
+            )
+            .deciding(field.with_subpath("connectionId").missing());
+        };
         return Hop::new(
             HOP,
             Verdict::Unknown,
@@ -233,6 +281,15 @@ fn http(integ: &Integration, field: Deciding) -> Hop {
         )
         .deciding(field.with_subpath("connectionType").with_value(conn))
         .symptom("a 5xx from API Gateway (504 or 500; the exact status is not documented)");
+    }
+    if uri.is_empty() {
+        return Hop::new(
+            HOP,
+            Verdict::Unknown,
+            "H15.3",
+            "the HTTP integration's URI was not captured",
+        )
+        .deciding(field.with_subpath("uri").missing());
     }
     Hop::new(
         HOP,

@@ -61,7 +61,6 @@ pub fn may_invoke(
 ) -> Plumbing {
     let w = ctx.world;
     let source_arn = source_arns.join(" or ");
-    let first_source = source_arns.first().map(String::as_str).unwrap_or("");
     if let Some(role_arn) = credentials {
         let role_field = who.role_field.clone();
         let Some(role) = w.role(role_arn) else {
@@ -98,9 +97,9 @@ pub fn may_invoke(
             Some(role_arn),
             Caller::Service("apigateway.amazonaws.com".into()),
         );
-        rc.set_unlisted_unknown(true)
-            .set("aws:SourceArn", first_source)
-            .set("aws:SourceAccount", account);
+        // Which source keys API Gateway presents when it assumes a
+        // credentials role is not documented: conditions on them stay unknown.
+        rc.set_unlisted_unknown(true);
         let trust_eval = policy::evaluate(&p, &rc);
         let d = trust_eval.decision;
         evidence.push(PolicyEvidence::from_eval(
@@ -133,13 +132,18 @@ pub fn may_invoke(
             Caller::role_session(role_arn, "apigateway"),
         );
         rc.set_unlisted_unknown(true);
-        let id = role_decision(w, role, &[rc]);
+        let id = role_decision(w, role, std::slice::from_ref(&rc));
         evidence.extend(id.evidence);
         return match id.decision {
-            d if d.is_allow() => Plumbing::Ok(
-                format!("API Gateway assumes {role_arn}, which may invoke {fn_arn}"),
-                id.deciding.clone().unwrap_or_else(|| role_field.clone()),
-            ),
+            d if d.is_allow() => {
+                match function_policy_for_role(ctx, fn_arn, role_arn, &rc, who, evidence) {
+                    Some(p) => p,
+                    None => Plumbing::Ok(
+                        format!("API Gateway assumes {role_arn}, which may invoke {fn_arn}"),
+                        id.deciding.clone().unwrap_or_else(|| role_field.clone()),
+                    ),
+                }
+            }
             d if d.is_denied() => Plumbing::Broken(
                 format!("{} credentials role {role_arn} is not allowed lambda:InvokeFunction on {fn_arn}", who.role_owner),
                 id.deciding.unwrap_or_else(|| {
@@ -256,5 +260,85 @@ pub fn may_invoke(
             ),
             deciding,
         ),
+    }
+}
+
+/// With a credentials role, the function's own resource policy still counts:
+/// an explicit deny there refuses the role, and a function in another account
+/// must allow the role too (rulebook §4.1, §4.6). `None` when it does not
+/// change the role's answer.
+fn function_policy_for_role(
+    ctx: &Ctx,
+    fn_arn: &str,
+    role_arn: &str,
+    rc: &RequestContext,
+    who: &Invoker,
+    evidence: &mut Vec<PolicyEvidence>,
+) -> Option<Plumbing> {
+    let (unqualified, qualifier) = split_qualifier(fn_arn);
+    let field = Deciding::field(
+        "lambda:GetPolicy",
+        &unqualified,
+        qualifier
+            .as_deref()
+            .map(|q| format!("Qualifier={q}"))
+            .unwrap_or_default(),
+    );
+    let account_of = |arn: &str| arn.split(':').nth(4).unwrap_or("").to_string();
+    let cross = account_of(fn_arn) != account_of(role_arn);
+    let text = ctx
+        .world
+        .lambda_policy(&unqualified, qualifier.as_deref())
+        .and_then(|lp| lp.policy.as_deref());
+    let Some(text) = text else {
+        return cross.then(|| {
+            Plumbing::Unknown(
+                format!(
+                    "{fn_arn} is in another account than {role_arn}: its resource policy must allow the role too, and it is not in the snapshot"
+                ),
+                field.clone().missing(),
+            )
+        });
+    };
+    let p = match policy::parse(text, &ParseOptions::default()) {
+        Ok(p) => p,
+        Err(e) => {
+            return Some(Plumbing::Unknown(
+                format!("the resource policy of {fn_arn} cannot be read: {e}"),
+                field,
+            ))
+        }
+    };
+    let e = policy::evaluate(&p, rc);
+    let ev = PolicyEvidence::from_eval(
+        PolicyKind::FunctionPolicy,
+        ResourceRef::new(K::Lambda, &unqualified),
+        format!("resource policy of {} {fn_arn}", who.function),
+        &p,
+        &e,
+        rc,
+    );
+    let deciding = ev.deciding_field(&field, "");
+    evidence.push(ev);
+    match e.decision.definite() {
+        Some(policy::Outcome::ExplicitDeny) => Some(Plumbing::Broken(
+            format!("the resource policy of {fn_arn} explicitly denies {role_arn}"),
+            deciding,
+        )),
+        Some(policy::Outcome::Allow) => None,
+        Some(policy::Outcome::ImplicitDeny) if cross => Some(Plumbing::Broken(
+            format!(
+                "{fn_arn} is in another account and its resource policy does not allow {role_arn}"
+            ),
+            deciding,
+        )),
+        Some(policy::Outcome::ImplicitDeny) => None,
+        None => Some(Plumbing::Unknown(
+            format!(
+                "whether the resource policy of {fn_arn} lets {role_arn} invoke it depends on {}",
+                policy::report(&p, &e, rc).unknown.join(", ")
+            ),
+            deciding,
+        )),
     }
 }
