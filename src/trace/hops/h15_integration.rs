@@ -88,7 +88,9 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Box<Miss>>) 
             ),
         )
         .deciding(field.with_subpath("type").with_value("MOCK")),
-        "AWS_PROXY" | "AWS" if lambda_of_uri(uri).is_some() => lambda(ctx, r, integ, field),
+        "AWS_PROXY" | "AWS" if lambda_of_uri(uri).is_some() => {
+            lambda(ctx, r, integ, lambda_of_uri(uri).unwrap_or_default(), field)
+        }
         "AWS_PROXY" => Hop::new(
             HOP,
             Verdict::Unknown,
@@ -132,10 +134,7 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Box<Miss>>) 
 }
 
 /// H15.1: API Gateway must be allowed to invoke the function.
-fn lambda(ctx: &Ctx, r: &Route, integ: &Integration, field: Deciding) -> Hop {
-    let Some(fn_arn) = integ.uri.as_deref().and_then(lambda_of_uri) else {
-        unreachable!("checked by the caller")
-    };
+fn lambda(ctx: &Ctx, r: &Route, integ: &Integration, fn_arn: &str, field: Deciding) -> Hop {
     let w = ctx.world;
     let account = r
         .call
