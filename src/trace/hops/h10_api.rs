@@ -180,24 +180,18 @@ fn domain_checks(
                     twins + 1
                 ))
                 .deciding(
-                    Deciding::field(
-                        "apigateway:GetDomainNameAccessAssociations",
-                        "",
-                        format!("accessAssociationSource={}", ep.vpc_endpoint_id),
-                    ),
+                    association_field(ep),
                 ),
         ));
     }
     // An association is not usable for about 15 minutes after creation.
+    let captured = crate::policy::parse_date_millis(&w.snap.captured_at);
     let recent = w
         .domain_associations_for_vpce(&ep.vpc_endpoint_id)
         .filter(|a| a.domain_name_arn == arn)
         .filter_map(|a| a.created_date.as_deref())
         .filter_map(crate::policy::parse_date_millis)
-        .zip(std::iter::repeat(crate::policy::parse_date_millis(
-            &w.snap.captured_at,
-        )))
-        .any(|(created, at)| at.is_some_and(|at| at - created < 15 * 60 * 1000));
+        .any(|created| captured.is_some_and(|at| at - created < 15 * 60 * 1000));
     if associated && recent {
         return Err(Box::new(
             hop.decide(Verdict::Unknown, "H10.4")
@@ -206,11 +200,7 @@ fn domain_checks(
                     ep.vpc_endpoint_id
                 ))
                 .deciding(
-                    Deciding::field(
-                        "apigateway:GetDomainNameAccessAssociations",
-                        "",
-                        format!("accessAssociationSource={}", ep.vpc_endpoint_id),
-                    )
+                    association_field(ep)
                     .with_subpath("createdDate"),
                 ),
         ));
@@ -224,11 +214,7 @@ fn domain_checks(
                     ep.vpc_endpoint_id
                 ))
                 .deciding(
-                    Deciding::field(
-                        "apigateway:GetDomainNameAccessAssociations",
-                        "",
-                        format!("accessAssociationSource={}", ep.vpc_endpoint_id),
-                    )
+                    association_field(ep)
                     .with_detail(format!("(none for {arn})")),
                 )
                 .read(K::VpcEndpoint, &ep.vpc_endpoint_id)
@@ -239,6 +225,15 @@ fn domain_checks(
         "{} is associated with private custom domain {name}",
         ep.vpc_endpoint_id
     )))
+}
+
+/// `apigateway:GetDomainNameAccessAssociations accessAssociationSource={vpce}`
+fn association_field(ep: &VpcEndpoint) -> Deciding {
+    Deciding::field(
+        "apigateway:GetDomainNameAccessAssociations",
+        "",
+        format!("accessAssociationSource={}", ep.vpc_endpoint_id),
+    )
 }
 
 /// H10.3 and H10.5: the API is private and, unless a custom domain is used,

@@ -48,6 +48,17 @@ pub fn split_qualifier(fn_arn: &str) -> (String, Option<String>) {
     }
 }
 
+/// `lambda:GetPolicy {function} Qualifier={q}`
+fn policy_field(unqualified: &str, qualifier: Option<&str>) -> Deciding {
+    Deciding::field(
+        "lambda:GetPolicy",
+        unqualified,
+        qualifier
+            .map(|q| format!("Qualifier={q}"))
+            .unwrap_or_default(),
+    )
+}
+
 /// Whether API Gateway may invoke `fn_arn` presenting each of `source_arns`;
 /// every policy read is added to `evidence`.
 pub fn may_invoke(
@@ -158,14 +169,7 @@ pub fn may_invoke(
         };
     }
     let (unqualified, qualifier) = split_qualifier(fn_arn);
-    let lp_field = Deciding::field(
-        "lambda:GetPolicy",
-        &unqualified,
-        qualifier
-            .as_deref()
-            .map(|q| format!("Qualifier={q}"))
-            .unwrap_or_default(),
-    );
+    let lp_field = policy_field(&unqualified, qualifier.as_deref());
     let Some(lp) = w.lambda_policy(&unqualified, qualifier.as_deref()) else {
         return Plumbing::Unknown(
             format!(
@@ -276,14 +280,7 @@ fn function_policy_for_role(
     evidence: &mut Vec<PolicyEvidence>,
 ) -> Option<Plumbing> {
     let (unqualified, qualifier) = split_qualifier(fn_arn);
-    let field = Deciding::field(
-        "lambda:GetPolicy",
-        &unqualified,
-        qualifier
-            .as_deref()
-            .map(|q| format!("Qualifier={q}"))
-            .unwrap_or_default(),
-    );
+    let field = policy_field(&unqualified, qualifier.as_deref());
     let account_of = |arn: &str| arn.split(':').nth(4).unwrap_or("").to_string();
     let cross = account_of(fn_arn) != account_of(role_arn);
     let text = ctx
