@@ -366,16 +366,37 @@ fn assert_trace_contract(t: &Value, code: Option<i32>) {
         "exit status disagrees with verdict {expected}"
     );
 
-    // response
+    // response: present exactly when the trace is blocked; an HTTP status,
+    // or null with the client's own error.
     let resp = &t["response"];
+    assert_eq!(
+        resp.is_null(),
+        expected != "blocked",
+        "response must be set for a blocked trace only: {resp}"
+    );
     if !resp.is_null() {
+        let obj = resp.as_object().expect("response is an object");
+        for key in [
+            "status",
+            "error_type",
+            "message",
+            "gateway_response",
+            "client_error",
+            "reaches_access_log",
+            "customised",
+        ] {
+            assert!(obj.contains_key(key), "response.{key} missing: {resp}");
+        }
         assert!(
-            resp.is_object(),
-            "response must be an object or null: {resp}"
+            resp["status"].is_u64() || resp["client_error"].is_string(),
+            "response needs a status or a client_error: {resp}"
         );
+        if resp["status"].is_null() {
+            assert!(resp["error_type"].is_null() && resp["message"].is_null());
+        }
         assert!(
-            resp["status"].is_u64(),
-            "response.status is not a number: {resp}"
+            resp["reaches_access_log"].is_boolean() || resp["reaches_access_log"].is_null(),
+            "{resp}"
         );
     }
 
@@ -746,12 +767,19 @@ fn every_story_traces_as_its_text_says_on_demo_and_snapshot() {
                 hop(&t, name)
             );
         }
-        // Only a denial with an HTTP answer carries a response.
-        if !matches!(
-            t["first_block"].as_str(),
-            Some("api" | "stage" | "endpoint-policy" | "authorization" | "api-key")
-        ) {
-            assert!(t["response"].is_null(), "{}: {}", s.name, t["response"]);
+        // A block before API Gateway has no status and never reaches its logs.
+        if let Some(
+            "instance" | "dns" | "route" | "sg-egress" | "nacl-client" | "nacl-endpoint"
+            | "sg-endpoint" | "endpoint",
+        ) = t["first_block"].as_str()
+        {
+            assert!(
+                t["response"]["status"].is_null(),
+                "{}: {}",
+                s.name,
+                t["response"]
+            );
+            assert_eq!(t["response"]["reaches_access_log"], false, "{}", s.name);
         }
         // Offline traces call no AWS API.
         assert_eq!(t["stats"]["aws_calls"], 0, "{}", s.name);

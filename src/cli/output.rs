@@ -71,11 +71,7 @@ pub fn trace_table(t: &Trace, color: bool) -> String {
     }
     let _ = writeln!(out);
     if let Some(resp) = &t.response {
-        let _ = writeln!(
-            out,
-            "client sees: HTTP {} {} {}",
-            resp.status, resp.error_type, resp.message
-        );
+        let _ = writeln!(out, "client sees: {}", resp.client_sees());
     } else if let Some(s) = &t.symptom {
         let _ = writeln!(out, "client sees: {s}");
     }

@@ -130,20 +130,7 @@ impl Verdict {
     }
 }
 
-/// The client-visible HTTP response predicted for a denial.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Response {
-    pub status: u16,
-    pub error_type: String,
-    pub message: String,
-}
-
-impl Response {
-    /// `HTTP 403 AccessDeniedException: ...`, the symptom line for a response.
-    pub fn symptom(&self) -> String {
-        format!("HTTP {} {}: {}", self.status, self.error_type, self.message)
-    }
-}
+pub use super::response::Response;
 
 /// One hop's result. Built with [`Hop::new`] and the chained setters; the
 /// serialized form is the `hoptrace.trace/v1` hop object.
@@ -324,11 +311,7 @@ mod tests {
         let h = Hop::new(HopId::Authorization, Verdict::Deny, "H13.1", "no policy")
             .read(ResourceKind::RestApi, "a1")
             .read(ResourceKind::RestApi, "a1")
-            .respond(Response {
-                status: 403,
-                error_type: "AccessDeniedException".into(),
-                message: "m".into(),
-            });
+            .respond(Response::http(403, "AccessDeniedException", "m", None));
         assert_eq!(h.resources.len(), 1);
         let v = serde_json::to_value(&h).unwrap();
         assert_eq!(v["hop"], "authorization");
@@ -336,6 +319,6 @@ mod tests {
         assert_eq!(v["deciding"], "");
         assert!(v.get("response").is_none());
         assert!(v.get("policies").is_none());
-        assert_eq!(h.response.as_ref().map(|r| r.status), Some(403));
+        assert_eq!(h.response.as_ref().and_then(|r| r.status), Some(403));
     }
 }

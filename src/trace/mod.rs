@@ -13,6 +13,7 @@ mod hop;
 mod hops;
 pub mod request;
 pub mod resolve;
+mod response;
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -24,9 +25,10 @@ pub use evidence::{
     Deciding, PolicyEvidence, PolicyKind, ResourceKind, ResourceRef, StatementEvidence,
     StatementRef, StatementResult,
 };
-pub use hop::{Hop, HopId, Response, Verdict};
+pub use hop::{Hop, HopId, Verdict};
 pub use request::target::{self, Form, Target};
 pub use request::{Auth, Request, RequestError, TlsVersion};
+pub use response::{GatewayResponseType, Response};
 
 pub const TRACE_SCHEMA: &str = "hoptrace.trace/v1";
 
@@ -112,7 +114,7 @@ pub fn run(world: &World, req: &Request) -> Result<Trace, TraceError> {
         client: None,
         dest: ctx::Destination::none("not resolved yet"),
     };
-    let hops = hops::evaluate(&mut ctx, instance);
+    let (hops, api) = hops::evaluate(&mut ctx, instance);
     let first_block = hops.iter().find(|h| h.verdict == Verdict::Deny);
     let verdict = if first_block.is_some() {
         Overall::Blocked
@@ -122,8 +124,9 @@ pub fn run(world: &World, req: &Request) -> Result<Trace, TraceError> {
         Overall::Reachable
     };
     let symptom = first_block.and_then(|h| h.symptom.clone());
-    // The predicted HTTP response of the first denying hop, when it has one.
-    let response = first_block.and_then(|h| h.response.as_deref().cloned());
+    // What the client sees at the first denying hop: API Gateway's answer
+    // (customised by the API's gateway responses), or the client's error.
+    let response = first_block.map(|h| response::at_block(h, api, &req.host, req.port));
     let first_block = first_block.map(|h| h.hop);
     let headers = req
         .headers

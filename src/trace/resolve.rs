@@ -9,6 +9,7 @@
 //! say they are not evaluable because of it.
 
 use crate::model::apigw::{Deployment, DomainName, Method, MethodSnapshot, RestApi, Stage};
+use crate::trace::response::GatewayResponseType;
 
 use super::ctx::not_evaluable;
 use super::ctx::{Ctx, Gate};
@@ -86,22 +87,21 @@ impl Miss {
 /// 403 `ForbiddenException` `{"message":"Forbidden"}`: a request API Gateway
 /// cannot place (no such API or stage, a non-private API through an
 /// endpoint) (rulebook §6).
+/// No gateway response type is documented for these, and API Gateway has
+/// no stage whose access log could record them.
 pub fn forbidden() -> Response {
-    Response {
-        status: 403,
-        error_type: "ForbiddenException".into(),
-        message: "Forbidden".into(),
-    }
+    Response::http(403, "ForbiddenException", "Forbidden", None).logged(Some(false))
 }
 
 /// 403 `MissingAuthenticationTokenException`: no such resource or method in
 /// the deployment (gateway response `MISSING_AUTHENTICATION_TOKEN`, H11.3).
 pub fn missing_token() -> Response {
-    Response {
-        status: 403,
-        error_type: "MissingAuthenticationTokenException".into(),
-        message: "Missing Authentication Token".into(),
-    }
+    Response::http(
+        403,
+        "MissingAuthenticationTokenException",
+        "Missing Authentication Token",
+        Some(GatewayResponseType::MissingAuthenticationToken),
+    )
 }
 
 /// The API and stage a request names, before looking at the deployment.

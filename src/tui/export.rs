@@ -26,11 +26,7 @@ pub fn markdown(t: &Trace, whatif: &[String], edits: usize) -> String {
     }
     let _ = writeln!(md);
     if let Some(resp) = &t.response {
-        let _ = writeln!(
-            md,
-            "- client sees: HTTP {} {} {}",
-            resp.status, resp.error_type, resp.message
-        );
+        let _ = writeln!(md, "- client sees: {}", resp.client_sees());
     } else if let Some(s) = &t.symptom {
         let _ = writeln!(md, "- client sees: {s}");
     }

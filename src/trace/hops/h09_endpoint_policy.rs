@@ -276,7 +276,13 @@ pub(super) fn evaluate<'w>(
         }
     }
     match response {
-        Some(resp) => hop.symptom(resp.symptom()).respond(resp),
+        // Neither the gateway response type of an endpoint-policy refusal
+        // nor whether the access log records it is documented (H9).
+        Some(mut resp) => {
+            resp.gateway_response = None;
+            let resp = resp.logged(None);
+            hop.symptom(resp.symptom()).respond(resp)
+        }
         None => hop,
     }
 }

@@ -9,15 +9,17 @@ use crate::trace::ctx::Ctx;
 use crate::trace::evidence::{Deciding, ResourceKind as K};
 use crate::trace::hop::{Hop, HopId, Response, Verdict};
 use crate::trace::resolve::{private_route, Miss, Route};
+use crate::trace::response::GatewayResponseType;
 
 const HOP: HopId = HopId::ApiKey;
 
 fn forbidden() -> Response {
-    Response {
-        status: 403,
-        error_type: "ForbiddenException".into(),
-        message: "Forbidden".into(),
-    }
+    Response::http(
+        403,
+        "ForbiddenException",
+        "Forbidden",
+        Some(GatewayResponseType::InvalidApiKey),
+    )
 }
 
 /// Lower-case hex SHA-256 of a key value.

@@ -14,17 +14,19 @@ use crate::trace::evidence::{Deciding, ResourceKind as K, ResourceRef};
 use crate::trace::hop::{Hop, HopId, Response, Verdict};
 use crate::trace::hops::lambda::{lambda_of_uri, may_invoke, split_qualifier, Invoker, Plumbing};
 use crate::trace::resolve::{private_route, Miss, Route};
+use crate::trace::response::GatewayResponseType;
 
 const HOP: HopId = HopId::Integration;
 
 /// 500 `{"message": "Internal server error"}`: API Gateway cannot invoke the
 /// backend (gateway response `API_CONFIGURATION_ERROR`, rulebook §6).
 fn internal_error() -> Response {
-    Response {
-        status: 500,
-        error_type: "InternalServerErrorException".into(),
-        message: "Internal server error".into(),
-    }
+    Response::http(
+        500,
+        "InternalServerErrorException",
+        "Internal server error",
+        Some(GatewayResponseType::ApiConfigurationError),
+    )
 }
 
 pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Box<Miss>>) -> Hop {

@@ -14,14 +14,19 @@ mod h15_integration;
 mod lambda;
 mod policy_context;
 
+use crate::model::apigw::RestApi;
 use crate::model::ec2::Instance;
 
 use super::ctx::Ctx;
 use super::hop::{Hop, HopId};
 use super::resolve;
 
-/// Every hop of one trace, in request order.
-pub(super) fn evaluate<'w>(ctx: &mut Ctx<'w>, instance: &'w Instance) -> Vec<Hop> {
+/// Every hop of one trace, in request order, and the API the request
+/// names when it is in the snapshot.
+pub(super) fn evaluate<'w>(
+    ctx: &mut Ctx<'w>,
+    instance: &'w Instance,
+) -> (Vec<Hop>, Option<&'w RestApi>) {
     let mut hops = Vec::with_capacity(HopId::ALL.len());
     hops.push(h01_instance::evaluate(ctx, instance));
     hops.push(h02_dns::evaluate(ctx));
@@ -41,5 +46,5 @@ pub(super) fn evaluate<'w>(ctx: &mut Ctx<'w>, instance: &'w Instance) -> Vec<Hop
         hops.iter().map(|h| h.hop).eq(HopId::ALL),
         "hops out of order"
     );
-    hops
+    (hops, call.ok().and_then(|c| c.api))
 }

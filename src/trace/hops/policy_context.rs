@@ -7,6 +7,7 @@ use crate::policy::{Caller, Evaluation, Policy, RequestContext, Tri};
 use crate::trace::ctx::{Ctx, Gate};
 use crate::trace::hop::Response;
 use crate::trace::request::Auth;
+use crate::trace::response::GatewayResponseType;
 
 pub const INVOKE: &str = "execute-api:Invoke";
 
@@ -136,13 +137,14 @@ pub fn access_denied(caller: &Caller, arn: &str, tail: &str) -> Response {
         Caller::Iam(c) => c.arn.clone(),
         _ => "anonymous".to_string(),
     };
-    Response {
-        status: 403,
-        error_type: "AccessDeniedException".into(),
-        message: format!(
+    Response::http(
+        403,
+        "AccessDeniedException",
+        format!(
             "User: {who} is not authorized to perform: execute-api:Invoke on resource: {arn}{tail}"
         ),
-    }
+        Some(GatewayResponseType::AccessDenied),
+    )
 }
 
 /// One policy evaluated for the method: with the request's verb, and, for

@@ -44,10 +44,7 @@ pub fn hops(f: &mut Frame, app: &App, r: Rect) {
         ),
     ])];
     let sees = match (&t.response, &t.symptom) {
-        (Some(resp), _) => format!(
-            "client sees: HTTP {} {} {}",
-            resp.status, resp.error_type, resp.message
-        ),
+        (Some(resp), _) => format!("client sees: {}", resp.client_sees()),
         (None, Some(s)) => format!("client sees: {s}"),
         (None, None) => String::new(),
     };

@@ -13,6 +13,7 @@ use crate::trace::hop::{Hop, Response, Verdict};
 use crate::trace::hops::lambda::Plumbing;
 use crate::trace::hops::policy_context::access_denied;
 use crate::trace::resolve::Route;
+use crate::trace::response::GatewayResponseType;
 
 /// `CUSTOM` (Lambda authorizer) and `COGNITO_USER_POOLS`.
 pub(super) fn authorizer_method(
@@ -47,11 +48,12 @@ pub(super) fn authorizer_method(
             format!("the {} authorizer {a_name} reads {src}, which the request does not carry: API Gateway answers 401 without calling it", if cognito { "Cognito" } else { "Lambda" }),
             a_field.clone().with_detail("identitySource"),
         )
-        .respond(Response {
-            status: 401,
-            error_type: "UnauthorizedException".into(),
-            message: "Unauthorized".into(),
-        });
+        .respond(Response::http(
+            401,
+            "UnauthorizedException",
+            "Unauthorized",
+            Some(GatewayResponseType::Unauthorized),
+        ));
         f
     };
     if cognito {
@@ -164,12 +166,12 @@ pub(super) fn authorizer_method(
 /// H13.6: API Gateway cannot invoke the authorizer (500).
 fn broken_authorizer(reason: String, field: Deciding, evidence: Vec<PolicyEvidence>) -> Hop {
     finding(Verdict::Deny, "H13.6", reason, field)
-        .respond(Response {
-            status: 500,
-            error_type: "AuthorizerConfigurationException".into(),
-            message: "(body not documented; gateway response AUTHORIZER_CONFIGURATION_ERROR)"
-                .into(),
-        })
+        .respond(Response::http(
+            500,
+            "AuthorizerConfigurationException",
+            "(body not documented)",
+            Some(GatewayResponseType::AuthorizerConfigurationError),
+        ))
         .note("execution log: Execution failed due to configuration error: Invalid permissions on Lambda function / Authorizer error")
         .policies(evidence)
 }

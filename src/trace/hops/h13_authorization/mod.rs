@@ -15,6 +15,7 @@ use crate::trace::hops::policy_context::{
 };
 use crate::trace::request::Auth;
 use crate::trace::resolve::{domain_arn, private_route, Miss, Route};
+use crate::trace::response::GatewayResponseType;
 
 mod authorizer;
 mod custom;
@@ -132,11 +133,12 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Box<Miss>>) 
                 .deeper(".authorizationType")
                 .with_value("AWS_IAM"),
         )
-        .respond(Response {
-            status: 403,
-            error_type: "MissingAuthenticationTokenException".into(),
-            message: "Missing Authentication Token".into(),
-        })
+        .respond(Response::http(
+            403,
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token",
+            Some(GatewayResponseType::MissingAuthenticationToken),
+        ))
     } else {
         match (&parsed, &evaluated) {
             (None, _) => finding(

@@ -28,7 +28,8 @@ pub(super) fn decided_before_resource_policy(h: &Hop) -> bool {
         && (h.check == "H13.5"
             || h.check == "H13.6"
             || h.response.as_ref().is_some_and(|r| {
-                r.status == 401 || r.error_type == "MissingAuthenticationTokenException"
+                r.status == Some(401)
+                    || r.error_type.as_deref() == Some("MissingAuthenticationTokenException")
             }))
 }
 

@@ -1,0 +1,417 @@
+//! What the client sees when a trace blocks: the HTTP answer API Gateway
+//! sends (status, `x-amzn-ErrorType`, message and gateway response type,
+//! with the API's customised gateway responses applied; rulebook §5.3, §6),
+//! or, for a block before API Gateway, the error the client's HTTP library
+//! reports instead (DNS failure, connect timeout, TLS handshake failure).
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::hop::{Hop, HopId};
+use crate::model::apigw::RestApi;
+
+/// The gateway response types of rulebook §5.3 (the `GatewayResponseType`
+/// enum of the API Gateway model), with their default statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum GatewayResponseType {
+    AccessDenied,
+    ApiConfigurationError,
+    AuthorizerConfigurationError,
+    AuthorizerFailure,
+    BadRequestParameters,
+    BadRequestBody,
+    ExpiredToken,
+    IntegrationFailure,
+    IntegrationTimeout,
+    InvalidApiKey,
+    InvalidSignature,
+    MissingAuthenticationToken,
+    QuotaExceeded,
+    RequestTooLarge,
+    ResourceNotFound,
+    Throttled,
+    Unauthorized,
+    UnsupportedMediaType,
+    WafFiltered,
+}
+
+impl GatewayResponseType {
+    pub const ALL: [GatewayResponseType; 19] = {
+        use GatewayResponseType::*;
+        [
+            AccessDenied,
+            ApiConfigurationError,
+            AuthorizerConfigurationError,
+            AuthorizerFailure,
+            BadRequestParameters,
+            BadRequestBody,
+            ExpiredToken,
+            IntegrationFailure,
+            IntegrationTimeout,
+            InvalidApiKey,
+            InvalidSignature,
+            MissingAuthenticationToken,
+            QuotaExceeded,
+            RequestTooLarge,
+            ResourceNotFound,
+            Throttled,
+            Unauthorized,
+            UnsupportedMediaType,
+            WafFiltered,
+        ]
+    };
+
+    pub fn as_str(self) -> &'static str {
+        use GatewayResponseType::*;
+        match self {
+            AccessDenied => "ACCESS_DENIED",
+            ApiConfigurationError => "API_CONFIGURATION_ERROR",
+            AuthorizerConfigurationError => "AUTHORIZER_CONFIGURATION_ERROR",
+            AuthorizerFailure => "AUTHORIZER_FAILURE",
+            BadRequestParameters => "BAD_REQUEST_PARAMETERS",
+            BadRequestBody => "BAD_REQUEST_BODY",
+            ExpiredToken => "EXPIRED_TOKEN",
+            IntegrationFailure => "INTEGRATION_FAILURE",
+            IntegrationTimeout => "INTEGRATION_TIMEOUT",
+            InvalidApiKey => "INVALID_API_KEY",
+            InvalidSignature => "INVALID_SIGNATURE",
+            MissingAuthenticationToken => "MISSING_AUTHENTICATION_TOKEN",
+            QuotaExceeded => "QUOTA_EXCEEDED",
+            RequestTooLarge => "REQUEST_TOO_LARGE",
+            ResourceNotFound => "RESOURCE_NOT_FOUND",
+            Throttled => "THROTTLED",
+            Unauthorized => "UNAUTHORIZED",
+            UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            WafFiltered => "WAF_FILTERED",
+        }
+    }
+
+    /// The status API Gateway sends when the response is not customised.
+    pub fn default_status(self) -> u16 {
+        use GatewayResponseType::*;
+        match self {
+            AccessDenied
+            | ExpiredToken
+            | InvalidApiKey
+            | InvalidSignature
+            | MissingAuthenticationToken
+            | WafFiltered => 403,
+            ApiConfigurationError | AuthorizerConfigurationError | AuthorizerFailure => 500,
+            BadRequestParameters | BadRequestBody => 400,
+            IntegrationFailure | IntegrationTimeout => 504,
+            QuotaExceeded | Throttled => 429,
+            RequestTooLarge => 413,
+            ResourceNotFound => 404,
+            Unauthorized => 401,
+            UnsupportedMediaType => 415,
+        }
+    }
+
+    /// `DEFAULT_4XX` or `DEFAULT_5XX`: the fallback a customisation of
+    /// this type's class lives in.
+    pub fn class_default(self) -> &'static str {
+        if self.default_status() >= 500 {
+            "DEFAULT_5XX"
+        } else {
+            "DEFAULT_4XX"
+        }
+    }
+}
+
+impl fmt::Display for GatewayResponseType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The predicted client-visible outcome of a blocked request.
+///
+/// An HTTP answer has a `status`; a block before API Gateway has none and
+/// says in `client_error` what the client's HTTP library reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Response {
+    pub status: Option<u16>,
+    /// `x-amzn-ErrorType`.
+    pub error_type: Option<String>,
+    /// The `message` of the JSON body.
+    pub message: Option<String>,
+    /// The gateway response that produced the answer (§5.3), when documented.
+    pub gateway_response: Option<GatewayResponseType>,
+    /// What curl (or another client) reports when no HTTP answer comes back.
+    pub client_error: Option<String>,
+    /// Whether the request is written to the stage's access log: `false`
+    /// before API Gateway has an API and stage for it, `null` when that is
+    /// not documented.
+    pub reaches_access_log: Option<bool>,
+    /// The customised gateway response applied, in words; `null` when the
+    /// API's default applies.
+    pub customised: Option<String>,
+}
+
+impl Response {
+    /// An HTTP answer from API Gateway.
+    pub fn http(
+        status: u16,
+        error_type: &str,
+        message: impl Into<String>,
+        gateway_response: Option<GatewayResponseType>,
+    ) -> Response {
+        Response {
+            status: Some(status),
+            error_type: Some(error_type.to_string()),
+            message: Some(message.into()),
+            gateway_response,
+            client_error: None,
+            reaches_access_log: Some(true),
+            customised: None,
+        }
+    }
+
+    /// No HTTP answer: the client's own error.
+    pub fn client(client_error: impl Into<String>) -> Response {
+        Response {
+            status: None,
+            error_type: None,
+            message: None,
+            gateway_response: None,
+            client_error: Some(client_error.into()),
+            reaches_access_log: Some(false),
+            customised: None,
+        }
+    }
+
+    /// Sets whether the request reaches the access log.
+    pub fn logged(mut self, reaches: Option<bool>) -> Response {
+        self.reaches_access_log = reaches;
+        self
+    }
+
+    /// `HTTP 403 AccessDeniedException: ...`, or the client error.
+    pub fn symptom(&self) -> String {
+        match self.status {
+            Some(s) => format!(
+                "HTTP {s} {}: {}",
+                self.error_type
+                    .as_deref()
+                    .unwrap_or("(no x-amzn-ErrorType)"),
+                self.message.as_deref().unwrap_or("")
+            ),
+            None => self.client_error.clone().unwrap_or_default(),
+        }
+    }
+
+    /// The one line the CLI, the TUI and the export print after
+    /// "client sees:".
+    pub fn client_sees(&self) -> String {
+        let mut s = match self.status {
+            Some(st) => {
+                let mut s = format!("HTTP {st}");
+                if let Some(t) = &self.error_type {
+                    s.push(' ');
+                    s.push_str(t);
+                }
+                if let Some(m) = &self.message {
+                    s.push_str(&format!(" {{\"message\":{m:?}}}"));
+                }
+                if let Some(g) = self.gateway_response {
+                    s.push_str(&format!(" (gateway response {g})"));
+                }
+                s
+            }
+            None => self.client_error.clone().unwrap_or_default(),
+        };
+        match self.reaches_access_log {
+            Some(true) => s.push_str("; written to the stage's access log"),
+            Some(false) => s.push_str("; nothing in API Gateway's logs"),
+            None => s.push_str("; whether the access log records it is not documented"),
+        }
+        s
+    }
+
+    /// Applies the API's customised gateway responses (rulebook §5.3): a
+    /// response of this type, else the `DEFAULT_4XX`/`DEFAULT_5XX` of its
+    /// class, may change the status and the body.
+    pub fn customise(mut self, api: &RestApi) -> Response {
+        let Some(t) = self.gateway_response else {
+            return self;
+        };
+        // GetGatewayResponses lists every type; those API Gateway made
+        // itself carry `defaultResponse: true` and change nothing.
+        let customised = || {
+            api.gateway_responses
+                .iter()
+                .filter(|g| g.default_response != Some(true))
+        };
+        let own = customised().find(|g| g.response_type.eq_ignore_ascii_case(t.as_str()));
+        let class =
+            || customised().find(|g| g.response_type.eq_ignore_ascii_case(t.class_default()));
+        let Some(g) = own.or_else(class) else {
+            return self;
+        };
+        let mut said = Vec::new();
+        if let Some(code) = g.status_code.as_deref().and_then(|c| c.parse::<u16>().ok()) {
+            if Some(code) != self.status {
+                said.push(format!(
+                    "status {} instead of {}",
+                    code,
+                    self.status.map(|s| s.to_string()).unwrap_or_default()
+                ));
+                self.status = Some(code);
+            }
+        }
+        if let Some((media, _)) = g.response_templates.iter().next() {
+            said.push(format!("body from its {media} template"));
+        }
+        if said.is_empty() {
+            return self;
+        }
+        self.customised = Some(format!(
+            "the API customises gateway response {}: {} (customisations take effect once deployed; the snapshot holds the live ones)",
+            g.response_type,
+            said.join(", ")
+        ));
+        self
+    }
+}
+
+/// The response of a trace whose first block is `hop`; `api` is the API
+/// the request names, when it is in the snapshot.
+pub(super) fn at_block(hop: &Hop, api: Option<&RestApi>, host: &str, port: u16) -> Response {
+    match (hop.response.as_deref(), api) {
+        (Some(r), Some(api)) => r.clone().customise(api),
+        (Some(r), None) => r.clone(),
+        (None, _) if hop.hop <= HopId::Endpoint => before_gateway(hop, host, port),
+        // An HTTP answer whose status is not documented: say so.
+        (None, _) => {
+            let logged = match hop.hop {
+                HopId::EndpointPolicy => None,
+                HopId::Api => Some(false),
+                _ => Some(true),
+            };
+            Response::client(format!(
+                "an HTTP error from API Gateway whose exact status is not documented: {}",
+                hop.symptom.as_deref().unwrap_or("no symptom recorded")
+            ))
+            .logged(logged)
+        }
+    }
+}
+
+/// What the client sees when a hop before API Gateway (H1–H8) blocks and
+/// the hop predicted no HTTP answer.
+fn before_gateway(hop: &Hop, host: &str, port: u16) -> Response {
+    let timeout =
+        format!("curl: (28) Failed to connect to {host} port {port}: Connection timed out");
+    let text = match hop.hop {
+        HopId::Instance => "no request is sent: the instance is not running".to_string(),
+        HopId::Dns if hop.symptom.as_deref().is_some_and(|s| s.contains("resolve")) => {
+            format!("curl: (6) Could not resolve host: {host}")
+        }
+        HopId::Dns => format!(
+            "{timeout} (the name resolves to public execute-api addresses; through a NAT gateway the public endpoint answers HTTP 403 {{\"message\":\"Forbidden\"}} instead)"
+        ),
+        HopId::Route | HopId::SgEgress | HopId::NaclClient | HopId::NaclEndpoint | HopId::SgEndpoint => {
+            if hop.symptom.as_deref().is_some_and(|s| s.contains("reply")) {
+                format!("{timeout} (the reply is dropped on its way back)")
+            } else {
+                timeout
+            }
+        }
+        HopId::Endpoint => match hop.check {
+            "H8.3" | "H8.7" => format!(
+                "curl: (35) TLS connect error: the TLS handshake with {host} fails (alert handshake failure)"
+            ),
+            "H8.4" => "refused by API Gateway; the exact error is not documented (expect HTTP 403)".to_string(),
+            _ => format!(
+                "{timeout}, or curl: (7) Failed to connect to {host} port {port}: Connection refused (the endpoint is not serving)"
+            ),
+        },
+        _ => hop.symptom.clone().unwrap_or_default(),
+    };
+    Response::client(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::apigw::GatewayResponse;
+
+    #[test]
+    fn every_type_has_a_name_and_status() {
+        for t in GatewayResponseType::ALL {
+            let json = serde_json::to_value(t).unwrap();
+            assert_eq!(json, t.as_str());
+            assert!((400..600).contains(&t.default_status()));
+        }
+    }
+
+    fn api(g: &[(&str, Option<&str>, bool)]) -> RestApi {
+        RestApi {
+            id: "a".into(),
+            gateway_responses: g
+                .iter()
+                .map(|(t, s, tpl)| GatewayResponse {
+                    response_type: t.to_string(),
+                    status_code: s.map(str::to_string),
+                    response_templates: if *tpl {
+                        [("application/json".to_string(), "{}".to_string())].into()
+                    } else {
+                        Default::default()
+                    },
+                    default_response: None,
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn customisations_apply_by_type_then_by_class() {
+        let r = || {
+            Response::http(
+                403,
+                "AccessDeniedException",
+                "m",
+                Some(GatewayResponseType::AccessDenied),
+            )
+        };
+        let own = r().customise(&api(&[("ACCESS_DENIED", Some("404"), false)]));
+        assert_eq!(own.status, Some(404));
+        assert!(own.customised.unwrap().contains("ACCESS_DENIED"));
+        let class = r().customise(&api(&[("DEFAULT_4XX", None, true)]));
+        assert_eq!(class.status, Some(403));
+        assert!(class.customised.unwrap().contains("DEFAULT_4XX"));
+        // A 5xx fallback does not touch a 4xx answer.
+        let other = r().customise(&api(&[("DEFAULT_5XX", Some("503"), true)]));
+        assert_eq!(other, r());
+        // The type's own customisation wins over the class's.
+        let both = r().customise(&api(&[
+            ("DEFAULT_4XX", Some("400"), false),
+            ("ACCESS_DENIED", Some("401"), false),
+        ]));
+        assert_eq!(both.status, Some(401));
+        // Responses API Gateway generated itself change nothing.
+        let mut generated = api(&[("ACCESS_DENIED", Some("404"), false)]);
+        generated.gateway_responses[0].default_response = Some(true);
+        assert_eq!(r().customise(&generated), r());
+        // No gateway response type: nothing to customise.
+        let plain = Response::http(403, "ForbiddenException", "Forbidden", None);
+        assert_eq!(
+            plain
+                .clone()
+                .customise(&api(&[("DEFAULT_4XX", Some("400"), true)])),
+            plain
+        );
+    }
+
+    #[test]
+    fn client_errors_have_no_status() {
+        let r = Response::client("curl: (6) Could not resolve host: x");
+        let v = serde_json::to_value(&r).unwrap();
+        assert!(v["status"].is_null());
+        assert_eq!(v["reaches_access_log"], false);
+        assert!(r.client_sees().contains("nothing in API Gateway's logs"));
+    }
+}
