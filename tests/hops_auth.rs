@@ -1403,6 +1403,136 @@ fn h15_integration() {
     run_table(h15_cases());
 }
 
+const NLB: &str =
+    "arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/net/pets/0123456789abcdef";
+
+/// The GET /pets integration goes through VPC link `vl-pets` in `status`.
+fn through_link(status: &'static str, target: &'static str) -> Edit {
+    Box::new(move |d| {
+        *integration(d, "/pets", "GET") = json!({"type": "HTTP_PROXY", "uri": "http://pets.internal/pets", "connectionType": "VPC_LINK", "connectionId": "vl-pets"});
+        d["vpc_links"] = json!([{"id": "vl-pets", "name": "pets-nlb", "status": status, "statusMessage": if status == "FAILED" { "NLB not found" } else { "" }, "targetArns": [target]}]);
+    })
+}
+
+/// The GET /pets integration starts a Step Functions execution with `role`,
+/// whose inline policy allows `states:StartExecution` on `resource`.
+fn step_functions(trusted: bool, resource: Option<&'static str>) -> Edit {
+    Box::new(move |d| {
+        let arn = "arn:aws:iam::111111111111:role/sfn-start";
+        *integration(d, "/pets", "GET") = json!({"type": "AWS", "httpMethod": "POST", "uri": "arn:aws:apigateway:us-east-1:states:action/StartExecution", "credentials": arn});
+        let principal = if trusted {
+            "apigateway.amazonaws.com"
+        } else {
+            "states.amazonaws.com"
+        };
+        let inline: Vec<Value> = resource
+            .map(|r| json!({"PolicyName": "start", "PolicyDocument": json!({"Statement": [{"Effect": "Allow", "Action": "states:StartExecution", "Resource": r}]}).to_string()}))
+            .into_iter()
+            .collect();
+        d["roles"].as_array_mut().unwrap().push(json!({
+            "Arn": arn,
+            "RoleName": "sfn-start",
+            "AssumeRolePolicyDocument": json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sts:AssumeRole"}]}).to_string(),
+            "InlinePolicies": inline,
+        }));
+    })
+}
+
+fn prod_stage(d: &mut Value) -> &mut Value {
+    api(d)["stages"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|s| s["stageName"] == "prod")
+        .unwrap()
+}
+
+fn h15_backend_cases() -> Vec<Case> {
+    let ise = ("InternalServerErrorException", "Internal server error");
+    vec![
+        case("H15.3 an AVAILABLE VPC link: its load balancer is not read, so unknown", through_link("AVAILABLE", NLB), get("/prod/pets"), vec![at("integration", Unknown, "H15.3").says("AVAILABLE").says("loadbalancer/net/pets")]),
+        case("H15.3 a FAILED VPC link is refused", through_link("FAILED", NLB), get("/prod/pets"), vec![at("integration", Deny, "H15.3").says("FAILED: NLB not found").deciding("apigateway:GetVpcLink vl-pets status=FAILED")]),
+        case("H15.3 a DELETING VPC link is refused", through_link("DELETING", NLB), get("/prod/pets"), vec![at("integration", Deny, "H15.3").says("DELETING")]),
+        case("H15.3 a PENDING VPC link is unknown (transient)", through_link("PENDING", NLB), get("/prod/pets"), vec![at("integration", Unknown, "H15.3").says("PENDING")]),
+        case("H15.3 a VPC link to another account's load balancer is refused", through_link("AVAILABLE", "arn:aws:elasticloadbalancing:us-east-1:999999999999:loadbalancer/net/x/1"), get("/prod/pets"), vec![at("integration", Deny, "H15.3").says("another account")]),
+        case("H15.3 the connectionId comes from a stage variable", Box::new(|d| {
+            (through_link("FAILED", NLB))(d);
+            integration(d, "/pets", "GET")["connectionId"] = json!("${stageVariables.link}");
+            prod_stage(d)["variables"] = json!({"link": "vl-pets"});
+        }), get("/prod/pets"), vec![at("integration", Deny, "H15.3").says("vl-pets")]),
+        case("H15.3 a stage variable the stage does not define is unknown", Box::new(|d| {
+            (through_link("AVAILABLE", NLB))(d);
+            integration(d, "/pets", "GET")["connectionId"] = json!("${stageVariables.link}");
+        }), get("/prod/pets"), vec![at("integration", Unknown, "H15.3").says("does not define").deciding("variables.link (missing)")]),
+        case("H15.1 a Lambda URI with a stage variable alias resolves to that alias", Box::new(|d| {
+            (lambda_method("/pets", "GET", "arn:aws:lambda:us-east-1:111111111111:function:pets-api:live", None))(d);
+            integration(d, "/pets", "GET")["uri"] = json!("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:111111111111:function:pets-api:${stageVariables.alias}/invocations");
+            prod_stage(d)["variables"] = json!({"alias": "live"});
+        }), get("/prod/pets"), vec![at("integration", Deny, "H15.1").says("pets-api:live has no resource policy")]),
+        case("H15.3 a canary whose stage variable points at a FAILED link is intermittent", Box::new(|d| {
+            (through_link("AVAILABLE", NLB))(d);
+            d["vpc_links"].as_array_mut().unwrap().push(json!({"id": "vl-new", "status": "FAILED", "targetArns": [NLB]}));
+            integration(d, "/pets", "GET")["connectionId"] = json!("${stageVariables.link}");
+            prod_stage(d)["variables"] = json!({"link": "vl-pets"});
+            prod_stage(d)["canarySettings"] = json!({"percentTraffic": 10.0, "stageVariableOverrides": {"link": "vl-new"}});
+        }), get("/prod/pets"), vec![at("integration", Unknown, "H15.3").says("intermittent").says("10% of requests").says("vl-new")]),
+        case("H15.4 Step Functions with a role API Gateway can assume and StartExecution on *", step_functions(true, Some("*")), get("/prod/pets"), vec![at("integration", Allow, "H15.4").says("states:StartExecution")]),
+        case("H15.4 a role API Gateway cannot assume is refused (500)", step_functions(false, Some("*")), get("/prod/pets"), vec![at("integration", Deny, "H15.4").says("cannot assume")])
+            .responds(500, ise.0, ise.1),
+        case("H15.4 a role without the service action is refused", step_functions(true, None), get("/prod/pets"), vec![at("integration", Deny, "H15.4").says("not allowed states:StartExecution")]),
+        case("H15.4 StartExecution on one state machine: which one the mapping names is unknown", step_functions(true, Some("arn:aws:states:us-east-1:111111111111:stateMachine:orders")), get("/prod/pets"), vec![at("integration", Unknown, "H15.4").says("mapping template")]),
+        case("H15.4 an AWS service integration without credentials is refused (500)", Box::new(|d| *integration(d, "/pets", "GET") = json!({"type": "AWS", "uri": "arn:aws:apigateway:us-east-1:sqs:action/SendMessage"})), get("/prod/pets"), vec![at("integration", Deny, "H15.4").says("sqs:SendMessage").deciding("credentials (missing)")])
+            .responds(500, ise.0, ise.1),
+        case("H15.4 a path-style AWS service URI is unknown", Box::new(|d| *integration(d, "/pets", "GET") = json!({"type": "AWS", "uri": "arn:aws:apigateway:us-east-1:s3:path/bucket/key", "credentials": "arn:aws:iam::111111111111:role/s3"})), get("/prod/pets"), vec![at("integration", Unknown, "H15.4").says("path-style")]),
+        case("H15.1 a function missing from an account whose functions were read is refused (500)", Box::new(|d| {
+            (lambda_method("/pets", "GET", PETS_FN, None))(d);
+            integration(d, "/pets", "GET")["uri"] = json!("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:111111111111:function:gone/invocations");
+        }), get("/prod/pets"), vec![at("integration", Deny, "H15.1").says("has no such function")])
+            .responds(500, ise.0, ise.1),
+        case("H10 vpcEndpointIds naming an endpoint not in the account: a note", Box::new(|d| {
+            api(d)["endpointConfiguration"]["vpcEndpointIds"] = json!(["vpce-0ffffffffffffffff"]);
+        }), get("/prod/pets"), vec![at("api", Allow, "H10.3").note("vpce-0ffffffffffffffff")]),
+    ]
+}
+
+#[test]
+fn h15_backends() {
+    run_table(h15_backend_cases());
+}
+
+/// The API's customised gateway responses change what the client sees.
+#[test]
+fn h15_customised_gateway_responses_apply_to_the_predicted_response() {
+    let edit = |d: &mut Value| {
+        (lambda_method("/pets", "GET", PETS_FN, None))(d);
+        api(d)["gatewayResponses"] = json!([
+            {"responseType": "DEFAULT_5XX", "statusCode": "503", "responseTemplates": {"application/json": "{\"error\":\"$context.error.messageString\"}"}, "defaultResponse": false},
+            {"responseType": "ACCESS_DENIED", "statusCode": "403", "defaultResponse": true}
+        ]);
+    };
+    let c = case(
+        "H15.1 + §5.3 customised DEFAULT_5XX",
+        Box::new(edit),
+        get("/prod/pets"),
+        vec![at("integration", Deny, "H15.1")],
+    );
+    let t = run_trace(&c);
+    let r = t.response.expect("a blocked trace has a response");
+    assert_eq!(r.status, Some(503), "{r:?}");
+    assert_eq!(
+        r.gateway_response,
+        Some(trace::GatewayResponseType::ApiConfigurationError)
+    );
+    assert!(
+        r.customised
+            .as_deref()
+            .unwrap_or("")
+            .contains("DEFAULT_5XX"),
+        "{r:?}"
+    );
+    assert_eq!(r.reaches_access_log, Some(true));
+}
+
 #[test]
 fn case_names_cite_the_rulebook() {
     let all: Vec<Case> = [
@@ -1413,6 +1543,7 @@ fn case_names_cite_the_rulebook() {
         h14_cases(),
         h10_h12_cases(),
         h15_cases(),
+        h15_backend_cases(),
     ]
     .into_iter()
     .flatten()

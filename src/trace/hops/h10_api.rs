@@ -67,7 +67,21 @@ pub(super) fn evaluate<'w>(
         )
         .deciding(Deciding::field("apigateway:GetRestApi", id, "").missing());
     };
-    api_checks(ctx, hop.read(K::RestApi, &api.id), api, domain)
+    let hop = api_checks(ctx, hop.read(K::RestApi, &api.id), api, domain);
+    foreign_endpoint_notes(ctx, hop, api)
+}
+
+/// `vpcEndpointIds` naming endpoints the snapshot does not hold: another
+/// account's endpoint (fine) or a deleted one (the association is stale).
+fn foreign_endpoint_notes(ctx: &Ctx, mut hop: Hop, api: &RestApi) -> Hop {
+    for id in &api.endpoint_configuration.vpc_endpoint_ids {
+        if ctx.world.vpc_endpoint(id).is_none() {
+            hop = hop.note(format!(
+                "endpointConfiguration.vpcEndpointIds names {id}, which is not in this account's snapshot: another account's endpoint, or one that was deleted"
+            ));
+        }
+    }
+    hop
 }
 
 /// H10.4 (a)–(c): the private custom domain itself.

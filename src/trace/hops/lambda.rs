@@ -3,6 +3,7 @@
 //! resource policy, for the source ARN(s) API Gateway presents. Shared by the
 //! Lambda authorizer (H13.6) and the Lambda integration (H15.1).
 
+use crate::model::iam::Role;
 use crate::policy::{self, Caller, Decision, ParseOptions, RequestContext};
 use crate::trace::ctx::Ctx;
 use crate::trace::evidence::{
@@ -74,69 +75,10 @@ pub fn may_invoke(
     let source_arn = source_arns.join(" or ");
     if let Some(role_arn) = credentials {
         let role_field = who.role_field.clone();
-        let Some(role) = w.role(role_arn) else {
-            return Plumbing::Unknown(
-                format!(
-                    "{} credentials role {role_arn} is not in the snapshot",
-                    who.role_owner
-                ),
-                Deciding::field("iam:GetRole", role_arn, "").missing(),
-            );
+        let role = match assume_role(ctx, role_arn, who, evidence) {
+            Ok(role) => role,
+            Err(p) => return p,
         };
-        let trust_field =
-            Deciding::field("iam:GetRole", &role.role_name, "AssumeRolePolicyDocument");
-        let trust = match role.assume_role_policy_document.as_deref() {
-            Some(t) => t,
-            None => {
-                return Plumbing::Unknown(
-                    format!("the trust policy of {role_arn} is not in the snapshot"),
-                    trust_field.clone().missing(),
-                )
-            }
-        };
-        let p = match policy::parse(trust, &ParseOptions::default()) {
-            Ok(p) => p,
-            Err(e) => {
-                return Plumbing::Unknown(
-                    format!("the trust policy of {role_arn} cannot be read: {e}"),
-                    trust_field,
-                )
-            }
-        };
-        let mut rc = RequestContext::new(
-            "sts:AssumeRole",
-            Some(role_arn),
-            Caller::Service("apigateway.amazonaws.com".into()),
-        );
-        // Which source keys API Gateway presents when it assumes a
-        // credentials role is not documented: conditions on them stay unknown.
-        rc.set_unlisted_unknown(true);
-        let trust_eval = policy::evaluate(&p, &rc);
-        let d = trust_eval.decision;
-        evidence.push(PolicyEvidence::from_eval(
-            PolicyKind::TrustPolicy,
-            ResourceRef {
-                kind: K::Role,
-                id: role.arn.clone(),
-                name: Some(role.role_name.clone()),
-            },
-            format!("trust policy of role {}", role.role_name),
-            &p,
-            &trust_eval,
-            &rc,
-        ));
-        if d.is_denied() {
-            return Plumbing::Broken(
-                format!("API Gateway cannot assume {} credentials role {role_arn}: its trust policy does not allow apigateway.amazonaws.com sts:AssumeRole", who.role_owner),
-                trust_field,
-            );
-        }
-        if d.is_unknown() {
-            return Plumbing::Unknown(
-                format!("whether API Gateway may assume {role_arn} depends on its trust policy's conditions"),
-                trust_field,
-            );
-        }
         let mut rc = RequestContext::new(
             "lambda:InvokeFunction",
             Some(fn_arn),
@@ -265,6 +207,77 @@ pub fn may_invoke(
             deciding,
         ),
     }
+}
+
+/// API Gateway assumes a credentials role: the role must be in the snapshot
+/// and its trust policy must let `apigateway.amazonaws.com` call
+/// `sts:AssumeRole`. The trust policy read is added to `evidence`.
+pub fn assume_role<'w>(
+    ctx: &Ctx<'w>,
+    role_arn: &str,
+    who: &Invoker,
+    evidence: &mut Vec<PolicyEvidence>,
+) -> Result<&'w Role, Plumbing> {
+    let Some(role) = ctx.world.role(role_arn) else {
+        return Err(Plumbing::Unknown(
+            format!(
+                "{} credentials role {role_arn} is not in the snapshot",
+                who.role_owner
+            ),
+            Deciding::field("iam:GetRole", role_arn, "").missing(),
+        ));
+    };
+    let trust_field = Deciding::field("iam:GetRole", &role.role_name, "AssumeRolePolicyDocument");
+    let Some(trust) = role.assume_role_policy_document.as_deref() else {
+        return Err(Plumbing::Unknown(
+            format!("the trust policy of {role_arn} is not in the snapshot"),
+            trust_field.missing(),
+        ));
+    };
+    let p = match policy::parse(trust, &ParseOptions::default()) {
+        Ok(p) => p,
+        Err(e) => {
+            return Err(Plumbing::Unknown(
+                format!("the trust policy of {role_arn} cannot be read: {e}"),
+                trust_field,
+            ))
+        }
+    };
+    let mut rc = RequestContext::new(
+        "sts:AssumeRole",
+        Some(role_arn),
+        Caller::Service("apigateway.amazonaws.com".into()),
+    );
+    // Which source keys API Gateway presents when it assumes a
+    // credentials role is not documented: conditions on them stay unknown.
+    rc.set_unlisted_unknown(true);
+    let trust_eval = policy::evaluate(&p, &rc);
+    let d = trust_eval.decision;
+    evidence.push(PolicyEvidence::from_eval(
+        PolicyKind::TrustPolicy,
+        ResourceRef {
+            kind: K::Role,
+            id: role.arn.clone(),
+            name: Some(role.role_name.clone()),
+        },
+        format!("trust policy of role {}", role.role_name),
+        &p,
+        &trust_eval,
+        &rc,
+    ));
+    if d.is_denied() {
+        return Err(Plumbing::Broken(
+            format!("API Gateway cannot assume {} credentials role {role_arn}: its trust policy does not allow apigateway.amazonaws.com sts:AssumeRole", who.role_owner),
+            trust_field,
+        ));
+    }
+    if d.is_unknown() {
+        return Err(Plumbing::Unknown(
+            format!("whether API Gateway may assume {role_arn} depends on its trust policy's conditions"),
+            trust_field,
+        ));
+    }
+    Ok(role)
 }
 
 /// With a credentials role, the function's own resource policy still counts:

@@ -218,6 +218,21 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Box<Miss>>) 
                     .as_ref()
                     .is_some_and(|b| !b.negated && b.entries.contains(&PrincipalEntry::Any))
         });
+        let mut unknown_vpce: Vec<&str> = p
+            .statements
+            .iter()
+            .flat_map(|s| &s.conditions)
+            .filter(|c| c.key.eq_ignore_ascii_case("aws:SourceVpce"))
+            .flat_map(|c| c.raw_values())
+            .filter(|v| {
+                v.starts_with("vpce-") && !v.contains('*') && ctx.world.vpc_endpoint(v).is_none()
+            })
+            .collect();
+        unknown_vpce.sort_unstable();
+        unknown_vpce.dedup();
+        for v in unknown_vpce {
+            f.notes.push(format!("the resource policy's aws:SourceVpce names {v}, which is not in this account's snapshot: another account's endpoint, or one that was deleted"));
+        }
         if allows_all && !vpc_keyed {
             f.notes.push("H13.4: the resource policy allows * with no aws:SourceVpc or aws:SourceVpce condition: any VPC endpoint, in any account, can reach this API".into());
         }
