@@ -1,4 +1,4 @@
-//! The embedded demo world: one account, two VPCs, a dozen instances, each
+//! The embedded demo world: one account, two VPCs, twenty-seven instances, each
 //! telling a different story. Compiled into the binary; no AWS account needed.
 
 use serde::{Deserialize, Serialize};

@@ -474,7 +474,7 @@ fn trace_story(sb: &Sandbox, s: &Story, source: &[&OsStr]) -> (Run, Value) {
 }
 
 /// What each story must show: (name, verdict, first_block).
-const EXPECTED: [(&str, &str, Option<&str>); 17] = [
+const EXPECTED: [(&str, &str, Option<&str>); 27] = [
     ("web-1", "reachable", None),
     ("batch-1", "blocked", Some("sg-egress")),
     ("reporting-1", "blocked", Some("sg-endpoint")),
@@ -492,10 +492,20 @@ const EXPECTED: [(&str, &str, Option<&str>); 17] = [
     ("jobs-1", "undetermined", None),
     ("orders-1", "blocked", Some("api-key")),
     ("admin-1", "undetermined", None),
+    ("quotes-1", "blocked", Some("integration")),
+    ("labels-1", "undetermined", None),
+    ("typo-1", "blocked", Some("stage")),
+    ("parcels-1", "blocked", Some("stage")),
+    ("tracking-1", "blocked", Some("stage")),
+    ("carrier-1", "blocked", Some("integration")),
+    ("dispatch-1", "blocked", Some("integration")),
+    ("domain-1", "blocked", Some("api")),
+    ("billing-1", "undetermined", None),
+    ("manifest-1", "blocked", Some("authorization")),
 ];
 
 /// Hops 9, 13 and 14 of each story: (name, endpoint-policy, authorization, api-key).
-const AUTH_HOPS: [(&str, &str, &str, &str); 17] = [
+const AUTH_HOPS: [(&str, &str, &str, &str); 27] = [
     ("web-1", "allow", "allow", "allow"),
     ("batch-1", "allow", "allow", "allow"),
     ("reporting-1", "allow", "allow", "allow"),
@@ -513,13 +523,23 @@ const AUTH_HOPS: [(&str, &str, &str, &str); 17] = [
     ("jobs-1", "allow", "allow", "allow"),
     ("orders-1", "allow", "allow", "deny"),
     ("admin-1", "allow", "unknown", "allow"),
+    ("quotes-1", "allow", "allow", "allow"),
+    ("labels-1", "allow", "allow", "allow"),
+    ("typo-1", "allow", "skip", "skip"),
+    ("parcels-1", "allow", "skip", "skip"),
+    ("tracking-1", "allow", "skip", "skip"),
+    ("carrier-1", "allow", "allow", "allow"),
+    ("dispatch-1", "allow", "allow", "allow"),
+    ("domain-1", "allow", "allow", "allow"),
+    ("billing-1", "allow", "unknown", "allow"),
+    ("manifest-1", "allow", "deny", "allow"),
 ];
 
 /// Hops 10-12 and 15 of each story: (name, api, stage, waf, integration).
 /// No demo stage has a web ACL; the pets API proxies to a Lambda function
 /// that allows it, orders goes through a VPC link (unknown), workflows to
 /// Step Functions (unknown), inventory and /admin are MOCKs.
-const API_HOPS: [(&str, &str, &str, &str, &str); 17] = [
+const API_HOPS: [(&str, &str, &str, &str, &str); 27] = [
     ("web-1", "allow", "allow", "skip", "allow"),
     ("batch-1", "allow", "allow", "skip", "allow"),
     ("reporting-1", "allow", "allow", "skip", "allow"),
@@ -537,6 +557,16 @@ const API_HOPS: [(&str, &str, &str, &str, &str); 17] = [
     ("jobs-1", "allow", "allow", "skip", "unknown"),
     ("orders-1", "allow", "allow", "skip", "unknown"),
     ("admin-1", "allow", "allow", "skip", "allow"),
+    ("quotes-1", "allow", "allow", "skip", "deny"),
+    ("labels-1", "allow", "allow", "skip", "unknown"),
+    ("typo-1", "allow", "deny", "skip", "skip"),
+    ("parcels-1", "allow", "deny", "skip", "skip"),
+    ("tracking-1", "allow", "deny", "skip", "skip"),
+    ("carrier-1", "allow", "allow", "skip", "deny"),
+    ("dispatch-1", "allow", "allow", "skip", "deny"),
+    ("domain-1", "deny", "allow", "skip", "allow"),
+    ("billing-1", "allow", "allow", "skip", "allow"),
+    ("manifest-1", "allow", "allow", "skip", "allow"),
 ];
 
 fn assert_first_hops_allow(t: &Value, story: &str) {
@@ -645,6 +675,83 @@ fn assert_story_details(name: &str, t: &Value) {
             assert!(
                 headers.contains_key("x-api-key"),
                 "audit-1 sends an API key: {headers:?}"
+            );
+        }
+        "quotes-1" => {
+            assert!(
+                str_field(hop(t, "integration"), "reason").contains("s5h6i7p8g9/prod/GET/quotes"),
+                "quotes-1"
+            );
+            assert_response(
+                t,
+                500,
+                "InternalServerErrorException",
+                "Internal server error",
+            );
+            assert_eq!(t["response"]["gateway_response"], "API_CONFIGURATION_ERROR");
+        }
+        "labels-1" => assert!(
+            str_field(hop(t, "integration"), "reason").contains("ANY method is not documented"),
+            "labels-1: {}",
+            hop(t, "integration")
+        ),
+        "typo-1" => {
+            assert_eq!(hop(t, "stage")["check"], "H11.1");
+            assert_response(t, 403, "ForbiddenException", "Forbidden");
+            assert_eq!(t["response"]["reaches_access_log"], false);
+        }
+        "parcels-1" | "tracking-1" => {
+            assert_eq!(hop(t, "stage")["check"], "H11.3");
+            assert_response(
+                t,
+                403,
+                "MissingAuthenticationTokenException",
+                "Missing Authentication Token",
+            );
+            let undeployed = hop(t, "stage")["notes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n.as_str().unwrap().contains("undeployed changes"));
+            assert_eq!(
+                undeployed,
+                name == "tracking-1",
+                "{name}: {}",
+                hop(t, "stage")
+            );
+        }
+        "carrier-1" => {
+            assert!(str_field(hop(t, "integration"), "deciding")
+                .contains("GetVpcLink vl0carrier status=FAILED"));
+            assert!(t["response"]["status"].is_null() && t["response"]["client_error"].is_string());
+        }
+        "dispatch-1" => {
+            assert_eq!(hop(t, "integration")["check"], "H15.4");
+            assert_response(
+                t,
+                500,
+                "InternalServerErrorException",
+                "Internal server error",
+            );
+        }
+        "domain-1" => {
+            assert_eq!(hop(t, "api")["check"], "H10.4");
+            assert_eq!(t["response"]["reaches_access_log"], false);
+        }
+        "billing-1" => {
+            let h = hop(t, "authorization");
+            assert_eq!(h["check"], "H13.0");
+            assert!(
+                str_field(h, "reason").contains("with the saved policy the answer is allow"),
+                "billing-1: {h}"
+            );
+        }
+        "manifest-1" => {
+            assert_eq!(hop(t, "authorization")["check"], "H13.6");
+            assert_eq!(t["response"]["status"], 500);
+            assert_eq!(
+                t["response"]["gateway_response"],
+                "AUTHORIZER_CONFIGURATION_ERROR"
             );
         }
         _ => {}

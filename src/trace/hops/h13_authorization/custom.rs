@@ -166,12 +166,16 @@ pub(super) fn authorizer_method(
 /// H13.6: API Gateway cannot invoke the authorizer (500).
 fn broken_authorizer(reason: String, field: Deciding, evidence: Vec<PolicyEvidence>) -> Hop {
     finding(Verdict::Deny, "H13.6", reason, field)
-        .respond(Response::http(
-            500,
-            "AuthorizerConfigurationException",
-            "(body not documented)",
-            Some(GatewayResponseType::AuthorizerConfigurationError),
-        ))
+        .respond(Response {
+            // The body of this gateway response is not documented.
+            message: None,
+            ..Response::http(
+                500,
+                "AuthorizerConfigurationException",
+                "",
+                Some(GatewayResponseType::AuthorizerConfigurationError),
+            )
+        })
         .note("execution log: Execution failed due to configuration error: Invalid permissions on Lambda function / Authorizer error")
         .policies(evidence)
 }

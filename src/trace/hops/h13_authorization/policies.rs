@@ -162,12 +162,14 @@ pub(super) fn policy_in_force(f: Hop, r: &Route) -> Hop {
                 "H13.0",
                 match after {
                     Some(_) => format!(
-                        "the resource policy changed at {t1}, after the stage's deployment {} at {when}: the runtime still uses the policy as of {when}",
-                        dep.id
+                        "the resource policy changed at {t1}, after the stage's deployment {} at {when}: with the saved policy the answer is {}, but the runtime still uses the policy as of {when}, which cannot be read, so the answer may be either",
+                        dep.id,
+                        f.verdict.as_str()
                     ),
                     None => format!(
-                        "the resource policy changed at {t1}, and the deployment time of {} cannot be compared with it",
-                        dep.id
+                        "the resource policy changed at {t1}, and the deployment time of {} cannot be compared with it: with the saved policy the answer is {}, with the deployed one it cannot be known",
+                        dep.id,
+                        f.verdict.as_str()
                     ),
                 },
                 Deciding::field("apigateway:GetRestApi", &api.id, format!("policyChangedAt={t1} vs apigateway:GetDeployment {} createdDate={}", dep.id, t0.unwrap_or("(missing)"))),
