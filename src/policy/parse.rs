@@ -48,7 +48,7 @@ impl std::error::Error for ParseError {}
 
 /// The API a resource policy belongs to, for expanding the short forms
 /// `execute-api:/stage/GET/path` that API Gateway expands on save (APIGW-RPEX).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ShortForm {
     pub partition: String,
     pub region: String,

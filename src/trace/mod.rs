@@ -11,6 +11,7 @@ mod ctx;
 mod evidence;
 mod hop;
 mod hops;
+mod parsed;
 pub mod request;
 pub mod resolve;
 mod response;

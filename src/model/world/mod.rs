@@ -116,6 +116,10 @@ pub struct World {
     idx: index::Indexes,
     /// Problems noticed while indexing (duplicate ids, dangling references).
     pub warnings: Vec<String>,
+    /// What a layer above derives from the snapshot and keeps with it (the
+    /// trace's parsed policies). Type-erased so that `model` depends on
+    /// nothing above it; built on first use.
+    derived: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
 }
 
 impl std::fmt::Debug for World {
@@ -140,7 +144,16 @@ impl World {
             nodes,
             idx,
             warnings,
+            derived: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The data of type `T` derived from this world, made on first use.
+    /// `None` when another type holds the slot (one layer uses it).
+    pub fn derived<T: std::any::Any + Send + Sync + Default>(&self) -> Option<&T> {
+        self.derived
+            .get_or_init(|| Box::new(T::default()))
+            .downcast_ref::<T>()
     }
 
     // ---- the graph ---------------------------------------------------------

@@ -4,7 +4,8 @@
 //! `execute-api:viaDomainArn`), with the caller the `Authorization` header
 //! makes (H9.2).
 
-use crate::policy::{self, Decision, Outcome, ParseOptions, PrincipalEntry};
+use crate::policy::{self, Decision, Outcome, PrincipalEntry};
+use crate::trace::parsed::parsed_default;
 
 use crate::trace::ctx::{Ctx, Gate};
 use crate::trace::evidence::{
@@ -61,7 +62,8 @@ pub(super) fn evaluate<'w>(
         .read(K::VpcEndpoint, id)
         .policy(evidence);
     };
-    let p = match policy::parse(doc, &ParseOptions::default()) {
+    let parsed = parsed_default(ctx.world, doc);
+    let p = match parsed.as_ref() {
         Ok(p) => p,
         Err(e) => {
             return Hop::new(

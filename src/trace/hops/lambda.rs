@@ -4,11 +4,12 @@
 //! Lambda authorizer (H13.6) and the Lambda integration (H15.1).
 
 use crate::model::iam::Role;
-use crate::policy::{self, Caller, Decision, ParseOptions, RequestContext};
+use crate::policy::{self, Caller, Decision, RequestContext};
 use crate::trace::ctx::Ctx;
 use crate::trace::evidence::{
     Deciding, PolicyEvidence, PolicyKind, ResourceKind as K, ResourceRef,
 };
+use crate::trace::parsed::parsed_default;
 
 use super::h13_authorization::role_decision;
 
@@ -130,7 +131,8 @@ pub fn may_invoke(
             lp_field.clone().with_detail("(no policy)"),
         );
     };
-    let p = match policy::parse(text, &ParseOptions::default()) {
+    let parsed = parsed_default(ctx.world, text);
+    let p = match parsed.as_ref() {
         Ok(p) => p,
         Err(e) => {
             return Plumbing::Unknown(
@@ -234,7 +236,8 @@ pub fn assume_role<'w>(
             trust_field.missing(),
         ));
     };
-    let p = match policy::parse(trust, &ParseOptions::default()) {
+    let parsed = parsed_default(ctx.world, trust);
+    let p = match parsed.as_ref() {
         Ok(p) => p,
         Err(e) => {
             return Err(Plumbing::Unknown(
@@ -310,7 +313,8 @@ fn function_policy_for_role(
             )
         });
     };
-    let p = match policy::parse(text, &ParseOptions::default()) {
+    let parsed = parsed_default(ctx.world, text);
+    let p = match parsed.as_ref() {
         Ok(p) => p,
         Err(e) => {
             return Some(Plumbing::Unknown(

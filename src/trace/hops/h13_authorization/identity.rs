@@ -5,10 +5,11 @@
 
 use crate::model::iam::Role;
 use crate::model::World;
-use crate::policy::{self, Decision, Outcome, ParseOptions, RequestContext};
+use crate::policy::{self, Decision, Outcome, RequestContext};
 use crate::trace::evidence::{
     Deciding, PolicyEvidence, PolicyKind, ResourceKind as K, ResourceRef,
 };
+use crate::trace::parsed::parsed_default;
 
 /// What a role's identity policies decide.
 pub struct IdentityEval {
@@ -51,7 +52,7 @@ struct DocEval {
 
 /// Evaluate one document against every context (several for an `ANY`
 /// method's two possible verbs); the decision holds every outcome seen.
-fn eval_doc(doc: &Doc, contexts: &[RequestContext]) -> DocEval {
+fn eval_doc(world: &World, doc: &Doc, contexts: &[RequestContext]) -> DocEval {
     let Some(text) = doc.text else {
         return DocEval {
             decision: Decision::ANY,
@@ -61,7 +62,8 @@ fn eval_doc(doc: &Doc, contexts: &[RequestContext]) -> DocEval {
             evidence: None,
         };
     };
-    let p = match policy::parse(text, &ParseOptions::default()) {
+    let parsed = parsed_default(world, text);
+    let p = match parsed.as_ref() {
         Ok(p) => p,
         Err(e) => {
             return DocEval {
@@ -166,7 +168,7 @@ pub fn role_decision(world: &World, role: &Role, contexts: &[RequestContext]) ->
             note,
             missing,
             evidence,
-        } = eval_doc(d, contexts);
+        } = eval_doc(world, d, contexts);
         out.evidence.extend(evidence);
         out.decision = out.decision.merge(dec);
         if dec == Decision::EXPLICIT_DENY && out.deciding.is_none() {
@@ -204,7 +206,7 @@ pub fn role_decision(world: &World, role: &Role, contexts: &[RequestContext]) ->
             note,
             missing,
             evidence,
-        } = eval_doc(&doc, contexts);
+        } = eval_doc(world, &doc, contexts);
         out.evidence.extend(evidence);
         out.boundary = Some(dec);
         let before = out.decision;

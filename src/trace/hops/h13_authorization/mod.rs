@@ -13,6 +13,7 @@ use crate::trace::hop::{Hop, Response, Verdict};
 use crate::trace::hops::policy_context::{
     access_denied, evaluate_method, request_context, signed_caller,
 };
+use crate::trace::parsed::parsed;
 use crate::trace::request::Auth;
 use crate::trace::resolve::{domain_arn, private_route, Miss, Route};
 use crate::trace::response::GatewayResponseType;
@@ -99,15 +100,18 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Box<Miss>>) 
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty());
-    let parsed: Option<Result<Policy, String>> = rp_text.map(|t| {
-        policy::parse(
+    let cached = rp_text.map(|t| {
+        parsed(
+            ctx.world,
             t,
             &ParseOptions {
                 short_form: Some(short),
             },
         )
-        .map_err(|e| e.to_string())
     });
+    let parsed: Option<Result<&Policy, String>> = cached
+        .as_deref()
+        .map(|c| c.as_ref().map_err(|e| e.to_string()));
     let evaluated = match &parsed {
         Some(Ok(p)) => Some(evaluate_method(p, rc.clone(), any_arn.as_deref())),
         _ => None,

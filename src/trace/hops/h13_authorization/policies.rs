@@ -2,7 +2,8 @@
 //! domain's own policy).
 
 use crate::model::apigw::DomainName;
-use crate::policy::{self, Caller, Outcome, ParseOptions};
+use crate::policy::{self, Caller, Outcome};
+use crate::trace::parsed::parsed_default;
 
 use super::shared::{decided_before_resource_policy, finding};
 use crate::trace::ctx::Ctx;
@@ -57,7 +58,8 @@ pub(super) fn domain_policy(
             field.clone().missing(),
         );
     };
-    let p = match policy::parse(text, &ParseOptions::default()) {
+    let parsed = parsed_default(ctx.world, text);
+    let p = match parsed.as_ref() {
         Ok(p) => p,
         Err(e) => {
             return unknown(
