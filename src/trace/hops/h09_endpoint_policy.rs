@@ -120,7 +120,7 @@ pub(super) fn evaluate<'w>(
         account.as_deref(),
         dom_arn.as_ref(),
     );
-    let method = evaluate_method(&p, rc, any_arn.as_deref());
+    let method = evaluate_method(p, rc, any_arn.as_deref());
     // Form D: the domain resource must be allowed too (APIGW-VPCEPOL example 5).
     let domain = match &dom_arn {
         Some(Ok(arn)) => {
@@ -131,7 +131,7 @@ pub(super) fn evaluate<'w>(
                 account.as_deref(),
                 dom_arn.as_ref(),
             );
-            Some((arn.clone(), evaluate_method(&p, rc, None)))
+            Some((arn.clone(), evaluate_method(p, rc, None)))
         }
         Some(Err(_)) => None,
         None => None,
@@ -160,7 +160,7 @@ pub(super) fn evaluate<'w>(
         ),
     };
     let who = caller.describe();
-    let label = |i: usize| policy::statement_label(&p, i);
+    let label = |i: usize| policy::statement_label(p, i);
     // The policy as evaluated; through a private custom domain it is
     // evaluated twice, for the method and for the domain, and both are shown.
     let evaluated = |resource: &str, m: &MethodEval| {
@@ -171,7 +171,7 @@ pub(super) fn evaluate<'w>(
                 Some(_) => format!("endpoint policy of {id}, for {resource}"),
                 None => format!("endpoint policy of {id}"),
             },
-            &p,
+            p,
             &m.eval,
             &m.rc,
         );
@@ -226,7 +226,7 @@ pub(super) fn evaluate<'w>(
             )),
         ),
         None => {
-            let mut missing = policy::report(&p, &focus.eval, &focus.rc).unknown;
+            let mut missing = policy::report(p, &focus.eval, &focus.rc).unknown;
             if focus.verb_matters {
                 missing.push("the verb an ANY method presents (undocumented, rulebook §1.2)".into());
             }

@@ -157,7 +157,7 @@ pub fn may_invoke(
             rc
         })
         .collect();
-    let evals: Vec<_> = contexts.iter().map(|rc| policy::evaluate(&p, rc)).collect();
+    let evals: Vec<_> = contexts.iter().map(|rc| policy::evaluate(p, rc)).collect();
     let decision = evals
         .iter()
         .map(|e| e.decision)
@@ -173,7 +173,7 @@ pub fn may_invoke(
         PolicyKind::FunctionPolicy,
         ResourceRef::new(K::Lambda, &unqualified),
         format!("resource policy of {} {fn_arn}", who.function),
-        &p,
+        p,
         e,
         rc,
     );
@@ -204,7 +204,7 @@ pub fn may_invoke(
         _ => Plumbing::Unknown(
             format!(
                 "whether the resource policy of {fn_arn} lets API Gateway invoke it depends on {}",
-                policy::report(&p, e, rc).unknown.join(", ")
+                policy::report(p, e, rc).unknown.join(", ")
             ),
             deciding,
         ),
@@ -254,7 +254,7 @@ pub fn assume_role<'w>(
     // Which source keys API Gateway presents when it assumes a
     // credentials role is not documented: conditions on them stay unknown.
     rc.set_unlisted_unknown(true);
-    let trust_eval = policy::evaluate(&p, &rc);
+    let trust_eval = policy::evaluate(p, &rc);
     let d = trust_eval.decision;
     evidence.push(PolicyEvidence::from_eval(
         PolicyKind::TrustPolicy,
@@ -264,7 +264,7 @@ pub fn assume_role<'w>(
             name: Some(role.role_name.clone()),
         },
         format!("trust policy of role {}", role.role_name),
-        &p,
+        p,
         &trust_eval,
         &rc,
     ));
@@ -323,12 +323,12 @@ fn function_policy_for_role(
             ))
         }
     };
-    let e = policy::evaluate(&p, rc);
+    let e = policy::evaluate(p, rc);
     let ev = PolicyEvidence::from_eval(
         PolicyKind::FunctionPolicy,
         ResourceRef::new(K::Lambda, &unqualified),
         format!("resource policy of {} {fn_arn}", who.function),
-        &p,
+        p,
         &e,
         rc,
     );
@@ -350,7 +350,7 @@ fn function_policy_for_role(
         None => Some(Plumbing::Unknown(
             format!(
                 "whether the resource policy of {fn_arn} lets {role_arn} invoke it depends on {}",
-                policy::report(&p, &e, rc).unknown.join(", ")
+                policy::report(p, &e, rc).unknown.join(", ")
             ),
             deciding,
         )),

@@ -76,7 +76,7 @@ fn eval_doc(world: &World, doc: &Doc, contexts: &[RequestContext]) -> DocEval {
         }
     };
     let mut decision: Option<Decision> = None;
-    let evals: Vec<_> = contexts.iter().map(|rc| policy::evaluate(&p, rc)).collect();
+    let evals: Vec<_> = contexts.iter().map(|rc| policy::evaluate(p, rc)).collect();
     for e in &evals {
         decision = Some(decision.map_or(e.decision, |d| d.union(e.decision)));
     }
@@ -92,7 +92,7 @@ fn eval_doc(world: &World, doc: &Doc, contexts: &[RequestContext]) -> DocEval {
                 name: Some(doc.role.to_string()),
             },
             format!("{} of role {}", doc.label, doc.role),
-            &p,
+            p,
             e,
             &contexts[k],
         )

@@ -70,12 +70,12 @@ pub(super) fn domain_policy(
         }
     };
     let rc = request_context(ctx, Some(&arn), caller, Some(account), dom_arn.as_ref());
-    let e = policy::evaluate(&p, &rc);
+    let e = policy::evaluate(p, &rc);
     let evidence = PolicyEvidence::from_eval(
         PolicyKind::DomainPolicy,
         ResourceRef::new(K::DomainName, name),
         format!("policy of private custom domain {name}"),
-        &p,
+        p,
         &e,
         &rc,
     );
@@ -113,7 +113,7 @@ pub(super) fn domain_policy(
         None => {
             let why = format!(
                 "whether the policy of private custom domain {name} allows {arn} depends on {}",
-                policy::report(&p, &e, &rc).unknown.join(", ")
+                policy::report(p, &e, &rc).unknown.join(", ")
             );
             let mut u = unknown(f, why, at);
             u.notes.extend(notes);
