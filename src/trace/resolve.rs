@@ -227,8 +227,9 @@ pub(crate) fn api_call<'w>(ctx: &Ctx<'w>) -> Result<ApiCall<'w>, Box<Miss>> {
                         format!("no base path mapping of {name} matches /{first}"),
                         Deciding::field("apigateway:GetBasePathMappings", &name, "basePath")
                             .with_detail(format!("(none matches /{first})")),
-                        missing_token(),
-                    ))
+                        // No API is identified, so no stage logs it (§5.1).
+                        missing_token().logged(Some(false)),
+                    ));
                 }
             },
         };

@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::hop::{Hop, HopId};
+use super::hop::{Hop, HopId, Verdict};
 use crate::model::apigw::RestApi;
 
 /// The gateway response types of rulebook §5.3 (the `GatewayResponseType`
@@ -276,12 +276,21 @@ impl Response {
     }
 }
 
-/// The response of a trace whose first block is `hop`; `api` is the API
-/// the request names, when it is in the snapshot.
-pub(super) fn at_block(hop: &Hop, api: Option<&RestApi>, host: &str, port: u16) -> Response {
+/// The response of a trace whose first block is `hop` (one of `hops`);
+/// `api` is the API the request names, when it is in the snapshot.
+pub(super) fn at_block(
+    hop: &Hop,
+    hops: &[Hop],
+    api: Option<&RestApi>,
+    host: &str,
+    port: u16,
+) -> Response {
     match (hop.response.as_deref(), api) {
         (Some(r), Some(api)) => r.clone().customise(api),
         (Some(r), None) => r.clone(),
+        (None, _) if hop.hop == HopId::Dns && resolves_publicly(hop) => {
+            public_endpoint(hops, host, port)
+        }
         (None, _) if hop.hop <= HopId::Endpoint => before_gateway(hop, host, port),
         // An HTTP answer whose status is not documented: say so.
         (None, _) => {
@@ -299,6 +308,42 @@ pub(super) fn at_block(hop: &Hop, api: Option<&RestApi>, host: &str, port: u16) 
     }
 }
 
+/// H2 blocked because the name resolves to public execute-api addresses.
+fn resolves_publicly(hop: &Hop) -> bool {
+    hop.symptom.as_deref().is_some_and(|s| s.contains("public"))
+}
+
+/// The request goes to the public execute-api endpoint: with a way out
+/// (the route, egress and client NACL hops then evaluate that path) the
+/// public endpoint answers 403 Forbidden, which no private API's log
+/// records (rulebook H2.2, H3.5, §6); without one the connection times out.
+fn public_endpoint(hops: &[Hop], host: &str, port: u16) -> Response {
+    let path: Vec<Verdict> = hops
+        .iter()
+        .filter(|h| matches!(h.hop, HopId::Route | HopId::SgEgress | HopId::NaclClient))
+        .map(|h| h.verdict)
+        .collect();
+    let timeout = format!("curl: (28) Failed to connect to {host} port {port}: Connection timed out (the name resolves to public execute-api addresses and the VPC has no way out to them)");
+    // The route hop follows the public path (H3.5); the egress and NACL
+    // hops are skipped for it unless they were evaluated.
+    let route_out = hops
+        .iter()
+        .any(|h| h.hop == HopId::Route && h.verdict == Verdict::Allow);
+    if path.contains(&Verdict::Deny) {
+        Response::client(timeout)
+    } else if route_out
+        && path
+            .iter()
+            .all(|v| matches!(v, Verdict::Allow | Verdict::Skip))
+    {
+        Response::http(403, "ForbiddenException", "Forbidden", None).logged(Some(false))
+    } else {
+        Response::client(format!(
+            "HTTP 403 {{\"message\":\"Forbidden\"}} from the public execute-api endpoint if the VPC reaches it, else {timeout}"
+        ))
+    }
+}
+
 /// What the client sees when a hop before API Gateway (H1–H8) blocks and
 /// the hop predicted no HTTP answer.
 fn before_gateway(hop: &Hop, host: &str, port: u16) -> Response {
@@ -306,11 +351,12 @@ fn before_gateway(hop: &Hop, host: &str, port: u16) -> Response {
         format!("curl: (28) Failed to connect to {host} port {port}: Connection timed out");
     let text = match hop.hop {
         HopId::Instance => "no request is sent: the instance is not running".to_string(),
-        HopId::Dns if hop.symptom.as_deref().is_some_and(|s| s.contains("resolve")) => {
+        HopId::Dns if hop.symptom.as_deref().is_some_and(|s| s.contains("Could not resolve")) => {
             format!("curl: (6) Could not resolve host: {host}")
         }
         HopId::Dns => format!(
-            "{timeout} (the name resolves to public execute-api addresses; through a NAT gateway the public endpoint answers HTTP 403 {{\"message\":\"Forbidden\"}} instead)"
+            "{timeout} (the name does not lead to an execute-api endpoint of this VPC: {})",
+            hop.symptom.as_deref().unwrap_or("see the dns hop")
         ),
         HopId::Route | HopId::SgEgress | HopId::NaclClient | HopId::NaclEndpoint | HopId::SgEndpoint => {
             if hop.symptom.as_deref().is_some_and(|s| s.contains("reply")) {

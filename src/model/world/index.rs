@@ -30,6 +30,10 @@ pub(super) struct Indexes {
     pub main_rt: HashMap<String, usize>,
     pub subnet_nacl: HashMap<String, usize>,
     pub default_nacl: HashMap<String, usize>,
+    /// VPCs whose default NACL lists its subnets in `Associations` (as
+    /// DescribeNetworkAcls does): there a subnet listed nowhere was not
+    /// captured, rather than implicitly on the default.
+    pub default_nacl_listed: std::collections::HashSet<String>,
     pub default_sg: HashMap<String, usize>,
     pub vpc_endpoints: HashMap<String, Vec<usize>>,
     pub domain_assoc_by_vpce: HashMap<String, Vec<usize>>,
@@ -61,7 +65,9 @@ impl Indexes {
         self.main_rt.get(vpc()?).map(|&i| (i, true))
     }
 
-    /// The subnet's network ACL: its association, else the VPC default.
+    /// The subnet's network ACL: its association, else the VPC default
+    /// when the snapshot does not list the default's associations (a
+    /// snapshot that lists them but not this subnet lacks its NACL: `None`).
     pub fn nacl_for<'a>(
         &self,
         subnet_id: &str,
@@ -70,7 +76,11 @@ impl Indexes {
         if let Some(&i) = self.subnet_nacl.get(subnet_id) {
             return Some((i, false));
         }
-        self.default_nacl.get(vpc()?).map(|&i| (i, true))
+        let vpc = vpc()?;
+        if self.default_nacl_listed.contains(vpc) {
+            return None;
+        }
+        self.default_nacl.get(vpc).map(|&i| (i, true))
     }
 
     pub fn build(s: &Snapshot, wr: &mut Vec<String>) -> Indexes {
@@ -117,6 +127,9 @@ impl Indexes {
             insert_unique(&mut ix.nacl, &v.network_acl_id, i, "network ACL", wr);
             if v.is_default {
                 ix.default_nacl.insert(v.vpc_id.clone(), i);
+                if !v.associations.is_empty() {
+                    ix.default_nacl_listed.insert(v.vpc_id.clone());
+                }
             }
             for a in &v.associations {
                 ix.subnet_nacl.insert(a.subnet_id.clone(), i);

@@ -47,6 +47,15 @@ pub(super) fn evaluate<'w>(
     for res in r.resources_read() {
         hop.add_resource(res);
     }
+    if let Some(why) = path_doubt(&r.call.path) {
+        hop = hop.decide(Verdict::Unknown, "H11.3").reason(format!(
+            "{} {} matches {} {} only if API Gateway ignores {why}, which is not documented",
+            ctx.req.method.to_ascii_uppercase(),
+            r.call.path,
+            r.method_key,
+            r.template
+        ));
+    }
     if let Some(n) = undeployed(ctx, r) {
         hop = hop.note(n);
     }
@@ -118,6 +127,21 @@ fn undeployed(ctx: &Ctx, r: &Route) -> Option<String> {
             (!changed.is_empty())
                 .then(|| format!("{prefix}; {deployed} changed since: {}", changed.join(", ")))
         }
+    }
+}
+
+/// What in a requested path makes its match an assumption: route matching
+/// splits on `/`, and how API Gateway treats a trailing slash, an empty
+/// segment or an encoded slash is not documented (rulebook H11.3).
+fn path_doubt(path: &str) -> Option<&'static str> {
+    if path.len() > 1 && path.ends_with('/') {
+        Some("the trailing slash")
+    } else if path.contains("//") {
+        Some("the empty path segment")
+    } else if path.to_ascii_lowercase().contains("%2f") {
+        Some("the encoded slash (%2F) inside a segment")
+    } else {
+        None
     }
 }
 
@@ -254,5 +278,23 @@ fn canary(ctx: &Ctx, r: &Route, hop: Hop) -> Hop {
         Some(_) => hop.note(format!(
             "{pct} go to the canary deployment {cd}, which routes this request the same way"
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_doubt;
+
+    #[test]
+    fn paths_whose_match_is_an_assumption() {
+        for p in ["/", "/pets", "/pets/42", "/pets/a%20b", "/files/a/b/c"] {
+            assert_eq!(path_doubt(p), None, "{p}");
+        }
+        assert_eq!(path_doubt("/pets/"), Some("the trailing slash"));
+        assert_eq!(path_doubt("/pets//42"), Some("the empty path segment"));
+        assert_eq!(
+            path_doubt("/pets/a%2fb"),
+            Some("the encoded slash (%2F) inside a segment")
+        );
     }
 }
