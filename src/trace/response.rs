@@ -299,11 +299,12 @@ pub(super) fn at_block(
                 HopId::Api => Some(false),
                 _ => Some(true),
             };
-            Response::client(format!(
-                "an HTTP error from API Gateway whose exact status is not documented: {}",
-                hop.symptom.as_deref().unwrap_or("no symptom recorded")
-            ))
-            .logged(logged)
+            let text = match hop.symptom.as_deref() {
+                Some(s) if s.contains("not documented") => s.to_string(),
+                Some(s) => format!("{s} (the exact status is not documented)"),
+                None => "an HTTP error from API Gateway whose status is not documented".into(),
+            };
+            Response::client(text).logged(logged)
         }
     }
 }
