@@ -185,11 +185,32 @@ fn detail_text<'a>(app: &App, h: &crate::trace::Hop) -> Paragraph<'a> {
         lines.push(Line::from(Span::styled("deciding field", app.theme.accent)));
         lines.push(Line::from(Span::styled(clean(&h.deciding.to_string()), vs)));
     }
-    if let Some(s) = &h.symptom {
-        lines.push(Line::from(vec![
+    // The first block carries the trace's whole response: the gateway
+    // response, customisations and whether the access log records it.
+    let response = app
+        .trace
+        .result
+        .as_ref()
+        .filter(|t| t.first_block == Some(h.hop))
+        .and_then(|t| t.response.as_ref());
+    match (response, &h.symptom) {
+        (Some(r), _) => {
+            lines.push(Line::from(vec![
+                Span::styled("client sees: ", app.theme.accent),
+                Span::styled(r.client_sees(), app.theme.text),
+            ]));
+            if let Some(c) = &r.customised {
+                lines.push(Line::from(vec![
+                    Span::styled("customised: ", app.theme.accent),
+                    Span::styled(c.clone(), app.theme.text),
+                ]));
+            }
+        }
+        (None, Some(s)) => lines.push(Line::from(vec![
             Span::styled("client sees: ", app.theme.accent),
             Span::styled(s.clone(), app.theme.text),
-        ]));
+        ])),
+        (None, None) => {}
     }
     if !h.resources.is_empty() {
         lines.push(Line::raw(""));
