@@ -14,7 +14,7 @@
 //!  "expect": {"verdict": "blocked", "first_block": "integration" | null,
 //!             "hops": {"integration": "deny" | {"verdict": "deny", "check": "H15.3",
 //!                      "says": ["text in the reason, deciding field or a note"]}},
-//!             "response": null | {"status": 500 | null, "error_type": "...",
+//!             "response": null | {"status": 500 | null, "error_type": "...", "message": "..." | null,
 //!                      "message_contains": "...", "gateway_response": "...",
 //!                      "client_error_contains": "...", "reaches_access_log": true | false | null}}}
 //! ```
@@ -236,6 +236,7 @@ fn mismatches(t: &Trace, expect: &Value) -> Vec<String> {
             for key in [
                 "status",
                 "error_type",
+                "message",
                 "gateway_response",
                 "reaches_access_log",
             ] {

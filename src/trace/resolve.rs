@@ -84,12 +84,21 @@ impl Miss {
     }
 }
 
-/// 403 `ForbiddenException` `{"message":"Forbidden"}`: a request API Gateway
-/// cannot place (no such API or stage, a non-private API through an
-/// endpoint) (rulebook §6).
-/// No gateway response type is documented for these, and API Gateway has
-/// no stage whose access log could record them.
+/// 403 `{"message":"Forbidden"}`: a request API Gateway cannot place (a
+/// wrong stage; an API that is not private or whose default endpoint is
+/// off) (rulebook §6). No `x-amzn-ErrorType` or gateway response type is
+/// documented for these; no stage's access log records a wrong stage.
 pub fn forbidden() -> Response {
+    Response {
+        error_type: None,
+        ..Response::http(403, "", "Forbidden", None).logged(Some(false))
+    }
+}
+
+/// 403 `ForbiddenException` `{"message":"Forbidden"}`: the endpoint's own
+/// DNS name with neither `Host` nor `x-apigw-api-id` (H10.1); no API is
+/// identified, so nothing is logged.
+pub fn forbidden_exception() -> Response {
     Response::http(403, "ForbiddenException", "Forbidden", None).logged(Some(false))
 }
 
@@ -185,12 +194,12 @@ pub(crate) fn api_call<'w>(ctx: &Ctx<'w>) -> Result<ApiCall<'w>, Box<Miss>> {
         // not documented for private domains.
         if let Some(m) = domain.base_path_mappings.iter().find(|m| {
             m.base_path.as_deref().is_some_and(|b| {
-                b.trim_matches('/').contains('/')
-                    && ctx
-                        .req
-                        .path
-                        .trim_start_matches('/')
-                        .starts_with(b.trim_matches('/'))
+                let b = b.trim_matches('/');
+                let p = ctx.req.path.trim_start_matches('/');
+                // Whole segments only: `v1/pets` covers `v1/pets/x`, not `v1/petsx`.
+                b.contains('/')
+                    && p.strip_prefix(b)
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
             })
         }) {
             return Err(Miss::unknown(
@@ -278,7 +287,7 @@ pub(crate) fn api_call<'w>(ctx: &Ctx<'w>) -> Result<ApiCall<'w>, Box<Miss>> {
                 "request host {} with no Host or x-apigw-api-id header naming an API",
                 ctx.req.host
             )),
-            forbidden(),
+            forbidden_exception(),
         ));
     };
     if first.is_empty() {

@@ -191,13 +191,16 @@ impl Response {
     /// `HTTP 403 AccessDeniedException: ...`, or the client error.
     pub fn symptom(&self) -> String {
         match self.status {
-            Some(s) => format!(
-                "HTTP {s} {}: {}",
-                self.error_type
-                    .as_deref()
-                    .unwrap_or("(no x-amzn-ErrorType)"),
-                self.message.as_deref().unwrap_or("")
-            ),
+            Some(s) => {
+                let mut out = format!("HTTP {s}");
+                if let Some(t) = &self.error_type {
+                    out.push_str(&format!(" {t}"));
+                }
+                if let Some(m) = &self.message {
+                    out.push_str(&format!(": {m}"));
+                }
+                out
+            }
             None => self.client_error.clone().unwrap_or_default(),
         }
     }
@@ -262,7 +265,9 @@ impl Response {
             }
         }
         if let Some((media, _)) = g.response_templates.iter().next() {
+            // The body is the template's rendering, not the default message.
             said.push(format!("body from its {media} template"));
+            self.message = None;
         }
         if said.is_empty() {
             return self;
@@ -294,9 +299,9 @@ pub(super) fn at_block(
         (None, _) if hop.hop <= HopId::Endpoint => before_gateway(hop, host, port),
         // An HTTP answer whose status is not documented: say so.
         (None, _) => {
+            // §5.1 says nothing is logged only where no API is identified.
             let logged = match hop.hop {
-                HopId::EndpointPolicy => None,
-                HopId::Api => Some(false),
+                HopId::EndpointPolicy | HopId::Api => None,
                 _ => Some(true),
             };
             let text = match hop.symptom.as_deref() {
@@ -337,7 +342,7 @@ fn public_endpoint(hops: &[Hop], host: &str, port: u16) -> Response {
             .iter()
             .all(|v| matches!(v, Verdict::Allow | Verdict::Skip))
     {
-        Response::http(403, "ForbiddenException", "Forbidden", None).logged(Some(false))
+        crate::trace::resolve::forbidden()
     } else {
         Response::client(format!(
             "HTTP 403 {{\"message\":\"Forbidden\"}} from the public execute-api endpoint if the VPC reaches it, else {timeout}"

@@ -68,7 +68,18 @@ pub(super) fn evaluate<'w>(
         .deciding(Deciding::field("apigateway:GetRestApi", id, "").missing());
     };
     let hop = api_checks(ctx, hop.read(K::RestApi, &api.id), api, domain);
-    foreign_endpoint_notes(ctx, hop, api)
+    let hop = foreign_endpoint_notes(ctx, hop, api);
+    match &ctx.target.conflicting_api_header {
+        // A deny stands whichever API is chosen only if it is this one's.
+        Some((chosen, header)) if hop.verdict != Verdict::Unknown => hop
+            .decide(Verdict::Unknown, "H10.1")
+            .reason(format!(
+                "the {} names API {chosen} but x-apigw-api-id names {header}; which one API Gateway selects is not documented (this trace follows {chosen})",
+                ctx.target.api_id_source
+            ))
+            .deciding(Deciding::field("request", "x-apigw-api-id", "").with_value(header.as_str())),
+        _ => hop,
+    }
 }
 
 /// `vpcEndpointIds` naming endpoints the snapshot does not hold: another
@@ -115,7 +126,7 @@ fn domain_checks(
                         .with_value(format!("{:?}", d.endpoint_configuration.types)),
                 )
                 .symptom(forbidden().symptom())
-                .respond(forbidden()),
+                .respond(forbidden().logged(None)),
         ));
     }
     let status = d.domain_name_status.as_deref().unwrap_or("");
@@ -199,20 +210,37 @@ fn domain_checks(
         ));
     }
     // An association is not usable for about 15 minutes after creation.
+    // Its age needs both dates: a missing or unreadable one leaves it open.
     let captured = crate::policy::parse_date_millis(&w.snap.captured_at);
-    let recent = w
+    let ages: Vec<Option<i64>> = w
         .domain_associations_for_vpce(&ep.vpc_endpoint_id)
         .filter(|a| a.domain_name_arn == arn)
-        .filter_map(|a| a.created_date.as_deref())
-        .filter_map(crate::policy::parse_date_millis)
-        .any(|created| captured.is_some_and(|at| at - created < 15 * 60 * 1000));
-    if associated && recent {
+        .map(|a| {
+            let created = a
+                .created_date
+                .as_deref()
+                .and_then(crate::policy::parse_date_millis)?;
+            Some(captured? - created)
+        })
+        .collect();
+    let recent = ages
+        .iter()
+        .any(|age| age.is_some_and(|a| a < 15 * 60 * 1000));
+    let undated = !ages.is_empty() && ages.iter().all(Option::is_none);
+    if associated && (recent || undated) {
         return Err(Box::new(
             hop.decide(Verdict::Unknown, "H10.4")
-                .reason(format!(
-                    "the access association of {} with {name} is less than 15 minutes older than the snapshot; it may not be usable yet",
-                    ep.vpc_endpoint_id
-                ))
+                .reason(if recent {
+                    format!(
+                        "the access association of {} with {name} is less than 15 minutes older than the snapshot; it may not be usable yet",
+                        ep.vpc_endpoint_id
+                    )
+                } else {
+                    format!(
+                        "the age of the access association of {} with {name} cannot be told (its createdDate or the snapshot's captured_at is missing or unreadable); an association is not usable for about 15 minutes",
+                        ep.vpc_endpoint_id
+                    )
+                })
                 .deciding(
                     association_field(ep)
                     .with_subpath("createdDate"),
@@ -286,7 +314,7 @@ fn api_checks(ctx: &Ctx, hop: Hop, api: &RestApi, domain: Option<&DomainName>) -
                     .with_value(format!("{types:?}")),
             )
             .symptom(forbidden().symptom())
-            .respond(forbidden());
+            .respond(forbidden().logged(None));
     }
     if api.disable_execute_api_endpoint && domain.is_none() {
         return hop
@@ -296,7 +324,7 @@ fn api_checks(ctx: &Ctx, hop: Hop, api: &RestApi, domain: Option<&DomainName>) -
             ))
             .deciding(field.with_subpath("disableExecuteApiEndpoint").with_value("true"))
             .symptom(forbidden().symptom())
-            .respond(forbidden());
+            .respond(forbidden().logged(None));
     }
     let name = api
         .name

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use crate::model::apigw::Integration;
+use crate::model::apigw::{Integration, RestApi};
 use crate::policy::{Caller, RequestContext};
 use crate::trace::ctx::Ctx;
 use crate::trace::evidence::{Deciding, ResourceKind as K, ResourceRef};
@@ -77,7 +77,7 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Box<Miss>>) 
     // stage; a canary may override them for its share of the requests.
     let resolved = match with_stage_variables(integ, &r.stage.variables) {
         Ok(i) => i,
-        Err(name) => return undefined_variable(r, &name, field),
+        Err(name) => return undefined_variable(r, &kind, integ, &name, field),
     };
     let hop = backend(ctx, r, &resolved, &kind, field.clone());
     let hop = match canary_variant(r, integ) {
@@ -90,10 +90,10 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Box<Miss>>) 
                 format!("{}/{}", r.api.id, r.stage.stage_name),
                 "canarySettings.stageVariableOverrides",
             );
-            with_canary(hop, other, &pct, &canary, overrides)
+            with_canary(hop, other, &pct, &canary, overrides, backend_check(&kind, integ))
         }
         Some((pct, Err(name))) => hop
-            .decide(Verdict::Unknown, "H15.3")
+            .decide(Verdict::Unknown, backend_check(&kind, integ))
             .reason(format!(
                 "intermittent: the canary ({pct}) overrides the stage variables, and ${{stageVariables.{name}}} is then undefined"
             )),
@@ -139,7 +139,7 @@ fn backend(ctx: &Ctx, r: &Route, integ: &Integration, kind: &str, field: Decidin
             format!("an AWS_PROXY integration whose URI is not a Lambda invocation URI: {uri:?}"),
         )
         .deciding(field.with_subpath("uri").with_value(uri)),
-        "HTTP" | "HTTP_PROXY" => http(ctx, integ, field),
+        "HTTP" | "HTTP_PROXY" => http(ctx, r.api, integ, field),
         "AWS" => aws_service(ctx, integ, field),
         other => Hop::new(
             HOP,
@@ -148,6 +148,18 @@ fn backend(ctx: &Ctx, r: &Route, integ: &Integration, kind: &str, field: Decidin
             format!("integration type {other:?} is not one the rulebook describes"),
         )
         .deciding(field.with_subpath("type").with_value(other)),
+    }
+}
+
+/// The rulebook check for an integration of this type: Lambda (H15.1),
+/// HTTP and VPC links (H15.3), AWS services (H15.4).
+fn backend_check(kind: &str, integ: &Integration) -> &'static str {
+    match kind {
+        _ if lambda_of_uri(integ.uri.as_deref().unwrap_or("")).is_some() => "H15.1",
+        "AWS_PROXY" => "H15.1",
+        "AWS" => "H15.4",
+        "HTTP" | "HTTP_PROXY" => "H15.3",
+        _ => "H15",
     }
 }
 
@@ -186,11 +198,17 @@ fn substitute(text: &str, vars: &BTreeMap<String, String>) -> Result<String, Str
     Ok(out)
 }
 
-fn undefined_variable(r: &Route, name: &str, field: Deciding) -> Hop {
+fn undefined_variable(
+    r: &Route,
+    kind: &str,
+    integ: &Integration,
+    name: &str,
+    field: Deciding,
+) -> Hop {
     Hop::new(
         HOP,
         Verdict::Unknown,
-        "H15.3",
+        backend_check(kind, integ),
         format!(
             "the integration uses ${{stageVariables.{name}}}, which stage {} does not define; what API Gateway then calls is not documented",
             r.stage.stage_name
@@ -226,7 +244,14 @@ fn canary_variant(r: &Route, integ: &Integration) -> Option<(String, Result<Inte
 
 /// The stage's and the canary's answers: the same verdict stands; different
 /// ones make the hop intermittent.
-fn with_canary(main: Hop, canary: Hop, pct: &str, integ: &Integration, overrides: Deciding) -> Hop {
+fn with_canary(
+    main: Hop,
+    canary: Hop,
+    pct: &str,
+    integ: &Integration,
+    overrides: Deciding,
+    check: &'static str,
+) -> Hop {
     let target = integ
         .connection_id
         .as_deref()
@@ -247,7 +272,7 @@ fn with_canary(main: Hop, canary: Hop, pct: &str, integ: &Integration, overrides
         canary.verdict.as_str(),
         canary.reason
     );
-    main.decide(Verdict::Unknown, "H15.3")
+    main.decide(Verdict::Unknown, check)
         .reason(reason)
         .deciding(overrides)
 }
@@ -309,7 +334,11 @@ fn lambda(ctx: &Ctx, r: &Route, integ: &Integration, fn_arn: &str, field: Decidi
         .deciding(f)
         .symptom(internal_error().symptom())
         .respond(internal_error())
-        .note("execution log: Execution failed due to configuration error: Invalid permissions on Lambda function; access log $context.error.responseType API_CONFIGURATION_ERROR"),
+        .note(if reason.contains("cannot assume") {
+            format!("execution log: Execution failed due to configuration error: API Gateway does not have permission to assume the provided role {}; access log $context.error.responseType API_CONFIGURATION_ERROR", integ.credentials.as_deref().unwrap_or(""))
+        } else {
+            "execution log: Execution failed due to configuration error: Invalid permissions on Lambda function; access log $context.error.responseType API_CONFIGURATION_ERROR".to_string()
+        }),
         Plumbing::Unknown(reason, f) => {
             Hop::new(HOP, Verdict::Unknown, "H15.1", reason).deciding(f)
         }
@@ -375,7 +404,7 @@ fn timeout_note(ctx: &Ctx, hop: Hop, integ: &Integration, fn_arn: &str) -> Hop {
 }
 
 /// H15.3: HTTP integrations.
-fn http(ctx: &Ctx, integ: &Integration, field: Deciding) -> Hop {
+fn http(ctx: &Ctx, api: &RestApi, integ: &Integration, field: Deciding) -> Hop {
     let uri = integ.uri.as_deref().unwrap_or("");
     let conn = integ
         .connection_type
@@ -383,7 +412,7 @@ fn http(ctx: &Ctx, integ: &Integration, field: Deciding) -> Hop {
         .unwrap_or("INTERNET")
         .to_ascii_uppercase();
     if conn == "VPC_LINK" {
-        return vpc_link(ctx, integ, field);
+        return vpc_link(ctx, api, integ, field);
     }
     let host = url::Url::parse(uri)
         .ok()
@@ -440,7 +469,7 @@ fn http(ctx: &Ctx, integ: &Integration, field: Deciding) -> Hop {
 /// and its load balancer must belong to the API's account. The load
 /// balancer's listeners, targets and security groups are not read, so a
 /// healthy link still leaves the hop unknown.
-fn vpc_link(ctx: &Ctx, integ: &Integration, field: Deciding) -> Hop {
+fn vpc_link(ctx: &Ctx, api: &RestApi, integ: &Integration, field: Deciding) -> Hop {
     let uri = integ.uri.as_deref().unwrap_or("");
     let Some(id) = integ.connection_id.as_deref().filter(|l| !l.is_empty()) else {
         return Hop::new(
@@ -452,13 +481,25 @@ fn vpc_link(ctx: &Ctx, integ: &Integration, field: Deciding) -> Hop {
         .deciding(field.with_subpath("connectionId").missing());
     };
     let link_field = Deciding::field("apigateway:GetVpcLink", id, "status");
-    let account = &ctx.world.snap.account;
+    let account = api
+        .owner_account
+        .as_deref()
+        .unwrap_or(&ctx.world.snap.account);
+    let owner_of = |arn: &str| arn.split(':').nth(4).unwrap_or("").to_string();
+    let foreign = |t: &&str| {
+        let o = owner_of(t);
+        !o.is_empty() && o != account
+    };
     // A VPC link V2 is named by the integration's integrationTarget (an ALB
     // or NLB); a V1 link carries its NLB in targetArns.
     let v2_target = integ
         .integration_target
         .as_deref()
         .filter(|t| !t.is_empty());
+    if let Some(t) = v2_target.filter(foreign) {
+        let f = field.with_subpath("integrationTarget").with_value(t);
+        return cross_account_target(id, "", t, account, f);
+    }
     let Some(link) = ctx.world.vpc_link(id) else {
         let hop = Hop::new(
             HOP,
@@ -507,6 +548,15 @@ fn vpc_link(ctx: &Ctx, integ: &Integration, field: Deciding) -> Hop {
             )
             .deciding(link_field.clone().with_value("PENDING")),
         ),
+        other if other != "FAILED" && other != "DELETING" => Some(
+            Hop::new(
+                HOP,
+                Verdict::Unknown,
+                "H15.3",
+                format!("VPC link {id}{name} is {other}, a status the API Gateway model does not list (AVAILABLE, PENDING, DELETING, FAILED)"),
+            )
+            .deciding(link_field.clone().with_value(other)),
+        ),
         other => Some(
             Hop::new(
                 HOP,
@@ -522,24 +572,13 @@ fn vpc_link(ctx: &Ctx, integ: &Integration, field: Deciding) -> Hop {
     if let Some(h) = hop {
         return h.read(K::VpcLink, id);
     }
-    let owner_of = |arn: &str| arn.split(':').nth(4).unwrap_or("").to_string();
     let targets: Vec<&str> = match v2_target {
         Some(t) => vec![t],
         None => link.target_arns.iter().map(String::as_str).collect(),
     };
-    if let Some(foreign) = targets.iter().find(|t| {
-        let o = owner_of(t);
-        !o.is_empty() && o != *account
-    }) {
-        return Hop::new(
-            HOP,
-            Verdict::Deny,
-            "H15.3",
-            format!("VPC link {id}{name} targets {foreign}, which belongs to another account than the API ({account}); the link and its load balancer must be in the same account"),
-        )
-        .deciding(Deciding::field("apigateway:GetVpcLink", id, "targetArns").with_value(*foreign))
-        .symptom("a 5xx from API Gateway (the exact status is not documented)")
-        .read(K::VpcLink, id);
+    if let Some(t) = targets.iter().find(|t| foreign(t)) {
+        let f = Deciding::field("apigateway:GetVpcLink", id, "targetArns").with_value(*t);
+        return cross_account_target(id, &name, t, account, f);
     }
     let target = if targets.is_empty() {
         "its load balancer (not captured)".to_string()
@@ -569,6 +608,19 @@ fn vpc_link(ctx: &Ctx, integ: &Integration, field: Deciding) -> Hop {
     hop
 }
 
+/// H15.3: the link's load balancer must be in the API's account.
+fn cross_account_target(id: &str, name: &str, target: &str, account: &str, f: Deciding) -> Hop {
+    Hop::new(
+        HOP,
+        Verdict::Deny,
+        "H15.3",
+        format!("VPC link {id}{name} targets {target}, which belongs to another account than the API ({account}); the link and its load balancer must be in the same account"),
+    )
+    .deciding(f)
+    .symptom("a 5xx from API Gateway (the exact status is not documented)")
+    .read(K::VpcLink, id)
+}
+
 /// H15.4: an AWS service integration acts with its credentials role, which
 /// API Gateway must be able to assume and which needs the service action.
 fn aws_service(ctx: &Ctx, integ: &Integration, field: Deciding) -> Hop {
@@ -591,7 +643,7 @@ fn aws_service(ctx: &Ctx, integ: &Integration, field: Deciding) -> Hop {
         )
         .deciding(uri_field);
     };
-    let iam_action = format!("{}:{action}", iam_prefix(service));
+    let iam_action = iam_action(service, action);
     let Some(role_arn) = integ.credentials.as_deref().filter(|c| !c.is_empty()) else {
         return Hop::new(
             HOP,
@@ -649,6 +701,7 @@ fn aws_service(ctx: &Ctx, integ: &Integration, field: Deciding) -> Hop {
     );
     rc.set_unlisted_unknown(true);
     let id = role_decision(ctx.world, role, std::slice::from_ref(&rc));
+    let because = id.undecided_because();
     evidence.extend(id.evidence);
     let deciding = id.deciding.unwrap_or_else(|| who.role_field.clone());
     let hop = match id.decision {
@@ -669,13 +722,23 @@ fn aws_service(ctx: &Ctx, integ: &Integration, field: Deciding) -> Hop {
             HOP,
             Verdict::Unknown,
             "H15.4",
-            format!("whether {role_arn} may call {iam_action} depends on the resource the request mapping template names (not read), or on conditions"),
+            format!("whether {role_arn} may call {iam_action} cannot be decided: the resource comes from the request mapping template (not read); {because}"),
         ),
     };
     hop.deciding(deciding)
         .policies(evidence)
         .read(K::Role, role_arn)
         .note("SCPs (and RCPs) of the role's organization are not evaluated: a member account cannot read them (rulebook §4.7)")
+}
+
+/// The IAM action an integration's service action needs: mostly the API
+/// operation under the service's prefix (Lambda's `Invoke` is
+/// `lambda:InvokeFunction`).
+fn iam_action(service: &str, action: &str) -> String {
+    match (iam_prefix(service), action) {
+        ("lambda", "Invoke") => "lambda:InvokeFunction".into(),
+        (prefix, action) => format!("{prefix}:{action}"),
+    }
 }
 
 /// The IAM action prefix of the service an integration URI names (the

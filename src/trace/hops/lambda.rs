@@ -87,6 +87,7 @@ pub fn may_invoke(
         );
         rc.set_unlisted_unknown(true);
         let id = role_decision(w, role, std::slice::from_ref(&rc));
+        let because = id.undecided_because();
         evidence.extend(id.evidence);
         return match id.decision {
             d if d.is_allow() => {
@@ -106,7 +107,9 @@ pub fn may_invoke(
                 }),
             ),
             _ => Plumbing::Unknown(
-                format!("whether {role_arn} may invoke {fn_arn} cannot be decided"),
+                format!(
+                    "whether {role_arn} may invoke {fn_arn} cannot be decided: {because}"
+                ),
                 id.deciding.unwrap_or(role_field),
             ),
         };

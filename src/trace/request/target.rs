@@ -59,6 +59,9 @@ pub struct Target {
     /// A `Host` header names another API than the URL's host (forms A, A', B):
     /// API Gateway selects by Host while TLS SNI carries the URL's host.
     pub sni_mismatch: bool,
+    /// `x-apigw-api-id` names another API than the one chosen from the host
+    /// or the `Host` header: (chosen, header). Which wins is not documented.
+    pub conflicting_api_header: Option<(String, String)>,
 }
 
 fn is_api_id(s: &str) -> bool {
@@ -127,6 +130,7 @@ impl Target {
             custom_domain: None,
             first_segment,
             sni_mismatch: false,
+            conflicting_api_header: None,
         };
         let host_header = req.header("host").map(|h| {
             h.split(':')
@@ -167,7 +171,7 @@ impl Target {
                 },
                 None => {
                     t.form = Form::CPrime;
-                    if let Some(id) = api_header {
+                    if let Some(id) = api_header.clone() {
                         t.api_id = Some(id);
                         t.api_id_source = "x-apigw-api-id header";
                     } else {
@@ -175,13 +179,13 @@ impl Target {
                     }
                 }
             }
-            return t;
+            return t.with_api_header(api_header);
         }
         if let Some((label, region)) = split_execute_api(&req.host) {
             t.region = Some(region);
             if label.is_empty() {
                 t.form = Form::APrime;
-                if let Some(id) = api_header {
+                if let Some(id) = api_header.clone() {
                     t.api_id = Some(id);
                     t.api_id_source = "x-apigw-api-id header";
                 }
@@ -211,11 +215,22 @@ impl Target {
                     t.sni_mismatch = true;
                 }
             }
-            return t;
+            return t.with_api_header(api_header);
         }
         t.form = Form::D;
         t.custom_domain = Some(req.host.clone());
         t
+    }
+
+    /// Notes an `x-apigw-api-id` header that disagrees with the API chosen
+    /// from the host or the `Host` header.
+    fn with_api_header(mut self, header: Option<String>) -> Target {
+        if let (Some(h), Some(chosen)) = (header, self.api_id.as_deref()) {
+            if !h.is_empty() && h != chosen {
+                self.conflicting_api_header = Some((chosen.to_string(), h));
+            }
+        }
+        self
     }
 }
 

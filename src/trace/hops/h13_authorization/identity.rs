@@ -27,6 +27,20 @@ pub struct IdentityEval {
     pub boundary: Option<Decision>,
 }
 
+impl IdentityEval {
+    /// What an undecided answer waits for: the documents the snapshot
+    /// lacks, else each document's own answer (naming the conditions).
+    pub fn undecided_because(&self) -> String {
+        if !self.missing.is_empty() {
+            return format!("the snapshot lacks {}", self.missing.join(", "));
+        }
+        if self.notes.is_empty() {
+            return "inputs the snapshot lacks".into();
+        }
+        self.notes.join("; ")
+    }
+}
+
 struct Doc<'a> {
     /// `inline policy invoke-workflows`.
     label: String,

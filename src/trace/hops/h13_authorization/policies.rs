@@ -144,7 +144,8 @@ pub(super) fn policy_in_force(f: Hop, r: &Route) -> Hop {
         policy::parse_date_millis(t1),
         t0.and_then(policy::parse_date_millis),
     ) {
-        (Some(a), Some(b)) => Some(a > b),
+        // Equal times (to the second) cannot be ordered: treated as after.
+        (Some(a), Some(b)) => Some(a >= b),
         _ => None,
     };
     match after {
