@@ -578,6 +578,17 @@ fn with_a_trace_on_the_demo_world() {
     let deny = |tail: &str| {
         format!("User: anonymous is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:111122223333:i4n5v6e7n8/prod/GET/items{tail}")
     };
+    // audit-1: the endpoint's DNS name with a Host header, in STRICT access mode.
+    let audit = [
+        "--from",
+        "i-0a00000000audit01",
+        "-H",
+        "Host: k7l8m9n0p1.execute-api.us-east-1.amazonaws.com",
+        "-H",
+        "x-api-key: d3m0k3y-0rders-fr0ntend",
+    ];
+    let audit_url =
+        "https://vpce-0a1b2c3d4e5f60001-k3x9z2.execute-api.us-east-1.vpce.amazonaws.com/v1/orders";
     let explicit = deny(" with an explicit deny");
     let implicit = deny(" because no resource-based policy allows the execute-api:Invoke action");
     let cases: Vec<Case> = vec![
@@ -618,31 +629,34 @@ fn with_a_trace_on_the_demo_world() {
             "which does not produce this error",
         ),
         (
-            "analytics-1 timeout",
-            vec!["--from", "i-0b0000analytics01"],
-            timed_out,
-            PETS,
-            Value::Bool(true),
-            0,
-            "dns [H2.2]",
-        ),
-        (
+            // Whether this VPC's private name times out or meets the public
+            // endpoint through a NAT gateway, DNS is not failing.
             "analytics-1 nxdomain",
             vec!["--from", "i-0b0000analytics01"],
             "curl: (6) Could not resolve host: a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",
             PETS,
             Value::Bool(false),
             1,
-            "not a DNS failure",
+            "a hop that can produce this, but it predicts",
         ),
         (
-            "analytics-1 via NAT",
-            vec!["--from", "i-0b0000analytics01"],
-            forbidden,
-            PETS,
+            // STRICT access mode: the trace names 403 as what to expect.
+            "audit-1",
+            audit.to_vec(),
+            "HTTP/1.1 403 Forbidden",
+            audit_url,
             Value::Bool(true),
             0,
-            "HTTP 403 as the answer in another set-up",
+            "names HTTP 403 as a possible answer",
+        ),
+        (
+            "audit-1 timeout",
+            audit.to_vec(),
+            timed_out,
+            audit_url,
+            Value::Bool(false),
+            1,
+            "an answer from API Gateway, not a client error",
         ),
         (
             "web-1",
@@ -752,6 +766,80 @@ fn with_a_trace_on_the_demo_world() {
             (_, c) => assert!(c.is_none(), "{story}"),
         }
     }
+}
+
+/// Every demo story, whatever the demo world holds: the answer its own
+/// trace predicts, pasted back, is explained by that trace (or is no
+/// error at all, like "the instance is not running"); a reachable story
+/// disagrees with any error; an undetermined one never agrees.
+#[test]
+fn every_story_agrees_with_its_own_predicted_answer() {
+    let o = hoptrace(&["demo", "list", "--output", "json"], None);
+    let stories: Vec<Value> = serde_json::from_str(&o.stdout).unwrap();
+    assert!(stories.len() >= 15);
+    let (mut agreed, mut reachable) = (0, 0);
+    for s in &stories {
+        let name = s["name"].as_str().unwrap();
+        let mut args: Vec<String> = vec![
+            "--from".into(),
+            s["instance"].as_str().unwrap().into(),
+            "-X".into(),
+            s["method"].as_str().unwrap().into(),
+            "--tls".into(),
+            s["tls"].as_str().unwrap().into(),
+        ];
+        for (k, v) in s["headers"].as_object().unwrap() {
+            args.push("-H".into());
+            args.push(format!("{k}: {}", v.as_str().unwrap()));
+        }
+        let flags: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut targs = vec!["trace", "--output", "json", "--demo"];
+        targs.extend(&flags);
+        targs.push(s["url"].as_str().unwrap());
+        let t: Value = serde_json::from_str(&hoptrace(&targs, None).stdout).unwrap();
+        let r = &t["response"];
+        let text = match (t["verdict"].as_str().unwrap(), r["status"].as_u64()) {
+            ("blocked", Some(status)) => format!(
+                "HTTP/1.1 {status}\nx-amzn-ErrorType: {}\n{}",
+                r["error_type"].as_str().unwrap_or(""),
+                serde_json::json!({"message": r["message"]}),
+            ),
+            ("blocked", None) => r["client_error"].as_str().unwrap().to_string(),
+            _ => r#"403 {"message":"Forbidden"}"#.to_string(),
+        };
+        let mut eargs = vec!["--demo"];
+        eargs.extend(&flags);
+        eargs.push(&text);
+        eargs.push(s["url"].as_str().unwrap());
+        let (code, v) = json(&eargs);
+        let agrees = &v["trace_agrees"];
+        match t["verdict"].as_str().unwrap() {
+            "blocked" if v["candidates"].as_array().unwrap().is_empty() => {
+                assert_eq!(code, 4, "{name}: {text}");
+                assert!(agrees.is_null(), "{name}");
+            }
+            "blocked" => {
+                assert_eq!(
+                    agrees,
+                    &Value::Bool(true),
+                    "{name}: {text}: {}",
+                    v["trace"]["agreement"]
+                );
+                assert_eq!(code, 0, "{name}");
+                agreed += 1;
+            }
+            "reachable" => {
+                assert_eq!(agrees, &Value::Bool(false), "{name}");
+                assert_eq!(code, 1, "{name}");
+                reachable += 1;
+            }
+            _ => {
+                assert_ne!(agrees, &Value::Bool(true), "{name}");
+                assert!(matches!(code, 1 | 3), "{name}");
+            }
+        }
+    }
+    assert!(agreed >= 10 && reachable >= 1, "{agreed} {reachable}");
 }
 
 #[test]

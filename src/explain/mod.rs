@@ -259,7 +259,7 @@ fn compare(t: &Trace, u: &Understood, candidates: &[Candidate]) -> (Option<bool>
                 match t.response.as_ref().map(|r| consistent(u, r)) {
                     Some(Err(why)) => Err(format!("{at}, a hop that can produce this, but {why}")),
                     Some(Ok(alt)) => Ok(alt),
-                    None => Ok(None),
+                    None => Ok(Fit::Exact),
                 }
             } else {
                 Err(format!("{at}, which does not produce this error{predicts}"))
@@ -275,9 +275,13 @@ fn compare(t: &Trace, u: &Understood, candidates: &[Candidate]) -> (Option<bool>
                         .as_ref()
                         .map(|r| format!(" and predicts {}", r.symptom()))
                         .unwrap_or_default();
-                    let alt = alt
-                        .map(|s| format!(", offering HTTP {s} as the answer in another set-up"))
-                        .unwrap_or_default();
+                    let alt = match alt {
+                        Fit::Exact => String::new(),
+                        Fit::Named(s) => format!(", which names HTTP {s} as a possible answer"),
+                        Fit::StatusUnknown => {
+                            ", an answer whose status is not documented".to_string()
+                        }
+                    };
                     (
                         Some(true),
                         format!(
@@ -295,12 +299,22 @@ fn compare(t: &Trace, u: &Understood, candidates: &[Candidate]) -> (Option<bool>
     (agrees, view)
 }
 
+/// How a trace's predicted response fits what the client saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fit {
+    /// Nothing the client saw differs from the prediction.
+    Exact,
+    /// The prediction has no status but names this one as possible
+    /// ("expect HTTP 403", "through a NAT gateway ... HTTP 403").
+    Named(u16),
+    /// API Gateway answers, with a status the documentation does not give.
+    StatusUnknown,
+}
+
 /// Whether the trace's predicted response `r` fits what the client saw:
 /// statuses equal when both are known, the same kind of client error, and
-/// no contradiction in error type, message or denial. `Ok(Some(status))`:
-/// it fits the HTTP status `r` offers as the answer in another set-up
-/// (through a NAT gateway, or an undocumented refusal).
-fn consistent(u: &Understood, r: &Response) -> Result<Option<u16>, String> {
+/// no contradiction in error type, message or denial.
+fn consistent(u: &Understood, r: &Response) -> Result<Fit, String> {
     let theirs = r
         .message
         .as_deref()
@@ -313,20 +327,34 @@ fn consistent(u: &Understood, r: &Response) -> Result<Option<u16>, String> {
         .as_deref()
         .map(parse::client_errors_in)
         .unwrap_or_default();
-    let alt = match (u.status, r.status) {
+    // The trace's fallback for a block whose answer is not documented:
+    // API Gateway answers, with a status nobody can predict.
+    let gateway_answers = r.status.is_none()
+        && r.client_error.as_deref().is_some_and(|c| {
+            c.starts_with("an HTTP error from API Gateway")
+                || c.starts_with("refused by API Gateway")
+        });
+    let fit = match (u.status, r.status) {
         (Some(s), Some(rs)) if s != rs => {
             return Err(format!("it predicts HTTP {rs}, not {s}"));
         }
-        (Some(s), None) if !alt_statuses.contains(&s) => {
+        (Some(s), None) if alt_statuses.contains(&s) => Fit::Named(s),
+        (Some(_), None) if gateway_answers && alt_statuses.is_empty() => Fit::StatusUnknown,
+        (Some(s), None) => {
             return Err(format!(
-                "it predicts no HTTP answer ({}), not HTTP {s}",
-                clip(r.client_error.as_deref().unwrap_or("a client error"), 120)
+                "it predicts {}, not HTTP {s}",
+                clip(r.client_error.as_deref().unwrap_or("no HTTP answer"), 160)
             ));
         }
-        (Some(s), None) => Some(s),
-        _ => None,
+        _ => Fit::Exact,
     };
     if let Some(c) = u.client_error {
+        if gateway_answers {
+            return Err(format!(
+                "it predicts an answer from API Gateway, not a client error ({})",
+                c.words()
+            ));
+        }
         if let Some(rs) = r.status {
             return Err(format!(
                 "it predicts HTTP {rs}, not a client error ({})",
@@ -389,7 +417,7 @@ fn consistent(u: &Understood, r: &Response) -> Result<Option<u16>, String> {
             }
         }
     }
-    Ok(alt)
+    Ok(fit)
 }
 
 /// `HTTP 403` offered inside a client-error text as what happens instead
