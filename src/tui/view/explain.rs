@@ -16,13 +16,11 @@ use crate::explain::Explanation;
 
 const NO_TRACE: &str = "none; trace the request (t on an instance, or :trace <instance> <url>), then :explain again to check it against the trace";
 
-/// The overlay's rectangle inside `area`, and the text's inside its border.
+/// The overlay's rectangle inside `area` (the full width up to 120
+/// columns, between the header and the footer), and the text's inside its
+/// border.
 fn areas(area: Rect) -> (Rect, Rect) {
-    let r = centered(
-        area,
-        area.width.saturating_sub(4).min(120),
-        area.height.saturating_sub(2),
-    );
+    let r = centered(area, area.width.min(120), area.height.saturating_sub(2));
     (r, Block::bordered().inner(r))
 }
 
