@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod demo;
 pub mod discover;
+pub mod explain;
 pub mod logs;
 pub mod model;
 pub mod net;

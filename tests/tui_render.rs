@@ -137,6 +137,49 @@ fn overlays_and_prompts() {
 }
 
 #[test]
+fn explain_overlay() {
+    const TIMED_OUT: &str = "curl: (28) Failed to connect to a1b2c3d4e5.execute-api.us-east-1.amazonaws.com port 443 after 130 ms: Connection timed out";
+    for (w, h) in SIZES {
+        // Over batch-1's trace, which blocks at sg-egress.
+        let mut a = traced(w, h, true);
+        a.run_command_line(&format!("explain {TIMED_OUT}"));
+        snap("explain_with_trace", &a, w, h);
+        let mut a = app(w, h, true);
+        a.run_command_line(r#"explain {"message":"Missing Authentication Token"}"#);
+        snap("explain_without_trace", &a, w, h);
+    }
+    // Tall enough for all of it: the verdict words carry the verdict colours.
+    let mut a = traced(120, 90, true);
+    a.run_command_line(&format!("explain {TIMED_OUT}"));
+    let buf = draw(&a, 120, 90);
+    let t = text(&buf);
+    assert!(t.contains("trace agrees: yes"), "{t}");
+    assert_eq!(word_color(&buf, "trace agrees: ", "yes"), Color::Green);
+    assert_eq!(word_color(&buf, "verdict: ", "BLOCKED"), Color::Red);
+    assert!(t.contains("◀ the trace blocks here"), "{t}");
+    a.run_command_line(r#"explain {"message":"Forbidden"}"#);
+    let buf = draw(&a, 120, 90);
+    assert_eq!(word_color(&buf, "trace agrees: ", "no"), Color::Red);
+}
+
+/// The colour of the first cell of `word` where it follows `after` on a row.
+fn word_color(buf: &Buffer, after: &str, word: &str) -> Color {
+    for y in 0..buf.area.height {
+        let cells: Vec<String> = (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        let row: String = cells.concat();
+        if let Some(i) = row.find(&format!("{after}{word}")) {
+            // Columns are cells; the row's text before the word may hold
+            // multi-byte symbols (borders), so count cells, not bytes.
+            let col = row[..i].chars().count() + after.chars().count();
+            return buf[(col as u16, y)].fg;
+        }
+    }
+    panic!("no {after:?}{word:?} on screen");
+}
+
+#[test]
 fn logs_pane_states() {
     for (w, h) in SIZES {
         let mut a = app(w, h, true);
@@ -275,6 +318,22 @@ fn overlays_render_at_any_size_without_panic() {
         }
     }
     let _ = draw(&base, 1, 1);
+    // The :explain answer too, with and without the trace behind it.
+    for traced_first in [true, false] {
+        let mut a = if traced_first {
+            traced(120, 40, true)
+        } else {
+            app(120, 40, true)
+        };
+        a.run_command_line("explain 403");
+        for w in (0..=70).step_by(3) {
+            for h in 0..=24 {
+                a.update(Msg::Resize(w, h));
+                a.update(Msg::Key(KeyEvent::new(KeyCode::End, KeyModifiers::NONE)));
+                let _ = draw(&a, w, h);
+            }
+        }
+    }
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one module per subcommand.
 
 mod demo;
+mod explain;
 mod output;
 mod policy;
 mod snapshot;
@@ -23,7 +24,8 @@ hoptrace follows one request from an EC2 instance through DNS, routes, security 
 network ACLs and the execute-api VPC endpoint to an API Gateway private REST API, and gives \
 each hop a verdict (allow / deny / unknown) with the AWS field that decided it.\n\n\
 Start with the embedded demo world (no AWS account needed):\n  hoptrace demo\n  hoptrace demo list",
-    after_help = "Exit status: 0 reachable, 1 blocked, 3 undetermined, 2 error.\n\
+    after_help = "Exit status: 0 reachable, 1 blocked, 3 undetermined, 2 error (explain adds 4: no hop \
+produces the text; see hoptrace explain --help).\n\
 Diagnostic logs go to a file, never to the terminal (see --log-file).\n\
 The terminal UI reads $XDG_CONFIG_HOME/hoptrace/config.toml (default ~/.config/hoptrace/config.toml):\n\
   theme = \"dark\" | \"light\" | \"high-contrast\"   and   [keys] command = \"key\" or [\"key\", ...]\n\
@@ -42,6 +44,8 @@ pub struct Cli {
 pub enum Command {
     /// Trace one request from an instance to a private API, hop by hop
     Trace(TraceArgs),
+    /// Which hops and causes produce an error the client saw; with --from and a URL, whether the trace agrees
+    Explain(ExplainArgs),
     /// The embedded demo world: the terminal UI with live log replay, a text tour, or the list of stories
     Demo(DemoArgs),
     /// The terminal UI on a snapshot file (or, once discovery lands, a live account)
@@ -71,11 +75,34 @@ pub enum Output {
 #[derive(Debug, Args, Clone)]
 pub struct SourceArgs {
     /// Read the world from a snapshot file (hoptrace.snapshot/v1)
-    #[arg(long, value_name = "FILE", conflicts_with = "demo")]
+    #[arg(long, value_name = "FILE", conflicts_with = "demo", requires = "from")]
     pub snapshot: Option<PathBuf>,
     /// Use the embedded demo world
-    #[arg(long)]
+    #[arg(long, requires = "from")]
     pub demo: bool,
+}
+
+/// How the request is sent: shared by `trace` and `explain`.
+#[derive(Debug, Args, Clone)]
+pub struct RequestFlags {
+    /// HTTP method
+    #[arg(
+        short = 'X',
+        long = "request",
+        value_name = "METHOD",
+        default_value = "GET",
+        requires = "from"
+    )]
+    pub method: String,
+    /// Request header, 'Name: value' (repeatable): Host, x-apigw-api-id, x-api-key, Authorization
+    #[arg(short = 'H', long = "header", value_name = "HEADER", requires = "from")]
+    pub headers: Vec<String>,
+    /// The request is SigV4-signed with the instance profile's role
+    #[arg(long, requires = "from")]
+    pub sigv4: bool,
+    /// The client's TLS version
+    #[arg(long, value_name = "VERSION", default_value = "1.2", value_parser = ["1.2", "1.3"], requires = "from")]
+    pub tls: String,
 }
 
 #[derive(Debug, Args)]
@@ -87,23 +114,8 @@ pub struct TraceArgs {
     /// The instance the request starts from
     #[arg(long, value_name = "INSTANCE-ID")]
     pub from: String,
-    /// HTTP method
-    #[arg(
-        short = 'X',
-        long = "request",
-        value_name = "METHOD",
-        default_value = "GET"
-    )]
-    pub method: String,
-    /// Request header, 'Name: value' (repeatable): Host, x-apigw-api-id, x-api-key, Authorization
-    #[arg(short = 'H', long = "header", value_name = "HEADER")]
-    pub headers: Vec<String>,
-    /// The request is SigV4-signed with the instance profile's role
-    #[arg(long)]
-    pub sigv4: bool,
-    /// The client's TLS version
-    #[arg(long, value_name = "VERSION", default_value = "1.2", value_parser = ["1.2", "1.3"])]
-    pub tls: String,
+    #[command(flatten)]
+    pub request: RequestFlags,
     #[command(flatten)]
     pub source: SourceArgs,
     /// Output format
@@ -111,6 +123,40 @@ pub struct TraceArgs {
     pub output: Output,
     /// The URL exactly as the instance would call it (https only)
     pub url: String,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Exit status:\n  \
+0  explained; with a trace, the trace agrees\n  \
+1  the trace disagrees: reachable, or blocked elsewhere or with another answer\n  \
+3  the trace cannot tell: a hop that could produce the error is unknown\n  \
+4  no hop produces this text: not recognised, or not an error of the path\n  \
+2  error: bad arguments, empty text, unreadable snapshot, unknown instance\n\n\
+Examples:\n  \
+hoptrace explain '403 {\"message\":\"Forbidden\"}'\n  \
+hoptrace explain 'curl: (28) Failed to connect to x port 443: Connection timed out'\n  \
+curl -sv https://... 2>&1 | hoptrace explain -\n  \
+hoptrace explain --demo --from i-0a00000000tools01 \\\n      \
+'403 {\"message\":\"Forbidden\"}' \\\n      \
+https://p9q8r7s6t5.execute-api.us-east-1.amazonaws.com/live/status")]
+pub struct ExplainArgs {
+    /// What the client saw: a status line, headers, a JSON body, a curl error, a gateway
+    /// response type or an execution-log line ('-' reads it from standard input)
+    #[arg(value_name = "TEXT")]
+    pub text: String,
+    /// With --from: the URL the request went to; it is traced, and the trace checked against TEXT
+    #[arg(value_name = "URL", requires = "from")]
+    pub url: Option<String>,
+    /// The instance the request started from (with URL, traces the request)
+    #[arg(long, value_name = "INSTANCE-ID", requires = "url")]
+    pub from: Option<String>,
+    #[command(flatten)]
+    pub request: RequestFlags,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub output: Output,
 }
 
 #[derive(Debug, Args)]
@@ -201,6 +247,7 @@ pub fn run(cli: Cli) -> i32 {
         )),
         Some(Command::Tui(args)) => tui_cmd(args),
         Some(Command::Trace(args)) => trace::run(args),
+        Some(Command::Explain(args)) => explain::run(args),
         Some(Command::Demo(args)) => demo::run(args),
         Some(Command::Snapshot { command }) => snapshot::run(command),
         Some(Command::Policy { command }) => policy::run(command),

@@ -1,28 +1,39 @@
-//! `hoptrace trace`.
+//! `hoptrace trace`, and the request and trace plumbing `explain` shares.
 
-use super::{load_world, output, CliError, Output, TraceArgs};
-use crate::trace::{self, Request, TlsVersion};
+use super::{load_world, output, CliError, Output, RequestFlags, SourceArgs, TraceArgs};
+use crate::trace::{self, Request, TlsVersion, Trace};
 
 pub fn run(args: TraceArgs) -> Result<i32, CliError> {
-    let tls = TlsVersion::parse(&args.tls)?;
-    let req = Request::new(
-        &args.from,
-        &args.method,
-        &args.url,
-        &args.headers,
-        args.sigv4,
-        tls,
-    )?;
-    let world = load_world(&args.source)?;
-    let mut t = trace::run(&world, &req)?;
-    if let Some(ms) = fixed_elapsed_ms() {
-        t.stats.elapsed_ms = ms;
-    }
+    let req = request(&args.from, &args.url, &args.request)?;
+    let t = trace_in(&args.source, &req)?;
     match args.output {
         Output::Json => println!("{}", serde_json::to_string_pretty(&t)?),
         Output::Table => print!("{}", output::trace_table(&t, output::color_enabled())),
     }
     Ok(t.verdict.exit_code())
+}
+
+/// The request from `from` to `url` that the flags describe.
+pub(crate) fn request(from: &str, url: &str, flags: &RequestFlags) -> Result<Request, CliError> {
+    let tls = TlsVersion::parse(&flags.tls)?;
+    Ok(Request::new(
+        from,
+        &flags.method,
+        url,
+        &flags.headers,
+        flags.sigv4,
+        tls,
+    )?)
+}
+
+/// Load the world `src` names and trace `req` in it.
+pub(crate) fn trace_in(src: &SourceArgs, req: &Request) -> Result<Trace, CliError> {
+    let world = load_world(src)?;
+    let mut t = trace::run(&world, req)?;
+    if let Some(ms) = fixed_elapsed_ms() {
+        t.stats.elapsed_ms = ms;
+    }
+    Ok(t)
 }
 
 /// `HOPTRACE_ELAPSED_MS=N` pins `stats.elapsed_ms`, so snapshot tests of the

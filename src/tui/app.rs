@@ -7,6 +7,7 @@
 //! [`App::update`] is the one reducer that routes messages and keys to them.
 
 mod edits;
+mod explain;
 mod explorer;
 mod form;
 mod help;
@@ -58,8 +59,18 @@ pub enum Mode {
     Command(Input),
     Filter(Input),
     Form(Box<TraceForm>),
-    Help { scroll: usize },
-    Editor { target: Target, editor: Editor },
+    Help {
+        scroll: usize,
+    },
+    /// The answer of `:explain`, scrolled by `scroll` lines.
+    Explain {
+        answer: Box<crate::explain::Explanation>,
+        scroll: usize,
+    },
+    Editor {
+        target: Target,
+        editor: Editor,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -331,6 +342,7 @@ impl App {
             Mode::Filter(input) => self.on_prompt_key(ev, input, false),
             Mode::Form(form) => self.on_form_key(ev, form),
             Mode::Help { scroll } => self.on_help_key(ev, scroll),
+            Mode::Explain { answer, scroll } => self.on_explain_key(ev, answer, scroll),
             Mode::Editor { target, editor } => self.on_editor_key(ev, target, editor),
         }
     }

@@ -46,7 +46,7 @@ pub const COMMANDS: &[(Cmd, &str, &[&str], &str)] = &[
         Cmd::CommandMode,
         "command",
         &[":"],
-        "command prompt: :ec2 :vpce :api :trace :logs :quit ...",
+        "command prompt: :ec2 :vpce :api :trace :explain :logs :quit ...",
     ),
     (
         Cmd::Filter,
@@ -146,6 +146,10 @@ pub const ALIASES: &[(&str, &str)] = &[
     (
         "trace",
         "trace <instance-id> <url> [-X M] [-H 'N: v'] [--sigv4] [--tls 1.3]",
+    ),
+    (
+        "explain",
+        "explain <what the client saw>: the hops that produce it, checked against the trace",
     ),
     ("logs", "focus the logs pane"),
     ("theme", "theme dark|light|high-contrast"),
@@ -418,6 +422,9 @@ mod tests {
             assert!(!km.keys_for(*cmd).is_empty(), "{name}");
             assert!(!desc.is_empty());
         }
-        assert_eq!(complete("exp"), vec!["expand", "explorer", "export"]);
+        assert_eq!(
+            complete("exp"),
+            vec!["expand", "explain", "explorer", "export"]
+        );
     }
 }

@@ -16,6 +16,17 @@ impl App {
             None
         };
         match ev.kind {
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp
+                if matches!(self.mode, Mode::Explain { .. }) =>
+            {
+                let d = if ev.kind == MouseEventKind::ScrollDown {
+                    3
+                } else {
+                    -3
+                };
+                self.scroll_explain(d);
+                self.dirty = true;
+            }
             MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
                 if let Some(p) = pane {
                     self.focus = p;

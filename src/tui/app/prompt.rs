@@ -94,6 +94,14 @@ impl App {
 
     /// Run a `:` command line.
     pub fn run_command_line(&mut self, line: &str) -> Vec<Effect> {
+        // `:explain` takes the rest of the line as it is: pasted errors
+        // carry quotes and apostrophes that are not shell quoting.
+        if let Some(rest) = line.trim_start().strip_prefix("explain") {
+            if rest.is_empty() || rest.starts_with(char::is_whitespace) {
+                self.explain(rest);
+                return Vec::new();
+            }
+        }
         let words = match split_words(line) {
             Ok(w) => w,
             Err(e) => {

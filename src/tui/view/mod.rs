@@ -1,5 +1,6 @@
 //! Rendering. Views read the app state and draw; they never change it.
 
+mod explain;
 mod explorer;
 mod logs;
 mod overlay;
@@ -43,6 +44,7 @@ pub fn render(f: &mut Frame, app: &App) {
     footer(f, app, a.footer);
     match &app.mode {
         Mode::Help { scroll } => overlay::help(f, app, size, *scroll),
+        Mode::Explain { answer, scroll } => explain::overlay(f, app, size, answer, *scroll),
         Mode::Form(form) => overlay::form(f, app, size, form),
         Mode::Editor { editor, .. } => overlay::editor(f, app, size, editor),
         _ => {}
@@ -61,6 +63,12 @@ pub fn trace_detail_max(app: &App) -> u16 {
 /// lines and rectangle the overlay draws.
 pub fn help_max(app: &App) -> usize {
     overlay::help_max(app, Rect::new(0, 0, app.size.0, app.size.1))
+}
+
+/// How far the `:explain` answer can scroll in a terminal of `size`, from
+/// the same lines and rectangle the overlay draws.
+pub fn explain_max(size: (u16, u16), answer: &crate::explain::Explanation) -> usize {
+    explain::max_scroll(Rect::new(0, 0, size.0, size.1), answer)
 }
 
 /// A bordered block whose border shows focus.

@@ -12,7 +12,7 @@ use super::super::keymap::ALIASES;
 use super::super::layout::{centered, list_offset};
 use super::selected;
 
-fn frame_block<'a>(app: &App, title: String) -> Block<'a> {
+pub(super) fn frame_block<'a>(app: &App, title: String) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_style(app.theme.border_focus)
