@@ -382,6 +382,7 @@ fn assert_trace_contract(t: &Value, code: Option<i32>) {
             "message",
             "gateway_response",
             "client_error",
+            "http_answer",
             "reaches_access_log",
             "customised",
         ] {

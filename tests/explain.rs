@@ -866,7 +866,7 @@ fn the_url_may_come_first_and_the_table_says_the_same() {
         "understood: HTTP 403 · message \"Forbidden\"",
         "trace agrees: yes",
         "verdict: BLOCKED at api [H10.3]",
-        "client sees: HTTP 403 ForbiddenException",
+        "client sees: HTTP 403 {\"message\":\"Forbidden\"}",
         "  1. stage           [H11.1]",
         "fix: ",
         "◀ the trace blocks here",

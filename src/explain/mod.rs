@@ -329,11 +329,7 @@ fn consistent(u: &Understood, r: &Response) -> Result<Fit, String> {
         .unwrap_or_default();
     // The trace's fallback for a block whose answer is not documented:
     // API Gateway answers, with a status nobody can predict.
-    let gateway_answers = r.status.is_none()
-        && r.client_error.as_deref().is_some_and(|c| {
-            c.starts_with("an HTTP error from API Gateway")
-                || c.starts_with("refused by API Gateway")
-        });
+    let gateway_answers = r.status.is_none() && r.http_answer == Some(true);
     let fit = match (u.status, r.status) {
         (Some(s), Some(rs)) if s != rs => {
             return Err(format!("it predicts HTTP {rs}, not {s}"));

@@ -139,8 +139,13 @@ pub struct Response {
     pub message: Option<String>,
     /// The gateway response that produced the answer (§5.3), when documented.
     pub gateway_response: Option<GatewayResponseType>,
-    /// What curl (or another client) reports when no HTTP answer comes back.
+    /// What curl (or another client) reports when no HTTP answer comes
+    /// back, or why the status of an HTTP answer cannot be given.
     pub client_error: Option<String>,
+    /// Whether an HTTP answer comes back at all: `true` even when its status
+    /// is not documented, `false` for a DNS, TCP or TLS failure, `null`
+    /// when either may happen.
+    pub http_answer: Option<bool>,
     /// Whether the request is written to the stage's access log: `false`
     /// before API Gateway has an API and stage for it, `null` when that is
     /// not documented.
@@ -164,6 +169,7 @@ impl Response {
             message: Some(message.into()),
             gateway_response,
             client_error: None,
+            http_answer: Some(true),
             reaches_access_log: Some(true),
             customised: None,
         }
@@ -177,8 +183,17 @@ impl Response {
             message: None,
             gateway_response: None,
             client_error: Some(client_error.into()),
+            http_answer: Some(false),
             reaches_access_log: Some(false),
             customised: None,
+        }
+    }
+
+    /// An HTTP answer whose status is not documented: `why` says what is known.
+    pub fn undocumented_status(why: impl Into<String>) -> Response {
+        Response {
+            http_answer: Some(true),
+            ..Response::client(why)
         }
     }
 
@@ -309,7 +324,7 @@ pub(super) fn at_block(
                 Some(s) => format!("{s} (the exact status is not documented)"),
                 None => "an HTTP error from API Gateway whose status is not documented".into(),
             };
-            Response::client(text).logged(logged)
+            Response::undocumented_status(text).logged(logged)
         }
     }
 }
@@ -344,9 +359,12 @@ fn public_endpoint(hops: &[Hop], host: &str, port: u16) -> Response {
     {
         crate::trace::resolve::forbidden()
     } else {
-        Response::client(format!(
-            "HTTP 403 {{\"message\":\"Forbidden\"}} from the public execute-api endpoint if the VPC reaches it, else {timeout}"
-        ))
+        Response {
+            http_answer: None,
+            ..Response::client(format!(
+                "HTTP 403 {{\"message\":\"Forbidden\"}} from the public execute-api endpoint if the VPC reaches it, else {timeout}"
+            ))
+        }
     }
 }
 
@@ -375,7 +393,13 @@ fn before_gateway(hop: &Hop, host: &str, port: u16) -> Response {
             "H8.3" | "H8.7" => format!(
                 "curl: (35) TLS connect error: the TLS handshake with {host} fails (alert handshake failure)"
             ),
-            "H8.4" => "refused by API Gateway; the exact error is not documented (expect HTTP 403)".to_string(),
+            // An answer from API Gateway; nothing reaches the API's logs (§5.1).
+            "H8.4" => {
+                return Response::undocumented_status(
+                    "refused by API Gateway; the exact error is not documented (expect HTTP 403)",
+                )
+                .logged(Some(false))
+            }
             _ => format!(
                 "{timeout}, or curl: (7) Failed to connect to {host} port {port}: Connection refused (the endpoint is not serving)"
             ),
