@@ -64,7 +64,7 @@ fn section6() -> Vec<Row> {
     let missing = "< HTTP/2 403\n< x-amzn-errortype: MissingAuthenticationTokenException\n{\"message\":\"Missing Authentication Token\"}";
     vec![
         row("public API through private DNS", forbidden, (Stage, "H11.1"), (Api, "H10.3")),
-        row("VPCE DNS name without Host", forbidden_typed, (Stage, "H11.1"), (Api, "H10.1")),
+        row("VPCE DNS name without Host", forbidden_typed, (ApiKey, "H14.1"), (Api, "H10.1")),
         row("stage name wrong", forbidden, (Stage, "H11.1"), (Stage, "H11.1")),
         row("path/method not in deployment", missing, (Stage, "H11.3"), (Stage, "H11.3")),
         row(
@@ -117,7 +117,7 @@ fn section6() -> Vec<Row> {
             (Authorization, "H13.3"),
         ),
         row("Cognito/TOKEN authorizer, no token", "HTTP/1.1 401 Unauthorized\n{\"message\":\"Unauthorized\"}", (Authorization, "H13.3"), (Authorization, "H13.3")),
-        row("API key missing", "x-amzn-ErrorType: ForbiddenException", (Stage, "H11.1"), (ApiKey, "H14.1")),
+        row("API key missing", "x-amzn-ErrorType: ForbiddenException", (ApiKey, "H14.1"), (ApiKey, "H14.1")),
         row("WAF block", "403 Forbidden", (Stage, "H11.1"), (Waf, "H12.1")),
         row("Lambda permission missing", r#"500 {"message": "Internal server error"}"#, (Integration, "H15.1"), (Integration, "H15.1")),
         row(
@@ -273,7 +273,7 @@ fn every_gateway_response_type_maps_or_says_why() {
 fn x_amzn_error_types_alone() {
     use HopId::*;
     for (t, first) in [
-        ("ForbiddenException", (Stage, "H11.1")),
+        ("ForbiddenException", (ApiKey, "H14.1")),
         ("MissingAuthenticationTokenException", (Stage, "H11.3")),
         ("AccessDeniedException", (Authorization, "H13.3")),
         ("UnauthorizedException", (Authorization, "H13.3")),

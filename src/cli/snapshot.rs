@@ -60,7 +60,12 @@ pub fn run(cmd: SnapshotCommand) -> Result<i32, CliError> {
                 ],
                 graph_nodes: world.graph.node_count(),
                 graph_edges: world.graph.edge_count(),
-                warnings: world.warnings.clone(),
+                warnings: world
+                    .warnings
+                    .iter()
+                    .cloned()
+                    .chain(content_warnings(s))
+                    .collect(),
                 load_ms,
                 index_ms,
                 peak_rss_mib: peak_rss_mib(),
@@ -100,6 +105,89 @@ pub fn run(cmd: SnapshotCommand) -> Result<i32, CliError> {
             Ok(0)
         }
     }
+}
+
+/// What loads but cannot be used: policy documents the parser rejects and
+/// CIDR blocks that are not CIDR blocks (the hops that read them answer
+/// `unknown`; the check says so up front).
+fn content_warnings(s: &Snapshot) -> Vec<String> {
+    use crate::net::cidr::Cidr;
+    use crate::policy::{parse, ParseOptions};
+    let mut out = Vec::new();
+    let mut policy = |what: String, text: Option<&str>| {
+        if let Some(t) = text.filter(|t| !t.trim().is_empty()) {
+            if let Err(e) = parse(t, &ParseOptions::default()) {
+                out.push(format!("{what}: the policy cannot be read: {e}"));
+            }
+        }
+    };
+    for e in &s.vpc_endpoints {
+        policy(
+            format!("vpc endpoint {} PolicyDocument", e.vpc_endpoint_id),
+            e.policy_document.as_deref(),
+        );
+    }
+    for a in &s.rest_apis {
+        policy(format!("rest api {} policy", a.id), a.policy.as_deref());
+    }
+    for d in &s.domain_names {
+        policy(
+            format!("domain name {} policy", d.domain_name),
+            d.policy.as_deref(),
+        );
+    }
+    for r in &s.roles {
+        policy(
+            format!("role {} AssumeRolePolicyDocument", r.role_name),
+            r.assume_role_policy_document.as_deref(),
+        );
+        for p in &r.inline_policies {
+            policy(
+                format!("role {} inline policy {}", r.role_name, p.policy_name),
+                Some(&p.policy_document),
+            );
+        }
+    }
+    for m in &s.managed_policies {
+        policy(format!("managed policy {}", m.arn), Some(&m.document));
+    }
+    for l in &s.lambda_policies {
+        policy(
+            format!("lambda policy of {}", l.function_arn),
+            l.policy.as_deref(),
+        );
+    }
+    let mut cidr = |what: String, c: &str| {
+        if let Err(e) = Cidr::parse(c) {
+            out.push(format!("{what}: {c:?} is not a CIDR block ({e})"));
+        }
+    };
+    for v in &s.vpcs {
+        if let Some(c) = &v.cidr_block {
+            cidr(format!("vpc {} CidrBlock", v.vpc_id), c);
+        }
+    }
+    for sn in &s.subnets {
+        cidr(format!("subnet {} CidrBlock", sn.subnet_id), &sn.cidr_block);
+    }
+    for n in &s.network_acls {
+        for e in &n.entries {
+            if let Some(c) = &e.cidr_block {
+                cidr(
+                    format!("network acl {} rule {}", n.network_acl_id, e.rule_number),
+                    c,
+                );
+            }
+        }
+    }
+    for g in &s.security_groups {
+        for p in g.ip_permissions.iter().chain(&g.ip_permissions_egress) {
+            for r in &p.ip_ranges {
+                cidr(format!("security group {} rule", g.group_id), &r.cidr_ip);
+            }
+        }
+    }
+    out
 }
 
 pub fn synth(args: SynthArgs) -> Result<i32, CliError> {

@@ -186,6 +186,17 @@ fn no_candidate(u: &Understood) -> String {
     }
 }
 
+/// Whether an unknown hop decided by `check` could give what the client
+/// saw. Most unknowns could end in any of their hop's answers; a few can
+/// only end one way: a resource policy changed after the deployment (H13.0)
+/// or a web ACL (H12.1) can only refuse with a 403.
+fn could_answer(check: &str, u: &Understood) -> bool {
+    match check {
+        "H13.0" | "H12.1" => u.client_error.is_none() && u.status.is_none_or(|s| s == 403),
+        _ => true,
+    }
+}
+
 /// Whether `t` agrees with what the client saw, and the trace's side.
 fn compare(t: &Trace, u: &Understood, candidates: &[Candidate]) -> (Option<bool>, TraceView) {
     let block = t.first_block.map(|b| &t.hops[b.index()]);
@@ -220,7 +231,11 @@ fn compare(t: &Trace, u: &Understood, candidates: &[Candidate]) -> (Option<bool>
     let open_candidates: Vec<HopId> = unknown
         .iter()
         .copied()
-        .filter(|h| is_candidate(*h) && t.first_block.is_none_or(|b| *h < b))
+        .filter(|h| {
+            is_candidate(*h)
+                && t.first_block.is_none_or(|b| *h < b)
+                && could_answer(t.hops[h.index()].check, u)
+        })
         .collect();
     let cannot_tell = |why: String| -> String {
         let names: Vec<&str> = open_candidates.iter().map(|h| h.as_str()).collect();
@@ -392,6 +407,22 @@ fn consistent(u: &Understood, r: &Response) -> Result<Fit, String> {
         if let (Some(a), Some(b)) = (u.deny, theirs.deny) {
             if a != b {
                 return Err(format!("it predicts an {b} deny, not an {a} one"));
+            }
+        }
+        // The resource denied: another API, stage, verb or path is another request.
+        let arn = |r: &Option<String>| {
+            r.as_deref().map(|a| {
+                a.trim_end_matches(['.', ',', ';', ')', '\''])
+                    .to_ascii_lowercase()
+            })
+        };
+        if let (Some(a), Some(b)) = (arn(&u.resource), arn(&theirs.resource)) {
+            if a != b {
+                return Err(format!(
+                    "it predicts a denial on {}, not on {}",
+                    theirs.resource.as_deref().unwrap_or(""),
+                    u.resource.as_deref().unwrap_or("")
+                ));
             }
         }
         let iam = |c: &Option<String>| c.as_deref().map(|c| c != "anonymous");

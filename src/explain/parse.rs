@@ -128,12 +128,12 @@ static HTTP_STATUS: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bHTTP/\d(?:\.\d
 /// `returned error: 403`, `403 Client Error`, `response code 403`.
 static OTHER_STATUS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"(?i)(?:\bstatus(?:[ _-]?code)?["']?\s*[:=]?\s*["']?|\bHTTP\s+|returned error:?\s*|\b(?:response|error)\s+code:?\s*)(\d{3})\b|\b(\d{3})\s+(?:client|server)\s+error\b"#,
+        r#"(?i)(?:\bstatus(?:[ _-]?code)?["']?\s*[:=]?\s*["']?|\bHTTP\s+(?:error:?\s*)?|returned error:?\s*|\b(?:response|error)\s+code:?\s*|\berror:?\s+)(\d{3})\b|\b(\d{3})\s+(?:client|server)\s+error\b|\b(\d{3})\s+(?:ok|bad request|unauthorized|forbidden|not found|payload too large|unsupported media type|too many requests|internal server error|bad gateway|service unavailable|gateway timeout)\b"#,
     )
 });
 /// A status as the first word of a line: `403`, `< 403 {...}`, `"403"`.
 static LEADING_STATUS: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"(?m)^[\s<>*"']*(\d{3})(?:$|[\s"':,{\[])"#));
+    LazyLock::new(|| re(r#"(?m)^[^a-z0-9]*?(\d{3})(?:$|[\s"':,{\[])"#));
 static JSON_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
     re(r#"(?i)"(?:message|errorMessage|error_message)"\s*:\s*"((?:[^"\\]|\\.)*)""#)
 });
@@ -190,7 +190,7 @@ pub fn understand(input: &str) -> Understood {
 
     // The status, first from a status line.
     let status_at = |m: regex::Captures<'_>| -> Option<(u16, usize)> {
-        let g = m.get(1).or_else(|| m.get(2))?;
+        let g = m.get(1).or_else(|| m.get(2)).or_else(|| m.get(3))?;
         let s: u16 = g.as_str().parse().ok()?;
         (100..=599).contains(&s).then_some((s, g.end()))
     };
@@ -216,7 +216,13 @@ pub fn understand(input: &str) -> Understood {
                 continue;
             };
             let rest = &lower[end..];
+            // `403 Client Error: Forbidden` (Python requests) words it so too.
             let trimmed = rest.trim_start_matches([' ', '\t', ':']);
+            let trimmed = ["client error", "server error"]
+                .iter()
+                .find_map(|w| trimmed.strip_prefix(w))
+                .unwrap_or(trimmed)
+                .trim_start_matches([' ', '\t', ':']);
             if trimmed.starts_with(phrase) {
                 let start = end + (rest.len() - trimmed.len());
                 blank.push((start, start + phrase.len()));
@@ -453,6 +459,18 @@ mod tests {
         assert_eq!(u.status, Some(403));
         assert_eq!(u.kind, Some(Kind::Forbidden));
         assert_eq!(u.message.as_deref(), Some("Forbidden"));
+        // A client library's wording of the reason phrase is not the message either.
+        for text in [
+            "requests.exceptions.HTTPError: 403 Client Error: Forbidden for url: https://x/prod/items",
+            "urllib.error.HTTPError: HTTP Error 403: Forbidden",
+            "got 403 Forbidden from the API",
+            "error 403",
+            "\u{1f642} 403",
+        ] {
+            let u = understand(text);
+            assert_eq!(u.status, Some(403), "{text}");
+            assert_eq!(u.message, None, "{text}");
+        }
         // A status line's reason phrase is not the message.
         let u = understand("HTTP/1.1 403 Forbidden");
         assert_eq!((u.status, u.kind), (Some(403), None));

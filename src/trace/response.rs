@@ -393,12 +393,13 @@ fn before_gateway(hop: &Hop, host: &str, port: u16) -> Response {
             "H8.3" | "H8.7" => format!(
                 "curl: (35) TLS connect error: the TLS handshake with {host} fails (alert handshake failure)"
             ),
-            // An answer from API Gateway; nothing reaches the API's logs (§5.1).
+            // An answer from API Gateway whose wording, and whether the
+            // API's access log records it, are not documented (§7.9).
             "H8.4" => {
                 return Response::undocumented_status(
                     "refused by API Gateway; the exact error is not documented (expect HTTP 403)",
                 )
-                .logged(Some(false))
+                .logged(None)
             }
             _ => format!(
                 "{timeout}, or curl: (7) Failed to connect to {host} port {port}: Connection refused (the endpoint is not serving)"

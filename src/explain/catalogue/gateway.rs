@@ -4,6 +4,8 @@
 
 use super::*;
 
+// The x-amzn-ErrorType ForbiddenException is documented only for H10.1
+// and H14 (rulebook §6); the other 403 Forbidden answers leave it open.
 pub(super) const ENTRIES: &[Entry] = &[
     // ---- H10: API selection ---------------------------------------------------------
     Entry {
@@ -11,7 +13,7 @@ pub(super) const ENTRIES: &[Entry] = &[
         check: "H10.3",
         cause: "the API is not PRIVATE (REGIONAL or EDGE): with private DNS on the VPC's execute-api endpoint every execute-api name resolves to the endpoint, which serves private APIs only (H2.6)",
         fix: "call public APIs through a custom domain name, or turn private DNS off on the endpoint and call private APIs by their {api-id}-{vpce-id} alias; if the API should be private, make it PRIVATE with a resource policy and deploy",
-        answer: http(&[403], FORBIDDEN, &[K::Forbidden], &[]),
+        answer: http(&[403], None, &[K::Forbidden], &[]),
         prior: 7,
     },
     Entry {
@@ -27,7 +29,7 @@ pub(super) const ENTRIES: &[Entry] = &[
         check: "H10.2",
         cause: "no API with that id exists in the endpoint's region (a typo, a deleted API, or one in another region)",
         fix: "check the id with apigateway get-rest-apis in the endpoint's region and correct the host or header",
-        answer: http(&[403], FORBIDDEN, &[K::Forbidden], &[]),
+        answer: http(&[403], None, &[K::Forbidden], &[]),
         prior: 4,
     },
     Entry {
@@ -51,7 +53,7 @@ pub(super) const ENTRIES: &[Entry] = &[
         check: "H10.5",
         cause: "the API has disableExecuteApiEndpoint=true: its default execute-api name is switched off and only its custom domain answers",
         fix: "call the API through its custom domain name, or set disableExecuteApiEndpoint to false",
-        answer: http(&[403], FORBIDDEN, &[K::Forbidden], &[]),
+        answer: http(&[403], None, &[K::Forbidden], &[]),
         prior: 3,
     },
     // ---- H11: stage and route ---------------------------------------------------------
@@ -60,7 +62,7 @@ pub(super) const ENTRIES: &[Entry] = &[
         check: "H11.1",
         cause: "the URL's first path segment names no stage of the API (stage names are case-sensitive)",
         fix: "use an existing stage name (apigateway get-stages --rest-api-id ...) as the first path segment, or create the stage",
-        answer: http(&[403], FORBIDDEN, &[K::Forbidden], &[]),
+        answer: http(&[403], None, &[K::Forbidden], &[]),
         prior: 9,
     },
     Entry {

@@ -68,7 +68,7 @@ pub(super) const ENTRIES: &[Entry] = &[
         check: "H2.2",
         cause: "private DNS is off on the VPC's execute-api endpoint: the API's private name resolves to public addresses, a NAT gateway takes the request to the public execute-api endpoint, and that refuses a private API",
         fix: "turn on private DNS for the endpoint (needs enableDnsSupport and enableDnsHostnames on the VPC), or call the endpoint-specific alias https://{api-id}-{vpce-id}.execute-api.{region}.amazonaws.com",
-        answer: http(&[403], FORBIDDEN, &[K::Forbidden], &[]),
+        answer: http(&[403], None, &[K::Forbidden], &[]),
         prior: 2,
     },
     // ---- H3–H7: routes, security groups, network ACLs -------------------------

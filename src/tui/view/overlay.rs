@@ -69,7 +69,10 @@ pub fn help_max(app: &App, area: Rect) -> usize {
 pub fn help(f: &mut Frame, app: &App, area: Rect, scroll: usize) {
     let (r, inner) = help_areas(app, area);
     f.render_widget(Clear, r);
-    f.render_widget(frame_block(app, " help (esc closes) ".into()), r);
+    f.render_widget(
+        frame_block(app, " help (j/k scroll, esc closes) ".into()),
+        r,
+    );
     let lines = help_lines(app);
     // A resize can leave the scroll past the end until the next key clamps it.
     let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize));
