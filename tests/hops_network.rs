@@ -763,6 +763,20 @@ fn h2_cases() -> Vec<Case> {
             ],
         ),
         case(
+            "H2.2 output: an ENI address outside its own subnet is inconsistent, the subnet is used",
+            |d| {
+                for eni in d["network_interfaces"].as_array_mut().unwrap() {
+                    eni["PrivateIpAddress"] = json!("172.31.99.7");
+                    eni["PrivateIpAddresses"] = json!([{"PrivateIpAddress": "172.31.99.7", "Primary": true}]);
+                }
+            },
+            form_a(),
+            vec![
+                at("dns", Allow, "H2.2").note("inconsistent data"),
+                at("sg-egress", Allow, "H4.1").note("approximate"),
+            ],
+        ),
+        case(
             "H2.2 output/H4.1: a /32 egress rule cannot be proven against a subnet",
             |d| {
                 d["network_interfaces"] = json!([]);

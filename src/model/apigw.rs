@@ -233,7 +233,9 @@ pub struct Authorizer {
     pub identity_source: Option<String>,
     #[serde(default)]
     pub authorizer_result_ttl_in_seconds: Option<i64>,
-    #[serde(default)]
+    /// `providerARNs`, as API Gateway spells it; `providerArns` (older
+    /// snapshots) is still read.
+    #[serde(default, rename = "providerARNs", alias = "providerArns")]
     pub provider_arns: Vec<String>,
 }
 
@@ -369,4 +371,25 @@ pub struct ApiKey {
     pub value_sha256: Option<String>,
     #[serde(default)]
     pub stage_keys: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Authorizer;
+
+    #[test]
+    fn authorizers_read_aws_spelling_and_the_old_one() {
+        let aws: Authorizer = serde_json::from_str(
+            r#"{"id": "a", "providerARNs": ["arn:aws:cognito-idp:us-east-1:1:userpool/x"]}"#,
+        )
+        .unwrap();
+        assert_eq!(aws.provider_arns.len(), 1);
+        let old: Authorizer = serde_json::from_str(
+            r#"{"id": "a", "providerArns": ["arn:aws:cognito-idp:us-east-1:1:userpool/x"]}"#,
+        )
+        .unwrap();
+        assert_eq!(old.provider_arns, aws.provider_arns);
+        let out = serde_json::to_value(&aws).unwrap();
+        assert!(out.get("providerARNs").is_some(), "{out}");
+    }
 }

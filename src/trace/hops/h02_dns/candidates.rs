@@ -47,10 +47,20 @@ pub fn endpoint_candidates(
                 .map(|p| p.private_ip_address.clone())
         });
         if want_v4 {
+            let ip = v4.and_then(|s| s.parse::<IpAddr>().ok());
+            // An address outside the ENI's own subnet is inconsistent data
+            // (AWS never assigns one): check the subnet's block instead.
+            let addr = match (ip, outside_subnet(w, &eni.subnet_id, ip)) {
+                (_, Some(block)) => {
+                    approximate = true;
+                    Some(AddrSet::Block(block))
+                }
+                (ip, None) => ip.map(AddrSet::Ip),
+            };
             out.push(Candidate {
                 eni_id: Some(eni_id.clone()),
                 subnet_id: eni.subnet_id.clone(),
-                addr: v4.and_then(|s| s.parse::<IpAddr>().ok()).map(AddrSet::Ip),
+                addr,
                 az: az.clone(),
             });
         }
@@ -109,6 +119,35 @@ pub fn endpoint_candidates(
         }
     }
     (out, approximate)
+}
+
+/// The subnet's IPv4 block when `ip` (an IPv4 address) lies outside it.
+fn outside_subnet(w: &crate::model::World, subnet_id: &str, ip: Option<IpAddr>) -> Option<Cidr> {
+    let ip = ip.filter(IpAddr::is_ipv4)?;
+    let block = Cidr::parse(&w.subnet(subnet_id)?.cidr_block).ok()?;
+    (!block.contains_ip(ip)).then_some(block)
+}
+
+/// Notes for the endpoint ENIs whose recorded address lies outside their
+/// own subnet: the data is inconsistent, so the subnet's block is checked.
+pub fn inconsistent_enis(ctx: &Ctx, ep: &VpcEndpoint) -> Vec<String> {
+    let w = ctx.world;
+    ep.network_interface_ids
+        .iter()
+        .filter_map(|id| {
+            let eni = w.network_interface(id)?;
+            let ip = eni
+                .private_ip_address
+                .as_deref()
+                .and_then(|s| s.parse::<IpAddr>().ok());
+            let block = outside_subnet(w, &eni.subnet_id, ip)?;
+            Some(format!(
+                "inconsistent data: {id} has address {} outside its subnet {} ({block}); the network hops check the subnet's block instead",
+                ip.map(|i| i.to_string()).unwrap_or_default(),
+                eni.subnet_id
+            ))
+        })
+        .collect()
 }
 
 /// The subnet's IPv6 block as an address set, when captured.

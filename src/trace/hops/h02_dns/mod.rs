@@ -5,7 +5,7 @@ mod candidates;
 mod private_name;
 mod shared;
 
-pub use candidates::{endpoint_candidates, execute_api_service};
+pub use candidates::{endpoint_candidates, execute_api_service, inconsistent_enis};
 use private_name::resolve_private_name;
 use shared::*;
 
@@ -240,7 +240,9 @@ HopId::Dns,
             )).deciding(Deciding::field("ec2:DescribeVpcEndpoints", &vpce_id, "DnsEntries[].DnsName")
                     .with_value(host.as_str()));
             if approx {
-                hop = hop.note("some endpoint ENI addresses were not captured; network checks use the endpoint subnets' CIDRs (approximate)");
+                hop = hop
+                    .note("some endpoint ENI addresses were not captured or are inconsistent; network checks use the endpoint subnets' CIDRs (approximate)")
+                    .notes(inconsistent_enis(ctx, ep));
             }
             (hop, Destination::endpoint(ep, c, approx))
         }

@@ -1,7 +1,7 @@
 //! Forms A and A': the API's private DNS name, answered by the endpoint's
 //! private hosted zone when private DNS is on (H2.2).
 
-use super::candidates::{endpoint_candidates, execute_api_service};
+use super::candidates::{endpoint_candidates, execute_api_service, inconsistent_enis};
 use super::shared::*;
 
 pub(super) fn resolve_private_name<'w>(
@@ -176,7 +176,9 @@ HopId::Dns,
         ));
     }
     if approx {
-        hop = hop.note("some endpoint ENI addresses were not captured; network checks use the endpoint subnets' CIDRs (approximate)");
+        hop = hop
+                    .note("some endpoint ENI addresses were not captured or are inconsistent; network checks use the endpoint subnets' CIDRs (approximate)")
+                    .notes(inconsistent_enis(ctx, ep));
     }
     if private_eps.len() > 1 {
         hop = hop.note(format!(

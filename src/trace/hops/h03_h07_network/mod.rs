@@ -99,7 +99,7 @@ pub(super) fn evaluate(ctx: &Ctx) -> Vec<Hop> {
     if ctx.dest.approximate {
         for h in hops.iter_mut() {
             if h.verdict != Verdict::Skip {
-                h.notes.push("approximate: endpoint ENI addresses not captured, evaluated against the endpoint subnets' CIDRs".into());
+                h.notes.push("approximate: endpoint ENI addresses not captured or inconsistent, evaluated against the endpoint subnets' CIDRs".into());
             }
         }
     }
