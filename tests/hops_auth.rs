@@ -728,6 +728,44 @@ fn h14_cases() -> Vec<Case> {
             vec![at("api-key", Unknown, "H14.1").says("no usage plans")],
         ),
         case(
+            "H14.1 usage plans read and none: the key is in no plan",
+            Box::new(|d| {
+                d["usage_plans"] = json!([]);
+                d["captured"] = json!({"usage_plans": true});
+            }),
+            get("/prod/orders").header("x-api-key: k3y-good"),
+            vec![at("api-key", Deny, "H14.1").says("no usage plan")],
+        ),
+        case(
+            "H14.1 usage plans that could not be read (AccessDenied): unknown, naming the call",
+            Box::new(|d| {
+                d["usage_plans"] = json!([]);
+                d["captured"] = json!({"usage_plans": false});
+                d["errors"] = json!([{"call": "apigateway:GetUsagePlans", "code": "AccessDeniedException", "message": "not authorized", "collection": "usage_plans"}]);
+            }),
+            get("/prod/orders").header("x-api-key: k3y-good"),
+            vec![at("api-key", Unknown, "H14.1")
+                .says("apigateway:GetUsagePlans failed: AccessDeniedException")],
+        ),
+        case(
+            "H14.1 API keys that could not be read: unknown",
+            Box::new(|d| {
+                d["api_keys"] = json!([]);
+                d["captured"] = json!({"api_keys": false});
+            }),
+            get("/prod/orders").header("x-api-key: k3y-good"),
+            vec![at("api-key", Unknown, "H14.1").says("apigateway:GetApiKeys was not read")],
+        ),
+        case(
+            "H14.1 API keys read and none: the value matches no key",
+            Box::new(|d| {
+                d["api_keys"] = json!([]);
+                d["captured"] = json!({"api_keys": true});
+            }),
+            get("/prod/orders").header("x-api-key: k3y-good"),
+            vec![at("api-key", Deny, "H14.1").says("matches none")],
+        ),
+        case(
             "H14.1 a value that matches no key (every key hashed)",
             unchanged(),
             get("/prod/orders").header("x-api-key: nope"),
@@ -920,6 +958,26 @@ fn h10_h12_cases() -> Vec<Case> {
             }),
             via_domain("/v1/pets"),
             vec![at("api", Deny, "H10.4").says("has no access association")],
+        ),
+        case(
+            "H10.4 associations read and none for this endpoint is refused",
+            Box::new(|d| {
+                d["domain_name_access_associations"] = json!([]);
+                d["captured"] = json!({"domain_name_access_associations": true});
+            }),
+            via_domain("/v1/pets"),
+            vec![at("api", Deny, "H10.4").says("has no access association")],
+        ),
+        case(
+            "H10.4 associations that could not be read are unknown, naming the call",
+            Box::new(|d| {
+                d["domain_name_access_associations"] = json!([]);
+                d["captured"] = json!({"domain_name_access_associations": false});
+                d["errors"] = json!([{"call": "apigateway:GetDomainNameAccessAssociations", "code": "AccessDeniedException", "collection": "domain_name_access_associations"}]);
+            }),
+            via_domain("/v1/pets"),
+            vec![at("api", Unknown, "H10.4")
+                .says("GetDomainNameAccessAssociations failed: AccessDeniedException")],
         ),
         case(
             "H10.4 no associations captured at all is unknown",

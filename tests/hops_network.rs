@@ -763,6 +763,16 @@ fn h2_cases() -> Vec<Case> {
             ],
         ),
         case(
+            "H5: network ACLs that could not be read: unknown, naming the call",
+            |d| {
+                d["network_acls"] = json!([]);
+                d["captured"] = json!({"network_acls": false});
+                d["errors"] = json!([{"call": "ec2:DescribeNetworkAcls", "code": "UnauthorizedOperation", "collection": "network_acls"}]);
+            },
+            form_a(),
+            vec![at("nacl-client", Unknown, "H5").says("ec2:DescribeNetworkAcls failed: UnauthorizedOperation")],
+        ),
+        case(
             "H2.2 output: an ENI address outside its own subnet is inconsistent, the subnet is used",
             |d| {
                 for eni in d["network_interfaces"].as_array_mut().unwrap() {

@@ -6,5 +6,5 @@ pub mod iam;
 pub mod snapshot;
 pub mod world;
 
-pub use snapshot::{Snapshot, SnapshotError, SNAPSHOT_SCHEMA};
+pub use snapshot::{CallError, ReadState, Snapshot, SnapshotError, SNAPSHOT_SCHEMA};
 pub use world::World;

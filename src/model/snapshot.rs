@@ -68,6 +68,58 @@ pub struct Snapshot {
     pub lambda_functions: Vec<LambdaFunction>,
     #[serde(default)]
     pub lambda_policies: Vec<LambdaPolicy>,
+    /// Per collection (`usage_plans`, `network_acls`, ...), whether discovery
+    /// read it. A collection not listed was not recorded either way (older
+    /// files, hand-written worlds): an empty list then means "none".
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub captured: std::collections::BTreeMap<String, bool>,
+    /// The calls that failed while recording.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<CallError>,
+}
+
+/// A call that failed while the snapshot was recorded.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CallError {
+    /// `apigateway:GetUsagePlans`, `ec2:DescribeNetworkAcls`.
+    pub call: String,
+    /// `AccessDenied`, `ThrottlingException`, ...
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+    /// The collection it was reading, when it fills one.
+    #[serde(default)]
+    pub collection: Option<String>,
+    /// The resource it was about, when the call names one.
+    #[serde(default)]
+    pub resource: Option<String>,
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.call)?;
+        if let Some(r) = &self.resource {
+            write!(f, " {r}")?;
+        }
+        match (&self.code, &self.message) {
+            (Some(c), Some(m)) => write!(f, " failed: {c}: {m}"),
+            (Some(c), None) => write!(f, " failed: {c}"),
+            (None, Some(m)) => write!(f, " failed: {m}"),
+            (None, None) => write!(f, " failed"),
+        }
+    }
+}
+
+/// Whether a collection was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadState<'a> {
+    /// Read: an empty list means there are none.
+    Read,
+    /// Not read, with the failed call when one is recorded.
+    NotRead(Option<&'a CallError>),
+    /// The snapshot does not say.
+    Unrecorded,
 }
 
 fn default_partition() -> String {
@@ -111,6 +163,19 @@ pub enum SnapshotError {
 }
 
 impl Snapshot {
+    /// Whether `collection` (a field name such as `usage_plans`) was read.
+    pub fn read_state(&self, collection: &str) -> ReadState<'_> {
+        match self.captured.get(collection) {
+            Some(true) => ReadState::Read,
+            Some(false) => ReadState::NotRead(
+                self.errors
+                    .iter()
+                    .find(|e| e.collection.as_deref() == Some(collection)),
+            ),
+            None => ReadState::Unrecorded,
+        }
+    }
+
     /// Read and validate a snapshot file.
     pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
         let bytes = std::fs::read(path).map_err(|source| SnapshotError::Io {

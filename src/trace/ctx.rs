@@ -25,6 +25,21 @@ pub(crate) struct Ctx<'w> {
 }
 
 impl<'w> Ctx<'w> {
+    /// When discovery could not read `collection`, what failed (the call
+    /// and its error), so a hop that needed it says `unknown` and why.
+    pub fn unread(&self, collection: &str, call: &str) -> Option<String> {
+        match self.world.snap.read_state(collection) {
+            crate::model::ReadState::NotRead(Some(e)) => Some(e.to_string()),
+            crate::model::ReadState::NotRead(None) => Some(format!("{call} was not read")),
+            _ => None,
+        }
+    }
+
+    /// Whether discovery read `collection`, so that an empty list means none.
+    pub fn was_read(&self, collection: &str) -> bool {
+        self.world.snap.read_state(collection) == crate::model::ReadState::Read
+    }
+
     pub fn api(&self) -> Option<&'w crate::model::apigw::RestApi> {
         self.target
             .api_id

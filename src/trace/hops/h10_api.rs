@@ -172,8 +172,26 @@ fn domain_checks(
     let associated = w
         .domain_associations_for_vpce(&ep.vpc_endpoint_id)
         .any(|a| a.domain_name_arn == arn);
-    if !associated && w.snap.domain_name_access_associations.is_empty() {
-        // Snapshot v1 cannot tell "none" from "not captured".
+    if let Some(why) = ctx.unread(
+        "domain_name_access_associations",
+        "apigateway:GetDomainNameAccessAssociations",
+    ) {
+        return Err(Box::new(
+            hop.decide(Verdict::Unknown, "H10.4")
+                .reason(format!(
+                    "the domain access associations could not be read ({why}), so whether {} may use {name} cannot be checked",
+                    ep.vpc_endpoint_id
+                ))
+                .deciding(
+                    Deciding::field("apigateway:GetDomainNameAccessAssociations", "", "").missing(),
+                ),
+        ));
+    }
+    if !associated
+        && w.snap.domain_name_access_associations.is_empty()
+        && !ctx.was_read("domain_name_access_associations")
+    {
+        // Without a record of the read, "none" is "not captured".
         return Err(Box::new(
             hop.decide(Verdict::Unknown, "H10.4")
                 .reason(format!(

@@ -157,7 +157,14 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Box<Miss>>) 
             .filter(|k| k.value_sha256.is_none())
             .map(|k| k.id.as_str())
             .collect();
-        if keys.is_empty() || !unhashed.is_empty() {
+        if let Some(why) = ctx.unread("api_keys", "apigateway:GetApiKeys") {
+            return hop(
+                Verdict::Unknown,
+                format!("the account's API keys could not be read ({why}), so the x-api-key value cannot be checked"),
+                Deciding::field("apigateway:GetApiKeys", "", "").missing(),
+            );
+        }
+        if (keys.is_empty() && !ctx.was_read("api_keys")) || !unhashed.is_empty() {
             return hop(
                 Verdict::Unknown,
                 if keys.is_empty() {
@@ -192,8 +199,18 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Box<Miss>>) 
         )
         .read(K::ApiKey, &key.id);
     }
-    if w.snap.usage_plans.is_empty() {
-        // Snapshot v1 cannot tell "no usage plans" from "not captured".
+    if let Some(why) = ctx.unread("usage_plans", "apigateway:GetUsagePlans") {
+        return hop(
+            Verdict::Unknown,
+            format!(
+                "API key {}{name} is enabled, but the usage plans could not be read ({why}), so its plan for {id}/{stage} cannot be checked",
+                key.id
+            ),
+            Deciding::field("apigateway:GetUsagePlans", "", "").missing(),
+        );
+    }
+    if w.snap.usage_plans.is_empty() && !ctx.was_read("usage_plans") {
+        // Without a record of the read, "no usage plans" is "not captured".
         return hop(
                 Verdict::Unknown,
                 format!(

@@ -192,7 +192,13 @@ pub(super) fn nacl_client(ctx: &Ctx, client: &Client, c: &Candidate, dst: &AddrS
         return path_result(
             Verdict::Unknown,
             "H5",
-            format!("no network ACL for {} in the snapshot", client.subnet_id),
+            format!(
+                "no network ACL for {} in the snapshot{}",
+                client.subnet_id,
+                ctx.unread("network_acls", "ec2:DescribeNetworkAcls")
+                    .map(|w| format!(" ({w})"))
+                    .unwrap_or_default()
+            ),
             Deciding::field(
                 "ec2:DescribeNetworkAcls",
                 "",
@@ -243,8 +249,11 @@ pub(super) fn nacl_endpoint(ctx: &Ctx, client: &Client, c: &Candidate, src: IpAd
             Verdict::Unknown,
             "H6",
             format!(
-                "no network ACL for endpoint subnet {} in the snapshot",
-                c.subnet_id
+                "no network ACL for endpoint subnet {} in the snapshot{}",
+                c.subnet_id,
+                ctx.unread("network_acls", "ec2:DescribeNetworkAcls")
+                    .map(|w| format!(" ({w})"))
+                    .unwrap_or_default()
             ),
             Deciding::field(
                 "ec2:DescribeNetworkAcls",

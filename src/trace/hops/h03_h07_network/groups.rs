@@ -61,8 +61,11 @@ fn sg_outcome(
             Verdict::Unknown,
             check_ok,
             format!(
-                "{} not in the snapshot; the captured groups do not allow tcp/{port} {what}",
-                missing.join(", ")
+                "{} not in the snapshot{}; the captured groups do not allow tcp/{port} {what}",
+                missing.join(", "),
+                ctx.unread("security_groups", "ec2:DescribeSecurityGroups")
+                    .map(|w| format!(" ({w})"))
+                    .unwrap_or_default()
             ),
             Deciding::field("ec2:DescribeSecurityGroups", missing.join(","), "").missing(),
         ),
