@@ -1499,6 +1499,50 @@ fn snapshot_check_rejects_bad_files() {
 }
 
 #[test]
+fn permissions_prints_a_read_only_policy_to_paste() {
+    let sb = Sandbox::new();
+    let r = sb.run([os("permissions")]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let p = parse_json(&r.stdout);
+    assert_eq!(p["Version"], "2012-10-17");
+    let stmts = p["Statement"].as_array().unwrap();
+    assert!(stmts.iter().all(|s| s["Effect"] == "Allow"));
+    let actions: Vec<String> = stmts
+        .iter()
+        .flat_map(|s| match &s["Action"] {
+            Value::Array(a) => a
+                .iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect(),
+            Value::String(a) => vec![a.clone()],
+            _ => vec![],
+        })
+        .collect();
+    for needed in [
+        "ec2:DescribeNetworkAcls",
+        "apigateway:GET",
+        "iam:GetRolePolicy",
+        "lambda:GetPolicy",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == needed),
+            "{needed} missing: {actions:?}"
+        );
+    }
+    // Nothing that writes.
+    assert!(
+        actions.iter().all(|a| {
+            let op = a.split(':').nth(1).unwrap_or("");
+            op == "GET"
+                || ["Describe", "Get", "List", "Filter", "StartLiveTail"]
+                    .iter()
+                    .any(|p| op.starts_with(p))
+        }),
+        "{actions:?}"
+    );
+}
+
+#[test]
 fn snapshot_check_warns_about_policies_and_cidrs_it_cannot_read() {
     let sb = Sandbox::new();
     let mut w: Value = serde_json::from_str(hoptrace::demo::WORLD_JSON).unwrap();

@@ -55,6 +55,8 @@ pub enum Command {
         #[command(subcommand)]
         command: SnapshotCommand,
     },
+    /// Print the least-privilege IAM policy hoptrace needs to read an account (JSON to paste)
+    Permissions,
     /// Evaluate IAM policy documents offline (a policy simulator)
     Policy {
         #[command(subcommand)]
@@ -239,6 +241,13 @@ impl<E: std::fmt::Display> From<E> for CliError {
 }
 
 /// Run a parsed command line; returns the process exit status.
+/// `hoptrace permissions`: the read-only policy, to paste.
+fn permissions() -> Result<i32, CliError> {
+    let text = serde_json::to_string_pretty(&crate::discover::permissions::policy())?;
+    println!("{text}");
+    Ok(0)
+}
+
 pub fn run(cli: Cli) -> i32 {
     tracing::info!(?cli.command, "start");
     let result = match cli.command {
@@ -251,6 +260,7 @@ pub fn run(cli: Cli) -> i32 {
         Some(Command::Demo(args)) => demo::run(args),
         Some(Command::Snapshot { command }) => snapshot::run(command),
         Some(Command::Policy { command }) => policy::run(command),
+        Some(Command::Permissions) => permissions(),
         Some(Command::Synth(args)) => snapshot::synth(args),
     };
     match result {

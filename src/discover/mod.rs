@@ -4,6 +4,8 @@
 //! Every client this module hands out carries [`ReadOnlyGuard`], which refuses
 //! any operation that is not on the read allow-list before it is signed or sent.
 
+pub mod permissions;
+
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
 // Client-level interceptors see the operation's configuration (its name) from
