@@ -4,6 +4,7 @@ mod demo;
 mod explain;
 mod output;
 mod policy;
+mod record;
 mod snapshot;
 pub(crate) mod trace;
 
@@ -50,7 +51,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// The terminal UI on a snapshot file (or, once discovery lands, a live account)
     Tui(TuiArgs),
-    /// Check snapshot files
+    /// Record snapshot files from an AWS account, and check them
     Snapshot {
         #[command(subcommand)]
         command: SnapshotCommand,
@@ -210,6 +211,40 @@ pub enum SnapshotCommand {
         #[arg(long, value_enum, default_value_t = Output::Table)]
         output: Output,
     },
+    /// Read an AWS account and region (read-only) into a snapshot file
+    Record(RecordArgs),
+}
+
+/// Which AWS account and region to read: the standard credential chain, with overrides.
+#[derive(Debug, Args, Clone, Default)]
+pub struct AwsArgs {
+    /// AWS profile [default: AWS_PROFILE, else the default profile]
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+    /// AWS region [default: AWS_REGION, else the profile's region]
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Send every AWS call to this endpoint (an emulator) [default: AWS_ENDPOINT_URL]
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 written (calls that failed are listed on stderr, and what \
+they would have read is missing from the file), 2 error: the file exists (without --force), no \
+region or credentials, the credentials do not work, the file cannot be written.\n\n\
+Example:\n  hoptrace snapshot record -o prod.json --profile prod --region us-east-1"
+)]
+pub struct RecordArgs {
+    /// Destination file; written atomically, an existing file is never replaced unless --force
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: PathBuf,
+    /// Replace FILE if it exists
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 #[derive(Debug, Args)]

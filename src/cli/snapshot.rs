@@ -1,4 +1,5 @@
-//! `hoptrace snapshot check` and the hidden synthetic-world generator.
+//! `hoptrace snapshot check` and the hidden synthetic-world generator
+//! (`snapshot record` is in `record.rs`).
 
 use std::time::Instant;
 
@@ -104,6 +105,7 @@ pub fn run(cmd: SnapshotCommand) -> Result<i32, CliError> {
             }
             Ok(0)
         }
+        SnapshotCommand::Record(args) => super::record::run(args),
     }
 }
 

@@ -1,8 +1,24 @@
-//! Talking to AWS: the credential chain and the read-only guard. Live
-//! discovery (recording a snapshot from an account) builds on this.
+//! Talking to AWS: the credential chain, the read-only guard, and discovery
+//! (reading an account into a [`Snapshot`](crate::model::Snapshot)).
 //!
 //! Every client this module hands out carries [`ReadOnlyGuard`], which refuses
 //! any operation that is not on the read allow-list before it is signed or sent.
+//! This module and `logs` are the only places that name AWS SDK types.
+//!
+//! Layout: `calls` (bounded concurrency, paging, the call counter, failed
+//! calls), `full` (the order of a full discovery), and one module per service
+//! family that reads and maps SDK types into the model by hand (`ec2`, with
+//! `ec2/network` for routes, NACLs, SGs, prefix lists and peerings; `apigw`;
+//! `iam`, which also reads Lambda).
+
+mod apigw;
+mod calls;
+mod ec2;
+mod full;
+mod iam;
+
+pub use calls::CallError;
+pub use full::{full, DiscoverError, Discovery};
 
 pub mod permissions;
 
@@ -10,7 +26,7 @@ use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
 // Client-level interceptors see the operation's configuration (its name) from
 // `read_before_serialization` on; that is still before signing and sending.
-use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::{Intercept, SharedInterceptor};
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
@@ -84,7 +100,13 @@ impl Intercept for ReadOnlyGuard {
 
 /// Load the SDK configuration from the standard credential chain (environment,
 /// profiles including SSO, web identity, container and instance metadata).
-pub async fn load_config(profile: Option<&str>, region: Option<&str>) -> aws_config::SdkConfig {
+/// `endpoint_url` sends every service to one endpoint (an emulator); the
+/// chain also honours `AWS_ENDPOINT_URL`.
+pub async fn load_config(
+    profile: Option<&str>,
+    region: Option<&str>,
+    endpoint_url: Option<&str>,
+) -> aws_config::SdkConfig {
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
     if let Some(p) = profile {
         loader = loader.profile_name(p);
@@ -92,48 +114,151 @@ pub async fn load_config(profile: Option<&str>, region: Option<&str>) -> aws_con
     if let Some(r) = region {
         loader = loader.region(aws_config::Region::new(r.to_string()));
     }
+    if let Some(u) = endpoint_url {
+        loader = loader.endpoint_url(u);
+    }
     loader.load().await
 }
 
-/// EC2 client with the read-only guard.
-pub fn ec2_client(conf: &aws_config::SdkConfig) -> aws_sdk_ec2::Client {
-    let c = aws_sdk_ec2::config::Builder::from(conf)
-        .interceptor(ReadOnlyGuard)
-        .build();
-    aws_sdk_ec2::Client::from_conf(c)
+/// Why no AWS call can be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("no AWS region: set AWS_REGION, pass --region, or set `region` in the profile")]
+    NoRegion,
+    #[error("no AWS credentials: set AWS_PROFILE (or pass --profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY ({0})")]
+    NoCredentials(String),
+    #[error("the AWS SSO session{} has expired or was never started: run `aws sso login{}` ({detail})", .profile.as_deref().map(|p| format!(" of profile {p}")).unwrap_or_default(), .profile.as_deref().map(|p| format!(" --profile {p}")).unwrap_or_default())]
+    SsoLogin {
+        profile: Option<String>,
+        detail: String,
+    },
 }
 
-/// API Gateway client with the read-only guard.
-pub fn apigateway_client(conf: &aws_config::SdkConfig) -> aws_sdk_apigateway::Client {
-    let c = aws_sdk_apigateway::config::Builder::from(conf)
-        .interceptor(ReadOnlyGuard)
-        .build();
-    aws_sdk_apigateway::Client::from_conf(c)
+/// [`load_config`], then check that calls can be signed: a region and
+/// credentials that resolve. Nothing is sent to AWS services here (resolving
+/// credentials may talk to SSO, STS for web identity, or instance metadata).
+pub async fn connect(
+    profile: Option<&str>,
+    region: Option<&str>,
+    endpoint_url: Option<&str>,
+) -> Result<aws_config::SdkConfig, ConnectError> {
+    use aws_sdk_sts::config::ProvideCredentials;
+    let conf = load_config(profile, region, endpoint_url).await;
+    if conf.region().is_none() {
+        return Err(ConnectError::NoRegion);
+    }
+    let Some(provider) = conf.credentials_provider() else {
+        return Err(ConnectError::NoCredentials(
+            "no credentials provider is configured".into(),
+        ));
+    };
+    if let Err(e) = provider.provide_credentials().await {
+        let detail = calls::causes(&e);
+        let detail = detail.split_whitespace().collect::<Vec<_>>().join(" ");
+        let lower = detail.to_ascii_lowercase();
+        if lower.contains("sso") && !lower.contains("no sso") {
+            return Err(ConnectError::SsoLogin {
+                profile: profile
+                    .map(str::to_string)
+                    .or_else(|| std::env::var("AWS_PROFILE").ok()),
+                detail,
+            });
+        }
+        return Err(ConnectError::NoCredentials(detail));
+    }
+    Ok(conf)
 }
 
-/// CloudWatch Logs client with the read-only guard.
-pub fn logs_client(conf: &aws_config::SdkConfig) -> aws_sdk_cloudwatchlogs::Client {
-    let c = aws_sdk_cloudwatchlogs::config::Builder::from(conf)
-        .interceptor(ReadOnlyGuard)
-        .build();
-    aws_sdk_cloudwatchlogs::Client::from_conf(c)
+/// The guarded clients one discovery uses. Every client carries
+/// [`ReadOnlyGuard`] and a call counter, plus any interceptors given to
+/// [`Clients::with_interceptor`].
+#[derive(Clone, Debug)]
+pub struct Clients {
+    pub ec2: aws_sdk_ec2::Client,
+    pub apigateway: aws_sdk_apigateway::Client,
+    pub iam: aws_sdk_iam::Client,
+    pub lambda: aws_sdk_lambda::Client,
+    pub sts: aws_sdk_sts::Client,
+    /// The region the regional clients talk to (`None` when none is configured).
+    pub region: Option<String>,
+    calls: calls::CallCounter,
 }
 
-/// IAM client with the read-only guard.
-pub fn iam_client(conf: &aws_config::SdkConfig) -> aws_sdk_iam::Client {
-    let c = aws_sdk_iam::config::Builder::from(conf)
-        .interceptor(ReadOnlyGuard)
-        .build();
-    aws_sdk_iam::Client::from_conf(c)
+impl Clients {
+    pub fn new(conf: &aws_config::SdkConfig) -> Clients {
+        Self::build(conf, &[])
+    }
+
+    /// As [`Clients::new`], with one more interceptor on every client (after the guard).
+    pub fn with_interceptor(conf: &aws_config::SdkConfig, extra: SharedInterceptor) -> Clients {
+        Self::build(conf, &[extra])
+    }
+
+    fn build(conf: &aws_config::SdkConfig, extra: &[SharedInterceptor]) -> Clients {
+        let calls = calls::CallCounter::default();
+        let mut all = vec![SharedInterceptor::new(calls.clone())];
+        all.extend(extra.iter().cloned());
+        Clients {
+            ec2: ec2_client_with(conf, &all),
+            apigateway: apigateway_client_with(conf, &all),
+            iam: iam_client_with(conf, &all),
+            lambda: lambda_client_with(conf, &all),
+            sts: sts_client_with(conf, &all),
+            region: conf.region().map(|r| r.to_string()),
+            calls,
+        }
+    }
+
+    /// Operations these clients have sent so far (each page counts; retries do not).
+    pub fn calls(&self) -> u64 {
+        self.calls.get()
+    }
 }
 
-/// Lambda client with the read-only guard.
-pub fn lambda_client(conf: &aws_config::SdkConfig) -> aws_sdk_lambda::Client {
-    let c = aws_sdk_lambda::config::Builder::from(conf)
-        .interceptor(ReadOnlyGuard)
-        .build();
-    aws_sdk_lambda::Client::from_conf(c)
+/// One guarded client constructor per service: the guard first, then `extra`.
+macro_rules! guarded {
+    ($(#[$doc:meta])* $name:ident, $name_with:ident, $krate:ident) => {
+        $(#[$doc])*
+        pub fn $name(conf: &aws_config::SdkConfig) -> $krate::Client {
+            $name_with(conf, &[])
+        }
+
+        $(#[$doc])*
+        /// `extra` interceptors run after the guard.
+        pub fn $name_with(conf: &aws_config::SdkConfig, extra: &[SharedInterceptor]) -> $krate::Client {
+            let mut b = $krate::config::Builder::from(conf).interceptor(ReadOnlyGuard);
+            for i in extra {
+                b.push_interceptor(i.clone());
+            }
+            $krate::Client::from_conf(b.build())
+        }
+    };
 }
+
+guarded!(
+    /// EC2 client with the read-only guard.
+    ec2_client, ec2_client_with, aws_sdk_ec2
+);
+guarded!(
+    /// API Gateway client with the read-only guard.
+    apigateway_client, apigateway_client_with, aws_sdk_apigateway
+);
+guarded!(
+    /// CloudWatch Logs client with the read-only guard.
+    logs_client, logs_client_with, aws_sdk_cloudwatchlogs
+);
+guarded!(
+    /// IAM client with the read-only guard.
+    iam_client, iam_client_with, aws_sdk_iam
+);
+guarded!(
+    /// Lambda client with the read-only guard.
+    lambda_client, lambda_client_with, aws_sdk_lambda
+);
+guarded!(
+    /// STS client with the read-only guard (GetCallerIdentity names the account).
+    sts_client, sts_client_with, aws_sdk_sts
+);
 
 #[cfg(test)]
 mod tests {

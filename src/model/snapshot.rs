@@ -293,31 +293,45 @@ impl Snapshot {
     }
 }
 
-/// Create `path` with `bytes`, refusing to replace an existing file unless `force`.
+/// Create `path` with `bytes`, refusing to replace an existing file unless
+/// `force`. Atomic: the bytes go to a temporary file in the same directory,
+/// which is then renamed into place, so a reader never sees half a file and
+/// a failed write leaves no file behind.
 pub fn write_new_file(path: &Path, bytes: &[u8], force: bool) -> std::io::Result<()> {
     use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true);
-    if force {
-        opts.create(true).truncate(true);
-    } else {
-        opts.create_new(true);
+    let exists = || {
+        std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            format!(
+                "{} already exists (use --force to replace it)",
+                path.display()
+            ),
+        )
+    };
+    if !force && path.symlink_metadata().is_ok() {
+        return Err(exists());
     }
-    let mut f = opts.open(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            std::io::Error::new(
-                e.kind(),
-                format!(
-                    "{} already exists (use --force to replace it)",
-                    path.display()
-                ),
-            )
-        } else {
-            e
-        }
-    })?;
-    f.write_all(bytes)?;
-    f.flush()
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".hoptrace-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    let persisted = if force {
+        tmp.persist(path)
+    } else {
+        // Refuses, atomically, a file that appeared meanwhile.
+        tmp.persist_noclobber(path)
+    };
+    match persisted {
+        Ok(_) => Ok(()),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
+        Err(e) => Err(e.error),
+    }
 }
 
 fn strip_position(msg: &str) -> String {

@@ -27,6 +27,7 @@ pub use evidence::{
     StatementRef, StatementResult,
 };
 pub use hop::{Hop, HopId, Verdict};
+pub use hops::{key_hash, lambda_of_uri, split_qualifier, substitute_stage_variables};
 pub use request::target::{self, Form, Target};
 pub use request::{Auth, Request, RequestError, TlsVersion};
 pub use response::{GatewayResponseType, Response};

@@ -178,7 +178,9 @@ fn with_stage_variables(
     Ok(out)
 }
 
-fn substitute(text: &str, vars: &BTreeMap<String, String>) -> Result<String, String> {
+/// `text` with each `${stageVariables.name}` replaced; `Err(name)` for the
+/// first variable `vars` does not define.
+pub fn substitute(text: &str, vars: &BTreeMap<String, String>) -> Result<String, String> {
     const OPEN: &str = "${stageVariables.";
     let mut out = String::with_capacity(text.len());
     let mut rest = text;

@@ -14,6 +14,11 @@ mod h15_integration;
 mod lambda;
 mod policy_context;
 
+// What discovery needs to know which functions and keys the graph names.
+pub use h14_api_key::key_hash;
+pub use h15_integration::substitute as substitute_stage_variables;
+pub use lambda::{lambda_of_uri, split_qualifier};
+
 use crate::model::apigw::RestApi;
 use crate::model::ec2::Instance;
 

@@ -1,0 +1,609 @@
+//! API Gateway (REST, v1) reads and their mapping into `model::apigw`.
+//! Policies are kept exactly as returned (the policy parser decodes API
+//! Gateway's escaped form). API key values are hashed at once and never kept.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::future::Future;
+
+use aws_sdk_apigateway::types as t;
+use aws_sdk_apigateway::Client;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+use super::calls::{all, Calls};
+use crate::model::apigw as m;
+
+/// Everything API Gateway gives a snapshot.
+#[derive(Default)]
+pub(super) struct Apigw {
+    pub rest_apis: Vec<m::RestApi>,
+    pub vpc_links: Vec<m::VpcLink>,
+    pub domain_names: Vec<m::DomainName>,
+    pub domain_name_access_associations: Vec<m::DomainNameAccessAssociation>,
+    pub usage_plans: Vec<m::UsagePlan>,
+    pub api_keys: Vec<m::ApiKey>,
+}
+
+/// The most items one call may ask for (API Gateway's maximum `limit`).
+const LIMIT: i32 = 500;
+
+pub(super) async fn read(c: &Client, calls: &Calls) -> Apigw {
+    let (
+        rest_apis,
+        vpc_links,
+        domain_names,
+        domain_name_access_associations,
+        usage_plans,
+        api_keys,
+    ) = tokio::join!(
+        rest_apis(c, calls),
+        vpc_links(c, calls),
+        domain_names(c, calls),
+        access_associations(c, calls),
+        usage_plans(c, calls),
+        api_keys(c, calls),
+    );
+    Apigw {
+        rest_apis,
+        vpc_links,
+        domain_names,
+        domain_name_access_associations,
+        usage_plans,
+        api_keys,
+    }
+}
+
+fn s(v: Option<&str>) -> Option<String> {
+    v.map(str::to_string)
+}
+
+fn date(d: Option<&aws_smithy_types::DateTime>) -> Option<String> {
+    d.and_then(|d| d.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
+}
+
+fn map(h: Option<&HashMap<String, String>>) -> BTreeMap<String, String> {
+    h.map(|h| h.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default()
+}
+
+/// A `position`/`limit` list without an SDK paginator, page by page.
+async fn positioned<O, T, E, F, Fut>(
+    calls: &Calls,
+    call: &str,
+    mut send: F,
+    items: impl Fn(&O) -> &[T],
+    next: impl Fn(&O) -> Option<&str>,
+) -> Option<Vec<T>>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+    T: Clone,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let mut out = Vec::new();
+    let mut position: Option<String> = None;
+    let mut seen = BTreeSet::new();
+    loop {
+        let page = calls.one(call, send(position.clone())).await?;
+        out.extend_from_slice(items(&page));
+        match next(&page) {
+            // A position seen before would loop forever.
+            Some(p) if !p.is_empty() && seen.insert(p.to_string()) => {
+                position = Some(p.to_string())
+            }
+            _ => return Some(out),
+        }
+    }
+}
+
+fn endpoint_configuration(e: Option<&t::EndpointConfiguration>) -> m::EndpointConfiguration {
+    let Some(e) = e else {
+        return m::EndpointConfiguration::default();
+    };
+    m::EndpointConfiguration {
+        types: e.types().iter().map(|t| t.as_str().to_string()).collect(),
+        vpc_endpoint_ids: e.vpc_endpoint_ids().to_vec(),
+        ip_address_type: e.ip_address_type().map(|v| v.as_str().to_string()),
+    }
+}
+
+async fn rest_apis(c: &Client, calls: &Calls) -> Vec<m::RestApi> {
+    let call = "apigateway:GetRestApis";
+    let req = c.get_rest_apis().limit(LIMIT).into_paginator().send();
+    let pages = calls.pages(call, req).await.unwrap_or_default();
+    let apis: Vec<m::RestApi> = pages
+        .iter()
+        .flat_map(|p| p.items())
+        .filter_map(rest_api)
+        .collect();
+    let futs = apis
+        .into_iter()
+        .map(|api| {
+            let (c, calls) = (c.clone(), calls.clone());
+            async move { api_details(&c, &calls, api).await }
+        })
+        .collect();
+    all(calls, futs).await
+}
+
+fn rest_api(a: &t::RestApi) -> Option<m::RestApi> {
+    Some(m::RestApi {
+        id: a.id()?.to_string(),
+        name: s(a.name()),
+        endpoint_configuration: endpoint_configuration(a.endpoint_configuration()),
+        policy: s(a.policy()),
+        disable_execute_api_endpoint: a.disable_execute_api_endpoint(),
+        api_key_source: a.api_key_source().map(|v| v.as_str().to_string()),
+        security_policy: a.security_policy().map(|v| v.as_str().to_string()),
+        endpoint_access_mode: a.endpoint_access_mode().map(|v| v.as_str().to_string()),
+        api_status: a.api_status().map(|v| v.as_str().to_string()),
+        owner_account: None,
+        policy_changed_at: None,
+        tags: map(a.tags()),
+        ..Default::default()
+    })
+}
+
+/// Stages (then the deployments they reference), resources with their
+/// methods, authorizers and gateway responses of one API.
+async fn api_details(c: &Client, calls: &Calls, mut api: m::RestApi) -> m::RestApi {
+    let id = api.id.clone();
+    let (stages, resources, authorizers, responses) = tokio::join!(
+        stages_and_deployments(c, calls, &id),
+        resources(c, calls, &id),
+        authorizers(c, calls, &id),
+        gateway_responses(c, calls, &id),
+    );
+    (api.stages, api.deployments) = stages;
+    api.resources = resources;
+    api.authorizers = authorizers;
+    api.gateway_responses = responses;
+    api
+}
+
+async fn stages_and_deployments(
+    c: &Client,
+    calls: &Calls,
+    api: &str,
+) -> (Vec<m::Stage>, Vec<m::Deployment>) {
+    let out = calls
+        .one(
+            "apigateway:GetStages",
+            c.get_stages().rest_api_id(api).send(),
+        )
+        .await;
+    let stages: Vec<m::Stage> = out
+        .iter()
+        .flat_map(|o| o.item())
+        .filter_map(stage)
+        .collect();
+    let ids: BTreeSet<String> = stages
+        .iter()
+        .flat_map(|st| {
+            st.deployment_id.iter().chain(
+                st.canary_settings
+                    .iter()
+                    .flat_map(|cs| cs.deployment_id.iter()),
+            )
+        })
+        .cloned()
+        .collect();
+    let futs = ids
+        .into_iter()
+        .map(|dep| {
+            let (c, calls, api) = (c.clone(), calls.clone(), api.to_string());
+            async move {
+                let req = c
+                    .get_deployment()
+                    .rest_api_id(api)
+                    .deployment_id(dep)
+                    .embed("apisummary")
+                    .send();
+                calls
+                    .one("apigateway:GetDeployment", req)
+                    .await
+                    .and_then(|d| deployment(&d))
+            }
+        })
+        .collect();
+    let deployments = all(calls, futs).await.into_iter().flatten().collect();
+    (stages, deployments)
+}
+
+fn stage(st: &t::Stage) -> Option<m::Stage> {
+    Some(m::Stage {
+        stage_name: st.stage_name()?.to_string(),
+        deployment_id: s(st.deployment_id()),
+        access_log_settings: st.access_log_settings().map(|a| m::AccessLogSettings {
+            format: s(a.format()),
+            destination_arn: s(a.destination_arn()),
+        }),
+        method_settings: st
+            .method_settings()
+            .map(|ms| {
+                ms.iter()
+                    .map(|(k, v)| (k.clone(), method_setting(v)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        web_acl_arn: s(st.web_acl_arn()),
+        variables: map(st.variables()),
+        canary_settings: st.canary_settings().map(|cs| m::CanarySettings {
+            percent_traffic: Some(cs.percent_traffic()),
+            deployment_id: s(cs.deployment_id()),
+            stage_variable_overrides: map(cs.stage_variable_overrides()),
+        }),
+        last_updated_date: date(st.last_updated_date()),
+    })
+}
+
+fn method_setting(v: &t::MethodSetting) -> m::MethodSetting {
+    // The SDK gives 0 for a limit the response left out. Both 0 is read as
+    // "not sent" (a deliberate 0/0 block is rare, and H14 only notes throttling).
+    let (burst, rate) = (v.throttling_burst_limit(), v.throttling_rate_limit());
+    let sent = burst != 0 || rate != 0.0;
+    m::MethodSetting {
+        logging_level: s(v.logging_level()),
+        data_trace_enabled: Some(v.data_trace_enabled()),
+        throttling_burst_limit: sent.then_some(i64::from(burst)),
+        throttling_rate_limit: sent.then_some(rate),
+    }
+}
+
+fn deployment(
+    d: &aws_sdk_apigateway::operation::get_deployment::GetDeploymentOutput,
+) -> Option<m::Deployment> {
+    Some(m::Deployment {
+        id: d.id()?.to_string(),
+        created_date: date(d.created_date()),
+        description: s(d.description()),
+        api_summary: d.api_summary().map(|paths| {
+            paths
+                .iter()
+                .map(|(path, methods)| {
+                    let methods = methods
+                        .iter()
+                        .map(|(verb, snap)| {
+                            (
+                                verb.clone(),
+                                m::MethodSnapshot {
+                                    authorization_type: s(snap.authorization_type()),
+                                    api_key_required: Some(snap.api_key_required()),
+                                },
+                            )
+                        })
+                        .collect();
+                    (path.clone(), methods)
+                })
+                .collect()
+        }),
+    })
+}
+
+async fn resources(c: &Client, calls: &Calls, api: &str) -> Vec<m::Resource> {
+    let req = c
+        .get_resources()
+        .rest_api_id(api)
+        .embed("methods")
+        .limit(LIMIT)
+        .into_paginator()
+        .send();
+    calls
+        .items(
+            "apigateway:GetResources",
+            req,
+            |p| p.items(),
+            |r| {
+                Some(m::Resource {
+                    id: r.id()?.to_string(),
+                    path: r.path()?.to_string(),
+                    parent_id: s(r.parent_id()),
+                    path_part: s(r.path_part()),
+                    resource_methods: r
+                        .resource_methods()
+                        .map(|ms| ms.iter().map(|(k, v)| (k.clone(), method(v))).collect())
+                        .unwrap_or_default(),
+                })
+            },
+        )
+        .await
+        .unwrap_or_default()
+}
+
+fn method(v: &t::Method) -> m::Method {
+    m::Method {
+        http_method: s(v.http_method()),
+        authorization_type: s(v.authorization_type()),
+        authorizer_id: s(v.authorizer_id()),
+        api_key_required: v.api_key_required(),
+        authorization_scopes: v.authorization_scopes().to_vec(),
+        method_integration: v.method_integration().map(integration),
+    }
+}
+
+fn integration(i: &t::Integration) -> m::Integration {
+    m::Integration {
+        integration_type: i.r#type().map(|v| v.as_str().to_string()),
+        uri: s(i.uri()),
+        http_method: s(i.http_method()),
+        connection_type: i.connection_type().map(|v| v.as_str().to_string()),
+        connection_id: s(i.connection_id()),
+        integration_target: s(i.integration_target()),
+        credentials: s(i.credentials()),
+        // The SDK gives 0 when the field is absent; API Gateway's minimum is 50.
+        timeout_in_millis: Some(i.timeout_in_millis())
+            .filter(|&ms| ms > 0)
+            .map(i64::from),
+        tls_config: i.tls_config().map(|tc| m::TlsConfig {
+            insecure_skip_verification: Some(tc.insecure_skip_verification()),
+        }),
+    }
+}
+
+async fn authorizers(c: &Client, calls: &Calls, api: &str) -> Vec<m::Authorizer> {
+    let got = positioned(
+        calls,
+        "apigateway:GetAuthorizers",
+        |pos| {
+            c.get_authorizers()
+                .rest_api_id(api)
+                .limit(LIMIT)
+                .set_position(pos)
+                .send()
+        },
+        |o| o.items(),
+        |o| o.position(),
+    )
+    .await;
+    got.unwrap_or_default()
+        .iter()
+        .filter_map(|a| {
+            Some(m::Authorizer {
+                id: a.id()?.to_string(),
+                name: s(a.name()),
+                authorizer_type: a.r#type().map(|v| v.as_str().to_string()),
+                authorizer_uri: s(a.authorizer_uri()),
+                authorizer_credentials: s(a.authorizer_credentials()),
+                identity_source: s(a.identity_source()),
+                authorizer_result_ttl_in_seconds: a
+                    .authorizer_result_ttl_in_seconds()
+                    .map(i64::from),
+                provider_arns: a.provider_arns().to_vec(),
+            })
+        })
+        .collect()
+}
+
+async fn gateway_responses(c: &Client, calls: &Calls, api: &str) -> Vec<m::GatewayResponse> {
+    let got = positioned(
+        calls,
+        "apigateway:GetGatewayResponses",
+        |pos| {
+            c.get_gateway_responses()
+                .rest_api_id(api)
+                .limit(LIMIT)
+                .set_position(pos)
+                .send()
+        },
+        |o| o.items(),
+        |o| o.position(),
+    )
+    .await;
+    got.unwrap_or_default()
+        .iter()
+        .filter_map(|g| {
+            Some(m::GatewayResponse {
+                response_type: g.response_type()?.as_str().to_string(),
+                status_code: s(g.status_code()),
+                response_templates: map(g.response_templates()),
+                default_response: Some(g.default_response()),
+            })
+        })
+        .collect()
+}
+
+async fn vpc_links(c: &Client, calls: &Calls) -> Vec<m::VpcLink> {
+    let req = c.get_vpc_links().limit(LIMIT).into_paginator().send();
+    calls
+        .items(
+            "apigateway:GetVpcLinks",
+            req,
+            |p| p.items(),
+            |l| {
+                Some(m::VpcLink {
+                    id: l.id()?.to_string(),
+                    name: s(l.name()),
+                    status: l.status().map(|v| v.as_str().to_string()),
+                    status_message: s(l.status_message()),
+                    target_arns: l.target_arns().to_vec(),
+                })
+            },
+        )
+        .await
+        .unwrap_or_default()
+}
+
+/// The account's own domain names, private ones included, each with its
+/// base path mappings.
+async fn domain_names(c: &Client, calls: &Calls) -> Vec<m::DomainName> {
+    let req = c
+        .get_domain_names()
+        .resource_owner(t::ResourceOwner::SelfValue)
+        .limit(LIMIT)
+        .into_paginator()
+        .send();
+    let domains = calls
+        .items("apigateway:GetDomainNames", req, |p| p.items(), domain_name)
+        .await
+        .unwrap_or_default();
+    let futs = domains
+        .into_iter()
+        .map(|mut d| {
+            let (c, calls) = (c.clone(), calls.clone());
+            async move {
+                let req = c
+                    .get_base_path_mappings()
+                    .domain_name(&d.domain_name)
+                    .set_domain_name_id(d.domain_name_id.clone())
+                    .limit(LIMIT)
+                    .into_paginator()
+                    .send();
+                d.base_path_mappings = calls
+                    .items(
+                        "apigateway:GetBasePathMappings",
+                        req,
+                        |p| p.items(),
+                        |b| {
+                            Some(m::BasePathMapping {
+                                base_path: s(b.base_path()),
+                                rest_api_id: b.rest_api_id()?.to_string(),
+                                stage: s(b.stage()),
+                            })
+                        },
+                    )
+                    .await
+                    .unwrap_or_default();
+                d
+            }
+        })
+        .collect();
+    all(calls, futs).await
+}
+
+fn domain_name(d: &t::DomainName) -> Option<m::DomainName> {
+    Some(m::DomainName {
+        domain_name: d.domain_name()?.to_string(),
+        domain_name_id: s(d.domain_name_id()),
+        domain_name_arn: s(d.domain_name_arn()),
+        policy: s(d.policy()),
+        management_policy: s(d.management_policy()),
+        endpoint_configuration: endpoint_configuration(d.endpoint_configuration()),
+        security_policy: d.security_policy().map(|v| v.as_str().to_string()),
+        endpoint_access_mode: d.endpoint_access_mode().map(|v| v.as_str().to_string()),
+        domain_name_status: d.domain_name_status().map(|v| v.as_str().to_string()),
+        mutual_tls_authentication: d.mutual_tls_authentication().map(|mt| {
+            m::MutualTlsAuthentication {
+                truststore_uri: s(mt.truststore_uri()),
+                truststore_version: s(mt.truststore_version()),
+                truststore_warnings: mt.truststore_warnings().to_vec(),
+            }
+        }),
+        base_path_mappings: Vec::new(),
+    })
+}
+
+/// The access associations of this account's private domain names. (The API
+/// has no creation date, so an association's age stays unknown.)
+async fn access_associations(c: &Client, calls: &Calls) -> Vec<m::DomainNameAccessAssociation> {
+    let got = positioned(
+        calls,
+        "apigateway:GetDomainNameAccessAssociations",
+        |pos| {
+            c.get_domain_name_access_associations()
+                .resource_owner(t::ResourceOwner::SelfValue)
+                .limit(LIMIT)
+                .set_position(pos)
+                .send()
+        },
+        |o| o.items(),
+        |o| o.position(),
+    )
+    .await;
+    got.unwrap_or_default()
+        .iter()
+        .filter_map(|a| {
+            Some(m::DomainNameAccessAssociation {
+                domain_name_access_association_arn: s(a.domain_name_access_association_arn()),
+                domain_name_arn: a.domain_name_arn()?.to_string(),
+                access_association_source: a.access_association_source()?.to_string(),
+                access_association_source_type: a
+                    .access_association_source_type()
+                    .map(|v| v.as_str().to_string()),
+                created_date: None,
+            })
+        })
+        .collect()
+}
+
+async fn usage_plans(c: &Client, calls: &Calls) -> Vec<m::UsagePlan> {
+    let req = c.get_usage_plans().limit(LIMIT).into_paginator().send();
+    let plans = calls
+        .items(
+            "apigateway:GetUsagePlans",
+            req,
+            |p| p.items(),
+            |u| {
+                Some(m::UsagePlan {
+                    id: u.id()?.to_string(),
+                    name: s(u.name()),
+                    api_stages: u
+                        .api_stages()
+                        .iter()
+                        .filter_map(|a| {
+                            Some(m::ApiStage {
+                                api_id: a.api_id()?.to_string(),
+                                stage: a.stage()?.to_string(),
+                            })
+                        })
+                        .collect(),
+                    key_ids: Vec::new(),
+                })
+            },
+        )
+        .await
+        .unwrap_or_default();
+    let futs = plans
+        .into_iter()
+        .map(|mut plan| {
+            let (c, calls) = (c.clone(), calls.clone());
+            async move {
+                let req = c
+                    .get_usage_plan_keys()
+                    .usage_plan_id(&plan.id)
+                    .limit(LIMIT)
+                    .into_paginator()
+                    .send();
+                plan.key_ids = calls
+                    .items(
+                        "apigateway:GetUsagePlanKeys",
+                        req,
+                        |p| p.items(),
+                        |k| s(k.id()),
+                    )
+                    .await
+                    .unwrap_or_default();
+                plan
+            }
+        })
+        .collect();
+    all(calls, futs).await
+}
+
+/// API keys with the SHA-256 of their value (H14 compares hashes); the value
+/// itself is dropped here and never reaches the snapshot.
+async fn api_keys(c: &Client, calls: &Calls) -> Vec<m::ApiKey> {
+    let req = c
+        .get_api_keys()
+        .include_values(true)
+        .limit(LIMIT)
+        .into_paginator()
+        .send();
+    calls
+        .items(
+            "apigateway:GetApiKeys",
+            req,
+            |p| p.items(),
+            |k| {
+                Some(m::ApiKey {
+                    id: k.id()?.to_string(),
+                    name: s(k.name()),
+                    enabled: k.enabled(),
+                    value_sha256: k.value().map(crate::trace::key_hash),
+                    stage_keys: k.stage_keys().to_vec(),
+                })
+            },
+        )
+        .await
+        .unwrap_or_default()
+}

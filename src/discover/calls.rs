@@ -1,0 +1,258 @@
+//! The call machinery discovery shares: a permit per AWS call (bounded
+//! concurrency), paging under that bound, the call counter, and failed calls
+//! recorded instead of ending the discovery.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use aws_smithy_async::future::pagination_stream::PaginationStream;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use serde::Serialize;
+use tokio::sync::Semaphore;
+
+/// Counts operations that pass the guard and are sent: once per operation
+/// (a page is an operation), not per retry attempt.
+#[derive(Debug, Clone, Default)]
+pub(super) struct CallCounter(Arc<AtomicU64>);
+
+impl CallCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "hoptrace::CallCounter"
+    }
+
+    // After the guard (`read_before_serialization`) and before the retry
+    // loop: once per operation that is going to be sent.
+    fn read_after_serialization(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// One AWS call that failed; discovery goes on without its data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallError {
+    /// `service:Operation`, e.g. `ec2:DescribeNetworkAcls`.
+    pub call: String,
+    /// The AWS error code (`AccessDenied`, `UnauthorizedOperation`, ...), or
+    /// what failed on this side (`DispatchFailure`, `Timeout`, ...).
+    pub code: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.call, self.code, self.message)
+    }
+}
+
+impl CallError {
+    pub(super) fn from_sdk<E>(call: &str, err: &SdkError<E, HttpResponse>) -> CallError
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let kind = match err {
+            SdkError::ConstructionFailure(_) => "ConstructionFailure",
+            SdkError::TimeoutError(_) => "Timeout",
+            SdkError::DispatchFailure(_) => "DispatchFailure",
+            SdkError::ResponseError(_) => "ResponseError",
+            _ => "ServiceError",
+        };
+        let status = err.raw_response().map(|r| r.status().as_u16());
+        let code = match (err.code(), status) {
+            (Some(c), _) => c.to_string(),
+            (None, Some(st)) => format!("HTTP {st}"),
+            (None, None) => kind.to_string(),
+        };
+        let message = match err.message() {
+            Some(m) => m.to_string(),
+            None => causes(err),
+        };
+        CallError {
+            call: call.to_string(),
+            code,
+            message: one_line(&message),
+        }
+    }
+}
+
+/// An error and its sources, each said once, without debug dumps:
+/// `dispatch failure: io error: ... Connection refused`.
+pub(crate) fn causes(err: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = e.source();
+    }
+    parts.join(": ")
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What every read shares: the permits and the failed calls.
+#[derive(Clone)]
+pub(super) struct Calls {
+    permits: Arc<Semaphore>,
+    errors: Arc<Mutex<Vec<CallError>>>,
+}
+
+impl Calls {
+    pub fn new(concurrency: usize) -> Calls {
+        Calls {
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            errors: Arc::default(),
+        }
+    }
+
+    pub fn errors(&self) -> Vec<CallError> {
+        self.errors.lock().map(|e| e.clone()).unwrap_or_default()
+    }
+
+    pub fn record(&self, e: CallError) {
+        tracing::warn!(call = %e.call, code = %e.code, message = %e.message, "aws call failed");
+        if let Ok(mut errors) = self.errors.lock() {
+            errors.push(e);
+        }
+    }
+
+    /// One call under a permit; a failure is recorded and gives `None`.
+    pub async fn one<T, E>(
+        &self,
+        call: &str,
+        fut: impl Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+    ) -> Option<T>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        self.one_or(call, fut, |_| false).await.and_then(Result::ok)
+    }
+
+    /// As [`Calls::one`], but the caller decides about the error first:
+    /// `Some(Err(e))` is returned unrecorded when `expected(&e)`.
+    pub async fn one_or<T, E>(
+        &self,
+        call: &str,
+        fut: impl Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        expected: impl Fn(&SdkError<E, HttpResponse>) -> bool,
+    ) -> Option<Result<T, SdkError<E, HttpResponse>>>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let result = {
+            let _permit = self.permits.acquire().await.ok()?;
+            fut.await
+        };
+        match result {
+            Ok(v) => Some(Ok(v)),
+            Err(e) if expected(&e) => Some(Err(e)),
+            Err(e) => {
+                self.record(CallError::from_sdk(call, &e));
+                None
+            }
+        }
+    }
+
+    /// Every page of a paginator, each page under its own permit. A failed
+    /// page is recorded and gives `None`: a partial list is not returned as
+    /// if it were whole.
+    pub async fn pages<P, E>(
+        &self,
+        call: &str,
+        mut stream: PaginationStream<Result<P, SdkError<E, HttpResponse>>>,
+    ) -> Option<Vec<P>>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let mut out = Vec::new();
+        loop {
+            let next = {
+                let _permit = self.permits.acquire().await.ok()?;
+                stream.next().await
+            };
+            match next {
+                None => return Some(out),
+                Some(Ok(page)) => out.push(page),
+                Some(Err(e)) => {
+                    self.record(CallError::from_sdk(call, &e));
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// The items of every page of a paginator, each mapped (`None` drops
+    /// one); `None` when a page failed (recorded), as for [`Calls::pages`].
+    pub async fn items<P, E, T, U>(
+        &self,
+        call: &str,
+        stream: PaginationStream<Result<P, SdkError<E, HttpResponse>>>,
+        items: fn(&P) -> &[T],
+        map: impl FnMut(&T) -> Option<U>,
+    ) -> Option<Vec<U>>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let pages = self.pages(call, stream).await?;
+        Some(pages.iter().flat_map(items).filter_map(map).collect())
+    }
+}
+
+/// Run `futs` concurrently (each AWS call inside still waits for a permit)
+/// and return their outputs in order, leaving out a task that panicked: it
+/// is recorded as a failed call, so one bug does not end the discovery.
+pub(super) async fn all<T, F>(calls: &Calls, futs: Vec<F>) -> Vec<T>
+where
+    F: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    each(calls, futs).await.into_iter().flatten().collect()
+}
+
+/// As [`all`], one slot per future: `None` where its task panicked.
+pub(super) async fn each<T, F>(calls: &Calls, futs: Vec<F>) -> Vec<Option<T>>
+where
+    F: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let mut set = tokio::task::JoinSet::new();
+    let n = futs.len();
+    for (i, f) in futs.into_iter().enumerate() {
+        set.spawn(async move { (i, f.await) });
+    }
+    let mut out: Vec<Option<T>> = (0..n).map(|_| None).collect();
+    while let Some(done) = set.join_next().await {
+        match done {
+            Ok((i, v)) => out[i] = Some(v),
+            Err(e) => calls.record(CallError {
+                call: "hoptrace:discover".into(),
+                code: "TaskFailed".into(),
+                message: e.to_string(),
+            }),
+        }
+    }
+    out
+}
