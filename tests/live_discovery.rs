@@ -1047,6 +1047,47 @@ async fn snapshot_record_writes_the_world_the_live_discovery_sees() {
     assert_eq!(ta.verdict, tb.verdict);
     assert_eq!(verdict(&ta, HopId::EndpointPolicy), Verdict::Allow);
 
+    // `trace` without --snapshot reads the live account itself: the same
+    // hops as on the recorded file, with the AWS calls it made.
+    let url_t = t.url();
+    let live_args = [
+        "trace",
+        "--endpoint-url",
+        &url,
+        "--from",
+        &t.instance,
+        "--output",
+        "json",
+        &url_t,
+    ];
+    let out = hoptrace(&env, &live_args, dir.path());
+    assert!(
+        matches!(out.status.code(), Some(0 | 1 | 3)),
+        "{}",
+        text(&out.stderr)
+    );
+    let live_json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("trace JSON");
+    let file_args = [
+        "trace",
+        "--snapshot",
+        &file_s,
+        "--from",
+        &t.instance,
+        "--output",
+        "json",
+        &url_t,
+    ];
+    let out = hoptrace(&env, &file_args, dir.path());
+    let file_json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("trace JSON");
+    assert_eq!(live_json["hops"], file_json["hops"]);
+    assert_eq!(live_json["verdict"], file_json["verdict"]);
+    assert!(
+        live_json["stats"]["aws_calls"].as_u64().unwrap() >= 30,
+        "{}",
+        live_json["stats"]
+    );
+    assert_eq!(file_json["stats"]["aws_calls"], 0);
+
     // An existing file is never replaced without --force: one line, exit 2,
     // the file untouched, and nothing read from the account.
     std::fs::write(&file, "not a snapshot").expect("write");

@@ -83,6 +83,9 @@ pub struct SourceArgs {
     /// Use the embedded demo world
     #[arg(long, requires = "from")]
     pub demo: bool,
+    /// Without --snapshot or --demo: the live account, read-only
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 /// How the request is sent: shared by `trace` and `explain`.
@@ -170,15 +173,11 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct TuiArgs {
-    /// Open this snapshot file
-    #[arg(long, value_name = "FILE")]
+    /// Open this snapshot file (without it: the live account, read-only)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["profile", "region", "endpoint_url"])]
     pub snapshot: Option<PathBuf>,
-    /// AWS profile (live discovery)
-    #[arg(long)]
-    pub profile: Option<String>,
-    /// AWS region (live discovery)
-    #[arg(long)]
-    pub region: Option<String>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -286,9 +285,10 @@ fn permissions() -> Result<i32, CliError> {
 pub fn run(cli: Cli) -> i32 {
     tracing::info!(?cli.command, "start");
     let result = match cli.command {
-        None => Err(CliError(
-            "live discovery is not available yet: try `hoptrace demo` (the demo world) or `hoptrace tui --snapshot FILE`; `hoptrace --help` lists everything".into(),
-        )),
+        None => tui_cmd(TuiArgs {
+            snapshot: None,
+            aws: AwsArgs::default(),
+        }),
         Some(Command::Tui(args)) => tui_cmd(args),
         Some(Command::Trace(args)) => trace::run(args),
         Some(Command::Explain(args)) => explain::run(args),
@@ -310,32 +310,87 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-/// Load the world named by `--demo` / `--snapshot`.
-pub(crate) fn load_world(src: &SourceArgs) -> Result<crate::model::World, CliError> {
+/// The world a command works on and what reading it cost.
+pub(crate) struct Loaded {
+    pub world: crate::model::World,
+    /// AWS calls made (0 for the demo and snapshot files).
+    pub aws_calls: u64,
+}
+
+/// Load the world named by `--demo` / `--snapshot`, else read the live account.
+pub(crate) fn load_world(src: &SourceArgs) -> Result<Loaded, CliError> {
     if src.demo {
-        return Ok(crate::demo::world()?);
+        return Ok(Loaded {
+            world: crate::demo::world()?,
+            aws_calls: 0,
+        });
     }
     match &src.snapshot {
-        Some(path) => Ok(crate::model::World::new(crate::model::Snapshot::load(path)?)),
-        None => Err(CliError(
-            "live discovery is not available yet: use --demo for the embedded demo world or --snapshot FILE".into(),
-        )),
+        Some(path) => Ok(Loaded {
+            world: crate::model::World::new(crate::model::Snapshot::load(path)?),
+            aws_calls: 0,
+        }),
+        None => discover_world(&src.aws),
     }
+}
+
+/// A full, read-only discovery of the account `aws` names. Failed calls are
+/// listed on stderr (the hops that needed them say `unknown`).
+pub(crate) fn discover_world(aws: &AwsArgs) -> Result<Loaded, CliError> {
+    use crate::discover::{self, Clients};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError(format!("cannot start the async runtime: {e}")))?;
+    let found = rt.block_on(async {
+        let conf = discover::connect(
+            aws.profile.as_deref(),
+            aws.region.as_deref(),
+            aws.endpoint_url.as_deref(),
+        )
+        .await
+        // Say how to work without an account, too.
+        .map_err(|e| {
+            CliError(format!(
+                "{e}; or work offline with --demo or --snapshot FILE"
+            ))
+        })?;
+        Ok::<_, CliError>(discover::full(&Clients::new(&conf)).await?)
+    })?;
+    const LISTED: usize = 5;
+    for e in found.errors.iter().take(LISTED) {
+        eprintln!("hoptrace: warning: {e}");
+    }
+    if found.errors.len() > LISTED {
+        eprintln!(
+            "hoptrace: warning: {} more AWS calls failed (see the log file)",
+            found.errors.len() - LISTED
+        );
+    }
+    Ok(Loaded {
+        world: crate::model::World::new(found.snapshot),
+        aws_calls: found.aws_calls,
+    })
 }
 
 fn tui_cmd(args: TuiArgs) -> Result<i32, CliError> {
     let Some(path) = args.snapshot else {
-        let target = match (&args.profile, &args.region) {
-            (None, None) => String::new(),
-            (p, r) => format!(
-                " (profile {}, region {})",
-                p.as_deref().unwrap_or("default"),
-                r.as_deref().unwrap_or("default")
+        // The live account: read it whole, then browse (progress inside
+        // the UI while it reads is still to come).
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            eprintln!("hoptrace: reading the account (read-only)...");
+        }
+        let loaded = discover_world(&args.aws)?;
+        let s = &loaded.world.snap;
+        let src = crate::tui::Source {
+            label: format!(
+                "account {} {} ({} AWS calls)",
+                s.account, s.region, loaded.aws_calls
             ),
+            world: loaded.world,
+            demo_logs: false,
         };
-        return Err(CliError(format!(
-            "live discovery{target} is not available yet: use `hoptrace demo` for the demo world or `hoptrace tui --snapshot FILE`"
-        )));
+        return Ok(crate::tui::run(src)?);
     };
     let world = crate::model::World::new(crate::model::Snapshot::load(&path)?);
     let src = crate::tui::Source {

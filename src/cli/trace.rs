@@ -28,8 +28,14 @@ pub(crate) fn request(from: &str, url: &str, flags: &RequestFlags) -> Result<Req
 
 /// Load the world `src` names and trace `req` in it.
 pub(crate) fn trace_in(src: &SourceArgs, req: &Request) -> Result<Trace, CliError> {
-    let world = load_world(src)?;
-    let mut t = trace::run(&world, req)?;
+    let started = std::time::Instant::now();
+    let loaded = load_world(src)?;
+    let mut t = trace::run(&loaded.world, req)?;
+    // Live: the calls made and the whole time, discovery included.
+    if loaded.aws_calls > 0 {
+        t.stats.aws_calls = loaded.aws_calls;
+        t.stats.elapsed_ms = started.elapsed().as_millis() as u64;
+    }
     if let Some(ms) = fixed_elapsed_ms() {
         t.stats.elapsed_ms = ms;
     }
