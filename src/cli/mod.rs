@@ -242,6 +242,9 @@ pub struct RecordArgs {
     /// Replace FILE if it exists
     #[arg(long)]
     pub force: bool,
+    /// Replace account ids (and the account part of ARNs, policies included) consistently
+    #[arg(long)]
+    pub redact: bool,
     #[command(flatten)]
     pub aws: AwsArgs,
 }

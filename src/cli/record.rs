@@ -32,6 +32,11 @@ pub fn run(args: RecordArgs) -> Result<i32, CliError> {
         .await?;
         Ok::<_, CliError>(discover::full(&Clients::new(&conf)).await?)
     })?;
+    let mut found = found;
+    if args.redact {
+        let (red, _) = crate::model::redact::redact(&found.snapshot)?;
+        found.snapshot = red;
+    }
     let text = serde_json::to_vec_pretty(&found.snapshot)?;
     crate::model::snapshot::write_new_file(&args.out, &text, args.force)
         .map_err(|e| CliError(format!("cannot write {}: {e}", args.out.display())))?;

@@ -3,6 +3,7 @@
 pub mod apigw;
 pub mod ec2;
 pub mod iam;
+pub mod redact;
 pub mod snapshot;
 pub mod world;
 
