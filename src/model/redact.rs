@@ -66,14 +66,12 @@ fn collect(v: &Value, out: &mut Vec<String>) {
 /// Every occurrence of a known account id, in every string, replaced.
 fn replace(v: &mut Value, map: &BTreeMap<String, String>) {
     match v {
-        Value::String(s) => {
-            if map.keys().any(|a| s.contains(a.as_str())) {
-                let mut t = s.clone();
-                for (from, to) in map {
-                    t = t.replace(from.as_str(), to);
-                }
-                *s = t;
+        Value::String(s) if map.keys().any(|a| s.contains(a.as_str())) => {
+            let mut t = s.clone();
+            for (from, to) in map {
+                t = t.replace(from.as_str(), to);
             }
+            *s = t;
         }
         Value::Array(a) => a.iter_mut().for_each(|x| replace(x, map)),
         Value::Object(o) => o.values_mut().for_each(|x| replace(x, map)),
