@@ -403,7 +403,7 @@ fn assert_trace_contract(t: &Value, code: Option<i32>) {
 
     // stats
     let stats = t["stats"].as_object().expect("stats is an object");
-    for key in ["aws_calls", "elapsed_ms"] {
+    for key in ["aws_calls", "aws_rounds", "elapsed_ms"] {
         assert!(
             stats.get(key).is_some_and(Value::is_u64),
             "stats.{key} is not a count: {stats:?}"

@@ -458,7 +458,7 @@ async fn build(admin: &Admin, account: &str, tag: &str) -> Topology {
 async fn discover_in(account: &str) -> Discovery {
     let conf = aws::config(&moto::url()).await;
     let clients = Clients::with_interceptor(&conf, aws::account_header(account));
-    discover::full(&clients).await.expect("discovery")
+    Box::pin(discover::full(&clients)).await.expect("discovery")
 }
 
 fn trace_of(snapshot: Snapshot, t: &Topology) -> Trace {
@@ -797,6 +797,17 @@ async fn discovers_a_private_api_and_traces_a_request_through_it() {
     );
 }
 
+/// hoptrace's clients in `account`, to which AWS answers 403
+/// `UnauthorizedOperation` for the EC2 operation `denied`.
+fn clients_denied(conf: &aws_config::SdkConfig, account: &str, denied: &'static str) -> Clients {
+    let mut header = aws::MotoAccount::new(account);
+    header.deny_ec2 = Some(denied);
+    Clients::with_interceptor(
+        conf,
+        aws_smithy_runtime_api::client::interceptors::SharedInterceptor::new(header),
+    )
+}
+
 /// AWS answers 403 `UnauthorizedOperation` to `DescribeNetworkAcls`: the
 /// call is recorded, everything else is still read, and the NACL hops do
 /// not allow what they could not see.
@@ -806,12 +817,7 @@ async fn a_denied_call_is_recorded_and_discovery_goes_on() {
     let account = moto::fresh_account();
     let conf = aws::config(&url).await;
     let t = build(&Admin::new(&conf, &account), &account, "denied").await;
-    let mut header = aws::MotoAccount::new(&account);
-    header.deny_ec2 = Some("DescribeNetworkAcls");
-    let clients = Clients::with_interceptor(
-        &conf,
-        aws_smithy_runtime_api::client::interceptors::SharedInterceptor::new(header),
-    );
+    let clients = clients_denied(&conf, &account, "DescribeNetworkAcls");
     let d = discover::full(&clients).await.expect("discovery");
     let denied: Vec<_> = d
         .errors
@@ -1047,8 +1053,9 @@ async fn snapshot_record_writes_the_world_the_live_discovery_sees() {
     assert_eq!(ta.verdict, tb.verdict);
     assert_eq!(verdict(&ta, HopId::EndpointPolicy), Verdict::Allow);
 
-    // `trace` without --snapshot reads the live account itself: the same
-    // hops as on the recorded file, with the AWS calls it made.
+    // `trace` without --snapshot reads what this trace needs from the live
+    // account (targeted discovery): the same hops as on the recorded full
+    // snapshot, with the AWS calls it made and their rounds.
     let url_t = t.url();
     let live_args = [
         "trace",
@@ -1066,6 +1073,8 @@ async fn snapshot_record_writes_the_world_the_live_discovery_sees() {
         "{}",
         text(&out.stderr)
     );
+    // Nothing the targeted read needs fails on moto: no warnings.
+    assert_eq!(text(&out.stderr), "");
     let live_json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("trace JSON");
     let file_args = [
         "trace",
@@ -1081,12 +1090,30 @@ async fn snapshot_record_writes_the_world_the_live_discovery_sees() {
     let file_json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("trace JSON");
     assert_eq!(live_json["hops"], file_json["hops"]);
     assert_eq!(live_json["verdict"], file_json["verdict"]);
-    assert!(
-        live_json["stats"]["aws_calls"].as_u64().unwrap() >= 30,
-        "{}",
-        live_json["stats"]
-    );
+    let stats = &live_json["stats"];
+    eprintln!("hoptrace trace (live, targeted): stats {stats}");
+    assert!(stats["aws_calls"].as_u64().unwrap() > 0, "{stats}");
+    assert!(stats["aws_rounds"].as_u64().unwrap() >= 1, "{stats}");
+    assert!(stats["elapsed_ms"].is_u64(), "{stats}");
     assert_eq!(file_json["stats"]["aws_calls"], 0);
+    assert_eq!(file_json["stats"]["aws_rounds"], 0);
+
+    // An instance the account does not have: one line, exit 2.
+    let missing = [
+        "trace",
+        "--endpoint-url",
+        &url,
+        "--from",
+        "i-0123456789abcdef0",
+        &url_t,
+    ];
+    let out = hoptrace(&env, &missing, dir.path());
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!("hoptrace: error: instance i-0123456789abcdef0 is not in account {account} ({REGION})\n")
+    );
 
     // An existing file is never replaced without --force: one line, exit 2,
     // the file untouched, and nothing read from the account.
@@ -1154,4 +1181,307 @@ fn record_without_region_or_credentials_says_what_to_set() {
         "{stderr}"
     );
     assert!(!file.exists());
+}
+
+// ---------------------------------------------------------------------------
+// Targeted discovery: what `trace` reads without --snapshot.
+
+fn request_of(t: &Topology) -> Request {
+    signed_request(t, false)
+}
+
+fn signed_request(t: &Topology, sigv4: bool) -> Request {
+    Request::new(&t.instance, "GET", &t.url(), &[], sigv4, TlsVersion::V1_2).expect("request")
+}
+
+/// What the trace of `req` needs, read from the test's account.
+async fn targeted_for(account: &str, req: &Request) -> Discovery {
+    let conf = aws::config(&moto::url()).await;
+    let clients = Clients::with_interceptor(&conf, aws::account_header(account));
+    // Boxed, as every discovery future here: they are large.
+    Box::pin(discover::for_trace(&clients, req))
+        .await
+        .expect("targeted discovery")
+}
+
+async fn targeted_in(account: &str, t: &Topology) -> Discovery {
+    targeted_for(account, &request_of(t)).await
+}
+
+fn trace_req(snapshot: Snapshot, req: &Request) -> Trace {
+    trace::run(&World::new(snapshot), req).expect("trace")
+}
+
+/// The full and the targeted discovery of one account give the same hop
+/// verdicts and reasons for `req`, as moto answers (no `apiSummary`) and
+/// with the `apiSummary` AWS would return. Returns the targeted read and
+/// its trace with the `apiSummary`.
+async fn assert_same_trace_of(account: &str, t: &Topology, req: &Request) -> (Discovery, Trace) {
+    let (full, targeted) = (discover_in(account).await, targeted_for(account, req).await);
+    assert_only_moto_gaps(&full);
+    assert!(targeted.errors.is_empty(), "{:#?}", targeted.errors);
+    let (a, b) = (
+        trace_req(full.snapshot.clone(), req),
+        trace_req(targeted.snapshot.clone(), req),
+    );
+    assert_eq!(lines(&a), lines(&b), "full vs targeted (moto's answers)");
+    let (mut fa, mut fb) = (full.snapshot.clone(), targeted.snapshot.clone());
+    fill_api_summary(&mut fa, &t.api, &t.deployment);
+    fill_api_summary(&mut fb, &t.api, &t.deployment);
+    let (a, b) = (trace_req(fa, req), trace_req(fb, req));
+    assert_eq!(lines(&a), lines(&b), "full vs targeted (with apiSummary)");
+    assert_eq!(a.verdict, b.verdict);
+    assert!(
+        targeted.aws_calls < full.aws_calls,
+        "targeted {} calls, full {}",
+        targeted.aws_calls,
+        full.aws_calls
+    );
+    (targeted, b)
+}
+
+async fn assert_same_trace(account: &str, t: &Topology) -> (Discovery, Trace) {
+    assert_same_trace_of(account, t, &request_of(t)).await
+}
+
+/// The targeted read gives the trace the full discovery gives: on the
+/// reachable topology, then with a network ACL rule denying HTTPS into the
+/// endpoint subnet, then with an endpoint policy that denies the call too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn targeted_discovery_traces_like_the_full_discovery() {
+    let url = moto::url();
+    let account = moto::fresh_account();
+    let admin = Admin::new(&aws::config(&url).await, &account);
+    let t = build(&admin, &account, "tgt").await;
+
+    let (d, tr) = assert_same_trace(&account, &t).await;
+    assert_eq!(
+        tr.verdict,
+        hoptrace::trace::Overall::Reachable,
+        "{:#?}",
+        lines(&tr)
+    );
+
+    // What was read, and recorded as read.
+    let s = &d.snapshot;
+    assert_eq!(s.instances.len(), 1);
+    assert_eq!(s.rest_apis.len(), 1);
+    assert_eq!(s.rest_apis[0].deployments.len(), 1);
+    assert_eq!(s.lambda_policies.len(), 1);
+    assert_eq!(s.vpc_endpoints.len(), 1);
+    for c in [
+        "instances",
+        "subnets",
+        "route_tables",
+        "network_acls",
+        "security_groups",
+        "vpc_endpoints",
+        "network_interfaces",
+    ] {
+        assert_eq!(s.captured.get(c), Some(&true), "{c}: {:?}", s.captured);
+    }
+    // Not needed by this request: not read, and not claimed as read.
+    for c in ["usage_plans", "api_keys", "domain_names", "vpc_links"] {
+        assert_eq!(s.captured.get(c), None, "{c}: {:?}", s.captured);
+    }
+    // Rounds: the instance and the API (1); its VPC, the instance
+    // profile and the stage's deployment (2); the endpoint's ENIs and,
+    // for the method the path reaches, the Lambda function (3).
+    assert_eq!(d.aws_rounds, 3, "{} calls", d.aws_calls);
+    assert!(s.roles.is_empty(), "an unsigned request needs no role");
+
+    // Signed with the instance role: the role and its policies too, one
+    // and two rounds after the instance profile.
+    let (signed, tr) = assert_same_trace_of(&account, &t, &signed_request(&t, true)).await;
+    assert_eq!(tr.verdict, hoptrace::trace::Overall::Reachable);
+    assert_eq!(signed.snapshot.roles.len(), 1);
+    assert_eq!(signed.snapshot.roles[0].inline_policies.len(), 1);
+    assert_eq!(signed.aws_rounds, 4, "{} calls", signed.aws_calls);
+    eprintln!(
+        "targeted: unsigned {} calls in {} rounds; signed {} calls in {} rounds",
+        d.aws_calls, d.aws_rounds, signed.aws_calls, signed.aws_rounds
+    );
+
+    // A NACL rule denying HTTPS in, ahead of the allow: the endpoint subnet
+    // drops the request.
+    admin
+        .ec2
+        .create_network_acl_entry()
+        .network_acl_id(&t.nacl)
+        .rule_number(80)
+        .egress(false)
+        .protocol("6")
+        .rule_action(RuleAction::Deny)
+        .cidr_block("10.20.1.0/24")
+        .port_range(PortRange::builder().from(443).to(443).build())
+        .send()
+        .await
+        .expect("CreateNetworkAclEntry");
+    let (_, tr) = assert_same_trace(&account, &t).await;
+    assert_eq!(tr.verdict, hoptrace::trace::Overall::Blocked);
+    assert_eq!(verdict(&tr, HopId::NaclEndpoint), Verdict::Deny);
+
+    // An endpoint policy that denies execute-api:Invoke as well.
+    admin
+        .ec2
+        .modify_vpc_endpoint()
+        .vpc_endpoint_id(&t.vpce)
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*"}]}"#,
+        )
+        .send()
+        .await
+        .expect("ModifyVpcEndpoint");
+    let (_, tr) = assert_same_trace(&account, &t).await;
+    assert_eq!(verdict(&tr, HopId::EndpointPolicy), Verdict::Deny);
+    assert_eq!(verdict(&tr, HopId::NaclEndpoint), Verdict::Deny);
+}
+
+/// `n` more instances, in `subnet`.
+async fn run_instances(admin: &Admin, subnet: &str, n: i32) {
+    admin
+        .ec2
+        .run_instances()
+        .image_id("ami-12c6146b")
+        .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
+        .min_count(n)
+        .max_count(n)
+        .subnet_id(subnet)
+        .send()
+        .await
+        .expect("RunInstances");
+}
+
+/// Unrelated resources: a VPC of its own with a subnet and `groups`
+/// security groups, and `apis` more APIs. Returns the subnet.
+async fn clutter(admin: &Admin, cidr: &str, groups: usize, apis: usize) -> String {
+    let vpc = admin
+        .ec2
+        .create_vpc()
+        .cidr_block(cidr)
+        .send()
+        .await
+        .expect("CreateVpc")
+        .vpc
+        .and_then(|v| v.vpc_id)
+        .expect("vpc id");
+    let subnet = admin
+        .ec2
+        .create_subnet()
+        .vpc_id(&vpc)
+        .cidr_block(cidr)
+        .send()
+        .await
+        .expect("CreateSubnet")
+        .subnet
+        .and_then(|s| s.subnet_id)
+        .expect("subnet id");
+    for i in 0..groups {
+        admin
+            .ec2
+            .create_security_group()
+            .group_name(format!("clutter-{vpc}-{i}"))
+            .description("unrelated")
+            .vpc_id(&vpc)
+            .send()
+            .await
+            .expect("CreateSecurityGroup");
+    }
+    for i in 0..apis {
+        admin
+            .apigw
+            .create_rest_api()
+            .name(format!("clutter-{vpc}-{i}"))
+            .send()
+            .await
+            .expect("CreateRestApi");
+    }
+    subnet
+}
+
+/// The number of calls and rounds of the targeted read does not depend on
+/// the size of the account: the same for 10 instances and for 80, while
+/// the full discovery grows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn targeted_discovery_calls_do_not_grow_with_the_account() {
+    let url = moto::url();
+    let account = moto::fresh_account();
+    let admin = Admin::new(&aws::config(&url).await, &account);
+    let t = build(&admin, &account, "size").await;
+
+    // 10 instances: the client and 9 others in a VPC of their own.
+    let other = clutter(&admin, "10.30.0.0/16", 2, 1).await;
+    run_instances(&admin, &other, 9).await;
+    let small = targeted_in(&account, &t).await;
+    let small_full = discover_in(&account).await;
+    assert!(small.errors.is_empty(), "{:#?}", small.errors);
+    assert_eq!(small.snapshot.instances.len(), 1);
+
+    // 80 instances, more security groups, VPCs and APIs.
+    run_instances(&admin, &other, 60).await;
+    let more = clutter(&admin, "10.40.0.0/16", 25, 5).await;
+    run_instances(&admin, &more, 10).await;
+    let large = targeted_in(&account, &t).await;
+    let large_full = discover_in(&account).await;
+    assert!(large.errors.is_empty(), "{:#?}", large.errors);
+    assert_eq!(large_full.snapshot.instances.len(), 80);
+
+    eprintln!(
+        "targeted: 10 instances {} calls, {} rounds, {:?}; 80 instances {} calls, {} rounds, {:?}",
+        small.aws_calls,
+        small.aws_rounds,
+        small.elapsed,
+        large.aws_calls,
+        large.aws_rounds,
+        large.elapsed
+    );
+    eprintln!(
+        "full:     10 instances {} calls, {} rounds, {:?}; 80 instances {} calls, {} rounds, {:?}",
+        small_full.aws_calls,
+        small_full.aws_rounds,
+        small_full.elapsed,
+        large_full.aws_calls,
+        large_full.aws_rounds,
+        large_full.elapsed
+    );
+    assert_eq!(small.aws_calls, large.aws_calls);
+    assert_eq!(small.aws_rounds, large.aws_rounds);
+    assert!(small.aws_rounds >= 1);
+    assert!(large_full.aws_calls > small_full.aws_calls);
+    // The same trace either way.
+    assert_eq!(
+        lines(&trace_of(small.snapshot, &t)),
+        lines(&trace_of(large.snapshot, &t))
+    );
+}
+
+/// AWS refuses `DescribeNetworkAcls` to the targeted read as well: the
+/// call is recorded, `network_acls` is marked not read, both NACL hops are
+/// `unknown` naming the call, and the rest of the trace still evaluates.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn targeted_discovery_records_a_denied_call() {
+    let url = moto::url();
+    let account = moto::fresh_account();
+    let conf = aws::config(&url).await;
+    let t = build(&Admin::new(&conf, &account), &account, "tdenied").await;
+    let clients = clients_denied(&conf, &account, "DescribeNetworkAcls");
+    let d = Box::pin(discover::for_trace(&clients, &request_of(&t)))
+        .await
+        .expect("targeted discovery");
+    let calls: Vec<&str> = d.errors.iter().map(|e| e.call.as_str()).collect();
+    assert_eq!(calls, vec!["ec2:DescribeNetworkAcls"], "{:#?}", d.errors);
+    assert_eq!(d.snapshot.captured.get("network_acls"), Some(&false));
+    assert_eq!(d.snapshot.captured.get("security_groups"), Some(&true));
+    let tr = trace_of(d.snapshot, &t);
+    for hop in [HopId::NaclClient, HopId::NaclEndpoint] {
+        let h = tr.hops.iter().find(|h| h.hop == hop).expect("hop");
+        assert_eq!(h.verdict, Verdict::Unknown, "{:#?}", lines(&tr));
+        assert!(
+            format!("{} {}", h.reason, h.deciding).contains("DescribeNetworkAcls"),
+            "{:#?}",
+            lines(&tr)
+        );
+    }
+    assert_eq!(verdict(&tr, HopId::SgEgress), Verdict::Allow);
+    assert_eq!(verdict(&tr, HopId::EndpointPolicy), Verdict::Allow);
 }

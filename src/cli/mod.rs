@@ -83,7 +83,7 @@ pub struct SourceArgs {
     /// Use the embedded demo world
     #[arg(long, requires = "from")]
     pub demo: bool,
-    /// Without --snapshot or --demo: the live account, read-only
+    /// Without --snapshot or --demo: the live account, read-only (only what this trace needs)
     #[command(flatten)]
     pub aws: AwsArgs,
 }
@@ -318,28 +318,46 @@ pub(crate) struct Loaded {
     pub world: crate::model::World,
     /// AWS calls made (0 for the demo and snapshot files).
     pub aws_calls: u64,
+    /// The longest chain of dependent AWS calls among them.
+    pub aws_rounds: u32,
 }
 
-/// Load the world named by `--demo` / `--snapshot`, else read the live account.
-pub(crate) fn load_world(src: &SourceArgs) -> Result<Loaded, CliError> {
-    if src.demo {
-        return Ok(Loaded {
-            world: crate::demo::world()?,
+impl Loaded {
+    fn offline(world: crate::model::World) -> Loaded {
+        Loaded {
+            world,
             aws_calls: 0,
-        });
+            aws_rounds: 0,
+        }
+    }
+}
+
+/// Load the world named by `--demo` / `--snapshot`, else read what the
+/// trace of `req` needs from the live account.
+pub(crate) fn load_world(
+    src: &SourceArgs,
+    req: &crate::trace::Request,
+) -> Result<Loaded, CliError> {
+    if src.demo {
+        return Ok(Loaded::offline(crate::demo::world()?));
     }
     match &src.snapshot {
-        Some(path) => Ok(Loaded {
-            world: crate::model::World::new(crate::model::Snapshot::load(path)?),
-            aws_calls: 0,
-        }),
-        None => discover_world(&src.aws),
+        Some(path) => Ok(Loaded::offline(crate::model::World::new(
+            crate::model::Snapshot::load(path)?,
+        ))),
+        None => discover(&src.aws, Some(req)),
     }
 }
 
-/// A full, read-only discovery of the account `aws` names. Failed calls are
-/// listed on stderr (the hops that needed them say `unknown`).
+/// A full, read-only discovery of the account `aws` names (the TUI's).
 pub(crate) fn discover_world(aws: &AwsArgs) -> Result<Loaded, CliError> {
+    discover(aws, None)
+}
+
+/// A read-only discovery of the account `aws` names: what the trace of
+/// `req` needs, or everything. Failed calls are listed on stderr (the hops
+/// that needed them say `unknown`).
+fn discover(aws: &AwsArgs, req: Option<&crate::trace::Request>) -> Result<Loaded, CliError> {
     use crate::discover::{self, Clients};
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -358,7 +376,11 @@ pub(crate) fn discover_world(aws: &AwsArgs) -> Result<Loaded, CliError> {
                 "{e}; or work offline with --demo or --snapshot FILE"
             ))
         })?;
-        Ok::<_, CliError>(discover::full(&Clients::new(&conf)).await?)
+        let clients = Clients::new(&conf);
+        Ok::<_, CliError>(match req {
+            Some(req) => discover::for_trace(&clients, req).await?,
+            None => discover::full(&clients).await?,
+        })
     })?;
     const LISTED: usize = 5;
     for e in found.errors.iter().take(LISTED) {
@@ -373,6 +395,7 @@ pub(crate) fn discover_world(aws: &AwsArgs) -> Result<Loaded, CliError> {
     Ok(Loaded {
         world: crate::model::World::new(found.snapshot),
         aws_calls: found.aws_calls,
+        aws_rounds: found.aws_rounds,
     })
 }
 

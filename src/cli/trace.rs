@@ -29,11 +29,12 @@ pub(crate) fn request(from: &str, url: &str, flags: &RequestFlags) -> Result<Req
 /// Load the world `src` names and trace `req` in it.
 pub(crate) fn trace_in(src: &SourceArgs, req: &Request) -> Result<Trace, CliError> {
     let started = std::time::Instant::now();
-    let loaded = load_world(src)?;
+    let loaded = load_world(src, req)?;
     let mut t = trace::run(&loaded.world, req)?;
-    // Live: the calls made and the whole time, discovery included.
+    // Live: the calls made, their rounds and the whole time, discovery included.
     if loaded.aws_calls > 0 {
         t.stats.aws_calls = loaded.aws_calls;
+        t.stats.aws_rounds = loaded.aws_rounds;
         t.stats.elapsed_ms = started.elapsed().as_millis() as u64;
     }
     if let Some(ms) = fixed_elapsed_ms() {

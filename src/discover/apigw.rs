@@ -67,6 +67,29 @@ fn map(h: Option<&HashMap<String, String>>) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
+/// A `model::RestApi` from anything with the accessors of `types::RestApi`
+/// (the list's items and `GetRestApi`'s output); `None` without an id.
+macro_rules! rest_api {
+    ($a:expr) => {{
+        let a = $a;
+        a.id().map(|id| m::RestApi {
+            id: id.to_string(),
+            name: s(a.name()),
+            endpoint_configuration: endpoint_configuration(a.endpoint_configuration()),
+            policy: s(a.policy()),
+            disable_execute_api_endpoint: a.disable_execute_api_endpoint(),
+            api_key_source: a.api_key_source().map(|v| v.as_str().to_string()),
+            security_policy: a.security_policy().map(|v| v.as_str().to_string()),
+            endpoint_access_mode: a.endpoint_access_mode().map(|v| v.as_str().to_string()),
+            api_status: a.api_status().map(|v| v.as_str().to_string()),
+            owner_account: None,
+            policy_changed_at: None,
+            tags: map(a.tags()),
+            ..Default::default()
+        })
+    }};
+}
+
 /// A `position`/`limit` list without an SDK paginator, page by page.
 async fn positioned<O, T, E, F, Fut>(
     calls: &Calls,
@@ -115,42 +138,48 @@ async fn rest_apis(c: &Client, calls: &Calls) -> Vec<m::RestApi> {
     let apis: Vec<m::RestApi> = pages
         .iter()
         .flat_map(|p| p.items())
-        .filter_map(rest_api)
+        .filter_map(|a| rest_api!(a))
         .collect();
+    let next = calls.then();
     let futs = apis
         .into_iter()
         .map(|api| {
-            let (c, calls) = (c.clone(), calls.clone());
-            async move { api_details(&c, &calls, api).await }
+            let (c, calls) = (c.clone(), next.clone());
+            async move { api_details(&c, &calls, api, None).await }
         })
         .collect();
     all(calls, futs).await
 }
 
-fn rest_api(a: &t::RestApi) -> Option<m::RestApi> {
-    Some(m::RestApi {
-        id: a.id()?.to_string(),
-        name: s(a.name()),
-        endpoint_configuration: endpoint_configuration(a.endpoint_configuration()),
-        policy: s(a.policy()),
-        disable_execute_api_endpoint: a.disable_execute_api_endpoint(),
-        api_key_source: a.api_key_source().map(|v| v.as_str().to_string()),
-        security_policy: a.security_policy().map(|v| v.as_str().to_string()),
-        endpoint_access_mode: a.endpoint_access_mode().map(|v| v.as_str().to_string()),
-        api_status: a.api_status().map(|v| v.as_str().to_string()),
-        owner_account: None,
-        policy_changed_at: None,
-        tags: map(a.tags()),
-        ..Default::default()
-    })
+fn not_found<E: ProvideErrorMetadata>(e: &SdkError<E, HttpResponse>) -> bool {
+    e.code() == Some("NotFoundException")
 }
 
-/// Stages (then the deployments they reference), resources with their
-/// methods, authorizers and gateway responses of one API.
-async fn api_details(c: &Client, calls: &Calls, mut api: m::RestApi) -> m::RestApi {
+/// One API by id (`GetRestApi`), without its details; `None` when there is
+/// no such API in this account and region (not a failed call) or the call
+/// failed (recorded).
+pub(super) async fn rest_api_by_id(c: &Client, calls: &Calls, id: &str) -> Option<m::RestApi> {
+    let req = c.get_rest_api().rest_api_id(id).send();
+    let out = calls
+        .one_or("apigateway:GetRestApi", req, not_found)
+        .await?
+        .ok()?;
+    rest_api!(&out)
+}
+
+/// Stages (then the deployments they reference: of `only_stage`, else of
+/// every stage), resources with their methods, authorizers and gateway
+/// responses of one API. The deployments are read in the round after
+/// `calls`'.
+pub(super) async fn api_details(
+    c: &Client,
+    calls: &Calls,
+    mut api: m::RestApi,
+    only_stage: Option<&str>,
+) -> m::RestApi {
     let id = api.id.clone();
     let (stages, resources, authorizers, responses) = tokio::join!(
-        stages_and_deployments(c, calls, &id),
+        stages_and_deployments(c, calls, &id, only_stage),
         resources(c, calls, &id),
         authorizers(c, calls, &id),
         gateway_responses(c, calls, &id),
@@ -166,6 +195,7 @@ async fn stages_and_deployments(
     c: &Client,
     calls: &Calls,
     api: &str,
+    only_stage: Option<&str>,
 ) -> (Vec<m::Stage>, Vec<m::Deployment>) {
     let out = calls
         .one(
@@ -180,6 +210,7 @@ async fn stages_and_deployments(
         .collect();
     let ids: BTreeSet<String> = stages
         .iter()
+        .filter(|st| only_stage.is_none_or(|name| st.stage_name == name))
         .flat_map(|st| {
             st.deployment_id.iter().chain(
                 st.canary_settings
@@ -189,6 +220,8 @@ async fn stages_and_deployments(
         })
         .cloned()
         .collect();
+    let next = calls.then();
+    let calls = &next;
     let futs = ids
         .into_iter()
         .map(|dep| {
@@ -403,6 +436,20 @@ async fn gateway_responses(c: &Client, calls: &Calls, api: &str) -> Vec<m::Gatew
         .collect()
 }
 
+/// A `model::VpcLink` from the list's items or `GetVpcLink`'s output.
+macro_rules! vpc_link {
+    ($l:expr) => {{
+        let l = $l;
+        l.id().map(|id| m::VpcLink {
+            id: id.to_string(),
+            name: s(l.name()),
+            status: l.status().map(|v| v.as_str().to_string()),
+            status_message: s(l.status_message()),
+            target_arns: l.target_arns().to_vec(),
+        })
+    }};
+}
+
 async fn vpc_links(c: &Client, calls: &Calls) -> Vec<m::VpcLink> {
     let req = c.get_vpc_links().limit(LIMIT).into_paginator().send();
     calls
@@ -410,23 +457,36 @@ async fn vpc_links(c: &Client, calls: &Calls) -> Vec<m::VpcLink> {
             "apigateway:GetVpcLinks",
             req,
             |p| p.items(),
-            |l| {
-                Some(m::VpcLink {
-                    id: l.id()?.to_string(),
-                    name: s(l.name()),
-                    status: l.status().map(|v| v.as_str().to_string()),
-                    status_message: s(l.status_message()),
-                    target_arns: l.target_arns().to_vec(),
-                })
-            },
+            |l| vpc_link!(l),
         )
         .await
         .unwrap_or_default()
 }
 
+/// One VPC link by id; `None` when there is none (then the trace says it is
+/// missing) or the call failed (recorded).
+pub(super) async fn vpc_link_by_id(c: &Client, calls: &Calls, id: &str) -> Option<m::VpcLink> {
+    let req = c.get_vpc_link().vpc_link_id(id).send();
+    let out = calls
+        .one_or("apigateway:GetVpcLink", req, not_found)
+        .await?
+        .ok()?;
+    vpc_link!(&out)
+}
+
 /// The account's own domain names, private ones included, each with its
 /// base path mappings.
 async fn domain_names(c: &Client, calls: &Calls) -> Vec<m::DomainName> {
+    domain_names_named(c, calls, None).await
+}
+
+/// The account's own domain names (only those called `only`, in any case,
+/// when given), each with its base path mappings (read in the next round).
+pub(super) async fn domain_names_named(
+    c: &Client,
+    calls: &Calls,
+    only: Option<&str>,
+) -> Vec<m::DomainName> {
     let req = c
         .get_domain_names()
         .resource_owner(t::ResourceOwner::SelfValue)
@@ -437,10 +497,19 @@ async fn domain_names(c: &Client, calls: &Calls) -> Vec<m::DomainName> {
         .items("apigateway:GetDomainNames", req, |p| p.items(), domain_name)
         .await
         .unwrap_or_default();
+    let wanted = |d: &m::DomainName| {
+        only.is_none_or(|n| {
+            d.domain_name
+                .trim_end_matches('.')
+                .eq_ignore_ascii_case(n.trim_end_matches('.'))
+        })
+    };
+    let next = calls.then();
     let futs = domains
         .into_iter()
+        .filter(wanted)
         .map(|mut d| {
-            let (c, calls) = (c.clone(), calls.clone());
+            let (c, calls) = (c.clone(), next.clone());
             async move {
                 let req = c
                     .get_base_path_mappings()
@@ -495,7 +564,10 @@ fn domain_name(d: &t::DomainName) -> Option<m::DomainName> {
 
 /// The access associations of this account's private domain names. (The API
 /// has no creation date, so an association's age stays unknown.)
-async fn access_associations(c: &Client, calls: &Calls) -> Vec<m::DomainNameAccessAssociation> {
+pub(super) async fn access_associations(
+    c: &Client,
+    calls: &Calls,
+) -> Vec<m::DomainNameAccessAssociation> {
     let got = positioned(
         calls,
         "apigateway:GetDomainNameAccessAssociations",
@@ -526,37 +598,35 @@ async fn access_associations(c: &Client, calls: &Calls) -> Vec<m::DomainNameAcce
         .collect()
 }
 
+fn usage_plan(u: &t::UsagePlan) -> Option<m::UsagePlan> {
+    Some(m::UsagePlan {
+        id: u.id()?.to_string(),
+        name: s(u.name()),
+        api_stages: u
+            .api_stages()
+            .iter()
+            .filter_map(|a| {
+                Some(m::ApiStage {
+                    api_id: a.api_id()?.to_string(),
+                    stage: a.stage()?.to_string(),
+                })
+            })
+            .collect(),
+        key_ids: Vec::new(),
+    })
+}
+
 async fn usage_plans(c: &Client, calls: &Calls) -> Vec<m::UsagePlan> {
     let req = c.get_usage_plans().limit(LIMIT).into_paginator().send();
     let plans = calls
-        .items(
-            "apigateway:GetUsagePlans",
-            req,
-            |p| p.items(),
-            |u| {
-                Some(m::UsagePlan {
-                    id: u.id()?.to_string(),
-                    name: s(u.name()),
-                    api_stages: u
-                        .api_stages()
-                        .iter()
-                        .filter_map(|a| {
-                            Some(m::ApiStage {
-                                api_id: a.api_id()?.to_string(),
-                                stage: a.stage()?.to_string(),
-                            })
-                        })
-                        .collect(),
-                    key_ids: Vec::new(),
-                })
-            },
-        )
+        .items("apigateway:GetUsagePlans", req, |p| p.items(), usage_plan)
         .await
         .unwrap_or_default();
+    let next = calls.then();
     let futs = plans
         .into_iter()
         .map(|mut plan| {
-            let (c, calls) = (c.clone(), calls.clone());
+            let (c, calls) = (c.clone(), next.clone());
             async move {
                 let req = c
                     .get_usage_plan_keys()
@@ -580,9 +650,37 @@ async fn usage_plans(c: &Client, calls: &Calls) -> Vec<m::UsagePlan> {
     all(calls, futs).await
 }
 
+/// The usage plans that hold API key `key_id` (`GetUsagePlans?keyId=`),
+/// each listing that key only: what H14 asks of a plan is whether it holds
+/// the request's key for the API's stage. `None` when the call failed.
+pub(super) async fn usage_plans_with_key(
+    c: &Client,
+    calls: &Calls,
+    key_id: &str,
+) -> Option<Vec<m::UsagePlan>> {
+    let req = c
+        .get_usage_plans()
+        .key_id(key_id)
+        .limit(LIMIT)
+        .into_paginator()
+        .send();
+    let plans = calls
+        .items("apigateway:GetUsagePlans", req, |p| p.items(), usage_plan)
+        .await?;
+    Some(
+        plans
+            .into_iter()
+            .map(|mut p| {
+                p.key_ids = vec![key_id.to_string()];
+                p
+            })
+            .collect(),
+    )
+}
+
 /// API keys with the SHA-256 of their value (H14 compares hashes); the value
 /// itself is dropped here and never reaches the snapshot.
-async fn api_keys(c: &Client, calls: &Calls) -> Vec<m::ApiKey> {
+pub(super) async fn api_keys(c: &Client, calls: &Calls) -> Vec<m::ApiKey> {
     let req = c
         .get_api_keys()
         .include_values(true)

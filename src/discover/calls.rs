@@ -3,7 +3,7 @@
 //! recorded instead of ending the discovery.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use aws_smithy_async::future::pagination_stream::PaginationStream;
@@ -113,11 +113,18 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// What every read shares: the permits and the failed calls.
+/// What every read shares: the permits, the failed calls and the longest
+/// chain of dependent calls made so far.
+///
+/// A handle also carries the round its calls belong to: 1 for calls that
+/// depend on nothing, and [`Calls::then`] for calls that need the answer of
+/// a call made through this handle. Every page of one list is in one round.
 #[derive(Clone)]
 pub(super) struct Calls {
     permits: Arc<Semaphore>,
     errors: Arc<Mutex<Vec<CallError>>>,
+    round: u32,
+    deepest: Arc<AtomicU32>,
 }
 
 impl Calls {
@@ -125,6 +132,43 @@ impl Calls {
         Calls {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             errors: Arc::default(),
+            round: 1,
+            deepest: Arc::default(),
+        }
+    }
+
+    /// The same calls, for the round after this handle's: calls that use
+    /// what a call made through `self` answered.
+    pub fn then(&self) -> Calls {
+        Calls {
+            round: self.round + 1,
+            ..self.clone()
+        }
+    }
+
+    /// A handle for the round after every call made so far (a barrier).
+    pub fn after_all(&self) -> Calls {
+        Calls {
+            round: self.rounds() + 1,
+            ..self.clone()
+        }
+    }
+
+    /// The longest chain of dependent calls made so far (0 before any call).
+    pub fn rounds(&self) -> u32 {
+        self.deepest.load(Ordering::Relaxed)
+    }
+
+    /// A call of this handle's round is being made.
+    fn made(&self) {
+        self.deepest.fetch_max(self.round, Ordering::Relaxed);
+    }
+
+    /// Forget failed calls that `expected` says were not failures after all
+    /// (a 404 for an API that turned out not to exist).
+    pub fn forget_errors(&self, expected: impl Fn(&CallError) -> bool) {
+        if let Ok(mut errors) = self.errors.lock() {
+            errors.retain(|e| !expected(e));
         }
     }
 
@@ -164,6 +208,7 @@ impl Calls {
     {
         let result = {
             let _permit = self.permits.acquire().await.ok()?;
+            self.made();
             fut.await
         };
         match result {
@@ -191,6 +236,7 @@ impl Calls {
         loop {
             let next = {
                 let _permit = self.permits.acquire().await.ok()?;
+                self.made();
                 stream.next().await
             };
             match next {
@@ -255,4 +301,49 @@ where
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Failure =
+        SdkError<aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError, HttpResponse>;
+
+    async fn call(calls: &Calls) {
+        calls.one("test:Call", async { Ok::<u8, Failure>(1) }).await;
+    }
+
+    #[tokio::test]
+    async fn rounds_are_the_longest_chain_of_dependent_calls_made() {
+        let first = Calls::new(2);
+        let (second, third) = (first.then(), first.then().then());
+        // Handles for later rounds count once a call is made through them.
+        assert_eq!(first.rounds(), 0);
+        call(&second).await;
+        assert_eq!(first.rounds(), 2);
+        call(&first).await;
+        assert_eq!(first.rounds(), 2);
+        call(&third).await;
+        assert_eq!(second.rounds(), 3);
+        // After everything so far.
+        let barrier = first.after_all();
+        call(&barrier).await;
+        assert_eq!(first.rounds(), 4);
+    }
+
+    #[tokio::test]
+    async fn forgotten_errors_are_gone() {
+        let calls = Calls::new(1);
+        for code in ["NotFoundException", "AccessDeniedException"] {
+            calls.record(CallError {
+                call: "apigateway:GetStages".into(),
+                code: code.into(),
+                message: String::new(),
+            });
+        }
+        calls.forget_errors(|e| e.code == "NotFoundException");
+        let left: Vec<String> = calls.errors().into_iter().map(|e| e.code).collect();
+        assert_eq!(left, vec!["AccessDeniedException"]);
+    }
 }

@@ -17,6 +17,10 @@ pub struct Discovery {
     pub snapshot: Snapshot,
     /// Operations sent (each page counts once; retries do not).
     pub aws_calls: u64,
+    /// The longest chain of dependent calls made: a call that needs another
+    /// call's answer is one round after it (every page of a list is in the
+    /// list's round).
+    pub aws_rounds: u32,
     /// Calls that failed; what they would have read is missing from the snapshot.
     pub errors: Vec<CallError>,
     pub elapsed: Duration,
@@ -29,6 +33,14 @@ pub enum DiscoverError {
     NoRegion,
     #[error("cannot tell which account the credentials belong to: sts:GetCallerIdentity {code}: {message}")]
     Identity { code: String, message: String },
+    #[error("instance {id} is not in account {account} ({region})")]
+    NoInstance {
+        id: String,
+        account: String,
+        region: String,
+    },
+    #[error("cannot read instance {id}: {error}")]
+    InstanceUnreadable { id: String, error: String },
 }
 
 /// Read the account and region `clients` talk to.
@@ -40,6 +52,44 @@ pub async fn full(clients: &Clients) -> Result<Discovery, DiscoverError> {
 
     // The account first: it decides which roles and functions are ours to
     // read, and failing here means the credentials do not work at all.
+    let (account, caller_arn) = identity(clients, &calls).await?;
+
+    let next = calls.then();
+    let (ec2, apigw) = tokio::join!(
+        super::ec2::read(&clients.ec2, &next),
+        super::apigw::read(&clients.apigateway, &next),
+    );
+    let refs = super::iam::references(&account, &region, &ec2.instances, &apigw.rest_apis);
+    let iam = super::iam::read(&clients.iam, &clients.lambda, &calls.after_all(), refs).await;
+
+    let errors = calls.errors();
+    let everything = COLLECTIONS.iter().map(|(_, c)| *c);
+    let snapshot = assemble(
+        Who {
+            account,
+            caller_arn,
+            region,
+        },
+        ec2,
+        apigw,
+        iam,
+        &errors,
+        everything,
+    );
+    Ok(Discovery {
+        snapshot,
+        aws_calls: clients.calls() - calls_before,
+        aws_rounds: calls.rounds(),
+        errors,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// `sts:GetCallerIdentity`: the account and the caller's ARN.
+pub(super) async fn identity(
+    clients: &Clients,
+    calls: &Calls,
+) -> Result<(String, String), DiscoverError> {
     let who = calls
         .one_or(
             "sts:GetCallerIdentity",
@@ -72,23 +122,34 @@ pub async fn full(clients: &Clients) -> Result<Discovery, DiscoverError> {
             message: "the answer names no account".into(),
         });
     }
+    Ok((account, caller_arn))
+}
 
-    let (ec2, apigw) = tokio::join!(
-        super::ec2::read(&clients.ec2, &calls),
-        super::apigw::read(&clients.apigateway, &calls),
-    );
-    let refs = super::iam::references(&account, &region, &ec2.instances, &apigw.rest_apis);
-    let iam = super::iam::read(&clients.iam, &clients.lambda, &calls, refs).await;
+/// Whose account and which region a snapshot is of.
+pub(super) struct Who {
+    pub account: String,
+    pub caller_arn: String,
+    pub region: String,
+}
 
-    let errors = calls.errors();
-    let (captured, recorded) = read_record(&errors);
-    let snapshot = Snapshot {
+/// The snapshot of what was read, with the record of the read (`read`: the
+/// collections read for the scope of this discovery; see [`read_record`]).
+pub(super) fn assemble<'a>(
+    who: Who,
+    ec2: super::ec2::Ec2,
+    apigw: super::apigw::Apigw,
+    iam: super::iam::Iam,
+    errors: &[CallError],
+    read: impl IntoIterator<Item = &'a str>,
+) -> Snapshot {
+    let (captured, recorded) = read_record(errors, read);
+    Snapshot {
         captured,
         errors: recorded,
         schema: SNAPSHOT_SCHEMA.to_string(),
-        partition: partition(&caller_arn, &region),
-        account,
-        region,
+        partition: partition(&who.caller_arn, &who.region),
+        account: who.account,
+        region: who.region,
         captured_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         vpcs: ec2.vpcs,
         dhcp_options: ec2.dhcp_options,
@@ -112,19 +173,13 @@ pub async fn full(clients: &Clients) -> Result<Discovery, DiscoverError> {
         managed_policies: iam.managed_policies,
         lambda_functions: iam.lambda_functions,
         lambda_policies: iam.lambda_policies,
-    };
-    Ok(Discovery {
-        snapshot,
-        aws_calls: clients.calls() - calls_before,
-        errors,
-        elapsed: started.elapsed(),
-    })
+    }
 }
 
 /// The call that fills each snapshot collection as a whole. A collection is
 /// read unless its call failed; calls about one resource (one API's stages,
 /// one role's policies) leave that resource's data out instead.
-const COLLECTIONS: &[(&str, &str)] = &[
+pub(super) const COLLECTIONS: &[(&str, &str)] = &[
     ("ec2:DescribeVpcs", "vpcs"),
     ("ec2:DescribeDhcpOptions", "dhcp_options"),
     ("ec2:DescribeSubnets", "subnets"),
@@ -152,17 +207,17 @@ const COLLECTIONS: &[(&str, &str)] = &[
 ];
 
 /// What the snapshot records of the read: per collection whether it was
-/// read, and every failed call (with the collection it leaves unread).
-fn read_record(
+/// read (`read`: the collections this discovery read, for the scope it
+/// reads), and every failed call (with the collection it leaves unread).
+pub(super) fn read_record<'a>(
     errors: &[CallError],
+    read: impl IntoIterator<Item = &'a str>,
 ) -> (
     std::collections::BTreeMap<String, bool>,
     Vec<crate::model::CallError>,
 ) {
-    let mut captured: std::collections::BTreeMap<String, bool> = COLLECTIONS
-        .iter()
-        .map(|(_, c)| (c.to_string(), true))
-        .collect();
+    let mut captured: std::collections::BTreeMap<String, bool> =
+        read.into_iter().map(|c| (c.to_string(), true)).collect();
     let recorded = errors
         .iter()
         .map(|e| {
@@ -201,18 +256,22 @@ mod tests {
 
     #[test]
     fn a_failed_collection_call_marks_it_unread() {
-        let (captured, recorded) = read_record(&[
-            CallError {
-                call: "ec2:DescribeNetworkAcls".into(),
-                code: "UnauthorizedOperation".into(),
-                message: "no".into(),
-            },
-            CallError {
-                call: "apigateway:GetStages".into(),
-                code: "AccessDeniedException".into(),
-                message: "no".into(),
-            },
-        ]);
+        let everything = super::COLLECTIONS.iter().map(|(_, c)| *c);
+        let (captured, recorded) = read_record(
+            &[
+                CallError {
+                    call: "ec2:DescribeNetworkAcls".into(),
+                    code: "UnauthorizedOperation".into(),
+                    message: "no".into(),
+                },
+                CallError {
+                    call: "apigateway:GetStages".into(),
+                    code: "AccessDeniedException".into(),
+                    message: "no".into(),
+                },
+            ],
+            everything,
+        );
         assert!(!captured["network_acls"]);
         assert!(captured["security_groups"]);
         assert_eq!(recorded.len(), 2);

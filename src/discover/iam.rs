@@ -96,7 +96,7 @@ pub(super) fn references(
 }
 
 /// The stage variables each stage (and each canary) runs with.
-fn stage_variable_sets(api: &RestApi) -> Vec<BTreeMap<String, String>> {
+pub(super) fn stage_variable_sets(api: &RestApi) -> Vec<BTreeMap<String, String>> {
     let mut sets = Vec::new();
     for st in &api.stages {
         sets.push(st.variables.clone());
@@ -151,6 +151,12 @@ pub(super) async fn read(
         functions,
     } = refs;
     let iam_side = async {
+        // The roles come in the round after the profiles that name them.
+        let roles_calls = if instance_profiles.is_empty() {
+            calls.clone()
+        } else {
+            calls.then()
+        };
         let profiles = instance_profiles_of(iam, calls, instance_profiles).await;
         let mut role_arns = roles;
         role_arns.extend(
@@ -158,6 +164,7 @@ pub(super) async fn read(
                 .iter()
                 .flat_map(|p| p.roles.iter().map(|r| r.arn.clone())),
         );
+        let calls = &roles_calls;
         let roles = roles_of(iam, calls, role_arns).await;
         let policy_arns: BTreeSet<String> = roles
             .iter()
@@ -172,7 +179,7 @@ pub(super) async fn read(
                     )
             })
             .collect();
-        let managed = managed_policies(iam, calls, policy_arns).await;
+        let managed = managed_policies(iam, &calls.then(), policy_arns).await;
         (profiles, roles, managed)
     };
     let ((instance_profiles, roles, managed_policies), (lambda_functions, lambda_policies)) =
@@ -186,7 +193,7 @@ pub(super) async fn read(
     }
 }
 
-async fn instance_profiles_of(
+pub(super) async fn instance_profiles_of(
     c: &aws_sdk_iam::Client,
     calls: &Calls,
     arns: BTreeSet<String>,
@@ -251,7 +258,7 @@ async fn role(c: &aws_sdk_iam::Client, calls: &Calls, arn: &str) -> Option<m::Ro
         let futs = names
             .into_iter()
             .map(|policy| {
-                let (c, calls, role) = (c.clone(), calls.clone(), name.to_string());
+                let (c, calls, role) = (c.clone(), calls.then(), name.to_string());
                 async move {
                     let req = c
                         .get_role_policy()
@@ -330,6 +337,7 @@ async fn managed_policies(
                     .await?;
                 let p = out.policy()?;
                 let version = p.default_version_id()?.to_string();
+                let calls = calls.then();
                 let req = c
                     .get_policy_version()
                     .policy_arn(&arn)

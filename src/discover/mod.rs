@@ -5,8 +5,10 @@
 //! any operation that is not on the read allow-list before it is signed or sent.
 //! This module and `logs` are the only places that name AWS SDK types.
 //!
-//! Layout: `calls` (bounded concurrency, paging, the call counter, failed
-//! calls), `full` (the order of a full discovery), and one module per service
+//! Layout: `calls` (bounded concurrency, paging, the call counter, the
+//! rounds of dependent calls, failed calls), `full` (the order of a full
+//! discovery), `targeted` (what one trace needs, for `trace` and `explain`),
+//! and one module per service
 //! family that reads and maps SDK types into the model by hand (`ec2`, with
 //! `ec2/network` for routes, NACLs, SGs, prefix lists and peerings; `apigw`;
 //! `iam`, which also reads Lambda).
@@ -16,9 +18,11 @@ mod calls;
 mod ec2;
 mod full;
 mod iam;
+mod targeted;
 
 pub use calls::CallError;
 pub use full::{full, DiscoverError, Discovery};
+pub use targeted::for_trace;
 
 pub mod permissions;
 

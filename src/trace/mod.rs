@@ -27,7 +27,9 @@ pub use evidence::{
     StatementRef, StatementResult,
 };
 pub use hop::{Hop, HopId, Verdict};
-pub use hops::{key_hash, lambda_of_uri, split_qualifier, substitute_stage_variables};
+pub use hops::{
+    execute_api_service, key_hash, lambda_of_uri, split_qualifier, substitute_stage_variables,
+};
 pub use request::target::{self, Form, Target};
 pub use request::{Auth, Request, RequestError, TlsVersion};
 pub use response::{GatewayResponseType, Response};
@@ -74,7 +76,10 @@ pub struct RequestSummary {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Stats {
+    /// AWS calls made to read the world (0 offline).
     pub aws_calls: u64,
+    /// The longest chain of dependent AWS calls among them (0 offline).
+    pub aws_rounds: u32,
     pub elapsed_ms: u64,
 }
 
@@ -97,25 +102,39 @@ pub enum TraceError {
     UnknownInstance(String),
 }
 
-/// Follow `req` through `world`.
-pub fn run(world: &World, req: &Request) -> Result<Trace, TraceError> {
-    let started = Instant::now();
-    let instance = world
-        .instance(&req.from)
-        .ok_or_else(|| TraceError::UnknownInstance(req.from.clone()))?;
+/// The API, stage and resource path `req` names in `world`, as the hops
+/// will read them (a custom domain through its base path mappings), before
+/// anything about the network is known: `(api id, stage, path)`. `None`
+/// when the request names none that can be followed.
+pub(crate) fn api_call_in(world: &World, req: &Request) -> Option<(String, String, String)> {
+    let call = resolve::api_call(&start(world, req)).ok()?;
+    Some((call.api_id, call.stage, call.path))
+}
+
+/// What the hops share before the first hop: the request's target and region.
+fn start<'w>(world: &'w World, req: &'w Request) -> ctx::Ctx<'w> {
     let target = Target::classify(req);
     let region = target
         .region
         .clone()
         .unwrap_or_else(|| world.snap.region.clone());
-    let mut ctx = ctx::Ctx {
+    ctx::Ctx {
         world,
         req,
         target,
         region,
         client: None,
         dest: ctx::Destination::none("not resolved yet"),
-    };
+    }
+}
+
+/// Follow `req` through `world`.
+pub fn run(world: &World, req: &Request) -> Result<Trace, TraceError> {
+    let started = Instant::now();
+    let instance = world
+        .instance(&req.from)
+        .ok_or_else(|| TraceError::UnknownInstance(req.from.clone()))?;
+    let mut ctx = start(world, req);
     let (hops, api) = hops::evaluate(&mut ctx, instance);
     let first_block = hops.iter().find(|h| h.verdict == Verdict::Deny);
     let verdict = if first_block.is_some() {
@@ -153,6 +172,7 @@ pub fn run(world: &World, req: &Request) -> Result<Trace, TraceError> {
         symptom,
         stats: Stats {
             aws_calls: 0,
+            aws_rounds: 0,
             elapsed_ms: started.elapsed().as_millis() as u64,
         },
     })

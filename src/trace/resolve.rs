@@ -333,6 +333,57 @@ pub fn route_in<'d>(
     Some((key.as_str(), k.as_str(), m))
 }
 
+/// The methods a request for `verb path` on `stage` of `api` may reach, as
+/// (resource path, method key) pairs: the route in the `apiSummary` of the
+/// stage's deployment and of its canary's, and, when one of those or its
+/// `apiSummary` is not at hand, the route among the live resources (the
+/// method named `verb`, else `ANY`). Discovery reads the integrations and
+/// authorizers of these only.
+pub fn methods_reached(
+    api: &RestApi,
+    stage: &str,
+    path: &str,
+    verb: &str,
+) -> std::collections::BTreeSet<(String, String)> {
+    let mut out = std::collections::BTreeSet::new();
+    let verb = verb.to_ascii_uppercase();
+    let Some(st) = api.stages.iter().find(|s| s.stage_name == stage) else {
+        return out;
+    };
+    let deployed = st.deployment_id.iter().chain(
+        st.canary_settings
+            .iter()
+            .flat_map(|cs| cs.deployment_id.iter()),
+    );
+    let mut live = false;
+    for id in deployed {
+        match api
+            .deployments
+            .iter()
+            .find(|d| &d.id == id && d.api_summary.is_some())
+        {
+            Some(d) => {
+                if let Some((template, key, _)) = route_in(d, path, &verb) {
+                    out.insert((template.to_string(), key.to_string()));
+                }
+            }
+            None => live = true,
+        }
+    }
+    if live {
+        let template = match_template(api.resources.iter().map(|r| r.path.as_str()), path);
+        if let Some(r) = template.and_then(|t| api.resources.iter().find(|r| r.path == t)) {
+            let key = [verb.as_str(), "ANY"]
+                .into_iter()
+                .find(|k| r.resource_methods.contains_key(*k));
+            if let Some(k) = key {
+                out.insert((r.path.clone(), k.to_string()));
+            }
+        }
+    }
+    out
+}
+
 /// The private custom domain a form D/D' request names. With several of that
 /// name (one per owner account), the one associated with the endpoint the
 /// request reaches.
@@ -575,7 +626,86 @@ pub(crate) fn private_route<'r, 'w>(
 
 #[cfg(test)]
 mod tests {
-    use super::match_template;
+    use super::{match_template, methods_reached};
+    use crate::model::apigw::{
+        CanarySettings, Deployment, Method, MethodSnapshot, Resource, RestApi, Stage,
+    };
+    use std::collections::{BTreeMap, BTreeSet};
+
+    fn deployment(id: &str, routes: Option<&[(&str, &str)]>) -> Deployment {
+        let mut summary: BTreeMap<String, BTreeMap<String, MethodSnapshot>> = BTreeMap::new();
+        for (path, verb) in routes.unwrap_or_default() {
+            summary
+                .entry(path.to_string())
+                .or_default()
+                .insert(verb.to_string(), MethodSnapshot::default());
+        }
+        Deployment {
+            id: id.into(),
+            api_summary: routes.map(|_| summary),
+            ..Default::default()
+        }
+    }
+
+    fn resource(path: &str, verbs: &[&str]) -> Resource {
+        Resource {
+            id: path.into(),
+            path: path.into(),
+            resource_methods: verbs
+                .iter()
+                .map(|v| (v.to_string(), Method::default()))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn set(v: &[(&str, &str)]) -> BTreeSet<(String, String)> {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn methods_reached_follow_the_deployments_then_the_live_resources() {
+        let mut api = RestApi {
+            id: "a1".into(),
+            stages: vec![Stage {
+                stage_name: "prod".into(),
+                deployment_id: Some("d1".into()),
+                canary_settings: Some(CanarySettings {
+                    deployment_id: Some("d2".into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }],
+            deployments: vec![
+                deployment("d1", Some(&[("/pets/{id}", "GET"), ("/{proxy+}", "ANY")])),
+                deployment("d2", Some(&[("/pets/{id}", "ANY")])),
+            ],
+            // Live, /pets/mine exists now: not deployed, so not reached.
+            resources: vec![
+                resource("/pets/{id}", &["GET", "ANY"]),
+                resource("/pets/mine", &["GET"]),
+            ],
+            ..Default::default()
+        };
+        // The stage's and the canary's deployed routes.
+        assert_eq!(
+            methods_reached(&api, "prod", "/pets/mine", "get"),
+            set(&[("/pets/{id}", "GET"), ("/pets/{id}", "ANY")])
+        );
+        assert_eq!(methods_reached(&api, "dev", "/pets/1", "GET"), set(&[]));
+        // A deployment without its apiSummary: the live route too.
+        api.deployments[1] = deployment("d2", None);
+        assert_eq!(
+            methods_reached(&api, "prod", "/pets/mine", "GET"),
+            set(&[("/pets/{id}", "GET"), ("/pets/mine", "GET")])
+        );
+        assert_eq!(
+            methods_reached(&api, "prod", "/pets/1", "POST"),
+            set(&[("/pets/{id}", "ANY")])
+        );
+    }
 
     #[test]
     fn templates() {

@@ -10,7 +10,7 @@ use crate::model::ec2 as m;
 
 mod network;
 
-use network::{
+pub(super) use network::{
     network_acls, peering_connections, prefix_list_entries, prefix_lists, referenced_prefix_lists,
     route_tables, security_groups,
 };
@@ -37,19 +37,20 @@ const IDS_PER_CALL: usize = 100;
 /// Every `Describe*` of the region, then what depends on them: the VPC DNS
 /// attributes, the endpoints' ENIs and the entries of referenced prefix lists.
 pub(super) async fn read(c: &Client, calls: &Calls) -> Ec2 {
+    let all = &[];
     let (vpcs, dhcp_options, subnets, instances, route_tables, network_acls) = tokio::join!(
-        vpcs(c, calls),
-        dhcp_options(c, calls),
-        subnets(c, calls),
-        instances(c, calls),
-        route_tables(c, calls),
-        network_acls(c, calls),
+        vpcs(c, calls, all),
+        dhcp_options(c, calls, all),
+        subnets(c, calls, all),
+        instances(c, calls, all),
+        route_tables(c, calls, all),
+        network_acls(c, calls, all),
     );
     let (security_groups, prefix_lists, vpc_endpoints, vpc_peering_connections) = tokio::join!(
-        security_groups(c, calls),
-        prefix_lists(c, calls),
-        vpc_endpoints(c, calls),
-        peering_connections(c, calls),
+        security_groups(c, calls, all),
+        prefix_lists(c, calls, all),
+        vpc_endpoints(c, calls, all),
+        peering_connections(c, calls, all),
     );
     let mut out = Ec2 {
         vpcs,
@@ -65,17 +66,12 @@ pub(super) async fn read(c: &Client, calls: &Calls) -> Ec2 {
         vpc_peering_connections,
     };
     let referenced = referenced_prefix_lists(&out);
-    let eni_ids: Vec<String> = out
-        .vpc_endpoints
-        .iter()
-        .flat_map(|e| e.network_interface_ids.iter().cloned())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let eni_ids = endpoint_enis(&out.vpc_endpoints);
+    let next = calls.then();
     let (attrs, enis, entries) = tokio::join!(
-        vpc_attributes(c, calls, &out.vpcs),
-        network_interfaces(c, calls, eni_ids),
-        prefix_list_entries(c, calls, &out.prefix_lists, &referenced),
+        vpc_attributes(c, &next, &out.vpcs),
+        network_interfaces(c, &next, eni_ids),
+        prefix_list_entries(c, &next, &out.prefix_lists, &referenced),
     );
     for (vpc, (support, hostnames)) in out.vpcs.iter_mut().zip(attrs) {
         vpc.enable_dns_support = support;
@@ -88,8 +84,35 @@ pub(super) async fn read(c: &Client, calls: &Calls) -> Ec2 {
     out
 }
 
+/// The ENIs of `endpoints`, each once.
+pub(super) fn endpoint_enis(endpoints: &[m::VpcEndpoint]) -> Vec<String> {
+    endpoints
+        .iter()
+        .flat_map(|e| e.network_interface_ids.iter().cloned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
 pub(super) fn s(v: Option<&str>) -> Option<String> {
     v.map(str::to_string)
+}
+
+/// `name` in `values`: one filter of a `Describe*` call.
+pub(super) fn filter<I, S>(name: &str, values: I) -> t::Filter
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    t::Filter::builder()
+        .name(name)
+        .set_values(Some(values.into_iter().map(Into::into).collect()))
+        .build()
+}
+
+/// The filters of a call: `None` (everything) when there are none.
+pub(super) fn filters(f: &[t::Filter]) -> Option<Vec<t::Filter>> {
+    (!f.is_empty()).then(|| f.to_vec())
 }
 
 fn tags(v: &[t::Tag]) -> Vec<m::Tag> {
@@ -129,8 +152,12 @@ fn group_ref(g: &t::GroupIdentifier) -> Option<m::GroupRef> {
     })
 }
 
-async fn vpcs(c: &Client, calls: &Calls) -> Vec<m::Vpc> {
-    let req = c.describe_vpcs().into_paginator().send();
+pub(super) async fn vpcs(c: &Client, calls: &Calls, f: &[t::Filter]) -> Vec<m::Vpc> {
+    let req = c
+        .describe_vpcs()
+        .set_filters(filters(f))
+        .into_paginator()
+        .send();
     calls
         .items("ec2:DescribeVpcs", req, |p| p.vpcs(), vpc)
         .await
@@ -173,7 +200,7 @@ fn vpc(v: &t::Vpc) -> Option<m::Vpc> {
 }
 
 /// `(enableDnsSupport, enableDnsHostnames)` per VPC, in order; `None` where a call failed.
-async fn vpc_attributes(
+pub(super) async fn vpc_attributes(
     c: &Client,
     calls: &Calls,
     vpcs: &[m::Vpc],
@@ -207,8 +234,16 @@ async fn vpc_attributes(
     got.into_iter().map(|a| a.unwrap_or_default()).collect()
 }
 
-async fn dhcp_options(c: &Client, calls: &Calls) -> Vec<m::DhcpOptions> {
-    let req = c.describe_dhcp_options().into_paginator().send();
+pub(super) async fn dhcp_options(
+    c: &Client,
+    calls: &Calls,
+    f: &[t::Filter],
+) -> Vec<m::DhcpOptions> {
+    let req = c
+        .describe_dhcp_options()
+        .set_filters(filters(f))
+        .into_paginator()
+        .send();
     calls
         .items(
             "ec2:DescribeDhcpOptions",
@@ -231,8 +266,12 @@ async fn dhcp_options(c: &Client, calls: &Calls) -> Vec<m::DhcpOptions> {
         .unwrap_or_default()
 }
 
-async fn subnets(c: &Client, calls: &Calls) -> Vec<m::Subnet> {
-    let req = c.describe_subnets().into_paginator().send();
+pub(super) async fn subnets(c: &Client, calls: &Calls, f: &[t::Filter]) -> Vec<m::Subnet> {
+    let req = c
+        .describe_subnets()
+        .set_filters(filters(f))
+        .into_paginator()
+        .send();
     calls
         .items(
             "ec2:DescribeSubnets",
@@ -262,9 +301,14 @@ async fn subnets(c: &Client, calls: &Calls) -> Vec<m::Subnet> {
         .unwrap_or_default()
 }
 
-async fn instances(c: &Client, calls: &Calls) -> Vec<m::Instance> {
+pub(super) async fn instances(c: &Client, calls: &Calls, f: &[t::Filter]) -> Vec<m::Instance> {
     let call = "ec2:DescribeInstances";
-    let pages = calls.pages(call, c.describe_instances().into_paginator().send());
+    let req = c
+        .describe_instances()
+        .set_filters(filters(f))
+        .into_paginator()
+        .send();
+    let pages = calls.pages(call, req);
     let pages = pages.await.unwrap_or_default();
     pages
         .iter()
@@ -321,8 +365,16 @@ fn instance(i: &t::Instance) -> Option<m::Instance> {
     })
 }
 
-async fn vpc_endpoints(c: &Client, calls: &Calls) -> Vec<m::VpcEndpoint> {
-    let req = c.describe_vpc_endpoints().into_paginator().send();
+pub(super) async fn vpc_endpoints(
+    c: &Client,
+    calls: &Calls,
+    f: &[t::Filter],
+) -> Vec<m::VpcEndpoint> {
+    let req = c
+        .describe_vpc_endpoints()
+        .set_filters(filters(f))
+        .into_paginator()
+        .send();
     calls
         .items(
             "ec2:DescribeVpcEndpoints",
@@ -334,7 +386,7 @@ async fn vpc_endpoints(c: &Client, calls: &Calls) -> Vec<m::VpcEndpoint> {
         .unwrap_or_default()
 }
 
-fn vpc_endpoint(e: &t::VpcEndpoint) -> Option<m::VpcEndpoint> {
+pub(super) fn vpc_endpoint(e: &t::VpcEndpoint) -> Option<m::VpcEndpoint> {
     Some(m::VpcEndpoint {
         vpc_endpoint_id: e.vpc_endpoint_id()?.to_string(),
         vpc_endpoint_type: e
@@ -384,9 +436,64 @@ fn vpc_endpoint(e: &t::VpcEndpoint) -> Option<m::VpcEndpoint> {
     })
 }
 
+/// The endpoints named by `ids` (`VpcEndpointIds`): one call. When AWS
+/// refuses the list because an id does not exist here (another account's
+/// endpoint, or a deleted one), one call per id in the next round; the
+/// missing ones are left out (not a failed call).
+pub(super) async fn vpc_endpoints_by_id(
+    c: &Client,
+    calls: &Calls,
+    ids: &[String],
+) -> Vec<m::VpcEndpoint> {
+    use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+    const CALL: &str = "ec2:DescribeVpcEndpoints";
+    fn missing<E: ProvideErrorMetadata>(e: &E) -> bool {
+        e.code()
+            .is_some_and(|c| c.starts_with("InvalidVpcEndpointId"))
+    }
+    let one = |calls: Calls, ids: Vec<String>| {
+        let c = c.clone();
+        async move {
+            let req = c
+                .describe_vpc_endpoints()
+                .set_vpc_endpoint_ids(Some(ids))
+                .send();
+            calls.one_or(CALL, req, missing).await
+        }
+    };
+    let mapped =
+        |out: &aws_sdk_ec2::operation::describe_vpc_endpoints::DescribeVpcEndpointsOutput| {
+            out.vpc_endpoints()
+                .iter()
+                .filter_map(vpc_endpoint)
+                .collect::<Vec<_>>()
+        };
+    if ids.is_empty() {
+        return Vec::new();
+    }
+    match one(calls.clone(), ids.to_vec()).await {
+        Some(Ok(out)) => mapped(&out),
+        Some(Err(_)) if ids.len() > 1 => {
+            let next = calls.then();
+            let futs = ids
+                .iter()
+                .map(|id| one(next.clone(), vec![id.clone()]))
+                .collect();
+            all(calls, futs)
+                .await
+                .into_iter()
+                .flatten()
+                .filter_map(Result::ok)
+                .flat_map(|out| mapped(&out))
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// The ENIs named by `ids` (the endpoints' interfaces), by filter so that an
 /// interface deleted meanwhile does not fail the whole call.
-async fn network_interfaces(
+pub(super) async fn network_interfaces(
     c: &Client,
     calls: &Calls,
     ids: Vec<String>,

@@ -7,12 +7,20 @@ use std::collections::BTreeSet;
 use aws_sdk_ec2::types as t;
 use aws_sdk_ec2::Client;
 
-use super::{s, Ec2};
+use super::{filters, s, Ec2};
 use crate::discover::calls::{each, Calls};
 use crate::model::ec2 as m;
 
-pub(super) async fn route_tables(c: &Client, calls: &Calls) -> Vec<m::RouteTable> {
-    let req = c.describe_route_tables().into_paginator().send();
+pub(in crate::discover) async fn route_tables(
+    c: &Client,
+    calls: &Calls,
+    f: &[t::Filter],
+) -> Vec<m::RouteTable> {
+    let req = c
+        .describe_route_tables()
+        .set_filters(filters(f))
+        .into_paginator()
+        .send();
     calls
         .items(
             "ec2:DescribeRouteTables",
@@ -58,8 +66,16 @@ fn route(r: &t::Route) -> m::Route {
     }
 }
 
-pub(super) async fn network_acls(c: &Client, calls: &Calls) -> Vec<m::NetworkAcl> {
-    let req = c.describe_network_acls().into_paginator().send();
+pub(in crate::discover) async fn network_acls(
+    c: &Client,
+    calls: &Calls,
+    f: &[t::Filter],
+) -> Vec<m::NetworkAcl> {
+    let req = c
+        .describe_network_acls()
+        .set_filters(filters(f))
+        .into_paginator()
+        .send();
     calls
         .items(
             "ec2:DescribeNetworkAcls",
@@ -103,8 +119,16 @@ fn nacl_entry(e: &t::NetworkAclEntry) -> Option<m::NaclEntry> {
     })
 }
 
-pub(super) async fn security_groups(c: &Client, calls: &Calls) -> Vec<m::SecurityGroup> {
-    let req = c.describe_security_groups().into_paginator().send();
+pub(in crate::discover) async fn security_groups(
+    c: &Client,
+    calls: &Calls,
+    f: &[t::Filter],
+) -> Vec<m::SecurityGroup> {
+    let req = c
+        .describe_security_groups()
+        .set_filters(filters(f))
+        .into_paginator()
+        .send();
     calls
         .items(
             "ec2:DescribeSecurityGroups",
@@ -177,8 +201,16 @@ fn permission(p: &t::IpPermission) -> Option<m::IpPermission> {
     })
 }
 
-pub(super) async fn prefix_lists(c: &Client, calls: &Calls) -> Vec<m::ManagedPrefixList> {
-    let req = c.describe_managed_prefix_lists().into_paginator().send();
+pub(in crate::discover) async fn prefix_lists(
+    c: &Client,
+    calls: &Calls,
+    f: &[t::Filter],
+) -> Vec<m::ManagedPrefixList> {
+    let req = c
+        .describe_managed_prefix_lists()
+        .set_filters(filters(f))
+        .into_paginator()
+        .send();
     calls
         .items(
             "ec2:DescribeManagedPrefixLists",
@@ -198,7 +230,7 @@ pub(super) async fn prefix_lists(c: &Client, calls: &Calls) -> Vec<m::ManagedPre
 }
 
 /// Prefix lists named by a security group rule or a route.
-pub(super) fn referenced_prefix_lists(e: &Ec2) -> BTreeSet<String> {
+pub(in crate::discover) fn referenced_prefix_lists(e: &Ec2) -> BTreeSet<String> {
     let from_groups = e.security_groups.iter().flat_map(|g| {
         g.ip_permissions
             .iter()
@@ -215,7 +247,7 @@ pub(super) fn referenced_prefix_lists(e: &Ec2) -> BTreeSet<String> {
 
 /// The entries of each referenced list, in the order of `lists`; `None`
 /// for lists nothing references and where the call failed.
-pub(super) async fn prefix_list_entries(
+pub(in crate::discover) async fn prefix_list_entries(
     c: &Client,
     calls: &Calls,
     lists: &[m::ManagedPrefixList],
@@ -255,12 +287,18 @@ pub(super) async fn prefix_list_entries(
     got.into_iter().map(Option::flatten).collect()
 }
 
-pub(super) async fn peering_connections(c: &Client, calls: &Calls) -> Vec<m::VpcPeeringConnection> {
+pub(in crate::discover) async fn peering_connections(
+    c: &Client,
+    calls: &Calls,
+    f: &[t::Filter],
+) -> Vec<m::VpcPeeringConnection> {
     let call = "ec2:DescribeVpcPeeringConnections";
-    let pages = calls.pages(
-        call,
-        c.describe_vpc_peering_connections().into_paginator().send(),
-    );
+    let req = c
+        .describe_vpc_peering_connections()
+        .set_filters(filters(f))
+        .into_paginator()
+        .send();
+    let pages = calls.pages(call, req);
     let pages = pages.await.unwrap_or_default();
     let info = |i: &t::VpcPeeringConnectionVpcInfo| -> Option<m::PeeringVpcInfo> {
         Some(m::PeeringVpcInfo {

@@ -14,7 +14,8 @@ mod h15_integration;
 mod lambda;
 mod policy_context;
 
-// What discovery needs to know which functions and keys the graph names.
+// What discovery needs to know which functions, keys and endpoints the graph names.
+pub use h02_dns::execute_api_service;
 pub use h14_api_key::key_hash;
 pub use h15_integration::substitute as substitute_stage_variables;
 pub use lambda::{lambda_of_uri, split_qualifier};
