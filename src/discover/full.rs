@@ -45,10 +45,16 @@ pub enum DiscoverError {
 
 /// Read the account and region `clients` talk to.
 pub async fn full(clients: &Clients) -> Result<Discovery, DiscoverError> {
+    full_with(clients, CONCURRENCY).await
+}
+
+/// [`full`] with at most `concurrency` calls in flight (1: one at a time,
+/// which the discovery benchmark compares against).
+pub async fn full_with(clients: &Clients, concurrency: usize) -> Result<Discovery, DiscoverError> {
     let started = Instant::now();
     let calls_before = clients.calls();
     let region = clients.region.clone().ok_or(DiscoverError::NoRegion)?;
-    let calls = Calls::new(CONCURRENCY);
+    let calls = Calls::new(concurrency);
 
     // The account first: it decides which roles and functions are ours to
     // read, and failing here means the credentials do not work at all.

@@ -21,7 +21,7 @@ mod iam;
 mod targeted;
 
 pub use calls::CallError;
-pub use full::{full, DiscoverError, Discovery};
+pub use full::{full, full_with, DiscoverError, Discovery, CONCURRENCY};
 pub use targeted::for_trace;
 
 pub mod permissions;
