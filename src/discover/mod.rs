@@ -111,7 +111,10 @@ pub async fn load_config(
     region: Option<&str>,
     endpoint_url: Option<&str>,
 ) -> aws_config::SdkConfig {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    // Throttling and 5xx: the SDK retries, in adaptive mode (it also slows
+    // itself down when throttled); the final error is recorded per call.
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .retry_config(aws_config::retry::RetryConfig::adaptive().with_max_attempts(5));
     if let Some(p) = profile {
         loader = loader.profile_name(p);
     }
@@ -267,6 +270,14 @@ guarded!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn calls_retry_in_adaptive_mode() {
+        let conf = load_config(None, Some("us-east-1"), Some("http://127.0.0.1:9")).await;
+        let r = conf.retry_config().expect("a retry config");
+        assert_eq!(r.mode(), aws_config::retry::RetryMode::Adaptive);
+        assert_eq!(r.max_attempts(), 5);
+    }
 
     #[test]
     fn allow_list() {
