@@ -139,6 +139,51 @@ pub enum ConnectError {
         profile: Option<String>,
         detail: String,
     },
+    #[error("AWS profile {0} is not in {1}: check the name (`aws configure list-profiles`)")]
+    NoProfile(String, String),
+    #[error("--endpoint-url must be an http:// or https:// URL with a host, not {0:?}")]
+    BadEndpoint(String),
+}
+
+/// The shared config and credentials files the SDK reads (their default
+/// places, or `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`).
+fn profile_files() -> Vec<std::path::PathBuf> {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let pick = |var: &str, default: &str| {
+        std::env::var_os(var)
+            .map(std::path::PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".aws").join(default)))
+    };
+    [
+        pick("AWS_CONFIG_FILE", "config"),
+        pick("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Whether a profile of this name is defined in one of `files`:
+/// `[profile name]` (or `[name]`) in the config file, `[name]` in the
+/// credentials file.
+fn profile_defined(name: &str, files: &[std::path::PathBuf]) -> bool {
+    files.iter().any(|f| {
+        std::fs::read_to_string(f).is_ok_and(|text| {
+            text.lines().any(|l| {
+                let l = l.trim();
+                l.strip_prefix('[')
+                    .and_then(|l| l.strip_suffix(']'))
+                    .map(|sec| sec.trim().trim_start_matches("profile ").trim())
+                    .is_some_and(|sec| sec == name)
+            })
+        })
+    })
+}
+
+/// The SDK's answer without the list of every provider it tried.
+fn short_detail(detail: &str) -> String {
+    let cut = detail.find(" Attempted:").map_or(detail, |i| &detail[..i]);
+    cut.trim_end_matches(['.', ':', ' ']).to_string()
 }
 
 /// [`load_config`], then check that calls can be signed: a region and
@@ -150,6 +195,25 @@ pub async fn connect(
     endpoint_url: Option<&str>,
 ) -> Result<aws_config::SdkConfig, ConnectError> {
     use aws_sdk_sts::config::ProvideCredentials;
+    if let Some(u) = endpoint_url {
+        let ok = url::Url::parse(u)
+            .is_ok_and(|p| matches!(p.scheme(), "http" | "https") && p.host_str().is_some());
+        if !ok {
+            return Err(ConnectError::BadEndpoint(u.to_string()));
+        }
+    }
+    // A profile named on the command line must exist: the SDK would fall
+    // back to other credentials, or say there are none.
+    let named = profile
+        .map(str::to_string)
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+    if let Some(p) = named.as_deref() {
+        let files = profile_files();
+        if !profile_defined(p, &files) {
+            let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+            return Err(ConnectError::NoProfile(p.to_string(), names.join(" or ")));
+        }
+    }
     let conf = load_config(profile, region, endpoint_url).await;
     if conf.region().is_none() {
         return Err(ConnectError::NoRegion);
@@ -171,7 +235,7 @@ pub async fn connect(
                 detail,
             });
         }
-        return Err(ConnectError::NoCredentials(detail));
+        return Err(ConnectError::NoCredentials(short_detail(&detail)));
     }
     Ok(conf)
 }
@@ -270,6 +334,41 @@ guarded!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn profiles_are_found_in_either_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        let creds = dir.path().join("credentials");
+        std::fs::write(
+            &config,
+            "[default]\nregion = us-east-1\n[profile prod]\nsso_session = x\n",
+        )
+        .unwrap();
+        std::fs::write(&creds, "[ci]\naws_access_key_id = A\n").unwrap();
+        let files = vec![config, creds, dir.path().join("missing")];
+        for p in ["default", "prod", "ci"] {
+            assert!(profile_defined(p, &files), "{p}");
+        }
+        assert!(!profile_defined("nope", &files));
+        assert!(!profile_defined("pro", &files));
+        assert_eq!(
+            short_detail("no credentials found in chain. Attempted: Environment: ..."),
+            "no credentials found in chain"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_bad_endpoint_or_an_unknown_profile_is_refused_before_any_call() {
+        let e = connect(None, Some("us-east-1"), Some("notaurl"))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, ConnectError::BadEndpoint(_)), "{e}");
+        let e = connect(Some("surely-not-a-profile-name"), Some("us-east-1"), None)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, ConnectError::NoProfile(..)), "{e}");
+    }
 
     #[tokio::test]
     async fn calls_retry_in_adaptive_mode() {
