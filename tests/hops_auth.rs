@@ -484,6 +484,21 @@ fn h13_iam_cases() -> Vec<Case> {
         case("H13.3 an unsigned call to an AWS_IAM method", unchanged(), post("/prod/pets"), vec![at("authorization", Deny, "H13.3").says("not SigV4-signed")])
             .responds(403, "MissingAuthenticationTokenException", "Missing Authentication Token"),
         case("Table A: identity Allow, resource policy Neither → Allow", rp(rp_get_only), post("/prod/pets").signed(), vec![at("authorization", Allow, "H13.3").says("identity policies Allow, resource policy Neither → allow under Table A").says("iam:GetRolePolicy client-role invoke-pets-post Statement[0] (Sid \"PostPets\")")]),
+        case(
+            "Table A: a role whose policies were only partly read is unknown, naming the failed read",
+            both(
+                rp(rp_get_only),
+                Box::new(|d: &mut Value| {
+                    for r in d["roles"].as_array_mut().unwrap() {
+                        if r["RoleName"] == "client-role" {
+                            r["Unread"] = json!(["iam:GetRolePolicy deny-everything"]);
+                        }
+                    }
+                }),
+            ),
+            post("/prod/pets").signed(),
+            vec![at("authorization", Unknown, "H13.3").says("iam:GetRolePolicy deny-everything")],
+        ),
         case("Table A: identity Neither, resource policy Allow → Allow", both(rp(rp_role), no_identity()), post("/prod/pets").signed(), vec![verdict("authorization", Allow).says("identity policies Neither, resource policy Allow")]),
         case("Table A: Neither, Neither → implicit deny", both(rp(rp_get_only), no_identity()), post("/prod/pets").signed(), vec![verdict("authorization", Deny).says("Neither, resource policy Neither")])
             .responds(403, "AccessDeniedException", "User: arn:aws:sts::111111111111:assumed-role/client-role/i-0c000000000000001 is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/prod/POST/pets"),
@@ -1415,6 +1430,16 @@ fn h15_cases() -> Vec<Case> {
             }),
             get("/prod/pets"),
             vec![at("integration", Allow, "H15.1").note("SCPs")],
+        ),
+        case(
+            "H15.1 (c) a role that may invoke a function whose policy was not read: unknown (a Deny there would refuse)",
+            Box::new(|d| {
+                (lambda_method("/pets", "GET", PETS_FN, None))(d);
+                d["lambda_policies"].as_array_mut().unwrap().retain(|p| p["FunctionArn"] != PETS_FN);
+                with_invoker_role(d, PETS_FN);
+            }),
+            get("/prod/pets"),
+            vec![at("integration", Unknown, "H15.1").says("explicit deny there would refuse")],
         ),
         case(
             "H15.1 (c) a role and a function in another account whose policy is not captured: unknown",

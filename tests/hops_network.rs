@@ -763,6 +763,16 @@ fn h2_cases() -> Vec<Case> {
             ],
         ),
         case(
+            "H2.2: execute-api endpoints that could not be read: unknown, naming the call",
+            |d| {
+                d["vpc_endpoints"] = json!([]);
+                d["captured"] = json!({"vpc_endpoints": false});
+                d["errors"] = json!([{"call": "ec2:DescribeVpcEndpoints", "code": "UnauthorizedOperation", "collection": "vpc_endpoints"}]);
+            },
+            form_a(),
+            vec![at("dns", Unknown, "H2.2").says("ec2:DescribeVpcEndpoints failed: UnauthorizedOperation")],
+        ),
+        case(
             "H5: network ACLs that could not be read: unknown, naming the call",
             |d| {
                 d["network_acls"] = json!([]);

@@ -265,21 +265,17 @@ async fn role(c: &aws_sdk_iam::Client, calls: &Calls, arn: &str) -> Option<m::Ro
                         .role_name(role)
                         .policy_name(&policy)
                         .send();
-                    let out = calls.one("iam:GetRolePolicy", req).await?;
-                    Some(m::InlinePolicy {
-                        policy_name: policy,
-                        policy_document: out.policy_document().to_string(),
-                    })
+                    match calls.one("iam:GetRolePolicy", req).await {
+                        Some(out) => Ok(m::InlinePolicy {
+                            policy_name: policy,
+                            policy_document: out.policy_document().to_string(),
+                        }),
+                        None => Err(format!("iam:GetRolePolicy {policy}")),
+                    }
                 }
             })
             .collect();
-        Some(
-            all(calls, futs)
-                .await
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>(),
-        )
+        Some(all(calls, futs).await)
     };
     let attached = async {
         let req = c
@@ -304,12 +300,31 @@ async fn role(c: &aws_sdk_iam::Client, calls: &Calls, arn: &str) -> Option<m::Ro
     let (got, inline, attached) = tokio::join!(get, inline, attached);
     let out = got?;
     let r = out.role()?;
+    // What could not be read is said on the role, so the trace does not
+    // take a shorter list of policies for the whole answer.
+    let mut unread = Vec::new();
+    let mut inline_policies = Vec::new();
+    match inline {
+        Some(results) => {
+            for r in results {
+                match r {
+                    Ok(p) => inline_policies.push(p),
+                    Err(call) => unread.push(call),
+                }
+            }
+        }
+        None => unread.push("iam:ListRolePolicies".to_string()),
+    }
+    if attached.is_none() {
+        unread.push("iam:ListAttachedRolePolicies".to_string());
+    }
     Some(m::Role {
         arn: r.arn().to_string(),
         role_name: r.role_name().to_string(),
         assume_role_policy_document: r.assume_role_policy_document().map(str::to_string),
-        inline_policies: inline.unwrap_or_default(),
+        inline_policies,
         attached_policies: attached.unwrap_or_default(),
+        unread,
         permissions_boundary: r.permissions_boundary().and_then(|b| {
             Some(m::PermissionsBoundary {
                 permissions_boundary_arn: b.permissions_boundary_arn()?.to_string(),

@@ -57,6 +57,11 @@ pub struct Role {
     pub attached_policies: Vec<AttachedPolicy>,
     #[serde(default)]
     pub permissions_boundary: Option<PermissionsBoundary>,
+    /// Reads of this role's policies that failed (`iam:ListRolePolicies`,
+    /// `iam:GetRolePolicy invoke`): the lists above may be incomplete, so
+    /// what they allow is not the whole answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<String>,
 }
 
 /// A customer or AWS managed policy with its default version document.

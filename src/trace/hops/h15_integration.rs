@@ -366,7 +366,9 @@ fn missing_function(ctx: &Ctx, fn_arn: &str, field: &Deciding) -> Option<Hop> {
         && w.lambda_policy(&unqualified, qualifier.as_deref())
             .is_none()
         && w.lambda_policy(&unqualified, None).is_none();
-    if !here || !absent || w.snap.lambda_functions.is_empty() {
+    // A failed Lambda read (AccessDenied) is not a missing function.
+    let lambda_failed = w.snap.errors.iter().any(|e| e.call.starts_with("lambda:"));
+    if !here || !absent || w.snap.lambda_functions.is_empty() || lambda_failed {
         return None;
     }
     Some(

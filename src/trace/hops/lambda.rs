@@ -302,11 +302,19 @@ fn function_policy_for_role(
     let field = policy_field(&unqualified, qualifier.as_deref());
     let account_of = |arn: &str| arn.split(':').nth(4).unwrap_or("").to_string();
     let cross = account_of(fn_arn) != account_of(role_arn);
-    let text = ctx
-        .world
-        .lambda_policy(&unqualified, qualifier.as_deref())
-        .and_then(|lp| lp.policy.as_deref());
-    let Some(text) = text else {
+    let entry = ctx.world.lambda_policy(&unqualified, qualifier.as_deref());
+    // Not read at all (no entry): an explicit Deny there would refuse the
+    // role, so the answer stays open. Read and absent: no policy.
+    let Some(entry) = entry else {
+        return Some(Plumbing::Unknown(
+            format!(
+                "the resource policy of {fn_arn} is not in the snapshot: an explicit deny there would refuse {role_arn}{}",
+                if cross { ", and as the function is in another account it must allow the role too" } else { "" }
+            ),
+            field.clone().missing(),
+        ));
+    };
+    let Some(text) = entry.policy.as_deref() else {
         return cross.then(|| {
             Plumbing::Unknown(
                 format!(

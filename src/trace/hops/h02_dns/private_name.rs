@@ -46,6 +46,20 @@ pub(super) fn resolve_private_name<'w>(
         Dhcp::Amazon => {}
     }
     let hostnames = vpc.enable_dns_hostnames;
+    // Which endpoints have private DNS decides where the name resolves: if
+    // they could not be read, neither branch below can be taken.
+    if let Some(why) = ctx.unread("vpc_endpoints", "ec2:DescribeVpcEndpoints") {
+        let h = hop
+            .decide(Verdict::Unknown, "H2.2")
+            .reason(format!(
+                "the VPC endpoints of {vpc_id} could not be read ({why}), so whether {host} resolves to an execute-api endpoint or to public addresses is unknown"
+            ))
+            .deciding(
+                Deciding::field("ec2:DescribeVpcEndpoints", "", format!("vpc-id={vpc_id}")).missing(),
+            )
+            .read(K::Vpc, vpc_id);
+        return (h, Destination::none("the VPC endpoints were not read"));
+    }
     let Some(ep) = private_eps.first().copied() else {
         let others: Vec<&VpcEndpoint> = w
             .endpoints_in_vpc(vpc_id)

@@ -166,6 +166,26 @@ pub fn role_decision(world: &World, role: &Role, contexts: &[RequestContext]) ->
                 .map(|m| m.document.as_str()),
         });
     }
+    // Policies whose read failed: each stands for a document that may hold
+    // anything, a Deny included, so the answer stays open.
+    for call in &role.unread {
+        let (api, what) = call.split_once(' ').unwrap_or((call.as_str(), ""));
+        let api: &'static str = match api {
+            "iam:GetRolePolicy" => "iam:GetRolePolicy",
+            "iam:ListAttachedRolePolicies" => "iam:ListAttachedRolePolicies",
+            "iam:ListRolePolicies" => "iam:ListRolePolicies",
+            _ => "iam:GetRole",
+        };
+        docs.push(Doc {
+            label: format!("a policy the snapshot could not read ({call})"),
+            field: Deciding::field(api, name, what),
+            kind: PolicyKind::IdentityPolicy,
+            role: name,
+            role_arn: &role.arn,
+            document: call.clone(),
+            text: None,
+        });
+    }
     let mut out = IdentityEval {
         decision: Decision::IMPLICIT_DENY,
         deciding: None,
