@@ -39,7 +39,10 @@ fn entry_ports(e: &NaclEntry) -> Result<Option<(u16, u16)>, ()> {
             },
             None => Err(()),
         },
-        _ => Ok(None),
+        // Another protocol does not carry TCP; a value that is no protocol
+        // at all (not returned, garbled) may, so it is ambiguous.
+        p if p.parse::<i64>().is_ok() || matches!(p, "udp" | "icmp" | "icmpv6") => Ok(None),
+        _ => Err(()),
     }
 }
 
@@ -238,6 +241,23 @@ mod tests {
         assert_eq!((s.action, s.rule_number), (NaclAction::Deny, Some(100)));
         let s = first_match(&a, false, &ip("192.168.1.1"), 443);
         assert_eq!((s.action, s.rule_number), (NaclAction::Allow, Some(200)));
+    }
+
+    #[test]
+    fn an_entry_with_no_protocol_is_ambiguous_and_other_protocols_pass_over() {
+        let a = acl(vec![
+            entry(90, false, "(not returned)", "deny", "0.0.0.0/0", None),
+            entry(100, false, "-1", "allow", "0.0.0.0/0", None),
+        ]);
+        let s = first_match(&a, false, &ip("10.1.2.3"), 443);
+        assert_eq!((s.action, s.rule_number), (NaclAction::Ambiguous, Some(90)));
+        let b = acl(vec![
+            entry(90, false, "17", "deny", "0.0.0.0/0", Some((443, 443))),
+            entry(95, false, "icmp", "deny", "0.0.0.0/0", None),
+            entry(100, false, "-1", "allow", "0.0.0.0/0", None),
+        ]);
+        let s = first_match(&b, false, &ip("10.1.2.3"), 443);
+        assert_eq!((s.action, s.rule_number), (NaclAction::Allow, Some(100)));
     }
 
     #[test]

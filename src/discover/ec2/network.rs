@@ -96,7 +96,7 @@ pub(in crate::discover) async fn network_acls(
                             })
                         })
                         .collect(),
-                    entries: acl.entries().iter().filter_map(nacl_entry).collect(),
+                    entries: acl.entries().iter().flat_map(nacl_entries).collect(),
                 })
             },
         )
@@ -104,19 +104,40 @@ pub(in crate::discover) async fn network_acls(
         .unwrap_or_default()
 }
 
-fn nacl_entry(e: &t::NetworkAclEntry) -> Option<m::NaclEntry> {
-    Some(m::NaclEntry {
-        rule_number: e.rule_number()?.into(),
-        egress: e.egress()?,
-        protocol: e.protocol()?.to_string(),
-        rule_action: e.rule_action()?.as_str().to_string(),
+/// A NACL entry as the model holds it. An entry AWS returned with a field
+/// missing is kept, never dropped (a dropped deny would let a later allow
+/// decide): an unknown action counts as a deny, an unknown protocol makes
+/// the entry ambiguous, an unknown direction puts it on both sides. Only an
+/// entry without a rule number, which cannot be ordered, is left out.
+fn nacl_entries(e: &t::NetworkAclEntry) -> Vec<m::NaclEntry> {
+    let Some(rule_number) = e.rule_number() else {
+        return Vec::new();
+    };
+    let base = m::NaclEntry {
+        rule_number: rule_number.into(),
+        egress: false,
+        protocol: e.protocol().unwrap_or("(not returned)").to_string(),
+        rule_action: e
+            .rule_action()
+            .map(|a| a.as_str().to_string())
+            .unwrap_or_else(|| "(not returned)".into()),
         cidr_block: s(e.cidr_block()),
         ipv6_cidr_block: s(e.ipv6_cidr_block()),
         port_range: e.port_range().map(|p| m::PortRange {
             from: p.from().map(i64::from),
             to: p.to().map(i64::from),
         }),
-    })
+    };
+    match e.egress() {
+        Some(egress) => vec![m::NaclEntry { egress, ..base }],
+        None => vec![
+            m::NaclEntry {
+                egress: true,
+                ..base.clone()
+            },
+            base,
+        ],
+    }
 }
 
 pub(in crate::discover) async fn security_groups(
