@@ -24,7 +24,10 @@ pub const EXIT_ERROR: i32 = 2;
 hoptrace follows one request from an EC2 instance through DNS, routes, security groups, \
 network ACLs and the execute-api VPC endpoint to an API Gateway private REST API, and gives \
 each hop a verdict (allow / deny / unknown) with the AWS field that decided it.\n\n\
-Start with the embedded demo world (no AWS account needed):\n  hoptrace demo\n  hoptrace demo list",
+Start with the embedded demo world (no AWS account needed):\n  hoptrace demo\n  hoptrace demo list\n\n\
+On your account (read-only; `hoptrace permissions` prints the IAM policy it needs):\n  \
+hoptrace trace --from i-0abc https://abc123.execute-api.us-east-1.amazonaws.com/prod/pets\n  \
+hoptrace snapshot record -o account.json",
     after_help = "Exit status: 0 reachable, 1 blocked, 3 undetermined, 2 error (explain adds 4: no hop \
 produces the text; see hoptrace explain --help).\n\
 Diagnostic logs go to a file, never to the terminal (see --log-file).\n\
@@ -49,7 +52,7 @@ pub enum Command {
     Explain(ExplainArgs),
     /// The embedded demo world: the terminal UI with live log replay, a text tour, or the list of stories
     Demo(DemoArgs),
-    /// The terminal UI on a snapshot file (or, once discovery lands, a live account)
+    /// The terminal UI on the live account (read-only), or on a snapshot file
     Tui(TuiArgs),
     /// Record snapshot files from an AWS account, and check them
     Snapshot {
