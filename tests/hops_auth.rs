@@ -1027,6 +1027,22 @@ fn h10_h12_cases() -> Vec<Case> {
                 )],
         ),
         case(
+            "H11.1 stages that could not be read: a missing stage is unknown",
+            Box::new(|d| api(d)["unread"] = json!(["apigateway:GetStages"])),
+            get("/test/pets"),
+            vec![at("stage", Unknown, "H11.1").says("could not be read")],
+        ),
+        case(
+            "H10.4 base path mappings that could not be read: a miss is unknown",
+            Box::new(|d| {
+                d["domain_names"][0]["basePathMappings"] = json!([]);
+                d["domain_names"][0]["unread"] = json!(["apigateway:GetBasePathMappings"]);
+            }),
+            via_domain("/v1/pets"),
+            vec![at("api", Unknown, "H10.4")
+                .says("base path mappings of api.internal.example.com could not be read")],
+        ),
+        case(
             "H11.1 a stage that does not exist",
             unchanged(),
             get("/test/pets"),

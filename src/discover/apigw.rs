@@ -179,7 +179,7 @@ pub(super) async fn api_details(
 ) -> m::RestApi {
     let id = api.id.clone();
     let (stages, resources, authorizers, responses) = tokio::join!(
-        stages_and_deployments(c, calls, &id, only_stage),
+        stages_and_deployments(c, calls, &id, only_stage, &mut api.unread),
         resources(c, calls, &id),
         authorizers(c, calls, &id),
         gateway_responses(c, calls, &id),
@@ -196,6 +196,7 @@ async fn stages_and_deployments(
     calls: &Calls,
     api: &str,
     only_stage: Option<&str>,
+    unread: &mut Vec<String>,
 ) -> (Vec<m::Stage>, Vec<m::Deployment>) {
     let out = calls
         .one(
@@ -203,6 +204,9 @@ async fn stages_and_deployments(
             c.get_stages().rest_api_id(api).send(),
         )
         .await;
+    if out.is_none() {
+        unread.push("apigateway:GetStages".to_string());
+    }
     let stages: Vec<m::Stage> = out
         .iter()
         .flat_map(|o| o.item())
@@ -532,7 +536,10 @@ pub(super) async fn domain_names_named(
                         },
                     )
                     .await
-                    .unwrap_or_default();
+                    .unwrap_or_else(|| {
+                        d.unread.push("apigateway:GetBasePathMappings".to_string());
+                        Vec::new()
+                    });
                 d
             }
         })
@@ -542,6 +549,7 @@ pub(super) async fn domain_names_named(
 
 fn domain_name(d: &t::DomainName) -> Option<m::DomainName> {
     Some(m::DomainName {
+        unread: Vec::new(),
         domain_name: d.domain_name()?.to_string(),
         domain_name_id: s(d.domain_name_id()),
         domain_name_arn: s(d.domain_name_arn()),

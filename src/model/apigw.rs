@@ -67,6 +67,10 @@ pub struct RestApi {
     pub gateway_responses: Vec<GatewayResponse>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// Reads about this API that failed (`apigateway:GetStages`): what
+    /// they fill may be incomplete, so an absence there decides nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<String>,
 }
 
 impl RestApi {
@@ -292,6 +296,9 @@ pub struct BasePathMapping {
 #[serde(rename_all = "camelCase")]
 pub struct DomainName {
     pub domain_name: String,
+    /// Reads about this domain that failed (`apigateway:GetBasePathMappings`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<String>,
     #[serde(default)]
     pub domain_name_id: Option<String>,
     /// The management ARN `arn:aws:apigateway:{region}:{account}:/domainnames/{name}+{id}`.

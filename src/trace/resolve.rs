@@ -229,6 +229,14 @@ pub(crate) fn api_call<'w>(ctx: &Ctx<'w>) -> Result<ApiCall<'w>, Box<Miss>> {
                 .find(|m| is_empty(&m.base_path))
             {
                 Some(m) => (m, ctx.req.path.clone()),
+                None if domain.unread.iter().any(|c| c == "apigateway:GetBasePathMappings") => {
+                    return Err(Miss::unknown(
+                        HopId::Api,
+                        "H10.4",
+                        format!("the base path mappings of {name} could not be read, so which API /{first} reaches is unknown"),
+                        Deciding::field("apigateway:GetBasePathMappings", &name, "").missing(),
+                    ))
+                }
                 None => {
                     return Err(Miss::blocked(
                         HopId::Api,
@@ -459,6 +467,22 @@ pub(crate) fn resolve<'w>(
     };
     let id = &api.id;
     let Some(stage) = api.stages.iter().find(|s| s.stage_name == call.stage) else {
+        // The stages could not be read: a missing one proves nothing.
+        if let Some(failed) = api
+            .unread
+            .iter()
+            .find(|c| c.as_str() == "apigateway:GetStages")
+        {
+            return Err(Miss::unknown(
+                HopId::Stage,
+                "H11.1",
+                format!(
+                    "the stages of {id} could not be read ({failed} failed), so whether stage {} exists is unknown",
+                    call.stage
+                ),
+                Deciding::field("apigateway:GetStages", id, "").missing(),
+            ));
+        }
         return Err(Miss::blocked(
             HopId::Stage,
             "H11.1",
