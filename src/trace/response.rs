@@ -11,104 +11,60 @@ use serde::Serialize;
 use super::hop::{Hop, HopId, Verdict};
 use crate::model::apigw::RestApi;
 
-/// The gateway response types of rulebook §5.3 (the `GatewayResponseType`
-/// enum of the API Gateway model), with their default statuses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum GatewayResponseType {
-    AccessDenied,
-    ApiConfigurationError,
-    AuthorizerConfigurationError,
-    AuthorizerFailure,
-    BadRequestParameters,
-    BadRequestBody,
-    ExpiredToken,
-    IntegrationFailure,
-    IntegrationTimeout,
-    InvalidApiKey,
-    InvalidSignature,
-    MissingAuthenticationToken,
-    QuotaExceeded,
-    RequestTooLarge,
-    ResourceNotFound,
-    Throttled,
-    Unauthorized,
-    UnsupportedMediaType,
-    WafFiltered,
+/// Defines [`GatewayResponseType`] from one table: variant, the name API
+/// Gateway uses, and the status it sends when not customised.
+macro_rules! gateway_response_types {
+    ($($variant:ident = $name:literal, $status:literal;)*) => {
+        /// The gateway response types of rulebook §5.3 (the `GatewayResponseType`
+        /// enum of the API Gateway model), with their default statuses.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        pub enum GatewayResponseType {
+            $(#[serde(rename = $name)] $variant,)*
+        }
+
+        impl GatewayResponseType {
+            pub const ALL: [GatewayResponseType; [$(stringify!($variant)),*].len()] =
+                [$(GatewayResponseType::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(GatewayResponseType::$variant => $name,)*
+                }
+            }
+
+            /// The status API Gateway sends when the response is not customised.
+            pub fn default_status(self) -> u16 {
+                match self {
+                    $(GatewayResponseType::$variant => $status,)*
+                }
+            }
+        }
+    };
+}
+
+gateway_response_types! {
+    AccessDenied = "ACCESS_DENIED", 403;
+    ApiConfigurationError = "API_CONFIGURATION_ERROR", 500;
+    AuthorizerConfigurationError = "AUTHORIZER_CONFIGURATION_ERROR", 500;
+    AuthorizerFailure = "AUTHORIZER_FAILURE", 500;
+    BadRequestParameters = "BAD_REQUEST_PARAMETERS", 400;
+    BadRequestBody = "BAD_REQUEST_BODY", 400;
+    ExpiredToken = "EXPIRED_TOKEN", 403;
+    IntegrationFailure = "INTEGRATION_FAILURE", 504;
+    IntegrationTimeout = "INTEGRATION_TIMEOUT", 504;
+    InvalidApiKey = "INVALID_API_KEY", 403;
+    InvalidSignature = "INVALID_SIGNATURE", 403;
+    MissingAuthenticationToken = "MISSING_AUTHENTICATION_TOKEN", 403;
+    QuotaExceeded = "QUOTA_EXCEEDED", 429;
+    RequestTooLarge = "REQUEST_TOO_LARGE", 413;
+    ResourceNotFound = "RESOURCE_NOT_FOUND", 404;
+    Throttled = "THROTTLED", 429;
+    Unauthorized = "UNAUTHORIZED", 401;
+    UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE", 415;
+    WafFiltered = "WAF_FILTERED", 403;
 }
 
 impl GatewayResponseType {
-    pub const ALL: [GatewayResponseType; 19] = {
-        use GatewayResponseType::*;
-        [
-            AccessDenied,
-            ApiConfigurationError,
-            AuthorizerConfigurationError,
-            AuthorizerFailure,
-            BadRequestParameters,
-            BadRequestBody,
-            ExpiredToken,
-            IntegrationFailure,
-            IntegrationTimeout,
-            InvalidApiKey,
-            InvalidSignature,
-            MissingAuthenticationToken,
-            QuotaExceeded,
-            RequestTooLarge,
-            ResourceNotFound,
-            Throttled,
-            Unauthorized,
-            UnsupportedMediaType,
-            WafFiltered,
-        ]
-    };
-
-    pub fn as_str(self) -> &'static str {
-        use GatewayResponseType::*;
-        match self {
-            AccessDenied => "ACCESS_DENIED",
-            ApiConfigurationError => "API_CONFIGURATION_ERROR",
-            AuthorizerConfigurationError => "AUTHORIZER_CONFIGURATION_ERROR",
-            AuthorizerFailure => "AUTHORIZER_FAILURE",
-            BadRequestParameters => "BAD_REQUEST_PARAMETERS",
-            BadRequestBody => "BAD_REQUEST_BODY",
-            ExpiredToken => "EXPIRED_TOKEN",
-            IntegrationFailure => "INTEGRATION_FAILURE",
-            IntegrationTimeout => "INTEGRATION_TIMEOUT",
-            InvalidApiKey => "INVALID_API_KEY",
-            InvalidSignature => "INVALID_SIGNATURE",
-            MissingAuthenticationToken => "MISSING_AUTHENTICATION_TOKEN",
-            QuotaExceeded => "QUOTA_EXCEEDED",
-            RequestTooLarge => "REQUEST_TOO_LARGE",
-            ResourceNotFound => "RESOURCE_NOT_FOUND",
-            Throttled => "THROTTLED",
-            Unauthorized => "UNAUTHORIZED",
-            UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
-            WafFiltered => "WAF_FILTERED",
-        }
-    }
-
-    /// The status API Gateway sends when the response is not customised.
-    pub fn default_status(self) -> u16 {
-        use GatewayResponseType::*;
-        match self {
-            AccessDenied
-            | ExpiredToken
-            | InvalidApiKey
-            | InvalidSignature
-            | MissingAuthenticationToken
-            | WafFiltered => 403,
-            ApiConfigurationError | AuthorizerConfigurationError | AuthorizerFailure => 500,
-            BadRequestParameters | BadRequestBody => 400,
-            IntegrationFailure | IntegrationTimeout => 504,
-            QuotaExceeded | Throttled => 429,
-            RequestTooLarge => 413,
-            ResourceNotFound => 404,
-            Unauthorized => 401,
-            UnsupportedMediaType => 415,
-        }
-    }
-
     /// `DEFAULT_4XX` or `DEFAULT_5XX`: the fallback a customisation of
     /// this type's class lives in.
     pub fn class_default(self) -> &'static str {
@@ -329,9 +285,17 @@ pub(super) fn at_block(
     }
 }
 
+/// The symptoms of blocks before API Gateway. The hops record them and
+/// [`before_gateway`] tells them apart by identity, not by their wording.
+pub(super) const NO_ANSWER: &str = "Could not resolve host (no answer for the name)";
+pub(super) const PUBLIC_ADDRESSES: &str = "the name resolves to public execute-api addresses: TCP connect timeout without an internet route; with NAT, HTTP 403 {\"message\":\"Forbidden\"} from the public endpoint";
+pub(super) const TIMEOUT: &str =
+    "TCP connect timeout (curl: Failed to connect ... Connection timed out)";
+pub(super) const RETURN_DROP: &str = "TCP connect timeout or a hanging TLS handshake: the reply is dropped (flow log REJECT for the return packet)";
+
 /// H2 blocked because the name resolves to public execute-api addresses.
 fn resolves_publicly(hop: &Hop) -> bool {
-    hop.symptom.as_deref().is_some_and(|s| s.contains("public"))
+    hop.symptom.as_deref() == Some(PUBLIC_ADDRESSES)
 }
 
 /// The request goes to the public execute-api endpoint: with a way out
@@ -375,7 +339,7 @@ fn before_gateway(hop: &Hop, host: &str, port: u16) -> Response {
         format!("curl: (28) Failed to connect to {host} port {port}: Connection timed out");
     let text = match hop.hop {
         HopId::Instance => "no request is sent: the instance is not running".to_string(),
-        HopId::Dns if hop.symptom.as_deref().is_some_and(|s| s.contains("Could not resolve")) => {
+        HopId::Dns if hop.symptom.as_deref() == Some(NO_ANSWER) => {
             format!("curl: (6) Could not resolve host: {host}")
         }
         HopId::Dns => format!(
@@ -383,7 +347,7 @@ fn before_gateway(hop: &Hop, host: &str, port: u16) -> Response {
             hop.symptom.as_deref().unwrap_or("see the dns hop")
         ),
         HopId::Route | HopId::SgEgress | HopId::NaclClient | HopId::NaclEndpoint | HopId::SgEndpoint => {
-            if hop.symptom.as_deref().is_some_and(|s| s.contains("reply")) {
+            if hop.symptom.as_deref() == Some(RETURN_DROP) {
                 format!("{timeout} (the reply is dropped on its way back)")
             } else {
                 timeout

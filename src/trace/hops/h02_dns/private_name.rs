@@ -125,7 +125,7 @@ HopId::Dns,
         )
         .deciding(deciding)
         .read(K::Vpc, vpc_id)
-        .symptom("TCP connect timeout without an internet route; with NAT, HTTP 403 {\"message\":\"Forbidden\"} from the public endpoint");
+        .symptom(crate::trace::response::PUBLIC_ADDRESSES);
         for e in any_ep {
             h = h.read(K::VpcEndpoint, e);
         }
@@ -158,7 +158,7 @@ HopId::Dns,
         .read(K::Vpc, vpc_id)
         .read(K::VpcEndpoint, &ep.vpc_endpoint_id);
         if v == Verdict::Deny {
-            h = h.symptom("the name resolves to public execute-api addresses: TCP connect timeout, or HTTP 403 Forbidden through NAT");
+            h = h.symptom(crate::trace::response::PUBLIC_ADDRESSES);
             return (
                 h,
                 Destination {

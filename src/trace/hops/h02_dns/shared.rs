@@ -53,5 +53,5 @@ pub(super) fn dhcp_of(ctx: &Ctx, vpc: &Vpc) -> Dhcp {
 }
 
 pub(super) fn symptom_nxdomain() -> &'static str {
-    "Could not resolve host (no answer for the name)"
+    crate::trace::response::NO_ANSWER
 }

@@ -38,9 +38,7 @@ pub(super) fn path_result(
     Hop::new(HopId::Route, verdict, check, reason).deciding(deciding)
 }
 
-pub(super) const TIMEOUT: &str =
-    "TCP connect timeout (curl: Failed to connect ... Connection timed out)";
-pub(super) const RETURN_DROP: &str = "TCP connect timeout or a hanging TLS handshake: the reply is dropped (flow log REJECT for the return packet)";
+pub(super) use crate::trace::response::{RETURN_DROP, TIMEOUT};
 
 pub(super) fn all(verdict: Verdict, reason: &str) -> Vec<Hop> {
     HOPS.iter()
