@@ -1495,9 +1495,11 @@ async fn targeted_discovery_records_a_denied_call() {
     assert_eq!(verdict(&tr, HopId::EndpointPolicy), Verdict::Allow);
 }
 
-/// The terminal UI on a live (moto) account, in tmux: it reads the account,
-/// shows it, traces the test's instance with `:trace`, and gives the
-/// terminal back on `q`.
+/// The terminal UI on a live (moto) account, in tmux: it opens at once and
+/// shows discovery progress per kind while it reads (each call is slowed
+/// down so the test can watch), fills the account in, traces the test's
+/// instance with `:trace`, refreshes with `r`, and gives the terminal back
+/// on `q`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_tui_reads_a_live_account_and_traces_in_it() {
     let url = moto::url();
@@ -1508,15 +1510,22 @@ async fn the_tui_reads_a_live_account_and_traces_in_it() {
     let key = access_key(&admin, "viewer").await;
     let term = tmux::Tmux::start("live");
     term.type_line(&format!(
-        "AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={} AWS_REGION={REGION} AWS_EC2_METADATA_DISABLED=true {} tui --endpoint-url {url}; echo exit=$?",
+        "HOPTRACE_TEST_CALL_DELAY_MS=150 AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={} AWS_REGION={REGION} AWS_EC2_METADATA_DISABLED=true {} tui --endpoint-url {url}; echo exit=$?",
         key.access_key_id(),
         key.secret_access_key(),
         tmux::BIN
     ));
-    let s = term.wait_for("the account in the explorer", |s| {
-        s.contains(&format!("account {account}")) && s.contains("explorer (")
+    let s = term.wait_for("discovery progress in the header", |s| {
+        s.contains("reading:") && s.contains("kinds read)")
     });
-    assert!(s.contains("AWS calls"), "{s}");
+    assert!(s.contains("live, read-only"), "{s}");
+    let s = term.wait_for("the whole account in the explorer", |s| {
+        s.contains(&format!("account {account}"))
+            && s.contains("explorer (")
+            && s.contains("AWS calls in")
+            && !s.contains("reading:")
+    });
+    assert!(s.contains("read in "), "{s}");
     term.keys(&[":"]);
     term.type_line(&format!("trace {} {}", t.instance, t.url()));
     let s = term.wait_for("the trace", |s| {
@@ -1527,7 +1536,48 @@ async fn the_tui_reads_a_live_account_and_traces_in_it() {
     assert!(s.contains("UNDETERMINED"), "{s}");
     assert!(s.contains("✓ sg-egress"), "{s}");
     assert!(s.contains("? stage"), "{s}");
+    // `r` on the trace view reads what the trace needs again.
+    term.keys(&["r"]);
+    let s = term.wait_for("the refresh", |s| {
+        s.contains("refreshed what the trace reads")
+    });
+    assert!(s.contains("AWS calls)"), "{s}");
+    assert!(s.contains("✓ sg-egress"), "{s}");
     term.keys(&["q"]);
     term.assert_terminal_restored();
     term.wait_for("exit status", |s| s.contains("exit=0"));
+}
+
+/// Quitting while discovery is still reading stops it at once: the
+/// terminal is given back and the process ends without waiting for the
+/// calls still to make.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quitting_the_tui_while_it_reads_stops_discovery() {
+    let url = moto::url();
+    let account = moto::fresh_account();
+    let conf = aws::config(&url).await;
+    let admin = Admin::new(&conf, &account);
+    build(&admin, &account, "tuiquit").await;
+    let key = access_key(&admin, "viewer").await;
+    let term = tmux::Tmux::start("livequit");
+    // Every call waits 2 s: a whole discovery would take far longer than
+    // the few seconds this test allows after `q`.
+    term.type_line(&format!(
+        "HOPTRACE_TEST_CALL_DELAY_MS=2000 AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={} AWS_REGION={REGION} AWS_EC2_METADATA_DISABLED=true {} tui --endpoint-url {url}; echo exit=$?",
+        key.access_key_id(),
+        key.secret_access_key(),
+        tmux::BIN
+    ));
+    term.wait_for("discovery progress in the header", |s| {
+        s.contains("reading:")
+    });
+    let asked = std::time::Instant::now();
+    term.keys(&["q"]);
+    term.wait_for("exit status", |s| s.contains("exit=0"));
+    assert!(
+        asked.elapsed() < std::time::Duration::from_secs(5),
+        "quitting took {:?}",
+        asked.elapsed()
+    );
+    term.assert_terminal_restored();
 }

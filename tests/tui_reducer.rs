@@ -11,6 +11,8 @@ use hoptrace::tui::theme::{Theme, ThemeName};
 use hoptrace::tui::tree::Item;
 use hoptrace::tui::whatif::Target;
 
+#[path = "tui_reducer/discovery.rs"]
+mod discovery;
 #[path = "tui_reducer/overlays.rs"]
 mod overlays;
 

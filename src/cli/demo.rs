@@ -22,7 +22,8 @@ pub fn run(args: DemoArgs) -> Result<i32, CliError> {
     match args.command.unwrap_or(DemoCommand::Ui) {
         DemoCommand::Ui => {
             let src = crate::tui::Source {
-                world: crate::demo::world()?,
+                world: Some(crate::demo::world()?),
+                live: None,
                 label: "demo".into(),
                 demo_logs: true,
             };

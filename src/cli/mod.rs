@@ -352,11 +352,6 @@ pub(crate) fn load_world(
     }
 }
 
-/// A full, read-only discovery of the account `aws` names (the TUI's).
-pub(crate) fn discover_world(aws: &AwsArgs) -> Result<Loaded, CliError> {
-    discover(aws, None)
-}
-
 /// A read-only discovery of the account `aws` names: what the trace of
 /// `req` needs, or everything. Failed calls are listed on stderr (the hops
 /// that needed them say `unknown`).
@@ -404,28 +399,21 @@ fn discover(aws: &AwsArgs, req: Option<&crate::trace::Request>) -> Result<Loaded
 
 fn tui_cmd(args: TuiArgs) -> Result<i32, CliError> {
     let Some(path) = args.snapshot else {
-        // The live account: read it whole, then browse (progress inside
-        // the UI while it reads is still to come).
-        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-            eprintln!("hoptrace: reading the account (read-only)...");
-        }
-        let loaded = discover_world(&args.aws)?;
-        let s = &loaded.world.snap;
+        // The live account: the UI opens at once and fills in as it reads.
         let src = crate::tui::Source {
-            label: format!(
-                "account {} {} ({} AWS calls)",
-                s.account, s.region, loaded.aws_calls
-            ),
-            world: loaded.world,
+            world: None,
+            label: "live, read-only".into(),
             demo_logs: false,
+            live: Some(args.aws),
         };
         return Ok(crate::tui::run(src)?);
     };
     let world = crate::model::World::new(crate::model::Snapshot::load(&path)?);
     let src = crate::tui::Source {
-        world,
+        world: Some(world),
         label: format!("snapshot {}", path.display()),
         demo_logs: false,
+        live: None,
     };
     Ok(crate::tui::run(src)?)
 }

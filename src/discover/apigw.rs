@@ -25,6 +25,21 @@ pub(super) struct Apigw {
     pub api_keys: Vec<m::ApiKey>,
 }
 
+impl Apigw {
+    /// Hand everything read to a progressive discovery's partial snapshot.
+    pub fn land(&self, p: &super::Progress) {
+        p.land("rest_apis", &self.rest_apis);
+        p.land("vpc_links", &self.vpc_links);
+        p.land("domain_names", &self.domain_names);
+        p.land(
+            "domain_name_access_associations",
+            &self.domain_name_access_associations,
+        );
+        p.land("usage_plans", &self.usage_plans);
+        p.land("api_keys", &self.api_keys);
+    }
+}
+
 /// The most items one call may ask for (API Gateway's maximum `limit`).
 const LIMIT: i32 = 500;
 
@@ -141,11 +156,21 @@ async fn rest_apis(c: &Client, calls: &Calls) -> Vec<m::RestApi> {
         .filter_map(|a| rest_api!(a))
         .collect();
     let next = calls.then();
+    if let Some(p) = calls.progress() {
+        p.total("apis", apis.len());
+    }
     let futs = apis
         .into_iter()
         .map(|api| {
             let (c, calls) = (c.clone(), next.clone());
-            async move { api_details(&c, &calls, api, None).await }
+            async move {
+                let api = api_details(&c, &calls, api, None).await;
+                // Each API lands once all its details are read.
+                if let Some(p) = calls.progress() {
+                    p.one("apis", "rest_apis", &api);
+                }
+                api
+            }
         })
         .collect();
     all(calls, futs).await

@@ -125,6 +125,24 @@ pub(super) struct Calls {
     errors: Arc<Mutex<Vec<CallError>>>,
     round: u32,
     deepest: Arc<AtomicU32>,
+    /// Where a progressive discovery reports pages, lists and failures.
+    progress: Option<super::progress::Progress>,
+    /// Debug builds only: wait this long before each call
+    /// (`HOPTRACE_TEST_CALL_DELAY_MS`), so that end-to-end tests can watch
+    /// a discovery while it runs.
+    delay: Option<std::time::Duration>,
+}
+
+/// The test delay per call, in debug builds.
+fn test_delay() -> Option<std::time::Duration> {
+    if !cfg!(debug_assertions) {
+        return None;
+    }
+    let ms: u64 = std::env::var("HOPTRACE_TEST_CALL_DELAY_MS")
+        .ok()?
+        .parse()
+        .ok()?;
+    Some(std::time::Duration::from_millis(ms))
 }
 
 impl Calls {
@@ -134,7 +152,21 @@ impl Calls {
             errors: Arc::default(),
             round: 1,
             deepest: Arc::default(),
+            progress: None,
+            delay: test_delay(),
         }
+    }
+
+    /// The same calls, reporting to `progress` as they go.
+    pub fn with_progress(self, progress: super::progress::Progress) -> Calls {
+        Calls {
+            progress: Some(progress),
+            ..self
+        }
+    }
+
+    pub fn progress(&self) -> Option<&super::progress::Progress> {
+        self.progress.as_ref()
     }
 
     /// The same calls, for the round after this handle's: calls that use
@@ -160,8 +192,11 @@ impl Calls {
     }
 
     /// A call of this handle's round is being made.
-    fn made(&self) {
+    async fn made(&self) {
         self.deepest.fetch_max(self.round, Ordering::Relaxed);
+        if let Some(d) = self.delay {
+            tokio::time::sleep(d).await;
+        }
     }
 
     /// Forget failed calls that `expected` says were not failures after all
@@ -178,6 +213,9 @@ impl Calls {
 
     pub fn record(&self, e: CallError) {
         tracing::warn!(call = %e.call, code = %e.code, message = %e.message, "aws call failed");
+        if let Some(p) = &self.progress {
+            p.failed(&e);
+        }
         if let Ok(mut errors) = self.errors.lock() {
             errors.push(e);
         }
@@ -208,7 +246,7 @@ impl Calls {
     {
         let result = {
             let _permit = self.permits.acquire().await.ok()?;
-            self.made();
+            self.made().await;
             fut.await
         };
         match result {
@@ -233,37 +271,68 @@ impl Calls {
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
         let mut out = Vec::new();
-        loop {
-            let next = {
-                let _permit = self.permits.acquire().await.ok()?;
-                self.made();
-                stream.next().await
-            };
-            match next {
-                None => return Some(out),
-                Some(Ok(page)) => out.push(page),
-                Some(Err(e)) => {
-                    self.record(CallError::from_sdk(call, &e));
-                    return None;
+        while let Some(page) = self.page(call, &mut stream).await? {
+            out.push(page);
+        }
+        Some(out)
+    }
+
+    /// The next page under a permit: `Some(None)` after the last one (the
+    /// list is reported whole), `None` when it failed (recorded).
+    async fn page<P, E>(
+        &self,
+        call: &str,
+        stream: &mut PaginationStream<Result<P, SdkError<E, HttpResponse>>>,
+    ) -> Option<Option<P>>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let next = {
+            let _permit = self.permits.acquire().await.ok()?;
+            if let Some(p) = &self.progress {
+                p.asking(call);
+            }
+            self.made().await;
+            stream.next().await
+        };
+        match next {
+            None => {
+                if let Some(p) = &self.progress {
+                    p.listed(call);
                 }
+                Some(None)
+            }
+            Some(Ok(page)) => Some(Some(page)),
+            Some(Err(e)) => {
+                self.record(CallError::from_sdk(call, &e));
+                None
             }
         }
     }
 
     /// The items of every page of a paginator, each mapped (`None` drops
     /// one); `None` when a page failed (recorded), as for [`Calls::pages`].
+    /// Each page is reported to the progress as it lands.
     pub async fn items<P, E, T, U>(
         &self,
         call: &str,
-        stream: PaginationStream<Result<P, SdkError<E, HttpResponse>>>,
+        mut stream: PaginationStream<Result<P, SdkError<E, HttpResponse>>>,
         items: fn(&P) -> &[T],
-        map: impl FnMut(&T) -> Option<U>,
+        mut map: impl FnMut(&T) -> Option<U>,
     ) -> Option<Vec<U>>
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
+        U: Serialize,
     {
-        let pages = self.pages(call, stream).await?;
-        Some(pages.iter().flat_map(items).filter_map(map).collect())
+        let mut out = Vec::new();
+        while let Some(page) = self.page(call, &mut stream).await? {
+            let mapped: Vec<U> = items(&page).iter().filter_map(&mut map).collect();
+            if let Some(p) = &self.progress {
+                p.page(call, &mapped);
+            }
+            out.extend(mapped);
+        }
+        Some(out)
     }
 }
 

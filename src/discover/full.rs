@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use super::calls::{CallError, Calls};
+use super::progress::{KindState, Progress};
 use super::Clients;
 use crate::model::{Snapshot, SNAPSHOT_SCHEMA};
 
@@ -51,22 +52,56 @@ pub async fn full(clients: &Clients) -> Result<Discovery, DiscoverError> {
 /// [`full`] with at most `concurrency` calls in flight (1: one at a time,
 /// which the discovery benchmark compares against).
 pub async fn full_with(clients: &Clients, concurrency: usize) -> Result<Discovery, DiscoverError> {
+    read_all(clients, Calls::new(concurrency)).await
+}
+
+/// [`full`], reporting into `progress` as pages land: counts per kind, and
+/// the data read so far (see [`Progress::snapshot`](super::Progress::snapshot)).
+pub async fn progressive(
+    clients: &Clients,
+    progress: Progress,
+) -> Result<Discovery, DiscoverError> {
+    read_all(clients, Calls::new(CONCURRENCY).with_progress(progress)).await
+}
+
+async fn read_all(clients: &Clients, calls: Calls) -> Result<Discovery, DiscoverError> {
     let started = Instant::now();
     let calls_before = clients.calls();
     let region = clients.region.clone().ok_or(DiscoverError::NoRegion)?;
-    let calls = Calls::new(concurrency);
 
     // The account first: it decides which roles and functions are ours to
     // read, and failing here means the credentials do not work at all.
     let (account, caller_arn) = identity(clients, &calls).await?;
+    let progress = calls.progress().cloned();
+    if let Some(p) = &progress {
+        p.identified(&account, &caller_arn, &region);
+    }
 
     let next = calls.then();
     let (ec2, apigw) = tokio::join!(
-        super::ec2::read(&clients.ec2, &next),
-        super::apigw::read(&clients.apigateway, &next),
+        async {
+            let ec2 = super::ec2::read(&clients.ec2, &next).await;
+            if let Some(p) = &progress {
+                ec2.land(p);
+            }
+            ec2
+        },
+        async {
+            let apigw = super::apigw::read(&clients.apigateway, &next).await;
+            if let Some(p) = &progress {
+                apigw.land(p);
+            }
+            apigw
+        },
     );
+    if let Some(p) = &progress {
+        p.state("iam and lambda", KindState::Reading);
+    }
     let refs = super::iam::references(&account, &region, &ec2.instances, &apigw.rest_apis);
     let iam = super::iam::read(&clients.iam, &clients.lambda, &calls.after_all(), refs).await;
+    if let Some(p) = &progress {
+        p.state("iam and lambda", KindState::Done);
+    }
 
     let errors = calls.errors();
     let everything = COLLECTIONS.iter().map(|(_, c)| *c);
@@ -89,6 +124,12 @@ pub async fn full_with(clients: &Clients, concurrency: usize) -> Result<Discover
         errors,
         elapsed: started.elapsed(),
     })
+}
+
+/// Whose credentials `clients` use: the account and the caller's ARN
+/// (`sts:GetCallerIdentity`), or why they do not work.
+pub async fn whoami(clients: &Clients) -> Result<(String, String), DiscoverError> {
+    identity(clients, &Calls::new(1)).await
 }
 
 /// `sts:GetCallerIdentity`: the account and the caller's ARN.
@@ -247,7 +288,7 @@ pub(super) fn read_record<'a>(
 }
 
 /// The partition from the caller's ARN, else from the region's name.
-fn partition(caller_arn: &str, region: &str) -> String {
+pub(super) fn partition(caller_arn: &str, region: &str) -> String {
     match caller_arn.split(':').nth(1) {
         Some(p) if caller_arn.starts_with("arn:") && !p.is_empty() => p.to_string(),
         _ if region.starts_with("cn-") => "aws-cn".into(),

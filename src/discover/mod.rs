@@ -18,10 +18,14 @@ mod calls;
 mod ec2;
 mod full;
 mod iam;
+mod progress;
+mod refresh;
 mod targeted;
 
 pub use calls::CallError;
-pub use full::{full, full_with, DiscoverError, Discovery, CONCURRENCY};
+pub use full::{full, full_with, progressive, whoami, DiscoverError, Discovery, CONCURRENCY};
+pub use progress::{thousands, Kind, KindState, Progress};
+pub use refresh::{refresh, Refresh, Refreshed};
 pub use targeted::for_trace;
 
 pub mod permissions;

@@ -7,5 +7,5 @@ pub mod redact;
 pub mod snapshot;
 pub mod world;
 
-pub use snapshot::{CallError, ReadState, Snapshot, SnapshotError, SNAPSHOT_SCHEMA};
+pub use snapshot::{CallError, ReadState, Snapshot, SnapshotError, NOT_READ_YET, SNAPSHOT_SCHEMA};
 pub use world::World;

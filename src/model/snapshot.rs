@@ -103,6 +103,9 @@ impl std::fmt::Display for CallError {
             write!(f, " {r}")?;
         }
         match (&self.code, &self.message) {
+            (Some(c), _) if c == NOT_READ_YET => {
+                write!(f, " not read yet (discovery is still running)")
+            }
             (Some(c), Some(m)) => write!(f, " failed: {c}: {m}"),
             (Some(c), None) => write!(f, " failed: {c}"),
             (None, Some(m)) => write!(f, " failed: {m}"),
@@ -110,6 +113,10 @@ impl std::fmt::Display for CallError {
         }
     }
 }
+
+/// The `code` of a call a running discovery has not finished yet (in the
+/// partial snapshot the TUI browses while it reads).
+pub const NOT_READ_YET: &str = "NotReadYet";
 
 /// Whether a collection was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,6 +6,7 @@
 //! [`LogsState`] each own their fields and the small updates on them, and
 //! [`App::update`] is the one reducer that routes messages and keys to them.
 
+mod discovery;
 mod edits;
 mod explain;
 mod explorer;
@@ -17,6 +18,7 @@ mod prompt;
 mod trace;
 mod world;
 
+pub use discovery::{DiscoveryMsg, DiscoveryState, Finished, RefreshCost, RefreshWhat};
 pub use explorer::ExplorerState;
 pub use form::{TargetChoice, TraceForm, FORM_FIELDS};
 pub use logs::{LogsState, LOG_CAPACITY};
@@ -95,6 +97,11 @@ pub enum Effect {
         markdown: String,
         json: String,
     },
+    /// Read one resource (or what the trace reads) again, then report
+    /// `Msg::Discovery(Refreshed)`.
+    Refresh(RefreshWhat),
+    /// Start a full discovery again.
+    Rediscover,
 }
 
 #[derive(Debug)]
@@ -113,6 +120,8 @@ pub enum Msg {
     Signal(&'static str),
     /// The world finished loading (or reloading), or could not be loaded.
     World(Result<Box<World>, String>),
+    /// A live account's discovery or refresh reports.
+    Discovery(DiscoveryMsg),
 }
 
 pub struct App {
@@ -122,6 +131,8 @@ pub struct App {
     pub explorer: ExplorerState,
     pub trace: TraceState,
     pub logs: LogsState,
+    /// Reading a live account.
+    pub discovery: DiscoveryState,
     /// Snapshots before each what-if edit, with what was edited.
     pub undo: Vec<(Snapshot, String)>,
     pub keymap: Keymap,
@@ -159,6 +170,7 @@ impl App {
             explorer,
             trace: TraceState::default(),
             logs: LogsState::default(),
+            discovery: DiscoveryState::default(),
             undo: Vec::new(),
             keymap,
             theme,
@@ -291,6 +303,7 @@ impl App {
                 return vec![Effect::Quit];
             }
             Msg::World(outcome) => self.on_world(outcome),
+            Msg::Discovery(m) => self.on_discovery(m),
             Msg::EditorDone { target, result } => {
                 self.dirty = true;
                 match result.and_then(|text| self.apply_edit(&target, &text)) {
@@ -409,7 +422,8 @@ impl App {
             Cmd::Edit => return self.start_edit(),
             Cmd::Undo => self.undo_edit(),
             Cmd::Export => return self.export(),
-            Cmd::Retrace => self.retrace(),
+            Cmd::Refresh => return self.refresh(),
+            Cmd::Rediscover => return self.rediscover(),
             Cmd::Theme => {
                 self.theme = Theme::new(self.theme.name.next(), self.theme.color);
                 self.flash(format!("theme {}", self.theme.name.as_str()), false);

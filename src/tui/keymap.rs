@@ -34,7 +34,8 @@ pub enum Cmd {
     Edit,
     Undo,
     Export,
-    Retrace,
+    Refresh,
+    Rediscover,
     Theme,
 }
 
@@ -127,7 +128,18 @@ pub const COMMANDS: &[(Cmd, &str, &[&str], &str)] = &[
         &["x"],
         "export the trace as Markdown and JSON",
     ),
-    (Cmd::Retrace, "retrace", &["r"], "trace again"),
+    (
+        Cmd::Refresh,
+        "refresh",
+        &["r"],
+        "re-read the selection from AWS and trace again",
+    ),
+    (
+        Cmd::Rediscover,
+        "rediscover",
+        &["R"],
+        "read the whole account again (live accounts)",
+    ),
     (
         Cmd::Theme,
         "theme",
@@ -208,6 +220,8 @@ pub fn key_of(ev: &KeyEvent) -> Key {
 }
 
 pub fn cmd_by_name(name: &str) -> Option<Cmd> {
+    // `retrace` was the name of `refresh` before live accounts.
+    let name = if name == "retrace" { "refresh" } else { name };
     COMMANDS.iter().find(|c| c.1 == name).map(|c| c.0)
 }
 

@@ -8,6 +8,7 @@ pub mod editor;
 pub mod export;
 pub mod keymap;
 pub mod layout;
+mod live;
 pub mod textedit;
 pub mod theme;
 pub mod tree;
@@ -33,10 +34,13 @@ use app::{App, Effect, Msg};
 
 /// Where the TUI's world and logs come from.
 pub struct Source {
-    pub world: World,
+    /// The world, or `None` for a live account (read once the UI is up).
+    pub world: Option<World>,
     pub label: String,
     /// Replay the demo log script.
     pub demo_logs: bool,
+    /// The live account to read (with the world filling in as it is read).
+    pub live: Option<crate::cli::AwsArgs>,
 }
 
 const FRAME: Duration = Duration::from_millis(33);
@@ -81,8 +85,12 @@ pub fn build_app(src: Source, now: SystemTime) -> App {
             theme::ThemeName::Dark
         }),
     };
+    let world = match src.world {
+        Some(w) => app::WorldState::from(w),
+        None => app::WorldState::Loading,
+    };
     let mut app = App::new(
-        src.world,
+        world,
         src.label,
         keymap,
         theme::Theme::new(theme_name, color),
@@ -94,6 +102,7 @@ pub fn build_app(src: Source, now: SystemTime) -> App {
     if src.demo_logs {
         app.logs.source = Some("demo replay".into());
     }
+    app.discovery.live = src.live.is_some();
     if let Some(p) = problem
         .or_else(|| (!problems.is_empty()).then(|| format!("config: {}", problems.join("; "))))
     {
@@ -105,15 +114,25 @@ pub fn build_app(src: Source, now: SystemTime) -> App {
 /// Run the TUI until the user quits or a signal arrives. Returns the exit status.
 pub fn run(src: Source) -> Result<i32, String> {
     use std::io::IsTerminal;
-    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
-        return Err("the terminal UI needs a terminal; for text output use `hoptrace demo tour` or `hoptrace trace`".into());
-    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     let demo_logs = src.demo_logs;
+    // A live account: connect and check the credentials before the screen
+    // changes, so that a bad profile is one line on a normal terminal.
+    let clients = match &src.live {
+        Some(aws) => Some(rt.block_on(live::connect(aws))?),
+        None => None,
+    };
+    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+        return Err("the terminal UI needs a terminal; for text output use `hoptrace demo tour` or `hoptrace trace`".into());
+    }
+    let mut src = src;
+    if let Some((_, who)) = &clients {
+        src.label = who.clone();
+    }
     let mut app = build_app(src, SystemTime::now());
 
     // Restore the terminal on panic before the message is printed.
@@ -123,8 +142,11 @@ pub fn run(src: Source) -> Result<i32, String> {
         previous(info);
     }));
     let mut terminal = setup_terminal().map_err(|e| format!("cannot set up the terminal: {e}"))?;
-    let result = rt.block_on(event_loop(&mut terminal, &mut app, demo_logs));
+    let clients = clients.map(|(c, _)| c);
+    let result = rt.block_on(event_loop(&mut terminal, &mut app, demo_logs, clients));
     restore_terminal();
+    // Whatever is still reading stops here, without waiting on the network.
+    rt.shutdown_timeout(Duration::from_millis(200));
     let _ = std::panic::take_hook();
     // A signal ends the program with the shell's convention, 128 + its number.
     let code = match app.quit_signal {
@@ -141,8 +163,14 @@ async fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<io::Stdout>>,
     app: &mut App,
     demo_logs: bool,
+    clients: Option<crate::discover::Clients>,
 ) -> Result<(), String> {
     let (tx, mut rx) = mpsc::channel::<Msg>(256);
+    // The running full discovery and refresh, stopped when replaced or on quit.
+    let mut reading = live::Tasks::default();
+    if let Some(c) = &clients {
+        reading.discover(c.clone(), tx.clone(), true);
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let input_paused = Arc::new(AtomicBool::new(false));
 
@@ -269,8 +297,23 @@ async fn event_loop(
             match e {
                 Effect::Quit => {
                     stop.store(true, Ordering::Relaxed);
+                    reading.stop();
                     return Ok(());
                 }
+                Effect::Rediscover => {
+                    if let Some(c) = &clients {
+                        reading.discover(c.clone(), tx.clone(), false);
+                    }
+                }
+                Effect::Refresh(what) => match (&clients, app.refresh_base()) {
+                    (Some(c), Some(base)) => reading.refresh(c.clone(), tx.clone(), base, what.0),
+                    _ => {
+                        app.update(Msg::Discovery(app::DiscoveryMsg::Refreshed {
+                            what: what.0.label(),
+                            result: Err("not a live account".into()),
+                        }));
+                    }
+                },
                 Effect::ExternalEditor { target, text } => {
                     input_paused.store(true, Ordering::Relaxed);
                     tokio::time::sleep(Duration::from_millis(80)).await;
@@ -298,6 +341,7 @@ async fn event_loop(
         }
     }
     stop.store(true, Ordering::Relaxed);
+    reading.stop();
     Ok(())
 }
 

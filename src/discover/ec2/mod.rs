@@ -31,6 +31,23 @@ pub(super) struct Ec2 {
     pub vpc_peering_connections: Vec<m::VpcPeeringConnection>,
 }
 
+impl Ec2 {
+    /// Hand everything read to a progressive discovery's partial snapshot.
+    pub fn land(&self, p: &super::Progress) {
+        p.land("vpcs", &self.vpcs);
+        p.land("dhcp_options", &self.dhcp_options);
+        p.land("subnets", &self.subnets);
+        p.land("instances", &self.instances);
+        p.land("network_interfaces", &self.network_interfaces);
+        p.land("route_tables", &self.route_tables);
+        p.land("network_acls", &self.network_acls);
+        p.land("security_groups", &self.security_groups);
+        p.land("prefix_lists", &self.prefix_lists);
+        p.land("vpc_endpoints", &self.vpc_endpoints);
+        p.land("vpc_peering_connections", &self.vpc_peering_connections);
+    }
+}
+
 /// How many ids one filtered `Describe*` call names.
 const IDS_PER_CALL: usize = 100;
 

@@ -18,6 +18,13 @@ impl App {
             self.flash(why, true);
             return Vec::new();
         }
+        if self.discovery.running && self.discovery.first {
+            self.flash(
+                "what-if edits wait until discovery has read the account (the world is still filling in)",
+                false,
+            );
+            return Vec::new();
+        }
         let Some(target) = self.edit_target() else {
             self.flash("nothing editable here: select a security group, NACL, route table, endpoint, VPC, instance or API", true);
             return Vec::new();

@@ -110,10 +110,37 @@ fn header(f: &mut Frame, app: &App, r: Rect) {
             app.world.absence().unwrap_or_default()
         ),
     };
+    let whereabouts_len = whereabouts.chars().count();
     let mut parts = vec![
         Span::styled(" hoptrace ", app.theme.header.add_modifier(Modifier::BOLD)),
         Span::styled(whereabouts, app.theme.header),
     ];
+    if app.discovery.running {
+        parts.push(Span::styled(
+            format!(
+                " reading: {} ",
+                app.discovery.progress_line(
+                    (r.width as usize).saturating_sub(whereabouts_len + 10 + 16 + 11)
+                )
+            ),
+            app.theme.accent,
+        ));
+    } else if let Some(what) = &app.discovery.refreshing {
+        parts.push(Span::styled(
+            format!(" refreshing {what}… "),
+            app.theme.accent,
+        ));
+    } else if !app.discovery.failed.is_empty() {
+        let n = app.discovery.failed.len();
+        parts.push(Span::styled(
+            format!(
+                " {n} AWS call{} failed: what {} would have read is unknown ",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "it" } else { "they" }
+            ),
+            app.theme.flash_error,
+        ));
+    }
     if !app.undo.is_empty() {
         parts.push(Span::styled(
             format!(
