@@ -1581,3 +1581,180 @@ async fn quitting_the_tui_while_it_reads_stops_discovery() {
     );
     term.assert_terminal_restored();
 }
+
+/// The progressive discovery the TUI runs reads the same world as a plain
+/// full discovery, and its partial snapshots along the way only claim what
+/// had landed whole: every collection they mark read is in the final one
+/// with the same ids.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progressive_discovery_ends_where_a_full_one_does() {
+    let url = moto::url();
+    let account = moto::fresh_account();
+    let conf = aws::config(&url).await;
+    let admin = Admin::new(&conf, &account);
+    let t = build(&admin, &account, "progress").await;
+    let clients = Clients::with_interceptor(&conf, aws::account_header(&account));
+    let progress = discover::Progress::new();
+    let read = discover::progressive(&clients, progress.clone());
+    tokio::pin!(read);
+    let mut partials = Vec::new();
+    let done = loop {
+        tokio::select! {
+            d = &mut read => break d.expect("discovery"),
+            _ = tokio::time::sleep(std::time::Duration::from_millis(20)) => {
+                if let Some(s) = progress.snapshot() {
+                    partials.push(s);
+                }
+            }
+        }
+    };
+    let plain = discover_in(&account).await;
+    let ids = |s: &Snapshot| {
+        let mut v: Vec<String> = s
+            .security_groups
+            .iter()
+            .map(|g| g.group_id.clone())
+            .collect();
+        v.extend(s.instances.iter().map(|i| i.instance_id.clone()));
+        v.extend(s.rest_apis.iter().map(|a| a.id.clone()));
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&done.snapshot), ids(&plain.snapshot));
+    assert_eq!(
+        verdict(&trace_of(done.snapshot.clone(), &t), HopId::SgEgress),
+        Verdict::Allow
+    );
+    assert!(!partials.is_empty(), "no partial snapshot was taken");
+    for p in &partials {
+        for (collection, read) in &p.captured {
+            if *read && collection == "security_groups" {
+                assert_eq!(p.security_groups.len(), done.snapshot.security_groups.len());
+            }
+            if *read && collection == "rest_apis" {
+                assert_eq!(p.rest_apis.len(), done.snapshot.rest_apis.len());
+            }
+        }
+        // A trace on a partial world never allows what the whole one denies
+        // (before the instance has landed there is nothing to trace).
+        if !p.instances.iter().any(|i| i.instance_id == t.instance) {
+            continue;
+        }
+        let partial = trace_of(p.clone(), &t);
+        let whole = trace_of(done.snapshot.clone(), &t);
+        for (a, b) in partial.hops.iter().zip(&whole.hops) {
+            assert!(
+                a.verdict == b.verdict
+                    || a.verdict == Verdict::Unknown
+                    || a.verdict == Verdict::Skip,
+                "{}: partial {:?} ({}) vs whole {:?}",
+                a.hop,
+                a.verdict,
+                a.reason,
+                b.verdict
+            );
+        }
+    }
+    let kinds = progress.kinds();
+    assert!(
+        kinds.iter().all(|k| k.state == discover::KindState::Done
+            || matches!(k.state, discover::KindState::Failed(_))),
+        "{kinds:?}"
+    );
+    let instances = kinds.iter().find(|k| k.label == "instances").unwrap();
+    assert_eq!(instances.read, done.snapshot.instances.len());
+}
+
+/// `r` in the TUI: a security group changed in the account since it was
+/// read is read again and the trace follows; a deleted one leaves the world.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refreshing_a_resource_reads_the_account_again() {
+    let url = moto::url();
+    let account = moto::fresh_account();
+    let conf = aws::config(&url).await;
+    let admin = Admin::new(&conf, &account);
+    let t = build(&admin, &account, "refresh").await;
+    let clients = Clients::with_interceptor(&conf, aws::account_header(&account));
+    let before = discover_in(&account).await.snapshot;
+    assert_eq!(
+        verdict(&trace_of(before.clone(), &t), HopId::SgEgress),
+        Verdict::Allow
+    );
+    // The client's only egress rule goes away.
+    let pair = UserIdGroupPair::builder().group_id(&t.endpoint_sg).build();
+    admin
+        .ec2
+        .revoke_security_group_egress()
+        .group_id(&t.client_sg)
+        .ip_permissions({
+            let mut p = tcp(443, 443);
+            p.user_id_group_pairs = Some(vec![pair]);
+            p
+        })
+        .send()
+        .await
+        .expect("RevokeSecurityGroupEgress");
+    let r = discover::refresh(
+        &clients,
+        &before,
+        &discover::Refresh::SecurityGroup(t.client_sg.clone()),
+    )
+    .await
+    .expect("refresh");
+    assert_eq!((r.replaced, r.removed), (1, 0));
+    assert!(r.aws_calls >= 1 && r.aws_calls <= 2, "{}", r.aws_calls);
+    assert_eq!(
+        r.snapshot.security_groups.len(),
+        before.security_groups.len()
+    );
+    assert_eq!(
+        verdict(&trace_of(r.snapshot.clone(), &t), HopId::SgEgress),
+        Verdict::Deny
+    );
+    // The trace's own refresh reads the same change.
+    let req = request_of(&t);
+    let r2 = discover::refresh(&clients, &before, &discover::Refresh::Trace(Box::new(req)))
+        .await
+        .expect("refresh of the trace");
+    assert_eq!(
+        verdict(&trace_of(r2.snapshot, &t), HopId::SgEgress),
+        Verdict::Deny
+    );
+    // A group deleted in the account leaves the world on refresh.
+    let spare = admin
+        .ec2
+        .create_security_group()
+        .group_name("refresh-spare")
+        .description("spare")
+        .vpc_id(&t.vpc)
+        .send()
+        .await
+        .expect("CreateSecurityGroup")
+        .group_id
+        .expect("group id");
+    let with_spare = discover_in(&account).await.snapshot;
+    assert!(with_spare
+        .security_groups
+        .iter()
+        .any(|g| g.group_id == spare));
+    admin
+        .ec2
+        .delete_security_group()
+        .group_id(&spare)
+        .send()
+        .await
+        .expect("DeleteSecurityGroup");
+    let r3 = discover::refresh(
+        &clients,
+        &with_spare,
+        &discover::Refresh::SecurityGroup(spare.clone()),
+    )
+    .await
+    .expect("refresh of a deleted group");
+    assert_eq!((r3.replaced, r3.removed), (0, 1));
+    assert!(!r3
+        .snapshot
+        .security_groups
+        .iter()
+        .any(|g| g.group_id == spare));
+}

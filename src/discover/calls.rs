@@ -316,7 +316,7 @@ impl Calls {
     pub async fn items<P, E, T, U>(
         &self,
         call: &str,
-        mut stream: PaginationStream<Result<P, SdkError<E, HttpResponse>>>,
+        stream: PaginationStream<Result<P, SdkError<E, HttpResponse>>>,
         items: fn(&P) -> &[T],
         mut map: impl FnMut(&T) -> Option<U>,
     ) -> Option<Vec<U>>
@@ -324,9 +324,27 @@ impl Calls {
         E: ProvideErrorMetadata + std::error::Error + 'static,
         U: Serialize,
     {
+        self.mapped(call, stream, |page| {
+            items(page).iter().filter_map(&mut map).collect()
+        })
+        .await
+    }
+
+    /// As [`Calls::items`], with each page mapped whole (for items nested
+    /// deeper than one list, such as instances in reservations).
+    pub async fn mapped<P, E, U>(
+        &self,
+        call: &str,
+        mut stream: PaginationStream<Result<P, SdkError<E, HttpResponse>>>,
+        mut map: impl FnMut(&P) -> Vec<U>,
+    ) -> Option<Vec<U>>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        U: Serialize,
+    {
         let mut out = Vec::new();
         while let Some(page) = self.page(call, &mut stream).await? {
-            let mapped: Vec<U> = items(&page).iter().filter_map(&mut map).collect();
+            let mapped: Vec<U> = map(&page);
             if let Some(p) = &self.progress {
                 p.page(call, &mapped);
             }

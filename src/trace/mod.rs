@@ -100,6 +100,8 @@ pub struct Trace {
 pub enum TraceError {
     #[error("instance {0} is not in the snapshot")]
     UnknownInstance(String),
+    #[error("instance {0} has not been read yet (discovery is still reading instances); the trace runs when it lands")]
+    InstanceNotReadYet(String),
 }
 
 /// The API, stage and resource path `req` names in `world`, as the hops
@@ -131,9 +133,18 @@ fn start<'w>(world: &'w World, req: &'w Request) -> ctx::Ctx<'w> {
 /// Follow `req` through `world`.
 pub fn run(world: &World, req: &Request) -> Result<Trace, TraceError> {
     let started = Instant::now();
-    let instance = world
-        .instance(&req.from)
-        .ok_or_else(|| TraceError::UnknownInstance(req.from.clone()))?;
+    let instance = world.instance(&req.from).ok_or_else(|| {
+        let still_reading = matches!(
+            world.snap.read_state("instances"),
+            crate::model::ReadState::NotRead(Some(e))
+                if e.code.as_deref() == Some(crate::model::NOT_READ_YET)
+        );
+        if still_reading {
+            TraceError::InstanceNotReadYet(req.from.clone())
+        } else {
+            TraceError::UnknownInstance(req.from.clone())
+        }
+    })?;
     let mut ctx = start(world, req);
     let (hops, api) = hops::evaluate(&mut ctx, instance);
     let first_block = hops.iter().find(|h| h.verdict == Verdict::Deny);

@@ -325,14 +325,14 @@ pub(super) async fn instances(c: &Client, calls: &Calls, f: &[t::Filter]) -> Vec
         .set_filters(filters(f))
         .into_paginator()
         .send();
-    let pages = calls.pages(call, req);
-    let pages = pages.await.unwrap_or_default();
-    pages
-        .iter()
-        .flat_map(|p| p.reservations())
-        .flat_map(|r| r.instances())
-        .filter_map(instance)
-        .collect()
+    let page = |p: &aws_sdk_ec2::operation::describe_instances::DescribeInstancesOutput| {
+        p.reservations()
+            .iter()
+            .flat_map(|r| r.instances())
+            .filter_map(instance)
+            .collect()
+    };
+    calls.mapped(call, req, page).await.unwrap_or_default()
 }
 
 fn instance(i: &t::Instance) -> Option<m::Instance> {

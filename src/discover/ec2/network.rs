@@ -319,8 +319,6 @@ pub(in crate::discover) async fn peering_connections(
         .set_filters(filters(f))
         .into_paginator()
         .send();
-    let pages = calls.pages(call, req);
-    let pages = pages.await.unwrap_or_default();
     let info = |i: &t::VpcPeeringConnectionVpcInfo| -> Option<m::PeeringVpcInfo> {
         Some(m::PeeringVpcInfo {
             vpc_id: i.vpc_id()?.to_string(),
@@ -329,9 +327,9 @@ pub(in crate::discover) async fn peering_connections(
             cidr_block: s(i.cidr_block()),
         })
     };
-    pages
+    let page = |p: &aws_sdk_ec2::operation::describe_vpc_peering_connections::DescribeVpcPeeringConnectionsOutput| -> Vec<m::VpcPeeringConnection> {
+        p.vpc_peering_connections()
         .iter()
-        .flat_map(|p| p.vpc_peering_connections())
         .filter_map(|pc| {
             Some(m::VpcPeeringConnection {
                 vpc_peering_connection_id: pc.vpc_peering_connection_id()?.to_string(),
@@ -347,4 +345,6 @@ pub(in crate::discover) async fn peering_connections(
             })
         })
         .collect()
+    };
+    calls.mapped(call, req, page).await.unwrap_or_default()
 }
