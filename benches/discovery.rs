@@ -4,6 +4,13 @@
 //! time. Run with a server: `scripts/bench-discovery` (it starts moto), or
 //! `HOPTRACE_MOTO_URL=http://127.0.0.1:PORT cargo bench --bench discovery`.
 //! Without the server it says so and fails.
+//!
+//! On loopback, moto answers as fast as its one Python process can work, so
+//! the calls queue on moto's CPU whatever the client does. AWS answers each
+//! call after a network round trip (tens of milliseconds), which is what
+//! concurrency hides. So each comparison runs twice: straight to moto, and
+//! through a loopback proxy that holds every request for
+//! `HOPTRACE_BENCH_LATENCY_MS` (default 50) before passing it on.
 
 use std::time::Instant;
 
@@ -40,7 +47,73 @@ async fn run(url: &str) {
         t.elapsed().as_secs_f64()
     );
 
-    let clients = Clients::with_interceptor(&conf, aws::account_header(&account));
+    let latency: u64 = std::env::var("HOPTRACE_BENCH_LATENCY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
+    compare(&conf, &account, "straight to moto").await;
+    let proxy = delaying_proxy(url, std::time::Duration::from_millis(latency)).await;
+    let slow_conf = aws::config(&proxy).await;
+    compare(
+        &slow_conf,
+        &account,
+        &format!("through a proxy adding {latency} ms per request"),
+    )
+    .await;
+    println!("peak memory of this process: {} MiB", peak_rss_mib());
+}
+
+/// A loopback proxy to `upstream` that holds each chunk a client sends for
+/// `delay` before passing it on (a request is one chunk): an emulated
+/// network round trip per call. Returns its URL.
+async fn delaying_proxy(upstream: &str, delay: std::time::Duration) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let target = upstream
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("proxy listens");
+    let addr = listener.local_addr().expect("proxy address");
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let target = target.clone();
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(&target).await else {
+                    return;
+                };
+                let (mut cr, mut cw) = client.into_split();
+                let (mut sr, mut sw) = server.into_split();
+                let up = async move {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    while let Ok(n) = cr.read(&mut buf).await {
+                        if n == 0 {
+                            break;
+                        }
+                        tokio::time::sleep(delay).await;
+                        if sw.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                    let _ = sw.shutdown().await;
+                };
+                let down = async move {
+                    let _ = tokio::io::copy(&mut sr, &mut cw).await;
+                    let _ = cw.shutdown().await;
+                };
+                tokio::join!(up, down);
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// Full discovery at hoptrace's bound and one call at a time, after a
+/// warm-up, through `conf`'s endpoint.
+async fn compare(conf: &aws_config::SdkConfig, account: &str, how: &str) {
+    println!("== {how}");
+    let clients = Clients::with_interceptor(conf, aws::account_header(account));
     // Warm moto's per-service start-up so neither run pays it.
     let _ = discover::full_with(&clients, discover::CONCURRENCY).await;
     let mut runs = Vec::new();
@@ -68,7 +141,6 @@ async fn run(url: &str) {
         slow.as_secs_f64() / fast.as_secs_f64().max(1e-9),
         runs[0].2 == runs[1].2
     );
-    println!("peak memory of this process: {} MiB", peak_rss_mib());
 }
 
 /// 2,000 instances in 4 subnets, 200 security groups, 50 private APIs of

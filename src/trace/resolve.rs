@@ -448,6 +448,14 @@ impl Route<'_> {
     }
 }
 
+/// Why an API is not in the world: not read (yet), or not in this account.
+pub(crate) fn api_missing(ctx: &Ctx, id: &str) -> String {
+    match ctx.unread("rest_apis", "apigateway:GetRestApis") {
+        Some(unread) => format!("API {id} is not in the snapshot: {unread}"),
+        None => format!("API {id} is not in the snapshot (it may belong to another account)"),
+    }
+}
+
 /// Follow the request to its deployed method.
 pub(crate) fn resolve<'w>(
     ctx: &Ctx<'w>,
@@ -458,10 +466,7 @@ pub(crate) fn resolve<'w>(
         return Err(Miss::unknown(
             HopId::Api,
             "H10.2",
-            format!(
-                "API {} is not in the snapshot (it may belong to another account)",
-                call.api_id
-            ),
+            api_missing(ctx, &call.api_id),
             Deciding::field("apigateway:GetRestApi", &call.api_id, "").missing(),
         ));
     };

@@ -59,13 +59,9 @@ pub(super) fn evaluate<'w>(
     };
     let Some(api) = api else {
         let id = ctx.target.api_id.as_deref().unwrap_or("?");
-        return Hop::new(
-            HOP,
-            Verdict::Unknown,
-            "H10.2",
-            format!("API {id} is not in the snapshot (it may belong to another account)"),
-        )
-        .deciding(Deciding::field("apigateway:GetRestApi", id, "").missing());
+        let why = crate::trace::resolve::api_missing(ctx, id);
+        return Hop::new(HOP, Verdict::Unknown, "H10.2", why)
+            .deciding(Deciding::field("apigateway:GetRestApi", id, "").missing());
     };
     let hop = api_checks(ctx, hop.read(K::RestApi, &api.id), api, domain);
     let hop = foreign_endpoint_notes(ctx, hop, api);
