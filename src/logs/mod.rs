@@ -1,7 +1,9 @@
 //! Log lines from CloudWatch Logs or the demo replay, kept in bounded buffers.
 //! Attaching a line to its hop (correlation) builds on this.
 
+pub mod groups;
 pub mod replay;
+pub mod tail;
 
 use std::collections::VecDeque;
 use std::time::SystemTime;
