@@ -1,7 +1,15 @@
-//! Log lines from CloudWatch Logs or the demo replay, kept in bounded buffers.
-//! Attaching a line to its hop (correlation) builds on this.
+//! Log lines from CloudWatch Logs or the demo replay, kept in bounded buffers,
+//! and the parsers of each source (`access`, `execution`, `flow`, `lambda`;
+//! one entry point in `parsed`). Attaching a line to its hop builds on them.
 
+pub mod access;
+pub mod execution;
+pub mod flow;
+pub mod lambda;
+pub mod parsed;
 pub mod replay;
+
+pub use parsed::{parse_line, Formats, Parsed};
 
 use std::collections::VecDeque;
 use std::time::SystemTime;
