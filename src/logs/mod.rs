@@ -1,8 +1,10 @@
-//! Log lines from CloudWatch Logs or the demo replay, kept in bounded buffers,
-//! and the parsers of each source (`access`, `execution`, `flow`, `lambda`;
-//! one entry point in `parsed`). Attaching a line to its hop builds on them.
+//! Log lines from CloudWatch Logs or the demo replay, kept in bounded buffers;
+//! the parsers of each source (`access`, `execution`, `flow`, `lambda`, one
+//! entry point in `parsed`) and the pure correlation of a parsed line to the
+//! hops it is evidence for (`correlate`).
 
 pub mod access;
+pub mod correlate;
 pub mod execution;
 pub mod flow;
 pub mod lambda;
