@@ -1,9 +1,20 @@
-//! Log lines from CloudWatch Logs or the demo replay, kept in bounded buffers.
-//! Attaching a line to its hop (correlation) builds on this.
+//! Log lines from CloudWatch Logs or the demo replay, kept in bounded buffers;
+//! the parsers of each source (`access`, `execution`, `flow`, `lambda`, one
+//! entry point in `parsed`) and the pure correlation of a parsed line to the
+//! hops it is evidence for (`correlate`); which log groups hold a trace's evidence (`groups`) and
+//! the polling tail of one group (`tail`).
 
+pub mod access;
+pub mod correlate;
+pub mod execution;
+pub mod flow;
 pub mod groups;
+pub mod lambda;
+pub mod parsed;
 pub mod replay;
 pub mod tail;
+
+pub use parsed::{parse_line, Formats, Parsed};
 
 use std::collections::VecDeque;
 use std::time::SystemTime;
