@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod correlate;
+pub mod evidence;
 pub mod execution;
 pub mod flow;
 pub mod groups;
