@@ -16,7 +16,8 @@
 //!                      "says": ["text in the reason, deciding field or a note"]}},
 //!             "response": null | {"status": 500 | null, "error_type": "...", "message": "..." | null,
 //!                      "message_contains": "...", "gateway_response": "...",
-//!                      "client_error_contains": "...", "reaches_access_log": true | false | null}}}
+//!                      "client_error_contains": "...", "customised_contains": "...",
+//!                      "reaches_access_log": true | false | null}}}
 //! ```
 //! PATH is dot-separated: `rest_apis[id=a1b2c3d4e5].stages[stageName=prod].variables`;
 //! `[key=value]` picks the array element whose `key` equals `value`, `[3]`
@@ -249,6 +250,7 @@ fn mismatches(t: &Trace, expect: &Value) -> Vec<String> {
             for (key, field) in [
                 ("message_contains", "message"),
                 ("client_error_contains", "client_error"),
+                ("customised_contains", "customised"),
             ] {
                 if let Some(w) = want.get(key).and_then(Value::as_str) {
                     if !got[field].as_str().unwrap_or("").contains(w) {

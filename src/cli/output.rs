@@ -72,6 +72,9 @@ pub fn trace_table(t: &Trace, color: bool) -> String {
     let _ = writeln!(out);
     if let Some(resp) = &t.response {
         let _ = writeln!(out, "client sees: {}", resp.client_sees());
+        if let Some(c) = &resp.customised {
+            let _ = writeln!(out, "customised: {c}");
+        }
     } else if let Some(s) = &t.symptom {
         let _ = writeln!(out, "client sees: {s}");
     }

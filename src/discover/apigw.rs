@@ -203,6 +203,7 @@ pub(super) async fn api_details(
     only_stage: Option<&str>,
 ) -> m::RestApi {
     let id = api.id.clone();
+    let calls = &calls.about(&id);
     let (stages, resources, authorizers, responses) = tokio::join!(
         stages_and_deployments(c, calls, &id, only_stage, &mut api.unread),
         resources(c, calls, &id),
@@ -211,9 +212,19 @@ pub(super) async fn api_details(
     );
     (api.stages, api.deployments) = stages;
     api.resources = resources;
-    api.authorizers = authorizers;
-    api.gateway_responses = responses;
+    api.authorizers = or_unread(authorizers, "apigateway:GetAuthorizers", &mut api.unread);
+    api.gateway_responses = or_unread(responses, "apigateway:GetGatewayResponses", &mut api.unread);
     api
+}
+
+/// A per-resource list that was read, or (its call failed) an empty one
+/// with the call added to the resource's `unread`, so that the trace does
+/// not take the empty list for "there are none".
+fn or_unread<T>(got: Option<Vec<T>>, call: &str, unread: &mut Vec<String>) -> Vec<T> {
+    got.unwrap_or_else(|| {
+        unread.push(call.to_string());
+        Vec::new()
+    })
 }
 
 async fn stages_and_deployments(
@@ -229,14 +240,11 @@ async fn stages_and_deployments(
             c.get_stages().rest_api_id(api).send(),
         )
         .await;
-    if out.is_none() {
-        unread.push("apigateway:GetStages".to_string());
-    }
-    let stages: Vec<m::Stage> = out
-        .iter()
-        .flat_map(|o| o.item())
-        .filter_map(stage)
-        .collect();
+    let stages: Vec<m::Stage> = or_unread(
+        out.map(|o| o.item().iter().filter_map(stage).collect()),
+        "apigateway:GetStages",
+        unread,
+    );
     let ids: BTreeSet<String> = stages
         .iter()
         .filter(|st| only_stage.is_none_or(|name| st.stage_name == name))
@@ -331,6 +339,10 @@ fn deployment(
                                 verb.clone(),
                                 m::MethodSnapshot {
                                     authorization_type: s(snap.authorization_type()),
+                                    // The SDK gives a plain bool (absent is false, as
+                                    // the API model's default says), so it cannot be
+                                    // kept unknown; H11 compares it with the live
+                                    // method's apiKeyRequired, which is optional.
                                     api_key_required: Some(snap.api_key_required()),
                                 },
                             )
@@ -403,7 +415,8 @@ fn integration(i: &t::Integration) -> m::Integration {
     }
 }
 
-async fn authorizers(c: &Client, calls: &Calls, api: &str) -> Vec<m::Authorizer> {
+/// The API's authorizers; `None` when the call failed (recorded).
+async fn authorizers(c: &Client, calls: &Calls, api: &str) -> Option<Vec<m::Authorizer>> {
     let got = positioned(
         calls,
         "apigateway:GetAuthorizers",
@@ -418,7 +431,8 @@ async fn authorizers(c: &Client, calls: &Calls, api: &str) -> Vec<m::Authorizer>
         |o| o.position(),
     )
     .await;
-    got.unwrap_or_default()
+    let got = got?;
+    let authorizers = got
         .iter()
         .filter_map(|a| {
             Some(m::Authorizer {
@@ -434,10 +448,16 @@ async fn authorizers(c: &Client, calls: &Calls, api: &str) -> Vec<m::Authorizer>
                 provider_arns: a.provider_arns().to_vec(),
             })
         })
-        .collect()
+        .collect();
+    Some(authorizers)
 }
 
-async fn gateway_responses(c: &Client, calls: &Calls, api: &str) -> Vec<m::GatewayResponse> {
+/// The API's gateway responses; `None` when the call failed (recorded).
+async fn gateway_responses(
+    c: &Client,
+    calls: &Calls,
+    api: &str,
+) -> Option<Vec<m::GatewayResponse>> {
     let got = positioned(
         calls,
         "apigateway:GetGatewayResponses",
@@ -452,7 +472,7 @@ async fn gateway_responses(c: &Client, calls: &Calls, api: &str) -> Vec<m::Gatew
         |o| o.position(),
     )
     .await;
-    got.unwrap_or_default()
+    let responses = got?
         .iter()
         .filter_map(|g| {
             Some(m::GatewayResponse {
@@ -462,7 +482,8 @@ async fn gateway_responses(c: &Client, calls: &Calls, api: &str) -> Vec<m::Gatew
                 default_response: Some(g.default_response()),
             })
         })
-        .collect()
+        .collect();
+    Some(responses)
 }
 
 /// A `model::VpcLink` from the list's items or `GetVpcLink`'s output.
@@ -538,7 +559,7 @@ pub(super) async fn domain_names_named(
         .into_iter()
         .filter(wanted)
         .map(|mut d| {
-            let (c, calls) = (c.clone(), next.clone());
+            let (c, calls) = (c.clone(), next.about(&d.domain_name));
             async move {
                 let req = c
                     .get_base_path_mappings()
@@ -547,7 +568,7 @@ pub(super) async fn domain_names_named(
                     .limit(LIMIT)
                     .into_paginator()
                     .send();
-                d.base_path_mappings = calls
+                let got = calls
                     .items(
                         "apigateway:GetBasePathMappings",
                         req,
@@ -560,11 +581,9 @@ pub(super) async fn domain_names_named(
                             })
                         },
                     )
-                    .await
-                    .unwrap_or_else(|| {
-                        d.unread.push("apigateway:GetBasePathMappings".to_string());
-                        Vec::new()
-                    });
+                    .await;
+                d.base_path_mappings =
+                    or_unread(got, "apigateway:GetBasePathMappings", &mut d.unread);
                 d
             }
         })
@@ -646,6 +665,7 @@ fn usage_plan(u: &t::UsagePlan) -> Option<m::UsagePlan> {
             })
             .collect(),
         key_ids: Vec::new(),
+        unread: Vec::new(),
     })
 }
 
@@ -659,7 +679,7 @@ async fn usage_plans(c: &Client, calls: &Calls) -> Vec<m::UsagePlan> {
     let futs = plans
         .into_iter()
         .map(|mut plan| {
-            let (c, calls) = (c.clone(), next.clone());
+            let (c, calls) = (c.clone(), next.about(&plan.id));
             async move {
                 let req = c
                     .get_usage_plan_keys()
@@ -667,15 +687,9 @@ async fn usage_plans(c: &Client, calls: &Calls) -> Vec<m::UsagePlan> {
                     .limit(LIMIT)
                     .into_paginator()
                     .send();
-                plan.key_ids = calls
-                    .items(
-                        "apigateway:GetUsagePlanKeys",
-                        req,
-                        |p| p.items(),
-                        |k| s(k.id()),
-                    )
-                    .await
-                    .unwrap_or_default();
+                let call = "apigateway:GetUsagePlanKeys";
+                let got = calls.items(call, req, |p| p.items(), |k| s(k.id())).await;
+                plan.key_ids = or_unread(got, call, &mut plan.unread);
                 plan
             }
         })

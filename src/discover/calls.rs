@@ -56,11 +56,19 @@ pub struct CallError {
     /// what failed on this side (`DispatchFailure`, `Timeout`, ...).
     pub code: String,
     pub message: String,
+    /// The resource the call was about (an API id, a function ARN, a usage
+    /// plan id), for calls made once per resource.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
 }
 
 impl std::fmt::Display for CallError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.call, self.code, self.message)
+        write!(f, "{}", self.call)?;
+        if let Some(r) = &self.resource {
+            write!(f, " {r}")?;
+        }
+        write!(f, " {}: {}", self.code, self.message)
     }
 }
 
@@ -90,6 +98,7 @@ impl CallError {
             call: call.to_string(),
             code,
             message: one_line(&message),
+            resource: None,
         }
     }
 }
@@ -131,6 +140,8 @@ pub(super) struct Calls {
     /// (`HOPTRACE_TEST_CALL_DELAY_MS`), so that end-to-end tests can watch
     /// a discovery while it runs.
     delay: Option<std::time::Duration>,
+    /// What the calls made through this handle are about (see [`Calls::about`]).
+    resource: Option<Arc<str>>,
 }
 
 /// The test delay per call, in debug builds.
@@ -154,6 +165,17 @@ impl Calls {
             deepest: Arc::default(),
             progress: None,
             delay: test_delay(),
+            resource: None,
+        }
+    }
+
+    /// The same calls, each about `resource`: a call that fails through this
+    /// handle is recorded with it, so that what it leaves unread is known
+    /// per resource (one API's authorizers, one function's policy).
+    pub fn about(&self, resource: &str) -> Calls {
+        Calls {
+            resource: Some(Arc::from(resource)),
+            ..self.clone()
         }
     }
 
@@ -211,8 +233,11 @@ impl Calls {
         self.errors.lock().map(|e| e.clone()).unwrap_or_default()
     }
 
-    pub fn record(&self, e: CallError) {
-        tracing::warn!(call = %e.call, code = %e.code, message = %e.message, "aws call failed");
+    pub fn record(&self, mut e: CallError) {
+        if e.resource.is_none() {
+            e.resource = self.resource.as_deref().map(str::to_string);
+        }
+        tracing::warn!(call = %e.call, resource = ?e.resource, code = %e.code, message = %e.message, "aws call failed");
         if let Some(p) = &self.progress {
             p.failed(&e);
         }
@@ -384,6 +409,7 @@ where
                 call: "hoptrace:discover".into(),
                 code: "TaskFailed".into(),
                 message: e.to_string(),
+                resource: None,
             }),
         }
     }
@@ -427,6 +453,7 @@ mod tests {
                 call: "apigateway:GetStages".into(),
                 code: code.into(),
                 message: String::new(),
+                resource: None,
             });
         }
         calls.forget_errors(|e| e.code == "NotFoundException");

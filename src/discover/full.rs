@@ -249,7 +249,6 @@ pub(super) const COLLECTIONS: &[(&str, &str)] = &[
         "domain_name_access_associations",
     ),
     ("apigateway:GetUsagePlans", "usage_plans"),
-    ("apigateway:GetUsagePlanKeys", "usage_plans"),
     ("apigateway:GetApiKeys", "api_keys"),
 ];
 
@@ -280,7 +279,7 @@ pub(super) fn read_record<'a>(
                 code: Some(e.code.clone()),
                 message: Some(e.message.clone()),
                 collection,
-                resource: None,
+                resource: e.resource.clone(),
             }
         })
         .collect();
@@ -310,20 +309,36 @@ mod tests {
                     call: "ec2:DescribeNetworkAcls".into(),
                     code: "UnauthorizedOperation".into(),
                     message: "no".into(),
+                    resource: None,
                 },
                 CallError {
                     call: "apigateway:GetStages".into(),
                     code: "AccessDeniedException".into(),
                     message: "no".into(),
+                    resource: Some("a1b2c3d4e5".into()),
+                },
+                CallError {
+                    call: "apigateway:GetUsagePlanKeys".into(),
+                    code: "ThrottlingException".into(),
+                    message: "Rate exceeded".into(),
+                    resource: Some("plan1".into()),
                 },
             ],
             everything,
         );
         assert!(!captured["network_acls"]);
         assert!(captured["security_groups"]);
-        assert_eq!(recorded.len(), 2);
+        // One plan's keys unread leaves the list of plans read.
+        assert!(captured["usage_plans"]);
+        assert_eq!(recorded.len(), 3);
         assert_eq!(recorded[0].collection.as_deref(), Some("network_acls"));
         assert_eq!(recorded[1].collection, None);
+        // A call about one resource is recorded with it.
+        assert_eq!(recorded[1].resource.as_deref(), Some("a1b2c3d4e5"));
+        assert_eq!(
+            recorded[2].to_string(),
+            "apigateway:GetUsagePlanKeys plan1 failed: ThrottlingException: Rate exceeded"
+        );
     }
 
     #[test]

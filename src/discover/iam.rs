@@ -378,7 +378,9 @@ fn not_found<E: ProvideErrorMetadata>(e: &E) -> bool {
 /// Per function its configuration (timeout), and per qualifier used its
 /// resource policy. A function that does not exist gets neither (the trace
 /// then says it is missing); an existing one without a policy gets a
-/// `LambdaPolicy` whose `policy` is `None`.
+/// `LambdaPolicy` whose `policy` is `None`. A read that failed otherwise
+/// gets no entry and is recorded with the function's ARN (qualified for
+/// `GetPolicy`), so the trace says `unknown` and names it.
 async fn lambdas(
     c: &aws_sdk_lambda::Client,
     calls: &Calls,
@@ -388,7 +390,9 @@ async fn lambdas(
     let configs = unqualified
         .into_iter()
         .map(|arn| {
-            let (c, calls) = (c.clone(), calls.clone());
+            // A failure is recorded with the function, so the trace can
+            // tell "this one was not read" from "there is no such function".
+            let (c, calls) = (c.clone(), calls.about(&arn));
             async move {
                 let req = c.get_function_configuration().function_name(&arn).send();
                 let got = calls
@@ -401,7 +405,11 @@ async fn lambdas(
     let policies = functions
         .into_iter()
         .map(|(arn, qualifier)| {
-            let (c, calls) = (c.clone(), calls.clone());
+            let qualified = match &qualifier {
+                Some(q) => format!("{arn}:{q}"),
+                None => arn.clone(),
+            };
+            let (c, calls) = (c.clone(), calls.about(&qualified));
             async move {
                 let req = c
                     .get_policy()

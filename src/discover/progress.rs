@@ -317,7 +317,7 @@ impl Progress {
                 }
                 errors.push(serde_json::json!({
                     "call": e.call, "code": e.code, "message": e.message,
-                    "collection": collection,
+                    "collection": collection, "resource": e.resource,
                 }));
             }
             for (call, c) in COLLECTIONS {
@@ -426,6 +426,7 @@ mod tests {
             call: "ec2:DescribeNetworkAcls".into(),
             code: "UnauthorizedOperation".into(),
             message: "no".into(),
+            resource: None,
         });
         let s = p.snapshot().expect("a snapshot");
         match s.read_state("network_acls") {

@@ -437,6 +437,8 @@ async fn api_side(
     api.resources = details.resources;
     api.authorizers = details.authorizers;
     api.gateway_responses = details.gateway_responses;
+    // Which of those reads failed, so that an empty list is not taken for none.
+    api.unread = details.unread;
 
     // The endpoints the API names, in the round after the API.
     let named_eps: Vec<String> = endpoints_named_by(&api)

@@ -67,7 +67,8 @@ pub struct RestApi {
     pub gateway_responses: Vec<GatewayResponse>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
-    /// Reads about this API that failed (`apigateway:GetStages`): what
+    /// Reads about this API that failed (`apigateway:GetStages`,
+    /// `apigateway:GetAuthorizers`, `apigateway:GetGatewayResponses`): what
     /// they fill may be incomplete, so an absence there decides nothing.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unread: Vec<String>,
@@ -362,6 +363,10 @@ pub struct UsagePlan {
     /// Ids of the API keys in this plan (`GetUsagePlanKeys`).
     #[serde(default)]
     pub key_ids: Vec<String>,
+    /// Reads about this plan that failed (`apigateway:GetUsagePlanKeys`):
+    /// `keyIds` may then lack keys the plan holds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<String>,
 }
 
 /// API key metadata. The key value is never stored; `value_sha256` lets a

@@ -183,6 +183,24 @@ impl Snapshot {
         }
     }
 
+    /// The recorded failure of `call` about `resource` (an API id, a
+    /// function ARN, a usage plan id), when there is one.
+    pub fn failed(&self, call: &str, resource: &str) -> Option<&CallError> {
+        self.errors
+            .iter()
+            .find(|e| e.call == call && e.resource.as_deref() == Some(resource))
+    }
+
+    /// What a hop says about a read of `resource` that failed: the call and
+    /// its error (`apigateway:GetAuthorizers a1 failed: ThrottlingException:
+    /// Rate exceeded`), or the call alone when the error was not recorded.
+    pub fn why_unread(&self, call: &str, resource: &str) -> String {
+        match self.failed(call, resource) {
+            Some(e) => e.to_string(),
+            None => format!("{call} {resource} failed"),
+        }
+    }
+
     /// Read and validate a snapshot file.
     pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
         let bytes = std::fs::read(path).map_err(|source| SnapshotError::Io {

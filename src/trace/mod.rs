@@ -158,7 +158,8 @@ pub fn run(world: &World, req: &Request) -> Result<Trace, TraceError> {
     let symptom = first_block.and_then(|h| h.symptom.clone());
     // What the client sees at the first denying hop: API Gateway's answer
     // (customised by the API's gateway responses), or the client's error.
-    let response = first_block.map(|h| response::at_block(h, &hops, api, &req.host, req.port));
+    let response =
+        first_block.map(|h| response::at_block(h, &hops, api, &world.snap, &req.host, req.port));
     let first_block = first_block.map(|h| h.hop);
     let headers = req
         .headers

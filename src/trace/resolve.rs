@@ -229,13 +229,21 @@ pub(crate) fn api_call<'w>(ctx: &Ctx<'w>) -> Result<ApiCall<'w>, Box<Miss>> {
                 .find(|m| is_empty(&m.base_path))
             {
                 Some(m) => (m, ctx.req.path.clone()),
-                None if domain.unread.iter().any(|c| c == "apigateway:GetBasePathMappings") => {
+                None if domain
+                    .unread
+                    .iter()
+                    .any(|c| c == "apigateway:GetBasePathMappings") =>
+                {
+                    let why = ctx
+                        .world
+                        .snap
+                        .why_unread("apigateway:GetBasePathMappings", &domain.domain_name);
                     return Err(Miss::unknown(
                         HopId::Api,
                         "H10.4",
-                        format!("the base path mappings of {name} could not be read, so which API /{first} reaches is unknown"),
+                        format!("the base path mappings of {name} could not be read ({why}), so which API /{first} reaches is unknown"),
                         Deciding::field("apigateway:GetBasePathMappings", &name, "").missing(),
-                    ))
+                    ));
                 }
                 None => {
                     return Err(Miss::blocked(
@@ -473,16 +481,13 @@ pub(crate) fn resolve<'w>(
     let id = &api.id;
     let Some(stage) = api.stages.iter().find(|s| s.stage_name == call.stage) else {
         // The stages could not be read: a missing one proves nothing.
-        if let Some(failed) = api
-            .unread
-            .iter()
-            .find(|c| c.as_str() == "apigateway:GetStages")
-        {
+        if api.unread.iter().any(|c| c == "apigateway:GetStages") {
+            let why = ctx.world.snap.why_unread("apigateway:GetStages", id);
             return Err(Miss::unknown(
                 HopId::Stage,
                 "H11.1",
                 format!(
-                    "the stages of {id} could not be read ({failed} failed), so whether stage {} exists is unknown",
+                    "the stages of {id} could not be read ({why}), so whether stage {} exists is unknown",
                     call.stage
                 ),
                 Deciding::field("apigateway:GetStages", id, "").missing(),

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::hop::{Hop, HopId, Verdict};
 use crate::model::apigw::RestApi;
+use crate::model::Snapshot;
 
 /// Defines [`GatewayResponseType`] from one table: variant, the name API
 /// Gateway uses, and the status it sends when not customised.
@@ -107,7 +108,9 @@ pub struct Response {
     /// not documented.
     pub reaches_access_log: Option<bool>,
     /// The customised gateway response applied, in words; `null` when the
-    /// API's default applies.
+    /// API's default applies. When the API's gateway responses could not be
+    /// read it says so (and which call failed): the status and body above
+    /// are then the defaults, which the API may have changed.
     pub customised: Option<String>,
 }
 
@@ -250,7 +253,24 @@ impl Response {
         ));
         self
     }
+
+    /// As [`Response::customise`] when the API's gateway responses could
+    /// not be read (`why`: the call and its error): the default answer is
+    /// kept, but whether the API changes it is said to be unknown rather
+    /// than left `null`, which would claim the default.
+    pub fn customisation_unread(mut self, why: &str) -> Response {
+        let Some(t) = self.gateway_response else {
+            return self;
+        };
+        self.customised = Some(format!(
+            "unknown: the API's gateway responses could not be read ({why}); a customised {t} or {} response would change the status and body above",
+            t.class_default()
+        ));
+        self
+    }
 }
+
+const GET_GATEWAY_RESPONSES: &str = "apigateway:GetGatewayResponses";
 
 /// The response of a trace whose first block is `hop` (one of `hops`);
 /// `api` is the API the request names, when it is in the snapshot.
@@ -258,10 +278,14 @@ pub(super) fn at_block(
     hop: &Hop,
     hops: &[Hop],
     api: Option<&RestApi>,
+    snap: &Snapshot,
     host: &str,
     port: u16,
 ) -> Response {
     match (hop.response.as_deref(), api) {
+        (Some(r), Some(api)) if api.unread.iter().any(|c| c == GET_GATEWAY_RESPONSES) => r
+            .clone()
+            .customisation_unread(&snap.why_unread(GET_GATEWAY_RESPONSES, &api.id)),
         (Some(r), Some(api)) => r.clone().customise(api),
         (Some(r), None) => r.clone(),
         (None, _) if hop.hop == HopId::Dns && resolves_publicly(hop) => {
@@ -445,6 +469,29 @@ mod tests {
                 .customise(&api(&[("DEFAULT_4XX", Some("400"), true)])),
             plain
         );
+    }
+
+    #[test]
+    fn unread_gateway_responses_leave_the_customisation_unknown() {
+        let r = Response::http(
+            403,
+            "AccessDeniedException",
+            "m",
+            Some(GatewayResponseType::AccessDenied),
+        );
+        let why = "apigateway:GetGatewayResponses a failed: ThrottlingException: Rate exceeded";
+        let got = r.clone().customisation_unread(why);
+        // The default is still what is predicted, but not claimed as such.
+        assert_eq!(got.status, Some(403));
+        let said = got
+            .customised
+            .expect("the customisation is said to be unknown");
+        assert!(said.starts_with("unknown"), "{said}");
+        assert!(said.contains(why), "{said}");
+        assert!(said.contains("ACCESS_DENIED or DEFAULT_4XX"), "{said}");
+        // An answer no gateway response produces cannot be customised.
+        let plain = Response::http(403, "ForbiddenException", "Forbidden", None);
+        assert_eq!(plain.clone().customisation_unread(why), plain);
     }
 
     #[test]

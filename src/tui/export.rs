@@ -27,6 +27,9 @@ pub fn markdown(t: &Trace, whatif: &[String], edits: usize) -> String {
     let _ = writeln!(md);
     if let Some(resp) = &t.response {
         let _ = writeln!(md, "- client sees: {}", resp.client_sees());
+        if let Some(c) = &resp.customised {
+            let _ = writeln!(md, "- customised: {c}");
+        }
     } else if let Some(s) = &t.symptom {
         let _ = writeln!(md, "- client sees: {s}");
     }

@@ -220,14 +220,26 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Box<Miss>>) 
                 Deciding::field("apigateway:GetUsagePlans", "", "").with_detail("(none in the snapshot)"),
             );
     }
-    let plan = w.snap.usage_plans.iter().find(|p| {
-        p.key_ids.contains(&key.id)
-            && p.api_stages
-                .iter()
-                .any(|s| s.api_id == *id && s.stage == *stage)
-    });
-    match plan {
-        Some(p) => hop(
+    let for_stage = |p: &&crate::model::apigw::UsagePlan| {
+        p.api_stages
+            .iter()
+            .any(|s| s.api_id == *id && s.stage == *stage)
+    };
+    let plan = w
+        .snap
+        .usage_plans
+        .iter()
+        .filter(for_stage)
+        .find(|p| p.key_ids.contains(&key.id));
+    // A plan for this stage whose keys could not be read may hold the key.
+    let unread = w
+        .snap
+        .usage_plans
+        .iter()
+        .filter(for_stage)
+        .find(|p| p.unread.iter().any(|c| c == "apigateway:GetUsagePlanKeys"));
+    match (plan, unread) {
+        (Some(p), _) => hop(
             Verdict::Allow,
             format!(
                 "API key {}{name} is enabled and in usage plan {} for {id}/{stage}",
@@ -237,7 +249,21 @@ pub(super) fn evaluate<'w>(ctx: &Ctx<'w>, route: &Result<Route<'w>, Box<Miss>>) 
         )
         .read(K::ApiKey, &key.id)
         .read(K::UsagePlan, &p.id),
-        None => deny(
+        (None, Some(u)) => {
+            let p = u.id.as_str();
+            hop(
+                Verdict::Unknown,
+                format!(
+                    "API key {}{name} is enabled and in no plan read for {id}/{stage}, but the keys of usage plan {p} (for {id}/{stage}) could not be read ({}), so whether it holds the key is unknown",
+                    key.id,
+                    w.snap.why_unread("apigateway:GetUsagePlanKeys", p)
+                ),
+                Deciding::field("apigateway:GetUsagePlanKeys", p, "").missing(),
+            )
+            .read(K::ApiKey, &key.id)
+            .read(K::UsagePlan, p)
+        }
+        (None, None) => deny(
             format!(
                 "API key {}{name} is in no usage plan for {id}/{stage}",
                 key.id

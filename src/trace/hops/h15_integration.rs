@@ -366,8 +366,16 @@ fn missing_function(ctx: &Ctx, fn_arn: &str, field: &Deciding) -> Option<Hop> {
         && w.lambda_policy(&unqualified, qualifier.as_deref())
             .is_none()
         && w.lambda_policy(&unqualified, None).is_none();
-    // A failed Lambda read (AccessDenied) is not a missing function.
-    let lambda_failed = w.snap.errors.iter().any(|e| e.call.starts_with("lambda:"));
+    // A failed Lambda read (AccessDenied, throttling) is not a missing
+    // function: this function's own read, recorded with its ARN (the
+    // invocation hop then says which call failed), or any Lambda read in
+    // older snapshots whose errors name no function.
+    let lambda_failed = w.snap.errors.iter().any(|e| {
+        e.call.starts_with("lambda:")
+            && e.resource
+                .as_deref()
+                .is_none_or(|r| split_qualifier(r).0 == unqualified)
+    });
     if !here || !absent || w.snap.lambda_functions.is_empty() || lambda_failed {
         return None;
     }
@@ -391,8 +399,16 @@ fn missing_function(ctx: &Ctx, fn_arn: &str, field: &Deciding) -> Option<Hop> {
 /// H15.2: a function allowed to run longer than the integration waits.
 fn timeout_note(ctx: &Ctx, hop: Hop, integ: &Integration, fn_arn: &str) -> Hop {
     let Some(f) = ctx.world.lambda_function(fn_arn) else {
+        let why = match ctx
+            .world
+            .snap
+            .failed("lambda:GetFunctionConfiguration", fn_arn)
+        {
+            Some(e) => format!("could not be read ({e})"),
+            None => "is not in the snapshot".into(),
+        };
         return hop.note(format!(
-            "H15.2: {fn_arn} is not in the snapshot, so its timeout is not compared with the integration's"
+            "H15.2: {fn_arn} {why}, so its timeout is not compared with the integration's"
         ));
     };
     let limit = integ.timeout_in_millis.unwrap_or(29_000);

@@ -50,6 +50,39 @@ pub fn split_qualifier(fn_arn: &str) -> (String, Option<String>) {
     }
 }
 
+/// When the function's own configuration read failed and nothing else in
+/// the snapshot shows it exists (a resource policy returned for it), why:
+/// the failed call and its error. Such a function is not "missing".
+fn existence_unread(ctx: &Ctx, fn_arn: &str) -> Option<String> {
+    let w = ctx.world;
+    let (unqualified, qualifier) = split_qualifier(fn_arn);
+    let failed = w.snap.failed(GET_CONFIGURATION, &unqualified)?;
+    let has_policy = |q: Option<&str>| {
+        w.lambda_policy(&unqualified, q)
+            .is_some_and(|p| p.policy.is_some())
+    };
+    let shown = w.lambda_function(&unqualified).is_some()
+        || has_policy(qualifier.as_deref())
+        || has_policy(None);
+    (!shown).then(|| failed.to_string())
+}
+
+const GET_CONFIGURATION: &str = "lambda:GetFunctionConfiguration";
+
+/// Why the resource policy of `fn_arn` is not in the snapshot: its
+/// `GetPolicy` failed (the error), else it was not read.
+fn policy_unread(ctx: &Ctx, fn_arn: &str) -> String {
+    let (unqualified, qualifier) = split_qualifier(fn_arn);
+    let qualified = match qualifier {
+        Some(q) => format!("{unqualified}:{q}"),
+        None => unqualified,
+    };
+    match ctx.world.snap.failed("lambda:GetPolicy", &qualified) {
+        Some(e) => format!("could not be read ({e})"),
+        None => "is not in the snapshot".into(),
+    }
+}
+
 /// `lambda:GetPolicy {function} Qualifier={q}`
 fn policy_field(unqualified: &str, qualifier: Option<&str>) -> Deciding {
     Deciding::field(
@@ -93,7 +126,10 @@ pub fn may_invoke(
             d if d.is_allow() => {
                 match function_policy_for_role(ctx, fn_arn, role_arn, &rc, who, evidence) {
                     Some(p) => p,
-                    None => Plumbing::Ok(
+                    None => allowed(
+                        ctx,
+                        fn_arn,
+                        who,
                         format!("API Gateway assumes {role_arn}, which may invoke {fn_arn}"),
                         id.deciding.clone().unwrap_or_else(|| role_field.clone()),
                     ),
@@ -119,8 +155,9 @@ pub fn may_invoke(
     let Some(lp) = w.lambda_policy(&unqualified, qualifier.as_deref()) else {
         return Plumbing::Unknown(
             format!(
-                "the resource policy of {} {fn_arn} is not in the snapshot",
-                who.function
+                "the resource policy of {} {fn_arn} {}",
+                who.function,
+                policy_unread(ctx, fn_arn)
             ),
             lp_field.clone().missing(),
         );
@@ -194,7 +231,10 @@ pub fn may_invoke(
         );
     }
     match decision {
-        d if d == Decision::ALLOW => Plumbing::Ok(
+        d if d == Decision::ALLOW => allowed(
+            ctx,
+            fn_arn,
+            who,
             format!(
                 "the resource policy of {fn_arn} lets apigateway.amazonaws.com invoke it from {source_arn}"
             ),
@@ -211,6 +251,25 @@ pub fn may_invoke(
             ),
             deciding,
         ),
+    }
+}
+
+/// API Gateway may invoke `fn_arn` (`text` says why), unless the function's
+/// own read failed: it may then not exist, so the answer is unknown. (A
+/// refusal holds either way, so only an allow is checked.)
+fn allowed(ctx: &Ctx, fn_arn: &str, who: &Invoker, text: String, field: Deciding) -> Plumbing {
+    match existence_unread(ctx, fn_arn) {
+        Some(why) => {
+            let (unqualified, _) = split_qualifier(fn_arn);
+            Plumbing::Unknown(
+                format!(
+                    "{text}, but whether {} {fn_arn} exists is unknown: {why}",
+                    who.function
+                ),
+                Deciding::field(GET_CONFIGURATION, &unqualified, "").missing(),
+            )
+        }
+        None => Plumbing::Ok(text, field),
     }
 }
 
@@ -308,7 +367,8 @@ fn function_policy_for_role(
     let Some(entry) = entry else {
         return Some(Plumbing::Unknown(
             format!(
-                "the resource policy of {fn_arn} is not in the snapshot: an explicit deny there would refuse {role_arn}{}",
+                "the resource policy of {fn_arn} {}: an explicit deny there would refuse {role_arn}{}",
+                policy_unread(ctx, fn_arn),
                 if cross { ", and as the function is in another account it must allow the role too" } else { "" }
             ),
             field.clone().missing(),

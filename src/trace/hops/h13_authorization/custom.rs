@@ -15,6 +15,8 @@ use crate::trace::hops::policy_context::access_denied;
 use crate::trace::resolve::Route;
 use crate::trace::response::GatewayResponseType;
 
+const GET_AUTHORIZERS: &str = "apigateway:GetAuthorizers";
+
 /// `CUSTOM` (Lambda authorizer) and `COGNITO_USER_POOLS`.
 pub(super) fn authorizer_method(
     ctx: &Ctx,
@@ -26,21 +28,26 @@ pub(super) fn authorizer_method(
 ) -> Hop {
     let arn = rp.arn;
     let api = r.api;
-    let authz = r
-        .live
-        .and_then(|m| m.authorizer_id.as_deref())
-        .and_then(|aid| api.authorizers.iter().find(|a| a.id == aid));
-    let a_field = match authz {
-        Some(a) => Deciding::field("apigateway:GetAuthorizers", &api.id, &a.id),
-        None => Deciding::field(
+    let aid = r.live.and_then(|m| m.authorizer_id.as_deref());
+    let authz = aid.and_then(|aid| api.authorizers.iter().find(|a| a.id == aid));
+    // The API's authorizers could not be read: the one the method names
+    // may well exist, so its absence decides nothing.
+    let unread = (authz.is_none() && api.unread.iter().any(|c| c == GET_AUTHORIZERS))
+        .then(|| ctx.world.snap.why_unread(GET_AUTHORIZERS, &api.id));
+    let a_field = match (authz, &unread) {
+        (Some(a), _) => Deciding::field(GET_AUTHORIZERS, &api.id, &a.id),
+        (None, Some(_)) => Deciding::field(GET_AUTHORIZERS, &api.id, aid.unwrap_or("")).missing(),
+        (None, None) => Deciding::field(
             "apigateway:GetResources",
             &api.id,
             format!("{} {} authorizerId", r.template, r.method_key),
         ),
     };
-    let a_name = authz
-        .map(|a| format!("{} ({})", a.name.as_deref().unwrap_or(&a.id), a.id))
-        .unwrap_or_else(|| "(not in the snapshot)".into());
+    let a_name = match (authz, &unread) {
+        (Some(a), _) => format!("{} ({})", a.name.as_deref().unwrap_or(&a.id), a.id),
+        (None, Some(why)) => format!("{} (not read: {why})", aid.unwrap_or("(no authorizerId)")),
+        (None, None) => "(not in the snapshot)".into(),
+    };
     let unauthorized = |src: String| {
         let f = finding(
             Verdict::Deny,
@@ -57,6 +64,17 @@ pub(super) fn authorizer_method(
         f
     };
     if cognito {
+        // Unread, the authorizer's identity source is unknown: whether a
+        // 401 comes before the resource policy cannot be told.
+        if let Some(why) = &unread {
+            return finding(
+                Verdict::Unknown,
+                "H13.3",
+                format!("the method's Cognito authorizer {} could not be read ({why}): which token it reads, and so whether API Gateway answers 401 before the resource policy, is unknown", aid.unwrap_or("(no authorizerId)")),
+                a_field,
+            )
+            .notes(rp.notes());
+        }
         // The JWT is validated before the resource policy (APIGW-AUTHFLOW).
         if let Some(src) = missing_identity_source(ctx, authz, true) {
             return unauthorized(src);
@@ -144,8 +162,10 @@ pub(super) fn authorizer_method(
             }
             plumbing_evidence = evidence;
         }
-        None => notes
-            .push("the method's authorizerId does not name an authorizer in the snapshot".into()),
+        None => notes.push(match &unread {
+            Some(why) => format!("H13.6: whether API Gateway can invoke the authorizer is unknown: the API's authorizers could not be read ({why})"),
+            None => "the method's authorizerId does not name an authorizer in the snapshot".into(),
+        }),
     }
     notes.push(format!(
         "resource policy for anonymous callers: {}; under Table A an authorizer Allow gives {}, an authorizer Deny an explicit deny",
