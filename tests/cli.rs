@@ -1790,3 +1790,73 @@ fn errors_stay_one_line_and_paths_are_jsonpath() {
 
     assert!(gaps.is_empty(), "contract gaps:\n  {}", gaps.join("\n  "));
 }
+
+/// `hoptrace logs --demo`: the demo's replayed lines, each tagged through the
+/// same correlation as live lines; JSON lines carry the documented keys; a
+/// snapshot (which holds no logs) and a bad `--since` are one error line.
+#[test]
+fn logs_on_the_demo_tags_each_line_with_its_hop() {
+    let sb = Sandbox::new();
+    const PETS: &str = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets";
+    let r = sb.run(["logs", "--demo", "--from", "i-0a0000000000web01", PETS]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(
+        r.stdout
+            .contains("[integration] lambda    START RequestId:"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("[nacl-client] flow"), "{}", r.stdout);
+    // Another instance's rejected flow is no evidence for this path.
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.contains("[-] flow") && l.contains("eni-0a00000000batch01")),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stderr.contains("lines,"), "{}", r.stderr);
+    let r = sb.run([
+        "logs",
+        "--demo",
+        "--from",
+        "i-0a0000000000web01",
+        "--output",
+        "json",
+        PETS,
+    ]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let first = parse_json(r.stdout.lines().next().expect("a line"));
+    for key in ["ts", "source", "hop", "request_id", "fields", "raw"] {
+        assert!(first.get(key).is_some(), "{key} missing: {first}");
+    }
+    let access = r
+        .stdout
+        .lines()
+        .map(parse_json)
+        .find(|v| v["source"] == "access")
+        .expect("an access line");
+    assert_eq!(access["fields"]["context.status"], "200", "{access}");
+    assert!(access["request_id"].is_string(), "{access}");
+
+    let snap = sb.export_world("w.json");
+    let r = sb.run([
+        os("logs"),
+        os("--snapshot"),
+        snap.as_os_str(),
+        os("--from"),
+        os("i-0a0000000000web01"),
+        os(PETS),
+    ]);
+    assert_error_line(&r, &["a snapshot holds no logs"]);
+    let r = sb.run([
+        "logs",
+        "--demo",
+        "--since",
+        "5y",
+        "--from",
+        "i-0a0000000000web01",
+        PETS,
+    ]);
+    assert_error_line(&r, &["--since", "s, m, h or d"]);
+}

@@ -2,6 +2,7 @@
 
 mod demo;
 mod explain;
+mod logs;
 mod output;
 mod policy;
 mod record;
@@ -54,6 +55,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// The terminal UI on the live account (read-only), or on a snapshot file
     Tui(TuiArgs),
+    /// The log lines that are evidence for one traced request, tagged with their hops
+    Logs(LogsArgs),
     /// Record snapshot files from an AWS account, and check them
     Snapshot {
         #[command(subcommand)]
@@ -130,6 +133,45 @@ pub struct TraceArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Output::Table)]
     pub output: Output,
+    /// The URL exactly as the instance would call it (https only)
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogsOutput {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Reads the log groups of the traced path: the stage's access-log group \
+(accessLogSettings), API-Gateway-Execution-Logs_{api}/{stage}, and /aws/lambda/{function} for \
+Lambda backends and authorizers. A source that cannot exist is named on stderr with what to turn \
+on. Each line is tagged with the hop it is evidence for; a line that contradicts the trace's \
+verdict is marked !.\n\n\
+Exit status: 0 done (or interrupted while following), 2 error.\n\n\
+Examples:\n  \
+hoptrace logs --demo --from i-0a0000000000web01 https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets\n  \
+hoptrace logs --from i-0abc https://abc123.execute-api.us-east-1.amazonaws.com/prod/pets --since 1h --output json"
+)]
+pub struct LogsArgs {
+    /// The instance the request starts from
+    #[arg(long, value_name = "INSTANCE-ID")]
+    pub from: String,
+    #[command(flatten)]
+    pub request: RequestFlags,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// How far back to read: 90s, 15m, 2h, 1d
+    #[arg(long, value_name = "AGE", default_value = "15m")]
+    pub since: String,
+    /// Keep reading new lines (at most one call per second per group) until interrupted
+    #[arg(long)]
+    pub follow: bool,
+    /// text: one line each, `time [hop] source line`; json: one JSON object per line
+    #[arg(long, value_enum, default_value_t = LogsOutput::Text)]
+    pub output: LogsOutput,
     /// The URL exactly as the instance would call it (https only)
     pub url: String,
 }
@@ -298,6 +340,7 @@ pub fn run(cli: Cli) -> i32 {
         Some(Command::Tui(args)) => tui_cmd(args),
         Some(Command::Trace(args)) => trace::run(args),
         Some(Command::Explain(args)) => explain::run(args),
+        Some(Command::Logs(args)) => logs::run(args),
         Some(Command::Demo(args)) => demo::run(args),
         Some(Command::Snapshot { command }) => snapshot::run(command),
         Some(Command::Policy { command }) => policy::run(command),

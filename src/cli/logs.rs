@@ -1,0 +1,269 @@
+//! `hoptrace logs`: the log lines that are evidence for one traced request,
+//! each tagged with its hop, from the live account's CloudWatch Logs (or
+//! the demo world's replay).
+
+use std::io::Write;
+use std::time::{Duration, SystemTime};
+
+use super::{trace, CliError, LogsArgs, LogsOutput};
+use crate::logs::evidence::{Tagged, Tagger};
+use crate::logs::groups::{self, Source};
+use crate::logs::tail::{self, Cursor, TailError};
+use crate::logs::LogLine;
+use crate::model::World;
+use crate::trace::Trace;
+
+/// How far back a poll reads again for events indexed late.
+const LOOKBACK: Duration = Duration::from_secs(30);
+
+/// `15m`, `2h`, `90s`, `1d`.
+pub(crate) fn parse_since(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = num.parse().map_err(|_| {
+        format!("--since {s:?}: expected a number and a unit, e.g. 15m, 2h, 90s, 1d")
+    })?;
+    let secs = match unit {
+        "s" => 1,
+        "m" | "" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => return Err(format!("--since {s:?}: the unit must be s, m, h or d")),
+    };
+    Ok(Duration::from_secs(n.saturating_mul(secs)))
+}
+
+pub fn run(args: LogsArgs) -> Result<i32, CliError> {
+    let since = parse_since(&args.since).map_err(CliError)?;
+    let req = trace::request(&args.from, &args.url, &args.request)?;
+    if args.source.snapshot.is_some() {
+        return Err(CliError(
+            "a snapshot holds no logs: read them from the live account (without --snapshot) or use --demo".into(),
+        ));
+    }
+    let mut out = Printer {
+        json: args.output == LogsOutput::Json,
+        color: super::output::color_enabled(),
+    };
+    if args.source.demo {
+        let world = crate::demo::world()?;
+        let t = crate::trace::run(&world, &req)?;
+        return demo(&world, &t, args.follow, &mut out);
+    }
+    live(&args, &req, since, &mut out)
+}
+
+struct Printer {
+    json: bool,
+    color: bool,
+}
+
+impl Printer {
+    fn line(&mut self, t: &Tagged) {
+        let mut stdout = std::io::stdout().lock();
+        let text = if self.json {
+            t.json().to_string()
+        } else {
+            let hop = t.hop().map(|h| h.as_str()).unwrap_or("-");
+            let mark = match (&t.contradiction, self.color) {
+                (Some(_), true) => "\x1b[1;31m!\x1b[0m",
+                (Some(_), false) => "!",
+                (None, _) => " ",
+            };
+            let mut s = format!(
+                "{} {mark}[{hop}] {:<9} {}",
+                crate::logs::replay::iso(t.line.at),
+                t.line.source.as_str(),
+                t.line.text.replace(['\n', '\r'], " ")
+            );
+            if let Some((h, why)) = &t.contradiction {
+                s.push_str(&format!("\n    contradicts {}: {why}", h.as_str()));
+            }
+            s
+        };
+        // A closed pipe (`| head`) ends the output quietly.
+        let _ = writeln!(stdout, "{text}");
+    }
+
+    fn note(&self, text: &str) {
+        eprintln!("hoptrace: logs: {text}");
+    }
+}
+
+/// The demo world's replay, tagged by the same correlation as live lines:
+/// one pass of the script, then (with `follow`) the replay at its pace.
+fn demo(world: &World, t: &Trace, follow: bool, out: &mut Printer) -> Result<i32, CliError> {
+    let script = crate::logs::replay::parse(crate::logs::replay::DEMO_SCRIPT)
+        .map_err(|e| CliError(format!("demo log script: {e}")))?;
+    let span = script.last().map(|l| l.offset).unwrap_or_default() + Duration::from_secs(2);
+    let now = SystemTime::now();
+    let mut replay = crate::logs::replay::Replayer::new(script, now - span);
+    let mut tagger = Tagger::new(world, t, None);
+    for line in replay.due(now) {
+        out.line(&tagger.tag(line));
+    }
+    while follow {
+        std::thread::sleep(Duration::from_millis(200));
+        for line in replay.due(SystemTime::now()) {
+            out.line(&tagger.tag(line));
+        }
+    }
+    summary(&tagger, out);
+    Ok(0)
+}
+
+fn summary(tagger: &Tagger, out: &Printer) {
+    out.note(&format!(
+        "{} lines, {} not in their source's format (kept raw)",
+        tagger.seen, tagger.raw
+    ));
+    for hop in crate::trace::HopId::ALL {
+        if let Some(c) = tagger.evidence(hop).contradicted_by {
+            out.note(&format!("{} contradicted by logs: {}", hop.as_str(), c.why));
+        }
+    }
+}
+
+fn live(
+    args: &LogsArgs,
+    req: &crate::trace::Request,
+    since: Duration,
+    out: &mut Printer,
+) -> Result<i32, CliError> {
+    use crate::discover::{self, Clients};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError(format!("cannot start the async runtime: {e}")))?;
+    rt.block_on(async {
+        let aws = &args.source.aws;
+        let conf = discover::connect(
+            aws.profile.as_deref(),
+            aws.region.as_deref(),
+            aws.endpoint_url.as_deref(),
+        )
+        .await
+        .map_err(|e| CliError(format!("{e}; or replay the demo's logs with --demo")))?;
+        let clients = Clients::new(&conf);
+        let found = discover::for_trace(&clients, req).await?;
+        for e in found.errors.iter().take(5) {
+            out.note(&format!("warning: {e}"));
+        }
+        let world = World::new(found.snapshot);
+        let t = crate::trace::run(&world, req)?;
+        let logs = discover::logs_client(&conf);
+        let sources = groups::sources(&world, &t);
+        let mut tagger = Tagger::new(&world, &t, None);
+        let from = SystemTime::now() - since;
+        let mut tails: Vec<(Source, Cursor, Duration)> = Vec::new();
+        for s in sources {
+            if let Some(note) = &s.note {
+                out.note(&format!("{}: {note}", s.kind.as_str()));
+            }
+            if let Some(g) = &s.group {
+                let cursor = Cursor::new(g.clone(), from, LOOKBACK);
+                tails.push((s, cursor, tail::POLL_EVERY));
+            }
+        }
+        // History first, all sources merged in time order.
+        let mut history: Vec<LogLine> = Vec::new();
+        let mut dead = Vec::new();
+        for (i, (s, cursor, _)) in tails.iter_mut().enumerate() {
+            match tail::poll(&logs, cursor).await {
+                Ok(events) => {
+                    history.extend(events.iter().map(|e| tail::line(s.kind, &cursor.group, e)))
+                }
+                Err(e) => {
+                    report(out, &e);
+                    // A group that does not exist yet may appear (a Lambda's
+                    // on its first run); one that may not be read will not.
+                    if matches!(e, TailError::Denied { .. }) {
+                        dead.push(i);
+                    }
+                }
+            }
+        }
+        history.sort_by_key(|l| l.at);
+        for line in history {
+            out.line(&tagger.tag(line));
+        }
+        for i in dead.into_iter().rev() {
+            tails.remove(i);
+        }
+        if args.follow {
+            follow(&logs, &mut tails, &mut tagger, out).await;
+        }
+        summary(&tagger, out);
+        Ok(0)
+    })
+}
+
+fn report(out: &Printer, e: &TailError) {
+    out.note(&e.to_string());
+}
+
+/// Poll every group at most once a second, backing off a throttled one,
+/// until interrupted.
+async fn follow(
+    logs: &aws_sdk_cloudwatchlogs::Client,
+    tails: &mut [(Source, Cursor, Duration)],
+    tagger: &mut Tagger,
+    out: &mut Printer,
+) {
+    let mut due: Vec<tokio::time::Instant> = tails
+        .iter()
+        .map(|(_, _, w)| tokio::time::Instant::now() + *w)
+        .collect();
+    if tails.is_empty() {
+        out.note("no log group to follow");
+        return;
+    }
+    loop {
+        let Some((i, when)) = due
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, t)| **t)
+            .map(|(i, t)| (i, *t))
+        else {
+            return;
+        };
+        tokio::select! {
+            _ = tokio::time::sleep_until(when) => {}
+            _ = tokio::signal::ctrl_c() => return,
+        }
+        let (s, cursor, wait) = &mut tails[i];
+        let outcome = tail::poll(logs, cursor).await;
+        match &outcome {
+            Ok(events) => {
+                for e in events {
+                    out.line(&tagger.tag(tail::line(s.kind, &cursor.group, e)));
+                }
+            }
+            Err(e) => report(out, e),
+        }
+        *wait = match &outcome {
+            Err(TailError::NoGroup { .. }) => tail::MAX_BACKOFF,
+            other => tail::next_wait(*wait, other.as_ref().map(|_| ())),
+        };
+        due[i] = tokio::time::Instant::now() + *wait;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_since;
+    use std::time::Duration;
+
+    #[test]
+    fn since_takes_a_number_and_a_unit() {
+        assert_eq!(parse_since("15m"), Ok(Duration::from_secs(900)));
+        assert_eq!(parse_since("2h"), Ok(Duration::from_secs(7_200)));
+        assert_eq!(parse_since("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_since("1d"), Ok(Duration::from_secs(86_400)));
+        assert_eq!(parse_since("10"), Ok(Duration::from_secs(600)));
+        assert!(parse_since("m")
+            .unwrap_err()
+            .contains("a number and a unit"));
+        assert!(parse_since("5y").unwrap_err().contains("s, m, h or d"));
+    }
+}
