@@ -102,10 +102,13 @@ fn demo(world: &World, t: &Trace, follow: bool, out: &mut Printer) -> Result<i32
     for line in replay.due(now) {
         out.line(&tagger.tag(line));
     }
-    while follow {
-        std::thread::sleep(Duration::from_millis(200));
-        for line in replay.due(SystemTime::now()) {
-            out.line(&tagger.tag(line));
+    if follow {
+        // Until interrupted (the replay loops forever).
+        loop {
+            std::thread::sleep(Duration::from_millis(200));
+            for line in replay.due(SystemTime::now()) {
+                out.line(&tagger.tag(line));
+            }
         }
     }
     summary(&tagger, out);

@@ -669,7 +669,7 @@ fn usage_plan(u: &t::UsagePlan) -> Option<m::UsagePlan> {
     })
 }
 
-async fn usage_plans(c: &Client, calls: &Calls) -> Vec<m::UsagePlan> {
+pub(super) async fn usage_plans(c: &Client, calls: &Calls) -> Vec<m::UsagePlan> {
     let req = c.get_usage_plans().limit(LIMIT).into_paginator().send();
     let plans = calls
         .items("apigateway:GetUsagePlans", req, |p| p.items(), usage_plan)

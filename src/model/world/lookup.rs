@@ -75,16 +75,33 @@ impl World {
             .map(|&i| &self.snap.route_tables[i])
     }
     /// The subnet's route table and whether it is the VPC's main table (implicit association).
+    /// The main table stands in only when the route tables were read whole:
+    /// while a discovery is still reading them, or when the read failed,
+    /// the subnet's own table may just not be here (`None`: unknown).
     pub fn subnet_route_table(&self, subnet_id: &str) -> Option<(&ec2::RouteTable, bool)> {
         let vpc = || self.subnet(subnet_id).map(|s| s.vpc_id.as_str());
         let (i, main) = self.idx.route_table_for(subnet_id, vpc)?;
+        if main && self.not_read("route_tables") {
+            return None;
+        }
         Some((&self.snap.route_tables[i], main))
     }
     /// The subnet's network ACL and whether it is the VPC default (implicit association).
+    /// As for route tables, the default stands in only when the ACLs were read whole.
     pub fn subnet_nacl(&self, subnet_id: &str) -> Option<(&ec2::NetworkAcl, bool)> {
         let vpc = || self.subnet(subnet_id).map(|s| s.vpc_id.as_str());
         let (i, default) = self.idx.nacl_for(subnet_id, vpc)?;
+        if default && self.not_read("network_acls") {
+            return None;
+        }
         Some((&self.snap.network_acls[i], default))
+    }
+    /// Discovery recorded that `collection` was not (or not yet) read whole.
+    fn not_read(&self, collection: &str) -> bool {
+        matches!(
+            self.snap.read_state(collection),
+            crate::model::ReadState::NotRead(_)
+        )
     }
     pub fn rest_api(&self, id: &str) -> Option<&apigw::RestApi> {
         self.idx.api.get(id).map(|&i| &self.snap.rest_apis[i])

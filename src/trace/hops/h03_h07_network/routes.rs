@@ -16,7 +16,13 @@ pub(super) fn route_hop(
         return path_result(
             Verdict::Unknown,
             "H3.1",
-            format!("no route table for {} in the snapshot", client.subnet_id),
+            format!(
+                "no route table for {} in the snapshot{}",
+                client.subnet_id,
+                ctx.unread("route_tables", "ec2:DescribeRouteTables")
+                    .map(|w| format!(" ({w})"))
+                    .unwrap_or_default()
+            ),
             Deciding::field(
                 "ec2:DescribeRouteTables",
                 "",
