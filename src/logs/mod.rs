@@ -113,6 +113,9 @@ impl LogBuffer {
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &LogLine> + ExactSizeIterator {
         self.lines.iter()
     }
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut LogLine> {
+        self.lines.iter_mut()
+    }
     pub fn capacity(&self) -> usize {
         self.capacity
     }

@@ -244,10 +244,53 @@ impl App {
         if let Err(e) = &outcome {
             self.flash(e.clone(), true);
         }
+        let tagger = match (&outcome, self.world.ready()) {
+            (Ok(t), Some(w)) => Some(crate::logs::evidence::Tagger::new(w, t, None)),
+            _ => None,
+        };
+        self.logs.retag(tagger);
+        if self.discovery.live {
+            self.want_logs_of(&outcome);
+        }
         self.trace.record(req, outcome);
         self.screen = Screen::Trace;
         self.focus = Pane::Left;
         self.dirty = true;
+    }
+
+    /// On a live account: tail the log groups of the traced path, and say
+    /// in the pane which sources cannot exist and why.
+    fn want_logs_of(&mut self, outcome: &Result<Trace, String>) {
+        let (Ok(t), Some(w)) = (outcome, self.world.ready()) else {
+            return;
+        };
+        let sources = crate::logs::groups::sources(w, t);
+        let wanted: Vec<(crate::logs::SourceKind, String)> = sources
+            .iter()
+            .filter_map(|s| Some((s.kind, s.group.clone()?)))
+            .collect();
+        if wanted == self.logs.wanted {
+            return;
+        }
+        let notes: Vec<LogLine> = sources
+            .iter()
+            .filter_map(|s| {
+                Some(LogLine {
+                    source: s.kind,
+                    group: "hoptrace".into(),
+                    at: self.now,
+                    text: format!("(hoptrace) {}", s.note.as_ref()?),
+                    hop: None,
+                })
+            })
+            .collect();
+        self.logs.source = Some(format!(
+            "polling {} log group{} of the path",
+            wanted.len(),
+            if wanted.len() == 1 { "" } else { "s" }
+        ));
+        self.logs.wanted = wanted;
+        self.logs.push(notes);
     }
 
     fn retrace(&mut self) {

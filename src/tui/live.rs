@@ -3,7 +3,7 @@
 //! it goes, and refreshes. Every task here is stopped when it is replaced
 //! and when the UI quits.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -11,6 +11,8 @@ use tokio::task::JoinHandle;
 use super::app::{DiscoveryMsg, Finished, Msg, RefreshCost};
 use crate::cli::AwsArgs;
 use crate::discover::{self, Clients, Progress, Refresh};
+use crate::logs::tail::{self, Cursor, TailError};
+use crate::logs::{LogLine, SourceKind};
 use crate::model::{Snapshot, World};
 
 /// How often the header's progress is brought up to date.
@@ -20,7 +22,9 @@ const PARTIAL_EVERY: Duration = Duration::from_secs(1);
 
 /// Clients for the account `aws` names, checked with `sts:GetCallerIdentity`,
 /// and the label the header shows; or one line saying what is wrong.
-pub(super) async fn connect(aws: &AwsArgs) -> Result<(Clients, String), String> {
+pub(super) async fn connect(
+    aws: &AwsArgs,
+) -> Result<(Clients, aws_sdk_cloudwatchlogs::Client, String), String> {
     let conf = discover::connect(
         aws.profile.as_deref(),
         aws.region.as_deref(),
@@ -32,7 +36,11 @@ pub(super) async fn connect(aws: &AwsArgs) -> Result<(Clients, String), String> 
     discover::whoami(&clients)
         .await
         .map_err(|e| format!("{e}; or work offline with --demo or --snapshot FILE"))?;
-    Ok((clients, "live, read-only".into()))
+    Ok((
+        clients,
+        discover::logs_client(&conf),
+        "live, read-only".into(),
+    ))
 }
 
 /// The background reads of a live account.
@@ -40,6 +48,63 @@ pub(super) async fn connect(aws: &AwsArgs) -> Result<(Clients, String), String> 
 pub(super) struct Tasks {
     discovery: Option<JoinHandle<()>>,
     refresh: Option<JoinHandle<()>>,
+    /// The log groups tailed now, and their polling tasks.
+    tailed: Vec<(SourceKind, String)>,
+    tails: Vec<JoinHandle<()>>,
+}
+
+/// How far back the logs pane starts when a trace's groups are first tailed.
+const TAIL_HISTORY: Duration = Duration::from_secs(300);
+/// How far back each poll reads again for late events.
+const TAIL_LOOKBACK: Duration = Duration::from_secs(30);
+
+/// Poll one group until stopped, handing new lines to the app; a failure
+/// is said once in the pane (then again only when it changes).
+async fn tail_group(
+    logs: aws_sdk_cloudwatchlogs::Client,
+    kind: SourceKind,
+    group: String,
+    tx: mpsc::Sender<Msg>,
+) {
+    let mut cursor = Cursor::new(
+        group.clone(),
+        SystemTime::now() - TAIL_HISTORY,
+        TAIL_LOOKBACK,
+    );
+    let mut wait = tail::POLL_EVERY;
+    let mut last_error: Option<String> = None;
+    loop {
+        let outcome = tail::poll(&logs, &mut cursor).await;
+        let batch: Vec<LogLine> = match &outcome {
+            Ok(events) => {
+                last_error = None;
+                events.iter().map(|e| tail::line(kind, &group, e)).collect()
+            }
+            Err(e) => {
+                let text = e.to_string();
+                if last_error.as_deref() == Some(text.as_str()) {
+                    Vec::new()
+                } else {
+                    last_error = Some(text.clone());
+                    vec![LogLine {
+                        source: kind,
+                        group: "hoptrace".into(),
+                        at: SystemTime::now(),
+                        text: format!("(hoptrace) {text}"),
+                        hop: None,
+                    }]
+                }
+            }
+        };
+        if !batch.is_empty() && tx.send(Msg::Logs(batch)).await.is_err() {
+            return;
+        }
+        wait = match &outcome {
+            Err(TailError::NoGroup { .. } | TailError::Denied { .. }) => tail::MAX_BACKOFF,
+            other => tail::next_wait(wait, other.as_ref().map(|_| ())),
+        };
+        tokio::time::sleep(wait).await;
+    }
 }
 
 impl Tasks {
@@ -87,11 +152,37 @@ impl Tasks {
         }));
     }
 
+    /// Tail `wanted` (the current trace's groups), stopping the tails of
+    /// groups no longer wanted. Nothing changes when they are the same.
+    pub fn tail(
+        &mut self,
+        logs: &aws_sdk_cloudwatchlogs::Client,
+        tx: &mpsc::Sender<Msg>,
+        wanted: &[(SourceKind, String)],
+    ) {
+        if wanted == self.tailed.as_slice() {
+            return;
+        }
+        for h in self.tails.drain(..) {
+            h.abort();
+        }
+        self.tailed = wanted.to_vec();
+        for (kind, group) in wanted {
+            self.tails.push(tokio::spawn(tail_group(
+                logs.clone(),
+                *kind,
+                group.clone(),
+                tx.clone(),
+            )));
+        }
+    }
+
     /// Stop everything still reading (on quit): no call is sent after this.
     pub fn stop(&mut self) {
         for h in [self.discovery.take(), self.refresh.take()]
             .into_iter()
             .flatten()
+            .chain(self.tails.drain(..))
         {
             h.abort();
         }

@@ -130,7 +130,7 @@ pub fn run(src: Source) -> Result<i32, String> {
         return Err("the terminal UI needs a terminal; for text output use `hoptrace demo tour` or `hoptrace trace`".into());
     }
     let mut src = src;
-    if let Some((_, who)) = &clients {
+    if let Some((_, _, who)) = &clients {
         src.label = who.clone();
     }
     let mut app = build_app(src, SystemTime::now());
@@ -142,7 +142,7 @@ pub fn run(src: Source) -> Result<i32, String> {
         previous(info);
     }));
     let mut terminal = setup_terminal().map_err(|e| format!("cannot set up the terminal: {e}"))?;
-    let clients = clients.map(|(c, _)| c);
+    let clients = clients.map(|(c, logs, _)| (c, logs));
     let result = rt.block_on(event_loop(&mut terminal, &mut app, demo_logs, clients));
     restore_terminal();
     // Whatever is still reading stops here, without waiting on the network.
@@ -163,8 +163,12 @@ async fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<io::Stdout>>,
     app: &mut App,
     demo_logs: bool,
-    clients: Option<crate::discover::Clients>,
+    live: Option<(crate::discover::Clients, aws_sdk_cloudwatchlogs::Client)>,
 ) -> Result<(), String> {
+    let (clients, logs_client) = match live {
+        Some((c, l)) => (Some(c), Some(l)),
+        None => (None, None),
+    };
     let (tx, mut rx) = mpsc::channel::<Msg>(256);
     // The running full discovery and refresh, stopped when replaced or on quit.
     let mut reading = live::Tasks::default();
@@ -335,6 +339,9 @@ async fn event_loop(
                     app.update(Msg::Exported(r));
                 }
             }
+        }
+        if let Some(logs) = &logs_client {
+            reading.tail(logs, &tx, &app.logs.wanted);
         }
         if app.quit {
             break;

@@ -27,6 +27,11 @@ pub struct LogsState {
     pub fresh: BTreeMap<SourceKind, SystemTime>,
     /// What feeds the pane, if anything.
     pub source: Option<String>,
+    /// Attaches lines to the current trace's hops (none before a trace).
+    pub tagger: Option<crate::logs::evidence::Tagger>,
+    /// On a live account: the log groups of the current trace's path, which
+    /// the runtime tails (it compares this with what it tails now).
+    pub wanted: Vec<(SourceKind, String)>,
 }
 
 impl Default for LogsState {
@@ -42,6 +47,8 @@ impl Default for LogsState {
             scroll: 0,
             fresh: BTreeMap::new(),
             source: None,
+            tagger: None,
+            wanted: Vec::new(),
         }
     }
 }
@@ -49,11 +56,36 @@ impl Default for LogsState {
 impl LogsState {
     /// Take a batch. Returns whether the pane shows it (it is not paused).
     pub fn push(&mut self, lines: Vec<LogLine>) -> bool {
-        for l in lines {
+        for mut l in lines {
             self.fresh.insert(l.source, l.at);
+            if let Some(t) = &mut self.tagger {
+                let tagged = t.tag(l);
+                l = tagged.line.clone();
+                l.hop = tagged.hop();
+            }
             self.buf.push(l);
         }
         self.paused_at.is_none()
+    }
+
+    /// A new trace: lines are attached to its hops from now on, and the
+    /// lines held are attached again.
+    pub fn retag(&mut self, tagger: Option<crate::logs::evidence::Tagger>) {
+        self.tagger = tagger;
+        for l in self.buf.iter_mut() {
+            l.hop = match &mut self.tagger {
+                Some(t) => t.tag(l.clone()).hop(),
+                None => None,
+            };
+        }
+    }
+
+    /// What the lines say about `hop` under the current trace.
+    pub fn evidence(&self, hop: HopId) -> crate::logs::evidence::HopEvidence {
+        self.tagger
+            .as_ref()
+            .map(|t| t.evidence(hop))
+            .unwrap_or_default()
     }
 
     /// Back to the newest lines, whatever the view was.

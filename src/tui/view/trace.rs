@@ -50,17 +50,25 @@ pub fn hops(f: &mut Frame, app: &App, r: Rect) {
     };
     lines.push(Line::from(Span::styled(sees, app.theme.text)));
     lines.push(Line::from(Span::styled(
-        format!("   {:<16}{:<10}REASON", "HOP", "VERDICT"),
+        format!("   {:<16}{:<10}{:<4}REASON", "HOP", "VERDICT", "LOG"),
         app.theme.dim,
     )));
     let room = (inner.height as usize).saturating_sub(lines.len());
     let first = super::super::layout::list_offset(app.trace.hop_sel, t.hops.len(), room);
     for (i, h) in t.hops.iter().enumerate().skip(first).take(room) {
         let vs = app.theme.verdict(h.verdict);
+        let ev = app.logs.evidence(h.hop);
+        // Lines attached to the hop, and `!` when one contradicts it.
+        let mark = match (&ev.contradicted_by, ev.lines) {
+            (Some(_), n) => Span::styled(format!("!{n:<3}"), app.theme.deny),
+            (None, 0) => Span::styled("    ", app.theme.dim),
+            (None, n) => Span::styled(format!("{:<4}", n.min(999)), app.theme.dim),
+        };
         let line = Line::from(vec![
             Span::styled(format!(" {} ", h.verdict.glyph()), vs),
             Span::styled(format!("{:<16}", h.hop), app.theme.text),
             Span::styled(format!("{:<10}", h.verdict.as_str()), vs),
+            mark,
             Span::styled(clean(&h.reason), app.theme.text),
         ]);
         lines.push(if i == app.trace.hop_sel {
@@ -248,6 +256,16 @@ fn detail_text<'a>(app: &App, h: &crate::trace::Hop) -> Paragraph<'a> {
         "log lines for this hop",
         app.theme.accent,
     )));
+    if let Some(c) = app.logs.evidence(h.hop).contradicted_by {
+        lines.push(Line::from(vec![
+            Span::styled("  contradicted by logs: ", app.theme.deny),
+            Span::styled(clean(&c.why), app.theme.text),
+        ]));
+        lines.push(Line::from(Span::styled(
+            clean(&format!("    [{}] {}", c.source, c.raw)),
+            app.theme.dim,
+        )));
+    }
     let logs = app.logs.for_hop(h.hop, 20);
     if logs.is_empty() {
         lines.push(Line::from(Span::styled(
