@@ -1758,3 +1758,140 @@ async fn refreshing_a_resource_reads_the_account_again() {
         .iter()
         .any(|g| g.group_id == spare));
 }
+
+/// `hoptrace logs` on a live (moto) account: it traces the request, finds
+/// the stage's access-log group and the backend's Lambda group, reads their
+/// history, tags each line with its hop, and names the execution-log group
+/// that does not exist.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_reads_the_path_groups_and_tags_each_line() {
+    use aws_sdk_apigateway::types::{Op, PatchOperation};
+    use aws_sdk_cloudwatchlogs::types::InputLogEvent;
+    let url = moto::url();
+    let account = moto::fresh_account();
+    let conf = aws::config(&url).await;
+    let admin = Admin::new(&conf, &account);
+    let t = build(&admin, &account, "logs").await;
+    let access_group = "/hoptrace/access";
+    let format = r#"{"requestId":"$context.requestId","vpce":"$context.identity.vpceId","ip":"$context.identity.sourceIp","method":"$context.httpMethod","resourcePath":"$context.resourcePath","stage":"$context.stage","status":"$context.status","errType":"$context.error.responseType","integStatus":"$context.integration.status"}"#;
+    let patch = |path: &str, value: &str| {
+        PatchOperation::builder()
+            .op(Op::Replace)
+            .path(path)
+            .value(value)
+            .build()
+    };
+    admin
+        .apigw
+        .update_stage()
+        .rest_api_id(&t.api)
+        .stage_name(STAGE)
+        .patch_operations(patch(
+            "/accessLogSettings/destinationArn",
+            &format!("arn:aws:logs:{REGION}:{account}:log-group:{access_group}"),
+        ))
+        .patch_operations(patch("/accessLogSettings/format", format))
+        .send()
+        .await
+        .expect("UpdateStage");
+    let logs = aws_sdk_cloudwatchlogs::Client::from_conf(
+        aws_sdk_cloudwatchlogs::config::Builder::from(&conf)
+            .interceptor(aws::account_header(&account))
+            .build(),
+    );
+    let function = t.function_arn.rsplit(':').next().unwrap().to_string();
+    let lambda_group = format!("/aws/lambda/{function}");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    for (group, line, ts) in [
+        (
+            access_group.to_string(),
+            format!(
+                r#"{{"requestId":"r-1","vpce":"{}","ip":"10.0.1.10","method":"GET","resourcePath":"/{PATH}","stage":"{STAGE}","status":"200","errType":"-","integStatus":"200"}}"#,
+                t.vpce
+            ),
+            now - 60_000,
+        ),
+        (
+            lambda_group.clone(),
+            "START RequestId: 5d0c0000-aa11-4c3e-9f2a-1d2e3f4a5b6c Version: $LATEST".to_string(),
+            now - 59_000,
+        ),
+    ] {
+        logs.create_log_group()
+            .log_group_name(&group)
+            .send()
+            .await
+            .expect("CreateLogGroup");
+        logs.create_log_stream()
+            .log_group_name(&group)
+            .log_stream_name("s")
+            .send()
+            .await
+            .expect("CreateLogStream");
+        logs.put_log_events()
+            .log_group_name(&group)
+            .log_stream_name("s")
+            .log_events(
+                InputLogEvent::builder()
+                    .message(line)
+                    .timestamp(ts)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .expect("PutLogEvents");
+    }
+    let key = access_key(&admin, "reader").await;
+    let env = [
+        ("AWS_ACCESS_KEY_ID", key.access_key_id()),
+        ("AWS_SECRET_ACCESS_KEY", key.secret_access_key()),
+        ("AWS_REGION", REGION),
+    ];
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = t.url();
+    let out = hoptrace(
+        &env,
+        &[
+            "logs",
+            "--from",
+            &t.instance,
+            "--since",
+            "10m",
+            "--output",
+            "json",
+            "--endpoint-url",
+            &url,
+            &target,
+        ],
+        dir.path(),
+    );
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{stdout}{stderr}");
+    // History in time order, across groups.
+    assert_eq!(lines[0]["source"], "access");
+    assert_eq!(lines[0]["request_id"], "r-1");
+    assert_eq!(lines[0]["fields"]["context.status"], "200", "{}", lines[0]);
+    assert!(lines[0]["hop"].is_string(), "{}", lines[0]);
+    assert_eq!(lines[1]["source"], "lambda");
+    assert_eq!(lines[1]["hop"], "integration", "{}", lines[1]);
+    assert!(
+        stderr.contains(&format!(
+            "log group API-Gateway-Execution-Logs_{}/{STAGE} does not exist",
+            t.api
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("2 lines, 0 not in their source's format"),
+        "{stderr}"
+    );
+}

@@ -155,8 +155,8 @@ fn live(
         let world = World::new(found.snapshot);
         let t = crate::trace::run(&world, req)?;
         let logs = discover::logs_client(&conf);
-        let sources = groups::sources(&world, &t);
-        let mut tagger = Tagger::new(&world, &t, None);
+        let sources = groups::sources(&world, &t, Some(req));
+        let mut tagger = Tagger::for_request(&world, &t, Some(req), None);
         let from = SystemTime::now() - since;
         let mut tails: Vec<(Source, Cursor, Duration)> = Vec::new();
         for s in sources {

@@ -114,8 +114,19 @@ impl Tagger {
     /// For `trace` in `world`; `flow_format` is the flow log's `LogFormat`
     /// (the version 2 default when `None`).
     pub fn new(world: &World, trace: &Trace, flow_format: Option<&str>) -> Tagger {
-        let path = path_facts(world, trace);
-        let access = stage_of(world, trace)
+        Self::for_request(world, trace, None, flow_format)
+    }
+
+    /// As [`Tagger::new`], with the request, so that the stage its URL names
+    /// is known even when the trace did not decide the stage hop.
+    pub fn for_request(
+        world: &World,
+        trace: &Trace,
+        req: Option<&crate::trace::Request>,
+        flow_format: Option<&str>,
+    ) -> Tagger {
+        let path = path_facts(world, trace, req);
+        let access = stage_of(world, trace, req)
             .and_then(|s| s.access_log_settings.as_ref())
             .and_then(|a| a.format.as_deref())
             .and_then(|f| AccessFormat::compile(f).ok());
@@ -169,14 +180,12 @@ impl Tagger {
     }
 }
 
-fn stage_of<'w>(world: &'w World, trace: &Trace) -> Option<&'w crate::model::apigw::Stage> {
-    let id = trace
-        .hops
-        .iter()
-        .flat_map(|h| &h.resources)
-        .find(|r| r.kind == ResourceKind::Stage)?
-        .id
-        .clone();
+fn stage_of<'w>(
+    world: &'w World,
+    trace: &Trace,
+    req: Option<&crate::trace::Request>,
+) -> Option<&'w crate::model::apigw::Stage> {
+    let id = super::groups::stage_ref(world, trace, req)?;
     let (api, stage) = id.split_once('/')?;
     world
         .rest_api(api)?
@@ -194,7 +203,7 @@ fn ips<'a>(v: impl IntoIterator<Item = Option<&'a String>>) -> Vec<IpAddr> {
 
 /// What the trace knows about its path, for telling this path's lines from
 /// other traffic's.
-pub fn path_facts(world: &World, trace: &Trace) -> PathFacts {
+pub fn path_facts(world: &World, trace: &Trace, req: Option<&crate::trace::Request>) -> PathFacts {
     let refs = |kind: ResourceKind| -> Vec<String> {
         let mut v: Vec<String> = trace
             .hops
@@ -236,7 +245,7 @@ pub fn path_facts(world: &World, trace: &Trace) -> PathFacts {
             )
         })
         .collect::<Vec<_>>());
-    let stage = refs(ResourceKind::Stage).into_iter().next();
+    let stage = super::groups::stage_ref(world, trace, req);
     let (api_id, stage) = match stage.as_deref().and_then(|s| s.split_once('/')) {
         Some((a, s)) => (Some(a.to_string()), Some(s.to_string())),
         None => (None, None),
@@ -312,7 +321,7 @@ mod tests {
             "i-0a0000000000web01",
             "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets",
         );
-        let p = path_facts(&w, &t);
+        let p = path_facts(&w, &t, None);
         assert_eq!(p.vpce_ids, ["vpce-0a1b2c3d4e5f60001"]);
         assert_eq!(p.api_id.as_deref(), Some("a1b2c3d4e5"));
         assert_eq!(p.stage.as_deref(), Some("prod"));

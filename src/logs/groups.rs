@@ -6,7 +6,7 @@
 
 use crate::model::World;
 use crate::trace::ResourceKind;
-use crate::trace::{HopId, Trace};
+use crate::trace::{HopId, Request, Trace};
 
 use super::SourceKind;
 
@@ -36,15 +36,25 @@ fn function_of_arn(arn: &str) -> Option<&str> {
     rest.split(':').next().filter(|n| !n.is_empty())
 }
 
-/// The sources of evidence for `trace` in `world`.
-pub fn sources(world: &World, trace: &Trace) -> Vec<Source> {
-    let mut out = Vec::new();
-    let stage_ref = trace
+/// The stage the trace reached (`api/stage`), else the one its URL names
+/// (a hop before it may be undecided while the stage is still known).
+pub fn stage_ref(world: &World, trace: &Trace, req: Option<&Request>) -> Option<String> {
+    trace
         .hops
         .iter()
         .flat_map(|h| &h.resources)
         .find(|r| r.kind == ResourceKind::Stage)
-        .map(|r| r.id.clone());
+        .map(|r| r.id.clone())
+        .or_else(|| {
+            let (api, stage, _) = crate::trace::api_call_in(world, req?)?;
+            Some(format!("{api}/{stage}"))
+        })
+}
+
+/// The sources of evidence for `trace` (of `req`, when known) in `world`.
+pub fn sources(world: &World, trace: &Trace, req: Option<&Request>) -> Vec<Source> {
+    let mut out = Vec::new();
+    let stage_ref = stage_ref(world, trace, req);
     let stage = stage_ref.as_deref().and_then(|id| {
         let (api, stage) = id.split_once('/')?;
         let api = world.rest_api(api)?;
@@ -134,6 +144,16 @@ pub fn sources(world: &World, trace: &Trace) -> Vec<Source> {
             }
         }
     }
+    // A trace that did not get to its backend still names it in its method.
+    if functions.is_empty() {
+        if let Some(req) = req {
+            for name in method_functions(world, req) {
+                if !functions.iter().any(|(n, _)| *n == name) {
+                    functions.push((name, HopId::Integration));
+                }
+            }
+        }
+    }
     for (name, hop) in functions {
         out.push(Source {
             kind: SourceKind::Lambda,
@@ -143,6 +163,35 @@ pub fn sources(world: &World, trace: &Trace) -> Vec<Source> {
         });
     }
     out
+}
+
+/// The Lambda functions behind the method the request names (its exact
+/// resource path, its method or ANY), by name.
+fn method_functions<'w>(world: &'w World, req: &Request) -> Vec<&'w str> {
+    let Some((api, _, path)) = crate::trace::api_call_in(world, req) else {
+        return Vec::new();
+    };
+    let Some(api) = world.rest_api(&api) else {
+        return Vec::new();
+    };
+    api.resources
+        .iter()
+        .filter(|r| r.path == path)
+        .flat_map(|r| {
+            [req.method.as_str(), "ANY"]
+                .into_iter()
+                .filter_map(|m| r.resource_methods.get(m))
+        })
+        .filter_map(|m| m.method_integration.as_ref()?.uri.as_deref())
+        .filter_map(|uri| {
+            let start = uri.find("/functions/")? + "/functions/".len();
+            let rest = &uri[start..];
+            let f = &rest[..rest.find("/invocations")?];
+            let name = function_of_arn(f).unwrap_or(f);
+            // A stage variable is resolved per stage: not guessed here.
+            (!name.contains("${") && !name.is_empty()).then_some(name)
+        })
+        .collect()
 }
 
 /// The hops access-log fields are evidence for (rulebook §5.1).
@@ -196,7 +245,7 @@ mod tests {
         )
         .expect("request");
         let t = crate::trace::run(&world, &req).expect("trace");
-        let found = sources(&world, &t);
+        let found = sources(&world, &t, Some(&req));
         let lambda = found
             .iter()
             .find(|s| s.kind == SourceKind::Lambda)

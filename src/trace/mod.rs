@@ -108,7 +108,7 @@ pub enum TraceError {
 /// will read them (a custom domain through its base path mappings), before
 /// anything about the network is known: `(api id, stage, path)`. `None`
 /// when the request names none that can be followed.
-pub(crate) fn api_call_in(world: &World, req: &Request) -> Option<(String, String, String)> {
+pub fn api_call_in(world: &World, req: &Request) -> Option<(String, String, String)> {
     let call = resolve::api_call(&start(world, req)).ok()?;
     Some((call.api_id, call.stage, call.path))
 }

@@ -245,12 +245,17 @@ impl App {
             self.flash(e.clone(), true);
         }
         let tagger = match (&outcome, self.world.ready()) {
-            (Ok(t), Some(w)) => Some(crate::logs::evidence::Tagger::new(w, t, None)),
+            (Ok(t), Some(w)) => Some(crate::logs::evidence::Tagger::for_request(
+                w,
+                t,
+                Some(&req),
+                None,
+            )),
             _ => None,
         };
         self.logs.retag(tagger);
         if self.discovery.live {
-            self.want_logs_of(&outcome);
+            self.want_logs_of(&outcome, &req);
         }
         self.trace.record(req, outcome);
         self.screen = Screen::Trace;
@@ -260,11 +265,11 @@ impl App {
 
     /// On a live account: tail the log groups of the traced path, and say
     /// in the pane which sources cannot exist and why.
-    fn want_logs_of(&mut self, outcome: &Result<Trace, String>) {
+    fn want_logs_of(&mut self, outcome: &Result<Trace, String>, req: &Request) {
         let (Ok(t), Some(w)) = (outcome, self.world.ready()) else {
             return;
         };
-        let sources = crate::logs::groups::sources(w, t);
+        let sources = crate::logs::groups::sources(w, t, Some(req));
         let wanted: Vec<(crate::logs::SourceKind, String)> = sources
             .iter()
             .filter_map(|s| Some((s.kind, s.group.clone()?)))
