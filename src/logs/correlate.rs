@@ -45,6 +45,10 @@ pub struct PathFacts {
     pub method: Option<String>,
     pub resource_path: Option<String>,
     pub path: Option<String>,
+    /// Lambda request ids of authorizer invocations
+    /// (`$context.authorizer.requestId` from access lines): Lambda lines with
+    /// these ids are authorization evidence, the others integration.
+    pub authorizer_request_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,7 +140,7 @@ pub fn findings(record: &Parsed, path: &PathFacts) -> Vec<Finding> {
         Parsed::Access(r) => access_findings(r, path),
         Parsed::Execution(r) => execution_findings(r),
         Parsed::Flow(r) => flow_findings(r, path),
-        Parsed::Lambda(r) => lambda_findings(r),
+        Parsed::Lambda(r) => lambda_findings(r, path),
         Parsed::Raw { .. } => Vec::new(),
     }
 }
@@ -538,16 +542,26 @@ fn flow_findings(r: &FlowRecord, path: &PathFacts) -> Vec<Finding> {
         .collect()
 }
 
-/// Lambda lines → the integration hop (the authorizer's function is read
-/// from its own group, which the caller attributes).
-fn lambda_findings(r: &LambdaRecord) -> Vec<Finding> {
+/// Lambda lines → the integration hop, or authorization for an authorizer's
+/// invocation (by request id).
+fn lambda_findings(r: &LambdaRecord, path: &PathFacts) -> Vec<Finding> {
+    let authorizer = r
+        .request_id
+        .as_ref()
+        .is_some_and(|id| path.authorizer_request_ids.contains(id));
+    let hop = if authorizer {
+        H::Authorization
+    } else {
+        H::Integration
+    };
+    let what = if authorizer { "authorizer " } else { "" };
     let why = match (&r.request_id, r.is_failure()) {
-        (Some(id), true) => format!("invocation {id} failed"),
+        (Some(id), true) => format!("{what}invocation {id} failed"),
         (None, true) => "the function failed".to_string(),
-        (Some(id), false) => format!("invocation {id}"),
+        (Some(id), false) => format!("{what}invocation {id}"),
         (None, false) => "function log".to_string(),
     };
-    vec![finding(Claim::Seen, &[H::Integration], "§5.2", why)]
+    vec![finding(Claim::Seen, &[hop], "§5.2", why)]
 }
 
 #[cfg(test)]

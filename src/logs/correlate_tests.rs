@@ -17,6 +17,7 @@ fn path() -> PathFacts {
         method: Some("GET".into()),
         resource_path: Some("/pets".into()),
         path: None,
+        authorizer_request_ids: vec!["a0a0a0a0-1111-2222-3333-444455556666".into()],
     }
 }
 
@@ -413,6 +414,13 @@ fn execution_and_lambda_lines() {
         contradicts(HopId::Integration, all(Verdict::Allow), &l, &p),
         None
     );
+    // The authorizer's invocation (its id came from an access line).
+    let l = parse_line(
+        SourceKind::Lambda,
+        "END RequestId: a0a0a0a0-1111-2222-3333-444455556666",
+        &f,
+    );
+    assert_eq!(hops_for(&l, &p), vec![HopId::Authorization]);
     // Raw lines are evidence for nothing.
     let raw = parse_line(SourceKind::Execution, "garbage", &f);
     assert!(hops_for(&raw, &p).is_empty());
