@@ -144,6 +144,20 @@ impl Tagger {
     pub fn tag(&mut self, line: LogLine) -> Tagged {
         let parsed = parse_line(line.source, &line.text, &self.formats);
         self.seen += 1;
+        // An access line names its authorizer's Lambda invocation: that
+        // function's lines are then authorization evidence (the newest
+        // thousand ids are kept).
+        if let Parsed::Access(a) = &parsed {
+            if let Some(id) = a.authorizer_request_id() {
+                let ids = &mut self.path.authorizer_request_ids;
+                if !ids.iter().any(|i| i == id) {
+                    if ids.len() >= 1_000 {
+                        ids.remove(0);
+                    }
+                    ids.push(id.to_string());
+                }
+            }
+        }
         if parsed.is_raw() {
             self.raw += 1;
         }
@@ -276,6 +290,7 @@ pub fn path_facts(world: &World, trace: &Trace, req: Option<&crate::trace::Reque
         method: Some(trace.request.method.clone()),
         resource_path: None,
         path,
+        authorizer_request_ids: Vec::new(),
     }
 }
 
