@@ -164,8 +164,18 @@ pub fn contradicts(
     record: &Parsed,
     path: &PathFacts,
 ) -> Option<String> {
+    contradiction_in(&findings(record, path), hop, verdict_of)
+}
+
+/// As [`contradicts`], over findings already made (a line's findings are
+/// made once and asked about each of its hops).
+pub fn contradiction_in(
+    findings: &[Finding],
+    hop: HopId,
+    verdict_of: impl Fn(HopId) -> Verdict,
+) -> Option<String> {
     let verdict = verdict_of(hop);
-    findings(record, path).into_iter().find_map(|f| {
+    findings.iter().find_map(|f| {
         if !f.hops.contains(&hop) {
             return None;
         }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::access::AccessFormat;
-use super::correlate::{contradicts, hops_for, PathFacts};
+use super::correlate::{contradiction_in, findings, PathFacts};
 use super::flow::FlowFormat;
 use super::parsed::{parse_line, Formats, Parsed};
 use super::{LogLine, SourceKind};
@@ -161,11 +161,15 @@ impl Tagger {
         if parsed.is_raw() {
             self.raw += 1;
         }
-        let hops = hops_for(&parsed, &self.path);
-        let verdict_of = |h: HopId| self.verdicts.get(&h).copied().unwrap_or(Verdict::Unknown);
+        let found = findings(&parsed, &self.path);
+        let mut hops: Vec<HopId> = found.iter().flat_map(|f| f.hops.iter().copied()).collect();
+        hops.sort();
+        hops.dedup();
+        let verdicts = &self.verdicts;
+        let verdict_of = |h: HopId| verdicts.get(&h).copied().unwrap_or(Verdict::Unknown);
         let contradiction = hops
             .iter()
-            .find_map(|&h| contradicts(h, verdict_of, &parsed, &self.path).map(|why| (h, why)));
+            .find_map(|&h| contradiction_in(&found, h, verdict_of).map(|why| (h, why)));
         for h in &hops {
             self.evidence.entry(*h).or_default().lines += 1;
         }
