@@ -57,6 +57,19 @@ fn bench(c: &mut Criterion) {
             criterion::BatchSize::LargeInput,
         )
     });
+    let stage_format = world
+        .rest_api("a1b2c3d4e5")
+        .and_then(|a| a.stages.iter().find(|s| s.stage_name == "prod"))
+        .and_then(|s| s.access_log_settings.as_ref()?.format.clone())
+        .expect("the demo stage's format");
+    let json = hoptrace::logs::access::AccessFormat::compile(&stage_format).expect("compiles");
+    g.bench_function("parse only (stage JSON format)", |b| {
+        b.iter(|| {
+            for l in &lines {
+                black_box(json.parse(black_box(&l.text)).ok());
+            }
+        })
+    });
     let clf = hoptrace::logs::access::AccessFormat::compile(hoptrace::logs::access::CLF_FORMAT)
         .expect("CLF compiles");
     let clf_lines: Vec<String> = (0..LINES)

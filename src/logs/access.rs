@@ -452,6 +452,14 @@ impl AccessFormat {
                             continue;
                         };
                         found += 1;
+                        // The usual slot is one variable alone: its value
+                        // is the whole string, with no layout to walk.
+                        if let [Item::Vars(vs)] = slot.layout.items.as_slice() {
+                            if s != "-" {
+                                rec.fields.entry(vs[0].clone()).or_insert(s);
+                            }
+                            continue;
+                        }
                         // A value that does not fit its layout is skipped;
                         // the other fields still count.
                         let _ = slot.layout.capture(&s, &mut rec.fields);
