@@ -26,6 +26,7 @@ fn access_lines() -> Vec<LogLine> {
                     i % 250
                 ),
                 hop: None,
+                hops: Vec::new(),
             }
         })
         .collect()

@@ -44,6 +44,7 @@ fn lines(n: usize) -> Vec<LogLine> {
             at,
             text: format!("2 123456789012 eni-0a{i:015x} 10.0.1.15 10.0.10.25 49732 443 6 12 2104 1795856400 1795856460 ACCEPT OK"),
             hop: None,
+            hops: Vec::new(),
         })
         .collect()
 }

@@ -381,6 +381,7 @@ fn log(i: u64) -> LogLine {
         at: now(),
         text: format!("line {i}"),
         hop: None,
+        hops: Vec::new(),
     }
 }
 

@@ -192,6 +192,7 @@ fn logs_pane_states() {
                 at: t0(),
                 text: format!("later {i}"),
                 hop: None,
+                hops: Vec::new(),
             })
             .collect();
         a.update(Msg::Logs(more));

@@ -251,6 +251,23 @@ fn access_findings(r: &AccessRecord, path: &PathFacts) -> Vec<Finding> {
         ));
     }
 
+    // Another method or resource of the same stage (the client also sent a
+    // POST, or asked for another path) proves the network side above but
+    // says nothing about this request's API-side hops.
+    let other_method = matches!(
+        (&path.method, r.http_method()),
+        (Some(m), Some(rm)) if !m.eq_ignore_ascii_case(rm)
+    );
+    let other_path = match (path.path.as_deref(), r.path(), r.resource_path()) {
+        (Some(p), Some(lp), _) => p != lp,
+        // A resource path without parameters is the path itself.
+        (Some(p), None, Some(rp)) if !rp.contains('{') => p != rp,
+        _ => false,
+    };
+    if other_method || other_path {
+        return out;
+    }
+
     // A success for the traced method and resource proves the API side.
     let same_request = match (&path.method, r.http_method()) {
         (Some(m), Some(rm)) => {

@@ -331,6 +331,7 @@ mod tests {
             at: SystemTime::UNIX_EPOCH,
             text: text.into(),
             hop: None,
+            hops: Vec::new(),
         }
     }
 
@@ -384,10 +385,18 @@ mod tests {
             tagger.evidence(hop).contradicted_by.unwrap().raw,
             denied.line.text
         );
+        // The same client's POST to a method that does not exist is
+        // another request: no word about this GET's API-side hops.
+        let other = tagger.tag(line(
+            SourceKind::Access,
+            r#"{"requestId":"r3","vpce":"vpce-0a1b2c3d4e5f60001","ip":"10.0.1.10","method":"POST","resourcePath":"/pets","stage":"prod","status":"403","errType":"MISSING_AUTHENTICATION_TOKEN"}"#,
+        ));
+        assert!(other.contradiction.is_none(), "{other:?}");
+        assert!(!other.hops.contains(&HopId::Stage), "{:?}", other.hops);
         let unparsed = tagger.tag(line(SourceKind::Access, "not a log line"));
         assert!(unparsed.parsed.is_raw());
         assert_eq!(tagger.raw, 1);
-        assert_eq!(tagger.seen, 3);
+        assert_eq!(tagger.seen, 4);
         let json = denied.json();
         assert_eq!(json["request_id"], "r2");
         assert_eq!(json["source"], "access");

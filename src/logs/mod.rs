@@ -66,8 +66,11 @@ pub struct LogLine {
     pub group: String,
     pub at: SystemTime,
     pub text: String,
-    /// The hop this line belongs to, once correlated.
+    /// The hop this line belongs to, once correlated (the one it
+    /// contradicts, else the furthest along the path it speaks for).
     pub hop: Option<crate::trace::HopId>,
+    /// Every hop it is evidence for.
+    pub hops: Vec<crate::trace::HopId>,
 }
 
 /// A ring buffer of log lines that remembers how many it has dropped.
@@ -132,6 +135,7 @@ mod tests {
             at: SystemTime::UNIX_EPOCH,
             text: i.to_string(),
             hop: None,
+            hops: Vec::new(),
         }
     }
 

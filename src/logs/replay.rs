@@ -157,6 +157,7 @@ pub fn render(line: &ScriptLine, at: SystemTime, cycle: u64) -> LogLine {
         at,
         text,
         hop: None,
+        hops: Vec::new(),
     }
 }
 

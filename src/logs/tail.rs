@@ -186,6 +186,7 @@ pub fn line(kind: SourceKind, group: &str, e: &Event) -> LogLine {
         at: at(e.timestamp),
         text: e.message.clone(),
         hop: None,
+        hops: Vec::new(),
     }
 }
 

@@ -286,6 +286,7 @@ impl App {
                     at: self.now,
                     text: format!("(hoptrace) {}", s.note.as_ref()?),
                     hop: None,
+                    hops: Vec::new(),
                 })
             })
             .collect();

@@ -92,6 +92,7 @@ async fn tail_group(
                         at: SystemTime::now(),
                         text: format!("(hoptrace) {text}"),
                         hop: None,
+                        hops: Vec::new(),
                     }]
                 }
             }

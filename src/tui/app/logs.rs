@@ -62,6 +62,7 @@ impl LogsState {
                 let tagged = t.tag(l);
                 l = tagged.line.clone();
                 l.hop = tagged.hop();
+                l.hops = tagged.hops;
             }
             self.buf.push(l);
         }
@@ -73,9 +74,12 @@ impl LogsState {
     pub fn retag(&mut self, tagger: Option<crate::logs::evidence::Tagger>) {
         self.tagger = tagger;
         for l in self.buf.iter_mut() {
-            l.hop = match &mut self.tagger {
-                Some(t) => t.tag(l.clone()).hop(),
-                None => None,
+            (l.hop, l.hops) = match &mut self.tagger {
+                Some(t) => {
+                    let tagged = t.tag(l.clone());
+                    (tagged.hop(), tagged.hops)
+                }
+                None => (None, Vec::new()),
             };
         }
     }
@@ -129,7 +133,7 @@ impl LogsState {
                     continue;
                 }
             }
-            if self.hop_only && (hop.is_none() || l.hop != hop) {
+            if self.hop_only && !hop.is_some_and(|h| l.hop == Some(h) || l.hops.contains(&h)) {
                 continue;
             }
             if skipped < self.scroll {
@@ -151,7 +155,7 @@ impl LogsState {
             .buf
             .iter()
             .rev()
-            .filter(|l| l.hop == Some(hop))
+            .filter(|l| l.hop == Some(hop) || l.hops.contains(&hop))
             .take(max)
             .collect();
         v.reverse();
