@@ -122,6 +122,9 @@ async fn a_missing_group_is_named() {
             group: "/aws/lambda/gone".into()
         }
     );
-    assert!(!err.passing());
+    assert_eq!(
+        tail::next_wait(tail::POLL_EVERY, Err(&err)),
+        tail::MAX_BACKOFF
+    );
     assert_eq!(err.to_string(), "log group /aws/lambda/gone does not exist");
 }

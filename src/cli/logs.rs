@@ -177,7 +177,7 @@ fn live(
                     history.extend(events.iter().map(|e| tail::line(s.kind, &cursor.group, e)))
                 }
                 Err(e) => {
-                    report(out, &e);
+                    out.note(&e.to_string());
                     // A group that does not exist yet may appear (a Lambda's
                     // on its first run); one that may not be read will not.
                     if matches!(e, TailError::Denied { .. }) {
@@ -199,10 +199,6 @@ fn live(
         summary(&tagger, out);
         Ok(0)
     })
-}
-
-fn report(out: &Printer, e: &TailError) {
-    out.note(&e.to_string());
 }
 
 /// Poll every group at most once a second, backing off a throttled one,
@@ -242,12 +238,9 @@ async fn follow(
                     out.line(&tagger.tag(tail::line(s.kind, &cursor.group, e)));
                 }
             }
-            Err(e) => report(out, e),
+            Err(e) => out.note(&e.to_string()),
         }
-        *wait = match &outcome {
-            Err(TailError::NoGroup { .. }) => tail::MAX_BACKOFF,
-            other => tail::next_wait(*wait, other.as_ref().map(|_| ())),
-        };
+        *wait = tail::next_wait(*wait, outcome.as_ref().map(|_| ()));
         due[i] = tokio::time::Instant::now() + *wait;
     }
 }

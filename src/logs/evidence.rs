@@ -13,7 +13,7 @@ use super::access::AccessFormat;
 use super::correlate::{contradiction_in, findings, PathFacts};
 use super::flow::FlowFormat;
 use super::parsed::{parse_line, Formats, Parsed};
-use super::{LogLine, SourceKind};
+use super::LogLine;
 use crate::model::World;
 use crate::trace::{HopId, ResourceKind, Trace, Verdict};
 
@@ -298,15 +298,10 @@ pub fn path_facts(world: &World, trace: &Trace, req: Option<&crate::trace::Reque
     }
 }
 
-/// Lines of the demo replay as evidence for `trace` (they carry their own
-/// source kind).
-pub fn source_kind_of(line: &LogLine) -> SourceKind {
-    line.source
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::logs::SourceKind;
     use std::time::SystemTime;
 
     fn demo_trace(from: &str, url: &str) -> (World, Trace) {

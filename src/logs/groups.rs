@@ -184,9 +184,7 @@ fn method_functions<'w>(world: &'w World, req: &Request) -> Vec<&'w str> {
         })
         .filter_map(|m| m.method_integration.as_ref()?.uri.as_deref())
         .filter_map(|uri| {
-            let start = uri.find("/functions/")? + "/functions/".len();
-            let rest = &uri[start..];
-            let f = &rest[..rest.find("/invocations")?];
+            let f = crate::trace::lambda_of_uri(uri)?;
             let name = function_of_arn(f).unwrap_or(f);
             // A stage variable is resolved per stage: not guessed here.
             (!name.contains("${") && !name.is_empty()).then_some(name)

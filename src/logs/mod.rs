@@ -73,6 +73,13 @@ pub struct LogLine {
     pub hops: Vec<crate::trace::HopId>,
 }
 
+impl LogLine {
+    /// Whether the line is evidence for `hop`.
+    pub fn speaks_for(&self, hop: crate::trace::HopId) -> bool {
+        self.hop == Some(hop) || self.hops.contains(&hop)
+    }
+}
+
 /// A ring buffer of log lines that remembers how many it has dropped.
 #[derive(Debug)]
 pub struct LogBuffer {

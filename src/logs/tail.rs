@@ -54,13 +54,6 @@ pub enum TailError {
     },
 }
 
-impl TailError {
-    /// Worth trying again later (the group may come back, throttling ends).
-    pub fn passing(&self) -> bool {
-        matches!(self, TailError::Throttled { .. } | TailError::Other { .. })
-    }
-}
-
 /// Where a polling tail is: what it has handed on, and from when it reads.
 #[derive(Debug)]
 pub struct Cursor {
@@ -170,10 +163,13 @@ pub(crate) fn classify<E: ProvideErrorMetadata>(group: &str, e: &E) -> TailError
 }
 
 /// How long to wait before the next poll: [`POLL_EVERY`] after a good
-/// call, doubling on each throttled one up to [`MAX_BACKOFF`].
+/// call, doubling on each throttled one up to [`MAX_BACKOFF`]; a group
+/// that does not exist (yet) or may not be read is asked again only
+/// every [`MAX_BACKOFF`].
 pub fn next_wait(current: Duration, outcome: Result<(), &TailError>) -> Duration {
     match outcome {
         Err(TailError::Throttled { .. }) => (current * 2).clamp(POLL_EVERY, MAX_BACKOFF),
+        Err(TailError::NoGroup { .. } | TailError::Denied { .. }) => MAX_BACKOFF,
         _ => POLL_EVERY,
     }
 }
@@ -235,7 +231,7 @@ mod tests {
         }
         assert_eq!(w, MAX_BACKOFF);
         assert_eq!(next_wait(w, Ok(())), POLL_EVERY);
-        assert!(t.passing());
-        assert!(!TailError::NoGroup { group: "g".into() }.passing());
+        let gone = TailError::NoGroup { group: "g".into() };
+        assert_eq!(next_wait(POLL_EVERY, Err(&gone)), MAX_BACKOFF);
     }
 }

@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 use super::app::{DiscoveryMsg, Finished, Msg, RefreshCost};
 use crate::cli::AwsArgs;
 use crate::discover::{self, Clients, Progress, Refresh};
-use crate::logs::tail::{self, Cursor, TailError};
+use crate::logs::tail::{self, Cursor};
 use crate::logs::{LogLine, SourceKind};
 use crate::model::{Snapshot, World};
 
@@ -100,10 +100,7 @@ async fn tail_group(
         if !batch.is_empty() && tx.send(Msg::Logs(batch)).await.is_err() {
             return;
         }
-        wait = match &outcome {
-            Err(TailError::NoGroup { .. } | TailError::Denied { .. }) => tail::MAX_BACKOFF,
-            other => tail::next_wait(wait, other.as_ref().map(|_| ())),
-        };
+        wait = tail::next_wait(wait, outcome.as_ref().map(|_| ()));
         tokio::time::sleep(wait).await;
     }
 }

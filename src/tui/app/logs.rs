@@ -133,7 +133,7 @@ impl LogsState {
                     continue;
                 }
             }
-            if self.hop_only && !hop.is_some_and(|h| l.hop == Some(h) || l.hops.contains(&h)) {
+            if self.hop_only && !hop.is_some_and(|h| l.speaks_for(h)) {
                 continue;
             }
             if skipped < self.scroll {
@@ -155,7 +155,7 @@ impl LogsState {
             .buf
             .iter()
             .rev()
-            .filter(|l| l.hop == Some(hop) || l.hops.contains(&hop))
+            .filter(|l| l.speaks_for(hop))
             .take(max)
             .collect();
         v.reverse();
