@@ -26,6 +26,7 @@ pub fn run(args: DemoArgs) -> Result<i32, CliError> {
                 live: None,
                 label: "demo".into(),
                 demo_logs: true,
+                no_live_tail: true,
             };
             Ok(crate::tui::run(src)?)
         }

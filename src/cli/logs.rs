@@ -7,9 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use super::{trace, CliError, LogsArgs, LogsOutput};
 use crate::logs::evidence::{Tagged, Tagger};
-use crate::logs::groups::{self, Source};
-use crate::logs::tail::{self, Cursor, TailError};
-use crate::logs::LogLine;
+use crate::logs::follow::{follow, Group, Options, Update};
+use crate::logs::groups;
 use crate::model::World;
 use crate::trace::Trace;
 
@@ -156,93 +155,51 @@ fn live(
         let t = crate::trace::run(&world, req)?;
         let logs = discover::logs_client(&conf);
         let sources = groups::sources(&world, &t, Some(req));
-        let mut tagger = Tagger::for_request(&world, &t, Some(req), None);
-        let from = SystemTime::now() - since;
-        let mut tails: Vec<(Source, Cursor, Duration)> = Vec::new();
-        for s in sources {
+        let mut tagger = Tagger::for_request(&world, &t, Some(req), None).with_sources(&sources);
+        let snap = &world.snap;
+        let mut groups = Vec::new();
+        for s in &sources {
             if let Some(note) = &s.note {
                 out.note(&format!("{}: {note}", s.kind.as_str()));
             }
-            if let Some(g) = &s.group {
-                let cursor = Cursor::new(g.clone(), from, LOOKBACK);
-                tails.push((s, cursor, tail::POLL_EVERY));
-            }
+            groups.extend(Group::of(s, &snap.partition, &snap.region, &snap.account));
         }
-        // History first, all sources merged in time order.
-        let mut history: Vec<LogLine> = Vec::new();
-        let mut dead = Vec::new();
-        for (i, (s, cursor, _)) in tails.iter_mut().enumerate() {
-            match tail::poll(&logs, cursor).await {
-                Ok(events) => {
-                    history.extend(events.iter().map(|e| tail::line(s.kind, &cursor.group, e)))
-                }
-                Err(e) => {
-                    out.note(&e.to_string());
-                    // A group that does not exist yet may appear (a Lambda's
-                    // on its first run); one that may not be read will not.
-                    if matches!(e, TailError::Denied { .. }) {
-                        dead.push(i);
+        let live_tail = args.follow && !args.no_live_tail;
+        if live_tail {
+            out.note("following with CloudWatch Logs Live Tail, which AWS bills per minute (--no-live-tail polls instead)");
+        }
+        if args.follow && groups.is_empty() {
+            out.note("no log group to follow");
+        }
+        let opts = Options {
+            since: SystemTime::now() - since,
+            lookback: LOOKBACK,
+            history_only: !args.follow,
+        };
+        let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+        let (_choice, live_tail) = tokio::sync::watch::channel(live_tail);
+        let driver = tokio::spawn(follow(logs, groups, opts, live_tail, tx));
+        loop {
+            let update = tokio::select! {
+                u = rx.recv() => u,
+                _ = tokio::signal::ctrl_c() => None,
+            };
+            match update {
+                None => break,
+                Some(Update::Lines(lines)) => {
+                    for l in lines {
+                        out.line(&tagger.tag(l));
                     }
                 }
+                Some(Update::Note(kind, text)) => out.note(&format!("{}: {text}", kind.as_str())),
+                Some(Update::Mode(m)) => out.note(&m.to_string()),
+                Some(Update::HistoryDone) => {}
             }
         }
-        history.sort_by_key(|l| l.at);
-        for line in history {
-            out.line(&tagger.tag(line));
-        }
-        for i in dead.into_iter().rev() {
-            tails.remove(i);
-        }
-        if args.follow {
-            follow(&logs, &mut tails, &mut tagger, out).await;
-        }
+        driver.abort();
         summary(&tagger, out);
         Ok(0)
     })
-}
-
-/// Poll every group at most once a second, backing off a throttled one,
-/// until interrupted.
-async fn follow(
-    logs: &aws_sdk_cloudwatchlogs::Client,
-    tails: &mut [(Source, Cursor, Duration)],
-    tagger: &mut Tagger,
-    out: &mut Printer,
-) {
-    let mut due: Vec<tokio::time::Instant> = tails
-        .iter()
-        .map(|(_, _, w)| tokio::time::Instant::now() + *w)
-        .collect();
-    if tails.is_empty() {
-        out.note("no log group to follow");
-        return;
-    }
-    loop {
-        let Some((i, when)) = due
-            .iter()
-            .enumerate()
-            .min_by_key(|(_, t)| **t)
-            .map(|(i, t)| (i, *t))
-        else {
-            return;
-        };
-        tokio::select! {
-            _ = tokio::time::sleep_until(when) => {}
-            _ = tokio::signal::ctrl_c() => return,
-        }
-        let (s, cursor, wait) = &mut tails[i];
-        let outcome = tail::poll(logs, cursor).await;
-        match &outcome {
-            Ok(events) => {
-                for e in events {
-                    out.line(&tagger.tag(tail::line(s.kind, &cursor.group, e)));
-                }
-            }
-            Err(e) => out.note(&e.to_string()),
-        }
-        *wait = tail::next_wait(*wait, outcome.as_ref().map(|_| ()));
-        due[i] = tokio::time::Instant::now() + *wait;
-    }
 }
 
 #[cfg(test)]

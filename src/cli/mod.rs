@@ -146,10 +146,14 @@ pub enum LogsOutput {
 #[derive(Debug, Args)]
 #[command(
     after_help = "Reads the log groups of the traced path: the stage's access-log group \
-(accessLogSettings), API-Gateway-Execution-Logs_{api}/{stage}, and /aws/lambda/{function} for \
-Lambda backends and authorizers. A source that cannot exist is named on stderr with what to turn \
-on. Each line is tagged with the hop it is evidence for; a line that contradicts the trace's \
-verdict is marked !.\n\n\
+(accessLogSettings), API-Gateway-Execution-Logs_{api}/{stage}, /aws/lambda/{function} for \
+Lambda backends and authorizers, and the VPC flow-log groups (DescribeFlowLogs) of the path's \
+VPCs, subnets and ENIs (read in each flow log's own LogFormat, filtered to the path's ENIs). A \
+source that cannot exist is named on stderr with what to turn on. Each line is tagged with the \
+hop it is evidence for; a line that contradicts the trace's verdict is marked !.\n\n\
+--follow uses CloudWatch Logs Live Tail (at most 10 groups per session, renewed before AWS's \
+3-hour limit; AWS bills it per minute); a session that cannot start or breaks falls back to \
+polling and says so on stderr. --no-live-tail polls from the start.\n\n\
 Exit status: 0 done (or interrupted while following), 2 error.\n\n\
 Examples:\n  \
 hoptrace logs --demo --from i-0a0000000000web01 https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets\n  \
@@ -169,6 +173,10 @@ pub struct LogsArgs {
     /// Keep reading new lines (at most one call per second per group) until interrupted
     #[arg(long)]
     pub follow: bool,
+    /// With --follow: poll every group (at most once a second each) instead of CloudWatch Logs
+    /// Live Tail, which AWS bills per minute
+    #[arg(long)]
+    pub no_live_tail: bool,
     /// text: one line each, `time [hop] source line`; json: one JSON object per line
     #[arg(long, value_enum, default_value_t = LogsOutput::Text)]
     pub output: LogsOutput,
@@ -223,6 +231,9 @@ pub struct TuiArgs {
     pub snapshot: Option<PathBuf>,
     #[command(flatten)]
     pub aws: AwsArgs,
+    /// Poll the traced path's log groups; never ask to use CloudWatch Logs Live Tail (billed per minute)
+    #[arg(long)]
+    pub no_live_tail: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -336,6 +347,7 @@ pub fn run(cli: Cli) -> i32 {
         None => tui_cmd(TuiArgs {
             snapshot: None,
             aws: AwsArgs::default(),
+            no_live_tail: false,
         }),
         Some(Command::Tui(args)) => tui_cmd(args),
         Some(Command::Trace(args)) => trace::run(args),
@@ -448,6 +460,7 @@ fn tui_cmd(args: TuiArgs) -> Result<i32, CliError> {
             label: "live, read-only".into(),
             demo_logs: false,
             live: Some(args.aws),
+            no_live_tail: args.no_live_tail,
         };
         return Ok(crate::tui::run(src)?);
     };
@@ -457,6 +470,7 @@ fn tui_cmd(args: TuiArgs) -> Result<i32, CliError> {
         label: format!("snapshot {}", path.display()),
         demo_logs: false,
         live: None,
+        no_live_tail: true,
     };
     Ok(crate::tui::run(src)?)
 }

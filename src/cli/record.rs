@@ -90,6 +90,7 @@ pub(crate) fn counts(s: &Snapshot) -> Vec<(&'static str, usize)> {
         ("prefix_lists", s.prefix_lists.len()),
         ("vpc_endpoints", s.vpc_endpoints.len()),
         ("vpc_peering_connections", s.vpc_peering_connections.len()),
+        ("flow_logs", s.flow_logs.len()),
         ("rest_apis", s.rest_apis.len()),
         ("vpc_links", s.vpc_links.len()),
         ("domain_names", s.domain_names.len()),

@@ -14,7 +14,7 @@
 //! `iam`, which also reads Lambda).
 
 mod apigw;
-mod calls;
+pub(crate) mod calls;
 mod ec2;
 mod full;
 mod iam;
@@ -318,10 +318,66 @@ guarded!(
     /// API Gateway client with the read-only guard.
     apigateway_client, apigateway_client_with, aws_sdk_apigateway
 );
-guarded!(
-    /// CloudWatch Logs client with the read-only guard.
-    logs_client, logs_client_with, aws_sdk_cloudwatchlogs
-);
+/// CloudWatch Logs client with the read-only guard. Live Tail's endpoint
+/// is the service's host with a `stream-` prefix; an emulator on a
+/// loopback address (`--endpoint-url http://127.0.0.1:5000`) has no such
+/// host, so the prefix is taken off there (and only there).
+pub fn logs_client(conf: &aws_config::SdkConfig) -> aws_sdk_cloudwatchlogs::Client {
+    logs_client_with(conf, &[])
+}
+
+/// As [`logs_client`]; `extra` interceptors run after the guard.
+pub fn logs_client_with(
+    conf: &aws_config::SdkConfig,
+    extra: &[SharedInterceptor],
+) -> aws_sdk_cloudwatchlogs::Client {
+    let mut b = aws_sdk_cloudwatchlogs::config::Builder::from(conf)
+        .interceptor(ReadOnlyGuard)
+        .interceptor(LoopbackStreamHost);
+    for i in extra {
+        b.push_interceptor(i.clone());
+    }
+    aws_sdk_cloudwatchlogs::Client::from_conf(b.build())
+}
+
+/// Takes the `stream-` host prefix off requests to a loopback address.
+#[derive(Debug)]
+struct LoopbackStreamHost;
+
+impl Intercept for LoopbackStreamHost {
+    fn name(&self) -> &'static str {
+        "hoptrace::LoopbackStreamHost"
+    }
+
+    fn modify_before_transmit(
+        &self,
+        context: &mut aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let req = context.request_mut();
+        if let Some(uri) = without_loopback_stream_prefix(req.uri()) {
+            req.set_uri(uri)?;
+        }
+        Ok(())
+    }
+}
+
+/// `http://stream-127.0.0.1:5000/` → `http://127.0.0.1:5000/` (also
+/// `localhost` and `[::1]`); `None` for every other URI.
+fn without_loopback_stream_prefix(uri: &str) -> Option<String> {
+    let (scheme, rest) = uri.split_once("://")?;
+    let host = rest.strip_prefix("stream-")?;
+    let name_end = host.find([':', '/', '?']).unwrap_or(host.len());
+    let name = &host[..name_end];
+    let loopback = name == "localhost"
+        || name
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    loopback.then(|| format!("{scheme}://{host}"))
+}
 guarded!(
     /// IAM client with the read-only guard.
     iam_client, iam_client_with, aws_sdk_iam
@@ -380,6 +436,26 @@ mod tests {
         let r = conf.retry_config().expect("a retry config");
         assert_eq!(r.mode(), aws_config::retry::RetryMode::Adaptive);
         assert_eq!(r.max_attempts(), 5);
+    }
+
+    #[test]
+    fn the_stream_prefix_comes_off_loopback_hosts_only() {
+        assert_eq!(
+            without_loopback_stream_prefix("http://stream-127.0.0.1:5077/").as_deref(),
+            Some("http://127.0.0.1:5077/")
+        );
+        assert_eq!(
+            without_loopback_stream_prefix("http://stream-localhost:4566").as_deref(),
+            Some("http://localhost:4566")
+        );
+        assert_eq!(
+            without_loopback_stream_prefix("https://stream-logs.us-east-1.amazonaws.com/"),
+            None
+        );
+        assert_eq!(
+            without_loopback_stream_prefix("http://127.0.0.1:5077/"),
+            None
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub const EC2: &[&str] = &[
     "ec2:GetManagedPrefixListEntries",
     "ec2:DescribeVpcEndpoints",
     "ec2:DescribeVpcPeeringConnections",
+    "ec2:DescribeFlowLogs",
 ];
 
 /// API Gateway authorizes reads as `apigateway:GET` on resource paths:

@@ -77,6 +77,7 @@ const KINDS: &[(&str, Option<&str>)] = &[
     ("prefix lists", Some("ec2:DescribeManagedPrefixLists")),
     ("peerings", Some("ec2:DescribeVpcPeeringConnections")),
     ("dhcp options", Some("ec2:DescribeDhcpOptions")),
+    ("flow logs", Some("ec2:DescribeFlowLogs")),
     ("apis", None),
     ("vpc links", Some("apigateway:GetVpcLinks")),
     ("domains", Some("apigateway:GetDomainNames")),

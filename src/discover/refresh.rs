@@ -71,6 +71,7 @@ const KEYS: &[(&str, &[&str])] = &[
     ("prefix_lists", &["PrefixListId"]),
     ("vpc_endpoints", &["VpcEndpointId"]),
     ("vpc_peering_connections", &["VpcPeeringConnectionId"]),
+    ("flow_logs", &["FlowLogId"]),
     ("rest_apis", &["id"]),
     ("vpc_links", &["id"]),
     ("domain_names", &["domainName", "domainNameId"]),

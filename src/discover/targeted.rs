@@ -248,7 +248,9 @@ async fn client_side(
         "vpc-peering-connection-id",
         peerings.iter().map(String::as_str),
     )];
-    let (enis, dhcp_options, prefix_lists, peering_connections) = tokio::join!(
+    let watched = flow_log_targets(&out.ec2);
+    let flow_f = [filter("resource-id", watched.iter().map(String::as_str))];
+    let (enis, dhcp_options, prefix_lists, peering_connections, flow_logs) = tokio::join!(
         ec2::network_interfaces(c, &r3, eni_ids),
         when(!dhcp.is_empty(), || ec2::dhcp_options(c, &r3, &dhcp_f)),
         when(!lists.is_empty(), || prefix_lists_with_entries(
@@ -257,6 +259,7 @@ async fn client_side(
         when(!peerings.is_empty(), || {
             ec2::peering_connections(c, &r3, &peering_f)
         }),
+        when(!watched.is_empty(), || ec2::flow_logs(c, &r3, &flow_f)),
     );
     out.ec2.network_interfaces = enis;
     out.read.push("network_interfaces");
@@ -264,6 +267,7 @@ async fn client_side(
         (dhcp_options.is_some(), "dhcp_options"),
         (prefix_lists.is_some(), "prefix_lists"),
         (peering_connections.is_some(), "vpc_peering_connections"),
+        (flow_logs.is_some(), "flow_logs"),
     ] {
         if read {
             out.read.push(collection);
@@ -272,7 +276,27 @@ async fn client_side(
     out.ec2.dhcp_options = dhcp_options.unwrap_or_default();
     out.ec2.prefix_lists = prefix_lists.unwrap_or_default();
     out.ec2.vpc_peering_connections = peering_connections.unwrap_or_default();
+    out.ec2.flow_logs = flow_logs.unwrap_or_default();
     out
+}
+
+/// The resources whose flow logs are evidence for the path: the VPCs read,
+/// the instances' subnets and ENIs, and the endpoints' subnets and ENIs.
+fn flow_log_targets(e: &ec2::Ec2) -> BTreeSet<String> {
+    let mut ids: BTreeSet<String> = e.vpcs.iter().map(|v| v.vpc_id.clone()).collect();
+    for i in &e.instances {
+        ids.extend(i.subnet_id.iter().cloned());
+        ids.extend(
+            i.network_interfaces
+                .iter()
+                .map(|n| n.network_interface_id.clone()),
+        );
+    }
+    for ep in &e.vpc_endpoints {
+        ids.extend(ep.subnet_ids.iter().cloned());
+        ids.extend(ep.network_interface_ids.iter().cloned());
+    }
+    ids
 }
 
 /// `more` added to `endpoints`, each endpoint once.

@@ -102,6 +102,8 @@ pub fn fields(p: &Parsed) -> Map<String, Value> {
 #[derive(Debug, Clone)]
 pub struct Tagger {
     formats: Formats,
+    /// The record format of each flow-log group that has its own.
+    flow_by_group: BTreeMap<String, FlowFormat>,
     path: PathFacts,
     verdicts: BTreeMap<HopId, Verdict>,
     evidence: BTreeMap<HopId, HopEvidence>,
@@ -133,6 +135,7 @@ impl Tagger {
         let flow = flow_format.and_then(|f| FlowFormat::parse(f).ok());
         Tagger {
             formats: Formats { access, flow },
+            flow_by_group: BTreeMap::new(),
             path,
             verdicts: trace.hops.iter().map(|h| (h.hop, h.verdict)).collect(),
             evidence: BTreeMap::new(),
@@ -141,8 +144,30 @@ impl Tagger {
         }
     }
 
+    /// Read each source's lines in the source's own record format (a flow
+    /// log's `LogFormat`); a format that does not parse leaves the default.
+    pub fn with_sources(mut self, sources: &[super::groups::Source]) -> Tagger {
+        for s in sources {
+            if let (Some(g), Some(f)) = (&s.group, &s.format) {
+                if let Ok(f) = FlowFormat::parse(f) {
+                    self.flow_by_group.insert(g.clone(), f);
+                }
+            }
+        }
+        self
+    }
+
     pub fn tag(&mut self, line: LogLine) -> Tagged {
-        let parsed = parse_line(line.source, &line.text, &self.formats);
+        let parsed = match self.flow_by_group.get(&line.group) {
+            Some(f) if line.source == super::SourceKind::Flow => match f.parse_record(&line.text) {
+                Ok(r) => Parsed::Flow(r),
+                Err(e) => Parsed::Raw {
+                    text: line.text.clone(),
+                    why: e.0,
+                },
+            },
+            _ => parse_line(line.source, &line.text, &self.formats),
+        };
         self.seen += 1;
         // An access line names its authorizer's Lambda invocation: that
         // function's lines are then authorization evidence (the newest

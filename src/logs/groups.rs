@@ -1,7 +1,7 @@
 //! Which CloudWatch Logs groups hold evidence for a traced request, from
 //! the world and the trace (rulebook §5): the stage's access-log group, its
-//! execution-log group, and the log group of each Lambda function on the
-//! path. A source that cannot exist says why, so the user learns what to
+//! execution-log group, the log group of each Lambda function on the path
+//! and the flow-log groups of the path's VPCs, subnets and ENIs. A source that cannot exist says why, so the user learns what to
 //! turn on.
 
 use crate::model::World;
@@ -20,6 +20,30 @@ pub struct Source {
     pub note: Option<String>,
     /// The hops its lines are evidence for.
     pub hops: Vec<HopId>,
+    /// The record format of its lines, when the source has its own (a
+    /// flow log's `LogFormat`).
+    pub format: Option<String>,
+    /// A CloudWatch Logs filter pattern that keeps the path's lines (a flow
+    /// log group's records of the path's ENIs).
+    pub pattern: Option<String>,
+}
+
+impl Source {
+    fn new(
+        kind: SourceKind,
+        group: Option<String>,
+        note: Option<String>,
+        hops: &[HopId],
+    ) -> Source {
+        Source {
+            kind,
+            group,
+            note,
+            hops: hops.to_vec(),
+            format: None,
+            pattern: None,
+        }
+    }
 }
 
 /// The group name in a CloudWatch Logs group ARN
@@ -69,31 +93,16 @@ pub fn sources(world: &World, trace: &Trace, req: Option<&Request>) -> Vec<Sourc
                 .and_then(|a| a.destination_arn.as_deref());
             out.push(match access {
                 Some(arn) => match group_of_arn(arn) {
-                    Some(g) => Source {
-                        kind: SourceKind::Access,
-                        group: Some(g),
-                        note: None,
-                        hops: ACCESS_HOPS.to_vec(),
-                    },
-                    None => Source {
-                        kind: SourceKind::Access,
-                        group: None,
-                        note: Some(format!(
+                    Some(g) => Source::new(SourceKind::Access, Some(g), None, ACCESS_HOPS),
+                    None => Source::new(SourceKind::Access, None, Some(format!(
                             "the access-log destination of stage {} is not a CloudWatch Logs group ({arn}); Firehose destinations are not tailed",
                             s.stage_name
-                        )),
-                        hops: ACCESS_HOPS.to_vec(),
-                    },
+                        )), ACCESS_HOPS),
                 },
-                None => Source {
-                    kind: SourceKind::Access,
-                    group: None,
-                    note: Some(format!(
+                None => Source::new(SourceKind::Access, None, Some(format!(
                         "access logging is off for stage {}: set accessLogSettings to see this hop's evidence",
                         s.stage_name
-                    )),
-                    hops: ACCESS_HOPS.to_vec(),
-                },
+                    )), ACCESS_HOPS),
             });
             let level = s
                 .method_settings
@@ -101,34 +110,22 @@ pub fn sources(world: &World, trace: &Trace, req: Option<&Request>) -> Vec<Sourc
                 .and_then(|m| m.logging_level.as_deref());
             let group = format!("API-Gateway-Execution-Logs_{api}/{}", s.stage_name);
             out.push(match level {
-                Some("INFO" | "ERROR") => Source {
-                    kind: SourceKind::Execution,
-                    group: Some(group),
-                    note: None,
-                    hops: EXECUTION_HOPS.to_vec(),
-                },
-                other => Source {
-                    kind: SourceKind::Execution,
-                    // Per-method settings may still log: the group is read
-                    // if it exists, with the caveat.
-                    group: Some(group),
-                    note: Some(format!(
+                Some("INFO" | "ERROR") => Source::new(SourceKind::Execution, Some(group), None, EXECUTION_HOPS),
+                // Per-method settings may still log: the group is read if
+                // it exists, with the caveat.
+                other => Source::new(SourceKind::Execution, Some(group), Some(format!(
                         "execution logging is {} for stage {} (methodSettings */*/logging/loglevel); only methods with their own setting log",
                         other.unwrap_or("not set"),
                         s.stage_name
-                    )),
-                    hops: EXECUTION_HOPS.to_vec(),
-                },
+                    )), EXECUTION_HOPS),
             });
         }
-        None => out.push(Source {
-            kind: SourceKind::Access,
-            group: None,
-            note: Some(
-                "the trace reached no stage, so there are no API Gateway logs for it".into(),
-            ),
-            hops: ACCESS_HOPS.to_vec(),
-        }),
+        None => out.push(Source::new(
+            SourceKind::Access,
+            None,
+            Some("the trace reached no stage, so there are no API Gateway logs for it".into()),
+            ACCESS_HOPS,
+        )),
     }
     let mut functions: Vec<(&str, HopId)> = Vec::new();
     for h in &trace.hops {
@@ -155,12 +152,152 @@ pub fn sources(world: &World, trace: &Trace, req: Option<&Request>) -> Vec<Sourc
         }
     }
     for (name, hop) in functions {
-        out.push(Source {
-            kind: SourceKind::Lambda,
-            group: Some(format!("/aws/lambda/{name}")),
-            note: None,
-            hops: vec![hop],
-        });
+        out.push(Source::new(
+            SourceKind::Lambda,
+            Some(format!("/aws/lambda/{name}")),
+            None,
+            &[hop],
+        ));
+    }
+    out.extend(flow_sources(world, trace));
+    out
+}
+
+/// The hops flow records are evidence for (rulebook §5.4).
+const FLOW_HOPS: &[HopId] = &[
+    HopId::Route,
+    HopId::SgEgress,
+    HopId::NaclClient,
+    HopId::NaclEndpoint,
+    HopId::SgEndpoint,
+];
+
+/// The flow logs of the path's VPCs, subnets and ENIs (the client
+/// instance's and the endpoint's), one source per log group; a flow log
+/// that does not deliver to CloudWatch Logs, or is not working, says so.
+fn flow_sources(world: &World, trace: &Trace) -> Vec<Source> {
+    let mut watched: Vec<String> = Vec::new();
+    let mut enis: Vec<String> = Vec::new();
+    if let Some(i) = world.instance(&trace.request.from) {
+        watched.extend(i.vpc_id.iter().chain(i.subnet_id.iter()).cloned());
+        for n in &i.network_interfaces {
+            watched.extend(n.subnet_id.iter().cloned());
+            enis.push(n.network_interface_id.clone());
+        }
+    }
+    for id in trace
+        .hops
+        .iter()
+        .flat_map(|h| &h.resources)
+        .filter(|r| r.kind == ResourceKind::VpcEndpoint)
+        .map(|r| r.id.as_str())
+    {
+        if let Some(ep) = world.vpc_endpoint(id) {
+            watched.push(ep.vpc_id.clone());
+            watched.extend(ep.subnet_ids.iter().cloned());
+            enis.extend(ep.network_interface_ids.iter().cloned());
+        }
+    }
+    enis.sort();
+    enis.dedup();
+    watched.extend(enis.iter().cloned());
+    let note = |text: String| Source::new(SourceKind::Flow, None, Some(text), FLOW_HOPS);
+    if let crate::model::ReadState::NotRead(e) = world.snap.read_state("flow_logs") {
+        let why = e.map_or_else(
+            || "ec2:DescribeFlowLogs was not read".to_string(),
+            |e| e.to_string(),
+        );
+        return vec![note(format!(
+            "the flow logs of the path are not known: {why}"
+        ))];
+    }
+    let mut out: Vec<Source> = Vec::new();
+    for fl in world
+        .snap
+        .flow_logs
+        .iter()
+        .filter(|f| f.resource_id.as_ref().is_some_and(|r| watched.contains(r)))
+    {
+        let of = fl.resource_id.as_deref().unwrap_or("?");
+        let dest = fl
+            .log_destination_type
+            .as_deref()
+            .unwrap_or("cloud-watch-logs");
+        let group = match (&fl.log_group_name, dest) {
+            (Some(g), "cloud-watch-logs") => g.clone(),
+            (_, dest) => {
+                out.push(note(format!(
+                    "flow log {} of {of} delivers to {dest}, which is not tailed",
+                    fl.flow_log_id
+                )));
+                continue;
+            }
+        };
+        let mut caveats = Vec::new();
+        if let Some(st) = fl.flow_log_status.as_deref().filter(|s| *s != "ACTIVE") {
+            caveats.push(format!("flow log {} is {st}", fl.flow_log_id));
+        }
+        if fl.deliver_logs_status.as_deref() == Some("FAILED") {
+            caveats.push(format!(
+                "delivery of flow log {} fails: {}",
+                fl.flow_log_id,
+                fl.deliver_logs_error_message
+                    .as_deref()
+                    .unwrap_or("no reason given")
+            ));
+        }
+        if let Some(t) = fl.traffic_type.as_deref().filter(|t| *t != "ALL") {
+            caveats.push(format!(
+                "flow log {} of {of} records only {t} traffic",
+                fl.flow_log_id
+            ));
+        }
+        match out
+            .iter_mut()
+            .find(|s| s.group.as_deref() == Some(group.as_str()))
+        {
+            // Two flow logs into one group: one tail; a different record
+            // format makes its lines unreadable by the other's, so say so.
+            Some(s) => {
+                if s.format != fl.log_format {
+                    caveats.push(format!(
+                        "flow log {} writes another record format into the same group; its lines may not parse",
+                        fl.flow_log_id
+                    ));
+                }
+                if !caveats.is_empty() {
+                    let mut text = s.note.take().unwrap_or_default();
+                    for c in caveats {
+                        if !text.is_empty() {
+                            text.push_str("; ");
+                        }
+                        text.push_str(&c);
+                    }
+                    s.note = Some(text);
+                }
+            }
+            None => {
+                let mut s = Source::new(
+                    SourceKind::Flow,
+                    Some(group),
+                    (!caveats.is_empty()).then(|| caveats.join("; ")),
+                    FLOW_HOPS,
+                );
+                s.format = fl.log_format.clone();
+                s.pattern = (!enis.is_empty()).then(|| {
+                    enis.iter()
+                        .map(|e| format!("?\"{e}\""))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                });
+                out.push(s);
+            }
+        }
+    }
+    if !out.iter().any(|s| s.group.is_some()) {
+        out.push(note(
+            "no flow log to CloudWatch Logs covers the path's VPCs, subnets or ENIs: create one to see the network hops' evidence".into(),
+        ));
     }
     out
 }

@@ -9,6 +9,7 @@ pub mod correlate;
 pub mod evidence;
 pub mod execution;
 pub mod flow;
+pub mod follow;
 pub mod groups;
 pub mod lambda;
 pub mod parsed;

@@ -9,7 +9,7 @@
 //!   `eventId`, so a re-read event is never handed on twice.
 //! - Within one poll, events are handed on in timestamp order.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_cloudwatchlogs::Client;
@@ -25,6 +25,7 @@ pub const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// One event read from a group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
+    /// The event id (polling); Live Tail gives none.
     pub id: String,
     pub stream: Option<String>,
     /// Milliseconds since the epoch.
@@ -54,15 +55,21 @@ pub enum TailError {
     },
 }
 
-/// Where a polling tail is: what it has handed on, and from when it reads.
+/// Where a tail of one group is: what it has handed on, and from when it
+/// reads. Polling and Live Tail feed the same cursor, so a switch from one
+/// to the other hands no event on twice.
 #[derive(Debug)]
 pub struct Cursor {
     pub group: String,
+    /// A CloudWatch Logs filter pattern the group is read with.
+    pub pattern: Option<String>,
     /// Milliseconds since the epoch: the newest event seen (or the start).
     newest: i64,
     lookback_ms: i64,
-    /// Ids handed on, by timestamp, for the lookback window only.
-    seen: BTreeMap<i64, HashSet<String>>,
+    /// For the lookback window, per timestamp, how many events of each
+    /// content (stream and message, hashed) were handed on. Live Tail
+    /// events carry no event id, so the content tells them apart.
+    seen: BTreeMap<i64, HashMap<u64, u32>>,
 }
 
 impl Cursor {
@@ -71,10 +78,17 @@ impl Cursor {
     pub fn new(group: impl Into<String>, since: SystemTime, lookback: Duration) -> Cursor {
         Cursor {
             group: group.into(),
+            pattern: None,
             newest: millis(since),
             lookback_ms: lookback.as_millis().min(i64::MAX as u128) as i64,
             seen: BTreeMap::new(),
         }
+    }
+
+    /// Read the group with a filter pattern.
+    pub fn with_pattern(mut self, pattern: Option<String>) -> Cursor {
+        self.pattern = pattern;
+        self
     }
 
     /// The `startTime` of the next call.
@@ -82,14 +96,26 @@ impl Cursor {
         self.newest.saturating_sub(self.lookback_ms).max(0)
     }
 
-    /// Of `events` (one poll's answer, any order), the ones not handed on
-    /// before, in timestamp order; remembers them.
+    /// Of `events` (one answer, any order), the ones not handed on before,
+    /// in timestamp order; remembers them. An event that occurs twice (same
+    /// time, stream and message) is handed on as often as it occurs in one
+    /// answer, never more.
     pub fn fresh(&mut self, mut events: Vec<Event>) -> Vec<Event> {
         events.sort_by_key(|e| e.timestamp);
+        let mut in_batch: HashMap<(i64, u64), u32> = HashMap::new();
         let mut out = Vec::new();
         for e in events {
-            let ids = self.seen.entry(e.timestamp).or_default();
-            if ids.insert(e.id.clone()) {
+            let key = content_key(&e);
+            let n = in_batch.entry((e.timestamp, key)).or_default();
+            *n += 1;
+            let handed = self
+                .seen
+                .entry(e.timestamp)
+                .or_default()
+                .entry(key)
+                .or_default();
+            if *n > *handed {
+                *handed = *n;
                 self.newest = self.newest.max(e.timestamp);
                 out.push(e);
             }
@@ -99,6 +125,14 @@ impl Cursor {
         self.seen = self.seen.split_off(&keep_from);
         out
     }
+}
+
+fn content_key(e: &Event) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    e.stream.hash(&mut h);
+    e.message.hash(&mut h);
+    h.finish()
 }
 
 fn millis(t: SystemTime) -> i64 {
@@ -120,6 +154,7 @@ pub async fn poll(client: &Client, cursor: &mut Cursor) -> Result<Vec<Event>, Ta
         .filter_log_events()
         .log_group_name(&cursor.group)
         .start_time(cursor.start())
+        .set_filter_pattern(cursor.pattern.clone())
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
@@ -217,6 +252,35 @@ mod tests {
         );
         // Ids older than any future start are forgotten.
         assert!(c.seen.keys().all(|k| *k >= c.start()));
+    }
+
+    #[test]
+    fn the_same_event_from_live_tail_and_a_poll_is_handed_on_once() {
+        let mut c = Cursor::new("g", at(1_000), Duration::from_millis(500));
+        let live = |ts| Event {
+            id: String::new(),
+            stream: Some("s".into()),
+            timestamp: ts,
+            message: "m".into(),
+        };
+        let polled = |id: &str, ts| Event {
+            id: id.into(),
+            ..live(ts)
+        };
+        assert_eq!(c.fresh(vec![live(1_200)]).len(), 1);
+        // The poll after a fallback reads it again, with its id.
+        assert_eq!(c.fresh(vec![polled("e1", 1_200)]).len(), 0);
+        // Two identical events in one answer are two events.
+        assert_eq!(
+            c.fresh(vec![polled("e2", 1_300), polled("e3", 1_300)])
+                .len(),
+            2
+        );
+        assert_eq!(c.fresh(vec![live(1_300), live(1_300)]).len(), 0);
+        assert_eq!(
+            c.fresh(vec![live(1_300), live(1_300), live(1_300)]).len(),
+            1
+        );
     }
 
     #[test]

@@ -342,6 +342,39 @@ pub struct PrefixListEntry {
     pub cidr: String,
 }
 
+/// `DescribeFlowLogs`: a flow log of a VPC, subnet or network interface,
+/// where it delivers and in which record format (rulebook §5.4).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct FlowLog {
+    pub flow_log_id: String,
+    /// The VPC, subnet or ENI it captures.
+    #[serde(default)]
+    pub resource_id: Option<String>,
+    /// `cloud-watch-logs`, `s3` or `kinesis-data-firehose`.
+    #[serde(default)]
+    pub log_destination_type: Option<String>,
+    /// The log group, for a CloudWatch Logs destination.
+    #[serde(default)]
+    pub log_group_name: Option<String>,
+    #[serde(default)]
+    pub log_destination: Option<String>,
+    /// `${version} ${account-id} ...`; `None`: the version 2 default.
+    #[serde(default)]
+    pub log_format: Option<String>,
+    /// `ACCEPT`, `REJECT` or `ALL`.
+    #[serde(default)]
+    pub traffic_type: Option<String>,
+    /// `ACTIVE` when it is capturing.
+    #[serde(default)]
+    pub flow_log_status: Option<String>,
+    /// `SUCCESS` or `FAILED` (delivery to the destination).
+    #[serde(default)]
+    pub deliver_logs_status: Option<String>,
+    #[serde(default)]
+    pub deliver_logs_error_message: Option<String>,
+}
+
 /// `DescribeManagedPrefixLists` + `GetManagedPrefixListEntries`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::apigw::{ApiKey, DomainName, DomainNameAccessAssociation, RestApi, UsagePlan, VpcLink};
 use super::ec2::{
-    DhcpOptions, Instance, ManagedPrefixList, NetworkAcl, NetworkInterface, RouteTable,
+    DhcpOptions, FlowLog, Instance, ManagedPrefixList, NetworkAcl, NetworkInterface, RouteTable,
     SecurityGroup, Subnet, Vpc, VpcEndpoint, VpcPeeringConnection,
 };
 use super::iam::{InstanceProfile, LambdaFunction, LambdaPolicy, ManagedPolicy, Role};
@@ -46,6 +46,9 @@ pub struct Snapshot {
     pub vpc_endpoints: Vec<VpcEndpoint>,
     #[serde(default)]
     pub vpc_peering_connections: Vec<VpcPeeringConnection>,
+    /// VPC flow logs (where a network hop's evidence is logged).
+    #[serde(default)]
+    pub flow_logs: Vec<FlowLog>,
     #[serde(default)]
     pub rest_apis: Vec<RestApi>,
     #[serde(default)]

@@ -21,7 +21,7 @@ mod world;
 pub use discovery::{DiscoveryMsg, DiscoveryState, Finished, RefreshCost, RefreshWhat};
 pub use explorer::ExplorerState;
 pub use form::{TargetChoice, TraceForm, FORM_FIELDS};
-pub use logs::{LogsState, LOG_CAPACITY};
+pub use logs::{LiveTail, LogsState, LOG_CAPACITY};
 pub use prompt::{parse_trace_args, split_words, Input};
 pub use trace::TraceState;
 pub use world::WorldState;
@@ -73,6 +73,9 @@ pub enum Mode {
         target: Target,
         editor: Editor,
     },
+    /// Asks once whether the path's log groups may be followed with Live
+    /// Tail, which AWS bills per minute.
+    AskLiveTail,
 }
 
 #[derive(Debug, Clone)]
@@ -111,6 +114,8 @@ pub enum Msg {
     Resize(u16, u16),
     Tick(SystemTime),
     Logs(Vec<LogLine>),
+    /// How the path's log groups are read now (Live Tail, polling).
+    LogMode(String),
     EditorDone {
         target: Target,
         result: Result<String, String>,
@@ -245,12 +250,10 @@ impl App {
             self.flash(e.clone(), true);
         }
         let tagger = match (&outcome, self.world.ready()) {
-            (Ok(t), Some(w)) => Some(crate::logs::evidence::Tagger::for_request(
-                w,
-                t,
-                Some(&req),
-                None,
-            )),
+            (Ok(t), Some(w)) => Some(
+                crate::logs::evidence::Tagger::for_request(w, t, Some(&req), None)
+                    .with_sources(&crate::logs::groups::sources(w, t, Some(&req))),
+            ),
             _ => None,
         };
         self.logs.retag(tagger);
@@ -263,6 +266,29 @@ impl App {
         self.dirty = true;
     }
 
+    /// `y` allows Live Tail for this session; `n` or Esc keeps polling.
+    fn on_live_tail_answer(&mut self, ev: KeyEvent) -> Vec<Effect> {
+        match ev.code {
+            KeyCode::Char('y' | 'Y') => {
+                self.logs.live_tail = LiveTail::On;
+                self.flash(
+                    "Live Tail on for this session (AWS bills it per minute)",
+                    false,
+                );
+            }
+            KeyCode::Char('n' | 'N') | KeyCode::Esc | KeyCode::Enter => {
+                self.logs.live_tail = LiveTail::Off;
+                self.flash(
+                    "polling the log groups (at most one call per second per group)",
+                    false,
+                );
+            }
+            _ => self.mode = Mode::AskLiveTail,
+        }
+        self.dirty = true;
+        Vec::new()
+    }
+
     /// On a live account: tail the log groups of the traced path, and say
     /// in the pane which sources cannot exist and why.
     fn want_logs_of(&mut self, outcome: &Result<Trace, String>, req: &Request) {
@@ -270,9 +296,12 @@ impl App {
             return;
         };
         let sources = crate::logs::groups::sources(w, t, Some(req));
-        let wanted: Vec<(crate::logs::SourceKind, String)> = sources
+        let snap = &w.snap;
+        let wanted: Vec<crate::logs::follow::Group> = sources
             .iter()
-            .filter_map(|s| Some((s.kind, s.group.clone()?)))
+            .filter_map(|s| {
+                crate::logs::follow::Group::of(s, &snap.partition, &snap.region, &snap.account)
+            })
             .collect();
         if wanted == self.logs.wanted {
             return;
@@ -291,10 +320,16 @@ impl App {
             })
             .collect();
         self.logs.source = Some(format!(
-            "polling {} log group{} of the path",
+            "reading {} log group{} of the path",
             wanted.len(),
             if wanted.len() == 1 { "" } else { "s" }
         ));
+        if self.logs.live_tail == LiveTail::Ask
+            && !wanted.is_empty()
+            && matches!(self.mode, Mode::Normal)
+        {
+            self.mode = Mode::AskLiveTail;
+        }
         self.logs.wanted = wanted;
         self.logs.push(notes);
     }
@@ -344,6 +379,10 @@ impl App {
                 if self.logs.push(lines) {
                     self.dirty = true;
                 }
+            }
+            Msg::LogMode(text) => {
+                self.logs.source = Some(text);
+                self.dirty = true;
             }
             Msg::Signal(name) => {
                 tracing::info!(name, "signal");
@@ -406,6 +445,7 @@ impl App {
             Mode::Help { scroll } => self.on_help_key(ev, scroll),
             Mode::Explain { answer, scroll } => self.on_explain_key(ev, answer, scroll),
             Mode::Editor { target, editor } => self.on_editor_key(ev, target, editor),
+            Mode::AskLiveTail => self.on_live_tail_answer(ev),
         }
     }
 

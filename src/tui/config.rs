@@ -3,6 +3,7 @@
 //!
 //! ```toml
 //! theme = "light"            # dark | light | high-contrast
+//! log_buffer = 20000         # log lines the logs pane keeps (default 5000)
 //! [keys]
 //! quit = ["q", "ctrl-c"]     # command name = key or list of keys
 //! trace = "T"
@@ -20,6 +21,9 @@ pub struct Config {
     pub theme: Option<String>,
     #[serde(default)]
     pub keys: HashMap<String, KeyList>,
+    /// Log lines the logs pane keeps (the oldest go first).
+    #[serde(default)]
+    pub log_buffer: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]

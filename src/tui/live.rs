@@ -5,14 +5,14 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::app::{DiscoveryMsg, Finished, Msg, RefreshCost};
 use crate::cli::AwsArgs;
 use crate::discover::{self, Clients, Progress, Refresh};
-use crate::logs::tail::{self, Cursor};
-use crate::logs::{LogLine, SourceKind};
+use crate::logs::follow::{follow, Group, Options, Update};
+use crate::logs::LogLine;
 use crate::model::{Snapshot, World};
 
 /// How often the header's progress is brought up to date.
@@ -48,9 +48,11 @@ pub(super) async fn connect(
 pub(super) struct Tasks {
     discovery: Option<JoinHandle<()>>,
     refresh: Option<JoinHandle<()>>,
-    /// The log groups tailed now, and their polling tasks.
-    tailed: Vec<(SourceKind, String)>,
+    /// The log groups followed now, the follower and its forwarder, and
+    /// whether it may use Live Tail.
+    tailed: Vec<Group>,
     tails: Vec<JoinHandle<()>>,
+    live_tail: Option<watch::Sender<bool>>,
 }
 
 /// How far back the logs pane starts when a trace's groups are first tailed.
@@ -58,50 +60,26 @@ const TAIL_HISTORY: Duration = Duration::from_secs(300);
 /// How far back each poll reads again for late events.
 const TAIL_LOOKBACK: Duration = Duration::from_secs(30);
 
-/// Poll one group until stopped, handing new lines to the app; a failure
-/// is said once in the pane (then again only when it changes).
-async fn tail_group(
-    logs: aws_sdk_cloudwatchlogs::Client,
-    kind: SourceKind,
-    group: String,
-    tx: mpsc::Sender<Msg>,
-) {
-    let mut cursor = Cursor::new(
-        group.clone(),
-        SystemTime::now() - TAIL_HISTORY,
-        TAIL_LOOKBACK,
-    );
-    let mut wait = tail::POLL_EVERY;
-    let mut last_error: Option<String> = None;
-    loop {
-        let outcome = tail::poll(&logs, &mut cursor).await;
-        let batch: Vec<LogLine> = match &outcome {
-            Ok(events) => {
-                last_error = None;
-                events.iter().map(|e| tail::line(kind, &group, e)).collect()
-            }
-            Err(e) => {
-                let text = e.to_string();
-                if last_error.as_deref() == Some(text.as_str()) {
-                    Vec::new()
-                } else {
-                    last_error = Some(text.clone());
-                    vec![LogLine {
-                        source: kind,
-                        group: "hoptrace".into(),
-                        at: SystemTime::now(),
-                        text: format!("(hoptrace) {text}"),
-                        hop: None,
-                        hops: Vec::new(),
-                    }]
-                }
-            }
+/// Hand the follower's updates to the app: lines as they come, a failure
+/// or fallback as a line in the pane, the reading mode in its title.
+async fn forward(mut rx: mpsc::Receiver<Update>, tx: mpsc::Sender<Msg>) {
+    while let Some(u) = rx.recv().await {
+        let msg = match u {
+            Update::Lines(lines) => Msg::Logs(lines),
+            Update::Note(kind, text) => Msg::Logs(vec![LogLine {
+                source: kind,
+                group: "hoptrace".into(),
+                at: SystemTime::now(),
+                text: format!("(hoptrace) {text}"),
+                hop: None,
+                hops: Vec::new(),
+            }]),
+            Update::Mode(m) => Msg::LogMode(m.to_string()),
+            Update::HistoryDone => continue,
         };
-        if !batch.is_empty() && tx.send(Msg::Logs(batch)).await.is_err() {
+        if tx.send(msg).await.is_err() {
             return;
         }
-        wait = tail::next_wait(wait, outcome.as_ref().map(|_| ()));
-        tokio::time::sleep(wait).await;
     }
 }
 
@@ -150,29 +128,42 @@ impl Tasks {
         }));
     }
 
-    /// Tail `wanted` (the current trace's groups), stopping the tails of
-    /// groups no longer wanted. Nothing changes when they are the same.
+    /// Follow `wanted` (the current trace's groups), with Live Tail when
+    /// `live_tail`: a new set of groups replaces the follower; the same set
+    /// only hears whether Live Tail is allowed now.
     pub fn tail(
         &mut self,
         logs: &aws_sdk_cloudwatchlogs::Client,
         tx: &mpsc::Sender<Msg>,
-        wanted: &[(SourceKind, String)],
+        wanted: &[Group],
+        live_tail: bool,
     ) {
         if wanted == self.tailed.as_slice() {
+            if let Some(choice) = &self.live_tail {
+                choice.send_if_modified(|v| std::mem::replace(v, live_tail) != live_tail);
+            }
             return;
         }
         for h in self.tails.drain(..) {
             h.abort();
         }
         self.tailed = wanted.to_vec();
-        for (kind, group) in wanted {
-            self.tails.push(tokio::spawn(tail_group(
-                logs.clone(),
-                *kind,
-                group.clone(),
-                tx.clone(),
-            )));
-        }
+        let (choice, live) = watch::channel(live_tail);
+        self.live_tail = Some(choice);
+        let (utx, urx) = mpsc::channel(64);
+        let opts = Options {
+            since: SystemTime::now() - TAIL_HISTORY,
+            lookback: TAIL_LOOKBACK,
+            history_only: false,
+        };
+        self.tails.push(tokio::spawn(follow(
+            logs.clone(),
+            wanted.to_vec(),
+            opts,
+            live,
+            utx,
+        )));
+        self.tails.push(tokio::spawn(forward(urx, tx.clone())));
     }
 
     /// Stop everything still reading (on quit): no call is sent after this.

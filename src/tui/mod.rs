@@ -41,6 +41,8 @@ pub struct Source {
     pub demo_logs: bool,
     /// The live account to read (with the world filling in as it is read).
     pub live: Option<crate::cli::AwsArgs>,
+    /// Never use (or ask about) Live Tail: poll the log groups.
+    pub no_live_tail: bool,
 }
 
 const FRAME: Duration = Duration::from_millis(33);
@@ -103,6 +105,19 @@ pub fn build_app(src: Source, now: SystemTime) -> App {
         app.logs.source = Some("demo replay".into());
     }
     app.discovery.live = src.live.is_some();
+    if src.no_live_tail {
+        app.logs.live_tail = app::LiveTail::Off;
+    }
+    match cfg.log_buffer {
+        Some(n) if (100..=1_000_000).contains(&n) => {
+            app.logs.buf = crate::logs::LogBuffer::new(n);
+        }
+        Some(n) => problems.push(format!(
+            "log_buffer = {n}: it must be between 100 and 1000000 lines; keeping {}",
+            app::LOG_CAPACITY
+        )),
+        None => {}
+    }
     if let Some(p) = problem
         .or_else(|| (!problems.is_empty()).then(|| format!("config: {}", problems.join("; "))))
     {
@@ -341,7 +356,8 @@ async fn event_loop(
             }
         }
         if let Some(logs) = &logs_client {
-            reading.tail(logs, &tx, &app.logs.wanted);
+            let live_tail = app.logs.live_tail == app::LiveTail::On;
+            reading.tail(logs, &tx, &app.logs.wanted, live_tail);
         }
         if app.quit {
             break;

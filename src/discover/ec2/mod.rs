@@ -11,8 +11,8 @@ use crate::model::ec2 as m;
 mod network;
 
 pub(super) use network::{
-    network_acls, peering_connections, prefix_list_entries, prefix_lists, referenced_prefix_lists,
-    route_tables, security_groups,
+    flow_logs, network_acls, peering_connections, prefix_list_entries, prefix_lists,
+    referenced_prefix_lists, route_tables, security_groups,
 };
 
 /// Everything EC2 gives a snapshot.
@@ -29,6 +29,7 @@ pub(super) struct Ec2 {
     pub prefix_lists: Vec<m::ManagedPrefixList>,
     pub vpc_endpoints: Vec<m::VpcEndpoint>,
     pub vpc_peering_connections: Vec<m::VpcPeeringConnection>,
+    pub flow_logs: Vec<m::FlowLog>,
 }
 
 impl Ec2 {
@@ -45,6 +46,7 @@ impl Ec2 {
         p.land("prefix_lists", &self.prefix_lists);
         p.land("vpc_endpoints", &self.vpc_endpoints);
         p.land("vpc_peering_connections", &self.vpc_peering_connections);
+        p.land("flow_logs", &self.flow_logs);
     }
 }
 
@@ -63,11 +65,12 @@ pub(super) async fn read(c: &Client, calls: &Calls) -> Ec2 {
         route_tables(c, calls, all),
         network_acls(c, calls, all),
     );
-    let (security_groups, prefix_lists, vpc_endpoints, vpc_peering_connections) = tokio::join!(
+    let (security_groups, prefix_lists, vpc_endpoints, vpc_peering_connections, flow_logs) = tokio::join!(
         security_groups(c, calls, all),
         prefix_lists(c, calls, all),
         vpc_endpoints(c, calls, all),
         peering_connections(c, calls, all),
+        flow_logs(c, calls, all),
     );
     let mut out = Ec2 {
         vpcs,
@@ -81,6 +84,7 @@ pub(super) async fn read(c: &Client, calls: &Calls) -> Ec2 {
         prefix_lists,
         vpc_endpoints,
         vpc_peering_connections,
+        flow_logs,
     };
     let referenced = referenced_prefix_lists(&out);
     let eni_ids = endpoint_enis(&out.vpc_endpoints);

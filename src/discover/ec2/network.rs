@@ -250,6 +250,40 @@ pub(in crate::discover) async fn prefix_lists(
         .unwrap_or_default()
 }
 
+pub(in crate::discover) async fn flow_logs(
+    c: &Client,
+    calls: &Calls,
+    f: &[t::Filter],
+) -> Vec<m::FlowLog> {
+    let req = c
+        .describe_flow_logs()
+        .set_filter(filters(f))
+        .into_paginator()
+        .send();
+    calls
+        .items(
+            "ec2:DescribeFlowLogs",
+            req,
+            |p| p.flow_logs(),
+            |fl| {
+                Some(m::FlowLog {
+                    flow_log_id: fl.flow_log_id()?.to_string(),
+                    resource_id: s(fl.resource_id()),
+                    log_destination_type: fl.log_destination_type().map(|d| d.as_str().to_string()),
+                    log_group_name: s(fl.log_group_name()),
+                    log_destination: s(fl.log_destination()),
+                    log_format: s(fl.log_format()),
+                    traffic_type: fl.traffic_type().map(|t| t.as_str().to_string()),
+                    flow_log_status: s(fl.flow_log_status()),
+                    deliver_logs_status: s(fl.deliver_logs_status()),
+                    deliver_logs_error_message: s(fl.deliver_logs_error_message()),
+                })
+            },
+        )
+        .await
+        .unwrap_or_default()
+}
+
 /// Prefix lists named by a security group rule or a route.
 pub(in crate::discover) fn referenced_prefix_lists(e: &Ec2) -> BTreeSet<String> {
     let from_groups = e.security_groups.iter().flat_map(|g| {

@@ -9,6 +9,7 @@ use std::time::SystemTime;
 use crate::logs::{LogBuffer, LogLine, SourceKind};
 use crate::tui::tree::Filter;
 
+/// Lines the pane keeps unless the config file says otherwise (`log_buffer`).
 pub const LOG_CAPACITY: usize = 5_000;
 
 #[derive(Debug)]
@@ -30,8 +31,21 @@ pub struct LogsState {
     /// Attaches lines to the current trace's hops (none before a trace).
     pub tagger: Option<crate::logs::evidence::Tagger>,
     /// On a live account: the log groups of the current trace's path, which
-    /// the runtime tails (it compares this with what it tails now).
-    pub wanted: Vec<(SourceKind, String)>,
+    /// the runtime follows (it compares this with what it follows now).
+    pub wanted: Vec<crate::logs::follow::Group>,
+    /// Whether the user allows Live Tail (billed per minute) for this session.
+    pub live_tail: LiveTail,
+}
+
+/// The user's answer about Live Tail, asked once per session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LiveTail {
+    /// Not asked yet: groups are polled until the user answers.
+    #[default]
+    Ask,
+    On,
+    /// Declined, or `--no-live-tail`.
+    Off,
 }
 
 impl Default for LogsState {
@@ -49,6 +63,7 @@ impl Default for LogsState {
             source: None,
             tagger: None,
             wanted: Vec::new(),
+            live_tail: LiveTail::Ask,
         }
     }
 }

@@ -47,6 +47,7 @@ pub fn render(f: &mut Frame, app: &App) {
         Mode::Explain { answer, scroll } => explain::overlay(f, app, size, answer, *scroll),
         Mode::Form(form) => overlay::form(f, app, size, form),
         Mode::Editor { editor, .. } => overlay::editor(f, app, size, editor),
+        Mode::AskLiveTail => overlay::live_tail_question(f, app, size),
         _ => {}
     }
 }

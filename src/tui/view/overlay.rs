@@ -222,3 +222,42 @@ pub fn editor(f: &mut Frame, app: &App, area: Rect, e: &Editor) {
     lines.push(Line::from(status));
     f.render_widget(Paragraph::new(lines), inner);
 }
+
+/// The one question about Live Tail: asked before it is used, since AWS
+/// bills it per minute.
+pub fn live_tail_question(f: &mut Frame, app: &App, area: Rect) {
+    let r = centered(area, 76, 9);
+    f.render_widget(Clear, r);
+    let b = frame_block(app, " follow this path's logs live? ".into());
+    let inner = b.inner(r);
+    f.render_widget(b, r);
+    let n = app.logs.wanted.len();
+    let lines = vec![
+        Line::from(Span::styled(
+            format!(
+                "{n} log group{} of the traced path can be followed with CloudWatch Logs Live Tail:",
+                if n == 1 { "" } else { "s" }
+            ),
+            app.theme.text,
+        )),
+        Line::from(Span::styled(
+            "lines arrive within a second, and AWS bills each session per minute.",
+            app.theme.text,
+        )),
+        Line::from(Span::styled(
+            "Without it, each group is polled (FilterLogEvents, at most once a second).",
+            app.theme.dim,
+        )),
+        Line::default(),
+        Line::from(vec![
+            Span::styled(" y ", app.theme.selected),
+            Span::styled(" use Live Tail for this session    ", app.theme.text),
+            Span::styled(" n ", app.theme.selected),
+            Span::styled(" keep polling (esc)", app.theme.text),
+        ]),
+    ];
+    f.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),
+        inner,
+    );
+}
