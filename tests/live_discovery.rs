@@ -1845,6 +1845,79 @@ async fn logs_reads_the_path_groups_and_tags_each_line() {
             .await
             .expect("PutLogEvents");
     }
+    // A flow log of the VPC, in a custom record format, holding the
+    // request from the instance's ENI to the endpoint on 443.
+    let flow_group = "/hoptrace/flow";
+    logs.create_log_group()
+        .log_group_name(flow_group)
+        .send()
+        .await
+        .expect("CreateLogGroup");
+    admin
+        .ec2
+        .create_flow_logs()
+        .resource_type(aws_sdk_ec2::types::FlowLogsResourceType::Vpc)
+        .resource_ids(&t.vpc)
+        .traffic_type(aws_sdk_ec2::types::TrafficType::All)
+        .log_group_name(flow_group)
+        .deliver_logs_permission_arn(&t.role_arn)
+        .log_format(
+            "${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${action}",
+        )
+        .send()
+        .await
+        .expect("CreateFlowLogs");
+    let inst = admin
+        .ec2
+        .describe_instances()
+        .instance_ids(&t.instance)
+        .send()
+        .await
+        .expect("DescribeInstances");
+    let inst = &inst.reservations()[0].instances()[0];
+    let eni = inst.network_interfaces()[0]
+        .network_interface_id()
+        .expect("an ENI")
+        .to_string();
+    let client_ip = inst.private_ip_address().expect("an address").to_string();
+    let ep = admin
+        .ec2
+        .describe_vpc_endpoints()
+        .vpc_endpoint_ids(&t.vpce)
+        .send()
+        .await
+        .expect("DescribeVpcEndpoints");
+    let ep_eni = ep.vpc_endpoints()[0].network_interface_ids()[0].clone();
+    let ep_ip = admin
+        .ec2
+        .describe_network_interfaces()
+        .network_interface_ids(&ep_eni)
+        .send()
+        .await
+        .expect("DescribeNetworkInterfaces")
+        .network_interfaces()[0]
+        .private_ip_address()
+        .expect("an endpoint address")
+        .to_string();
+    logs.create_log_stream()
+        .log_group_name(flow_group)
+        .log_stream_name(format!("{eni}-all"))
+        .send()
+        .await
+        .expect("CreateLogStream");
+    logs.put_log_events()
+        .log_group_name(flow_group)
+        .log_stream_name(format!("{eni}-all"))
+        .log_events(
+            InputLogEvent::builder()
+                .message(format!("{eni} {client_ip} {ep_ip} 49152 443 6 ACCEPT"))
+                .timestamp(now - 58_000)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("PutLogEvents");
     let key = access_key(&admin, "reader").await;
     let env = [
         ("AWS_ACCESS_KEY_ID", key.access_key_id()),
@@ -1875,7 +1948,7 @@ async fn logs_reads_the_path_groups_and_tags_each_line() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect();
-    assert_eq!(lines.len(), 2, "{stdout}{stderr}");
+    assert_eq!(lines.len(), 3, "{stdout}{stderr}");
     // History in time order, across groups.
     assert_eq!(lines[0]["source"], "access");
     assert_eq!(lines[0]["request_id"], "r-1");
@@ -1883,6 +1956,23 @@ async fn logs_reads_the_path_groups_and_tags_each_line() {
     assert!(lines[0]["hop"].is_string(), "{}", lines[0]);
     assert_eq!(lines[1]["source"], "lambda");
     assert_eq!(lines[1]["hop"], "integration", "{}", lines[1]);
+    // The flow record, read in its flow log's own format: the request
+    // leaving the client ENI passed its security group.
+    assert_eq!(lines[2]["source"], "flow", "{}", lines[2]);
+    assert_eq!(lines[2]["group"], flow_group);
+    assert_eq!(
+        lines[2]["fields"]["interface-id"],
+        eni.as_str(),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[2]["hops"]
+            .as_array()
+            .is_some_and(|h| h.iter().any(|h| h == "sg-egress")),
+        "{}",
+        lines[2]
+    );
     assert!(
         stderr.contains(&format!(
             "log group API-Gateway-Execution-Logs_{}/{STAGE} does not exist",
@@ -1891,7 +1981,7 @@ async fn logs_reads_the_path_groups_and_tags_each_line() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("2 lines, 0 not in their source's format"),
+        stderr.contains("3 lines, 0 not in their source's format"),
         "{stderr}"
     );
 }

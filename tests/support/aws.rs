@@ -75,6 +75,44 @@ impl Intercept for MotoAccount {
     }
 }
 
+/// Answers one operation of a JSON-protocol service (CloudWatch Logs) with
+/// an error, whatever moto said: what moto cannot produce (throttling,
+/// Live Tail's session limit).
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub operation: &'static str,
+    pub status: u16,
+    pub code: &'static str,
+    pub message: &'static str,
+}
+
+impl Intercept for Fault {
+    fn name(&self) -> &'static str {
+        "tests::Fault"
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut BeforeDeserializationInterceptorContextMut<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if cfg.load::<Metadata>().map(|m| m.name()) == Some(self.operation) {
+            let body = format!(
+                "{{\"__type\":\"{}\",\"message\":\"{}\"}}",
+                self.code, self.message
+            );
+            let mut resp =
+                HttpResponse::new(StatusCode::try_from(self.status)?, SdkBody::from(body));
+            resp.headers_mut().insert("x-amzn-ErrorType", self.code);
+            resp.headers_mut()
+                .insert("content-type", "application/x-amz-json-1.1");
+            *context.response_mut() = resp;
+        }
+        Ok(())
+    }
+}
+
 pub fn account_header(account: &str) -> SharedInterceptor {
     SharedInterceptor::new(MotoAccount::new(account))
 }
