@@ -1507,6 +1507,18 @@ async fn the_tui_reads_a_live_account_and_traces_in_it() {
     let conf = aws::config(&url).await;
     let admin = Admin::new(&conf, &account);
     let t = build(&admin, &account, "tui").await;
+    // The backend's log group exists, so it can be followed live.
+    let function = t.function_arn.rsplit(':').next().unwrap().to_string();
+    aws_sdk_cloudwatchlogs::Client::from_conf(
+        aws_sdk_cloudwatchlogs::config::Builder::from(&conf)
+            .interceptor(aws::account_header(&account))
+            .build(),
+    )
+    .create_log_group()
+    .log_group_name(format!("/aws/lambda/{function}"))
+    .send()
+    .await
+    .expect("CreateLogGroup");
     let key = access_key(&admin, "viewer").await;
     let term = tmux::Tmux::start("live");
     term.type_line(&format!(
@@ -1536,6 +1548,16 @@ async fn the_tui_reads_a_live_account_and_traces_in_it() {
     assert!(s.contains("UNDETERMINED"), "{s}");
     assert!(s.contains("✓ sg-egress"), "{s}");
     assert!(s.contains("? stage"), "{s}");
+    // The first trace asks once about Live Tail (billed per minute). Yes:
+    // moto's session ends after its first update, so the pane says the
+    // follower went back to polling.
+    term.wait_for("the Live Tail question", |s| {
+        s.contains("follow this path's logs live?")
+    });
+    term.keys(&["y"]);
+    term.wait_for("the fallback in the logs pane", |s| {
+        s.contains("Live Tail stopped") && s.contains("polling")
+    });
     // `r` on the trace view reads what the trace needs again.
     term.keys(&["r"]);
     let s = term.wait_for("the refresh", |s| {

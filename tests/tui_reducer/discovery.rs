@@ -107,6 +107,11 @@ fn a_live_account_fills_in_while_it_is_read() {
         "{f}"
     );
 
+    // The first trace of the session asks about Live Tail (answered here:
+    // no, keep polling).
+    assert!(matches!(a.mode, hoptrace::tui::app::Mode::AskLiveTail));
+    a.update(key('n'));
+
     // `r` on the trace view reads what the trace needs; in the explorer,
     // the selected resource (a method refreshes its API); `R` everything.
     assert_eq!(a.screen, Screen::Trace);
@@ -170,4 +175,54 @@ fn offline_worlds_trace_again_on_r_and_refuse_r_shifted() {
     assert!(a.trace.result.is_some(), "traced again");
     assert!(a.update(key('R')).is_empty());
     assert!(flash(&a).contains("not a live account"), "{}", flash(&a));
+}
+
+fn pets_from(from: &str) -> hoptrace::trace::Request {
+    hoptrace::trace::Request::new(
+        from,
+        "GET",
+        PETS,
+        &[],
+        false,
+        hoptrace::trace::TlsVersion::V1_2,
+    )
+    .unwrap()
+}
+
+/// Live Tail is billed per minute: the first trace of a live session asks
+/// once, polling meanwhile; the answer stands for the session.
+#[test]
+fn live_tail_is_asked_about_once_per_session() {
+    use hoptrace::tui::app::{LiveTail, Mode};
+    for (answer, want) in [('y', LiveTail::On), ('n', LiveTail::Off)] {
+        let mut a = live();
+        a.update(Msg::Discovery(DiscoveryMsg::Finished(Ok(Finished {
+            world: Box::new(hoptrace::demo::world().unwrap()),
+            aws_calls: 10,
+            aws_rounds: 3,
+            elapsed: Duration::from_secs(1),
+            failed: Vec::new(),
+        }))));
+        a.run_trace(pets_from("i-0a0000000000web01"));
+        assert!(matches!(a.mode, Mode::AskLiveTail), "{:?}", a.mode);
+        assert_eq!(a.logs.live_tail, LiveTail::Ask);
+        // The path's groups: access, execution, the function's.
+        let names: Vec<&str> = a.logs.wanted.iter().map(|g| g.name.as_str()).collect();
+        assert!(names.contains(&"/aws/lambda/pets-api"), "{names:?}");
+        assert!(a
+            .logs
+            .wanted
+            .iter()
+            .all(|g| g.arn.starts_with("arn:aws:logs:us-east-1:")));
+        // Other keys leave the question up.
+        a.update(key('j'));
+        assert!(matches!(a.mode, Mode::AskLiveTail));
+        a.update(key(answer));
+        assert!(matches!(a.mode, Mode::Normal));
+        assert_eq!(a.logs.live_tail, want);
+        assert!(flash(&a).contains(if answer == 'y' { "Live Tail on" } else { "polling" }));
+        // Another trace does not ask again.
+        a.run_trace(pets_from("i-0a00000000batch01"));
+        assert!(matches!(a.mode, Mode::Normal));
+    }
 }
