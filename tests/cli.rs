@@ -1794,6 +1794,62 @@ fn errors_stay_one_line_and_paths_are_jsonpath() {
 /// `hoptrace logs --demo`: the demo's replayed lines, each tagged through the
 /// same correlation as live lines; JSON lines carry the documented keys; a
 /// snapshot (which holds no logs) and a bad `--since` are one error line.
+/// `trace --logs`: each hop of the trace JSON carries what the path's
+/// logs say about it; without --logs there is no `evidence` key at all.
+#[test]
+fn trace_with_logs_gives_each_hop_its_evidence() {
+    let sb = Sandbox::new();
+    const PETS: &str = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets";
+    let base = [
+        "trace",
+        "--demo",
+        "--from",
+        "i-0a0000000000web01",
+        "--output",
+        "json",
+    ];
+    let r = sb.run(base.iter().copied().chain(["--logs", PETS]));
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let t = parse_json(&r.stdout);
+    let hops = t["hops"].as_array().expect("hops");
+    for h in hops {
+        let e = &h["evidence"];
+        assert!(e["lines"].is_u64(), "{h}");
+        assert!(e.get("contradicted_by").is_some_and(|c| c.is_null()), "{h}");
+    }
+    let lines = |name: &str| {
+        hops.iter().find(|h| h["hop"] == name).expect(name)["evidence"]["lines"]
+            .as_u64()
+            .unwrap()
+    };
+    assert!(
+        lines("integration") > 0 && lines("sg-egress") > 0,
+        "{}",
+        r.stdout
+    );
+    let r = sb.run(base.iter().copied().chain([PETS]));
+    assert!(!r.stdout.contains("\"evidence\""), "{}", r.stdout);
+    // The table says it per hop.
+    let r = sb.run([
+        "trace",
+        "--demo",
+        "--from",
+        "i-0a0000000000web01",
+        "--logs=1h",
+        PETS,
+    ]);
+    assert!(r.stdout.contains("lines agree"), "{}", r.stdout);
+    let r = sb.run([
+        "trace",
+        "--demo",
+        "--from",
+        "i-0a0000000000web01",
+        "--logs=x",
+        PETS,
+    ]);
+    assert_error_line(&r, &["--logs \"x\""]);
+}
+
 #[test]
 fn logs_on_the_demo_tags_each_line_with_its_hop() {
     let sb = Sandbox::new();

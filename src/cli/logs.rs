@@ -92,13 +92,9 @@ impl Printer {
 /// The demo world's replay, tagged by the same correlation as live lines:
 /// one pass of the script, then (with `follow`) the replay at its pace.
 fn demo(world: &World, t: &Trace, follow: bool, out: &mut Printer) -> Result<i32, CliError> {
-    let script = crate::logs::replay::parse(crate::logs::replay::DEMO_SCRIPT)
-        .map_err(|e| CliError(format!("demo log script: {e}")))?;
-    let span = script.last().map(|l| l.offset).unwrap_or_default() + Duration::from_secs(2);
-    let now = SystemTime::now();
-    let mut replay = crate::logs::replay::Replayer::new(script, now - span);
+    let (mut replay, history) = demo_history()?;
     let mut tagger = Tagger::new(world, t, None);
-    for line in replay.due(now) {
+    for line in history {
         out.line(&tagger.tag(line));
     }
     if follow {
@@ -112,6 +108,84 @@ fn demo(world: &World, t: &Trace, follow: bool, out: &mut Printer) -> Result<i32
     }
     summary(&tagger, out);
     Ok(0)
+}
+
+/// The demo replay, and one whole pass of its script as history.
+fn demo_history() -> Result<(crate::logs::replay::Replayer, Vec<crate::logs::LogLine>), CliError> {
+    let script = crate::logs::replay::parse(crate::logs::replay::DEMO_SCRIPT)
+        .map_err(|e| CliError(format!("demo log script: {e}")))?;
+    let span = script.last().map(|l| l.offset).unwrap_or_default() + Duration::from_secs(2);
+    let now = SystemTime::now();
+    let mut replay = crate::logs::replay::Replayer::new(script, now - span);
+    let history = replay.due(now);
+    Ok((replay, history))
+}
+
+/// What the path's logs of the last `since` say about each hop of `t`
+/// (`hoptrace trace --logs`): the demo's replay, or the live account's
+/// groups read once (never followed, never Live Tail). Sources that
+/// cannot be read are named on stderr.
+pub(crate) fn evidence(
+    src: &super::SourceArgs,
+    world: &World,
+    t: &Trace,
+    req: &crate::trace::Request,
+    since: Duration,
+) -> Result<Tagger, CliError> {
+    let sources = groups::sources(world, t, Some(req));
+    let mut tagger = Tagger::for_request(world, t, Some(req), None).with_sources(&sources);
+    if src.demo {
+        for line in demo_history()?.1 {
+            tagger.tag(line);
+        }
+        return Ok(tagger);
+    }
+    let say = |text: String| eprintln!("hoptrace: logs: {text}");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError(format!("cannot start the async runtime: {e}")))?;
+    rt.block_on(async {
+        let aws = &src.aws;
+        let conf = crate::discover::connect(
+            aws.profile.as_deref(),
+            aws.region.as_deref(),
+            aws.endpoint_url.as_deref(),
+        )
+        .await
+        .map_err(|e| CliError(e.to_string()))?;
+        let snap = &world.snap;
+        let mut groups = Vec::new();
+        for s in &sources {
+            if let Some(note) = &s.note {
+                say(format!("{}: {note}", s.kind.as_str()));
+            }
+            groups.extend(Group::of(s, &snap.partition, &snap.region, &snap.account));
+        }
+        let opts = Options {
+            since: SystemTime::now() - since,
+            lookback: LOOKBACK,
+            history_only: true,
+        };
+        let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+        let (_choice, live_tail) = tokio::sync::watch::channel(false);
+        let logs = crate::discover::logs_client(&conf);
+        let driver = tokio::spawn(follow(logs, groups, opts, live_tail, tx));
+        while let Some(u) = rx.recv().await {
+            match u {
+                Update::Lines(lines) => {
+                    for l in lines {
+                        tagger.tag(l);
+                    }
+                }
+                Update::Note(kind, text) => say(format!("{}: {text}", kind.as_str())),
+                Update::Mode(_) | Update::HistoryDone => {}
+            }
+        }
+        let _ = driver.await;
+        Ok::<_, CliError>(())
+    })?;
+    Ok(tagger)
 }
 
 fn summary(tagger: &Tagger, out: &Printer) {

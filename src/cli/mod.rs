@@ -133,6 +133,16 @@ pub struct TraceArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Output::Table)]
     pub output: Output,
+    /// Also read the path's logs of the last AGE (--logs alone: 15m; --logs=1h; the demo replays
+    /// its script) and give each hop its evidence: lines, and the first that contradicts its verdict
+    #[arg(
+        long,
+        value_name = "AGE",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "15m"
+    )]
+    pub logs: Option<String>,
     /// The URL exactly as the instance would call it (https only)
     pub url: String,
 }

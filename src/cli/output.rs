@@ -59,6 +59,25 @@ pub fn trace_table(t: &Trace, color: bool) -> String {
         for n in &h.notes {
             let _ = writeln!(out, "{indent}note: {n}");
         }
+        if let Some(e) = &h.evidence {
+            match &e.contradicted_by {
+                Some(c) => {
+                    let mark = paint("contradicted by logs", Verdict::Deny, color);
+                    let _ = writeln!(out, "{indent}logs: {} lines; {mark}: {}", e.lines, c.why);
+                    let _ = writeln!(
+                        out,
+                        "{indent}      {} {}: {}",
+                        c.source,
+                        c.group,
+                        c.raw.replace(['\n', '\r'], " ")
+                    );
+                }
+                None if e.lines > 0 => {
+                    let _ = writeln!(out, "{indent}logs: {} lines agree", e.lines);
+                }
+                None => {}
+            }
+        }
     }
     let verdict = match t.verdict {
         Overall::Reachable => paint("REACHABLE", Verdict::Allow, color),

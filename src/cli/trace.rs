@@ -5,7 +5,27 @@ use crate::trace::{self, Request, TlsVersion, Trace};
 
 pub fn run(args: TraceArgs) -> Result<i32, CliError> {
     let req = request(&args.from, &args.url, &args.request)?;
-    let t = trace_in(&args.source, &req)?;
+    let since = match &args.logs {
+        Some(age) => {
+            if args.source.snapshot.is_some() {
+                return Err(CliError(
+                    "--logs: a snapshot holds no logs: read them from the live account (without --snapshot) or use --demo".into(),
+                ));
+            }
+            Some(
+                super::logs::parse_since(age)
+                    .map_err(|e| CliError(e.replace("--since", "--logs")))?,
+            )
+        }
+        None => None,
+    };
+    let (mut t, world) = trace_with_world(&args.source, &req)?;
+    if let Some(since) = since {
+        let tagger = super::logs::evidence(&args.source, &world, &t, &req, since)?;
+        for h in &mut t.hops {
+            h.evidence = Some(tagger.evidence(h.hop));
+        }
+    }
     match args.output {
         Output::Json => println!("{}", serde_json::to_string_pretty(&t)?),
         Output::Table => print!("{}", output::trace_table(&t, output::color_enabled())),
@@ -28,6 +48,14 @@ pub(crate) fn request(from: &str, url: &str, flags: &RequestFlags) -> Result<Req
 
 /// Load the world `src` names and trace `req` in it.
 pub(crate) fn trace_in(src: &SourceArgs, req: &Request) -> Result<Trace, CliError> {
+    Ok(trace_with_world(src, req)?.0)
+}
+
+/// As [`trace_in`], with the world the trace ran in.
+fn trace_with_world(
+    src: &SourceArgs,
+    req: &Request,
+) -> Result<(Trace, crate::model::World), CliError> {
     let started = std::time::Instant::now();
     let loaded = load_world(src, req)?;
     let mut t = trace::run(&loaded.world, req)?;
@@ -40,7 +68,7 @@ pub(crate) fn trace_in(src: &SourceArgs, req: &Request) -> Result<Trace, CliErro
     if let Some(ms) = fixed_elapsed_ms() {
         t.stats.elapsed_ms = ms;
     }
-    Ok(t)
+    Ok((t, loaded.world))
 }
 
 /// `HOPTRACE_ELAPSED_MS=N` pins `stats.elapsed_ms`, so snapshot tests of the

@@ -232,10 +232,19 @@ fn access_findings(r: &AccessRecord, path: &PathFacts) -> Vec<Finding> {
     // §5.1 interpretation rule: a logged request reached API Gateway, so the
     // stateful request-direction hops let it through. (NACLs and routes are
     // also on the return path, so a line does not prove them.)
+    // The endpoint hop also judges the request's shape (TLS version, the
+    // URL form under STRICT access mode), so only a line of this very
+    // request proves it; another request through it is only seen.
     if our_vpce && from_client {
         out.push(finding(
+            Claim::Seen,
+            &[H::Endpoint],
+            "§5.1",
+            format!("the access log shows a request arriving through {via}"),
+        ));
+        out.push(finding(
             Claim::Passed,
-            &[H::SgEgress, H::SgEndpoint, H::Endpoint],
+            &[H::SgEgress, H::SgEndpoint],
             "§5.1",
             format!(
                 "the access log shows {} reaching API Gateway through {via}",
@@ -244,7 +253,7 @@ fn access_findings(r: &AccessRecord, path: &PathFacts) -> Vec<Finding> {
         ));
     } else if our_vpce {
         out.push(finding(
-            Claim::Passed,
+            Claim::Seen,
             &[H::Endpoint],
             "§5.1",
             format!("the access log shows a request arriving through {via}"),
@@ -279,10 +288,14 @@ fn access_findings(r: &AccessRecord, path: &PathFacts) -> Vec<Finding> {
         _ => false,
     };
     let status = r.status();
-    if our_vpce && same_request && status.is_some_and(|s| (200..400).contains(&s)) {
+    // Another client (another role, another source address) may be let
+    // through where this one is not: only its own lines prove the API side.
+    let ours = from_client || path.client_ips.is_empty();
+    if our_vpce && ours && same_request && status.is_some_and(|s| (200..400).contains(&s)) {
         out.push(finding(
             Claim::Passed,
             &[
+                H::Endpoint,
                 H::EndpointPolicy,
                 H::Api,
                 H::Stage,

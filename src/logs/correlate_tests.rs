@@ -443,3 +443,41 @@ fn every_demo_line_lands_somewhere_or_nowhere_without_panicking() {
     }
     assert!(attached > 30, "{attached}");
 }
+
+/// Another client's request through the same endpoint, even a success of
+/// the same method, proves nothing about this client's endpoint or API
+/// side: a deny there is not contradicted (the demo's audit-1 under
+/// STRICT access mode showed web-1's line doing so).
+#[test]
+fn another_clients_line_does_not_contradict_this_clients_deny() {
+    let theirs = access("200", "-", "-", VPCE, "10.0.9.9");
+    for h in [HopId::Endpoint, HopId::Authorization, HopId::ApiKey] {
+        assert_eq!(
+            contradicts(h, except(h, Verdict::Deny), &theirs, &path()),
+            None,
+            "{h:?}"
+        );
+    }
+    assert!(hops_for(&theirs, &path()).contains(&HopId::Endpoint));
+    // This client's 403 for another reason: its endpoint hop is seen, not
+    // proven (the URL form may differ under STRICT mode).
+    let ours = access("403", "INVALID_API_KEY", "-", VPCE, "10.0.1.15");
+    assert_eq!(
+        contradicts(
+            HopId::Endpoint,
+            except(HopId::Endpoint, Verdict::Deny),
+            &ours,
+            &path()
+        ),
+        None
+    );
+    // This client's own success of the same request does contradict.
+    let ok = access("200", "-", "-", VPCE, "10.0.1.15");
+    assert!(contradicts(
+        HopId::Endpoint,
+        except(HopId::Endpoint, Verdict::Deny),
+        &ok,
+        &path()
+    )
+    .is_some());
+}

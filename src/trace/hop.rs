@@ -158,6 +158,10 @@ pub struct Hop {
     /// The policies this hop evaluated, statement by statement.
     #[serde(skip)]
     pub policies: Vec<PolicyEvidence>,
+    /// What the logs say about this hop, when logs were read with the
+    /// trace (`hoptrace trace --logs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<crate::logs::evidence::HopEvidence>,
 }
 
 fn as_display<S: Serializer>(d: &Deciding, s: S) -> Result<S::Ok, S::Error> {
@@ -186,6 +190,7 @@ impl Hop {
             symptom: None,
             response: None,
             policies: Vec::new(),
+            evidence: None,
         }
     }
     /// Sets the verdict and the rulebook check that decided it.

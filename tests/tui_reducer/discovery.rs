@@ -220,7 +220,11 @@ fn live_tail_is_asked_about_once_per_session() {
         a.update(key(answer));
         assert!(matches!(a.mode, Mode::Normal));
         assert_eq!(a.logs.live_tail, want);
-        assert!(flash(&a).contains(if answer == 'y' { "Live Tail on" } else { "polling" }));
+        assert!(flash(&a).contains(if answer == 'y' {
+            "Live Tail on"
+        } else {
+            "polling"
+        }));
         // Another trace does not ask again.
         a.run_trace(pets_from("i-0a00000000batch01"));
         assert!(matches!(a.mode, Mode::Normal));
