@@ -259,7 +259,8 @@ async fn live_tail_falls_back_to_polling_and_hands_each_event_on_once() {
         // The session worked (moto's stream ends after its one update),
         // so the reason is the early end, not a failed call.
         f.notes.iter().any(|n| {
-            n.contains("Live Tail stopped (the stream ended after") && n.contains("polling instead")
+            n.contains("Live Tail stopped for /aws/lambda/live (the stream ended after")
+                && n.contains("polling instead")
         }) && f.modes.last().is_some_and(|m| m.live == 0 && m.polled == 1)
     })
     .await;

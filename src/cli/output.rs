@@ -63,7 +63,11 @@ pub fn trace_table(t: &Trace, color: bool) -> String {
             match &e.contradicted_by {
                 Some(c) => {
                     let mark = paint("contradicted by logs", Verdict::Deny, color);
-                    let _ = writeln!(out, "{indent}logs: {} lines; {mark}: {}", e.lines, c.why);
+                    let _ = writeln!(
+                        out,
+                        "{indent}logs: {} lines; {mark} ({}): {}",
+                        e.lines, c.ts, c.why
+                    );
                     let _ = writeln!(
                         out,
                         "{indent}      {} {}: {}",
@@ -73,7 +77,11 @@ pub fn trace_table(t: &Trace, color: bool) -> String {
                     );
                 }
                 None if e.lines > 0 => {
-                    let _ = writeln!(out, "{indent}logs: {} lines agree", e.lines);
+                    let _ = writeln!(
+                        out,
+                        "{indent}logs: {} lines, none contradicts the verdict",
+                        e.lines
+                    );
                 }
                 None => {}
             }

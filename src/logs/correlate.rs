@@ -49,6 +49,10 @@ pub struct PathFacts {
     /// (`$context.authorizer.requestId` from access lines): Lambda lines with
     /// these ids are authorization evidence, the others integration.
     pub authorizer_request_ids: Vec<String>,
+    /// API Gateway request ids of this client's lines for this method and
+    /// resource (from access lines): only their execution-log lines can
+    /// block or prove a hop; other requests' lines are only seen.
+    pub request_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,7 +142,15 @@ const ACCESS_FIELDS: &[(&str, &[HopId])] = &[
 pub fn findings(record: &Parsed, path: &PathFacts) -> Vec<Finding> {
     match record {
         Parsed::Access(r) => access_findings(r, path),
-        Parsed::Execution(r) => execution_findings(r),
+        Parsed::Execution(r) => {
+            let mut out = execution_findings(r);
+            if !path.request_ids.contains(&r.request_id) {
+                for f in &mut out {
+                    f.claim = Claim::Seen;
+                }
+            }
+            out
+        }
         Parsed::Flow(r) => flow_findings(r, path),
         Parsed::Lambda(r) => lambda_findings(r, path),
         Parsed::Raw { .. } => Vec::new(),
@@ -277,6 +289,18 @@ fn access_findings(r: &AccessRecord, path: &PathFacts) -> Vec<Finding> {
         return out;
     }
 
+    // Another client's lines (or lines whose client is not logged) prove
+    // and block nothing here: another role or address may be treated
+    // differently by every policy on the way.
+    let ours = from_client || path.client_ips.is_empty();
+    if !ours {
+        for f in &mut out {
+            f.claim = Claim::Seen;
+        }
+        out.extend(seen_fields(r));
+        return out;
+    }
+
     // A success for the traced method and resource proves the API side.
     let same_request = match (&path.method, r.http_method()) {
         (Some(m), Some(rm)) => {
@@ -288,10 +312,7 @@ fn access_findings(r: &AccessRecord, path: &PathFacts) -> Vec<Finding> {
         _ => false,
     };
     let status = r.status();
-    // Another client (another role, another source address) may be let
-    // through where this one is not: only its own lines prove the API side.
-    let ours = from_client || path.client_ips.is_empty();
-    if our_vpce && ours && same_request && status.is_some_and(|s| (200..400).contains(&s)) {
+    if our_vpce && same_request && status.is_some_and(|s| (200..400).contains(&s)) {
         out.push(finding(
             Claim::Passed,
             &[
@@ -380,7 +401,35 @@ fn access_findings(r: &AccessRecord, path: &PathFacts) -> Vec<Finding> {
         ));
     }
 
-    // Every other variable the line has: evidence for its hop (§5.1 table).
+    out.extend(seen_fields(r));
+    out
+}
+
+/// Whether an access line is this client's request for the traced method
+/// and resource through the path's endpoint (its request id then ties
+/// execution-log lines to this request).
+pub fn is_this_request(r: &AccessRecord, path: &PathFacts) -> bool {
+    let our_vpce = r
+        .vpce_id()
+        .is_some_and(|v| path.vpce_ids.iter().any(|x| x == v));
+    let from_client =
+        !path.client_ips.is_empty() && ip_listed(&path.client_ips, r.source_ip()) == Some(true);
+    let same_method = matches!((&path.method, r.http_method()), (Some(m), Some(rm)) if m.eq_ignore_ascii_case(rm));
+    let same_path = (path.resource_path.is_some()
+        && path.resource_path.as_deref() == r.resource_path())
+        || (path.path.is_some() && path.path.as_deref() == r.path());
+    our_vpce
+        && from_client
+        && same_method
+        && same_path
+        && r.api_id()
+            .is_none_or(|a| path.api_id.as_deref().is_none_or(|b| a == b))
+        && r.stage()
+            .is_none_or(|a| path.stage.as_deref().is_none_or(|b| a == b))
+}
+
+/// Every variable an access line has: evidence for its hop (§5.1 table).
+fn seen_fields(r: &AccessRecord) -> Option<Finding> {
     let mut seen: BTreeSet<HopId> = BTreeSet::new();
     for k in r.fields.keys() {
         for (prefix, hops) in ACCESS_FIELDS {
@@ -389,15 +438,12 @@ fn access_findings(r: &AccessRecord, path: &PathFacts) -> Vec<Finding> {
             }
         }
     }
-    if !seen.is_empty() {
-        out.push(Finding {
-            claim: Claim::Seen,
-            hops: seen.into_iter().collect(),
-            rule: "§5.1",
-            why: "the access log has values for these hops".into(),
-        });
-    }
-    out
+    (!seen.is_empty()).then(|| Finding {
+        claim: Claim::Seen,
+        hops: seen.into_iter().collect(),
+        rule: "§5.1",
+        why: "the access log has values for these hops".into(),
+    })
 }
 
 /// Execution-log events (rulebook §5.2) → hops. Authorizer lines go to

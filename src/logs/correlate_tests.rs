@@ -18,6 +18,7 @@ fn path() -> PathFacts {
         resource_path: Some("/pets".into()),
         path: None,
         authorizer_request_ids: vec!["a0a0a0a0-1111-2222-3333-444455556666".into()],
+        request_ids: Vec::new(),
     }
 }
 
@@ -235,15 +236,34 @@ fn a_success_for_the_traced_request_contradicts_a_deny_on_the_api_side() {
 
 #[test]
 fn authorizer_and_authorize_fields() {
-    let f = AccessFormat::compile(r#"{"requestId":"$context.requestId","vpce":"$context.identity.vpceId","authorizer":"$context.authorizer.status","authorizerErr":"$context.authorizer.error","key":"$context.identity.apiKeyId","integ":"$context.integration.status"}"#).unwrap();
-    let rec = Parsed::Access(
-        f.parse(&format!(r#"{{"requestId":"r","vpce":"{VPCE}","authorizer":"500","authorizerErr":"boom","key":"k1","integ":"-"}}"#))
-            .unwrap(),
+    let f = AccessFormat::compile(r#"{"requestId":"$context.requestId","vpce":"$context.identity.vpceId","ip":"$context.identity.sourceIp","authorizer":"$context.authorizer.status","authorizerErr":"$context.authorizer.error","key":"$context.identity.apiKeyId","integ":"$context.integration.status"}"#).unwrap();
+    let line = |ip: &str| {
+        Parsed::Access(
+            f.parse(&format!(r#"{{"requestId":"r","vpce":"{VPCE}","ip":"{ip}","authorizer":"500","authorizerErr":"boom","key":"k1","integ":"-"}}"#))
+                .unwrap(),
+        )
+    };
+    // Another client's failure says nothing about this client's hop.
+    assert_eq!(
+        contradicts(
+            HopId::Authorization,
+            all(Verdict::Allow),
+            &line("10.0.9.9"),
+            &path()
+        ),
+        None
     );
+    let rec = line("10.0.1.15");
     let hops = hops_for(&rec, &path());
     assert_eq!(
         hops,
-        vec![HopId::Endpoint, HopId::Authorization, HopId::ApiKey]
+        vec![
+            HopId::SgEgress,
+            HopId::SgEndpoint,
+            HopId::Endpoint,
+            HopId::Authorization,
+            HopId::ApiKey
+        ]
     );
     let c = contradicts(HopId::Authorization, all(Verdict::Allow), &rec, &path()).unwrap();
     assert!(c.contains("authorizer step failing with 500 boom"), "{c}");
@@ -356,7 +376,19 @@ fn flow_table() {
 #[test]
 fn execution_and_lambda_lines() {
     let f = Formats::default();
-    let p = path();
+    let mut p = path();
+    // Until an access line ties r-1 to this client's request, its
+    // execution lines are only seen.
+    let perm = parse_line(
+        SourceKind::Execution,
+        "(r-1) Execution failed due to configuration error: Invalid permissions on Lambda function",
+        &f,
+    );
+    assert_eq!(
+        contradicts(HopId::Integration, all(Verdict::Allow), &perm, &p),
+        None
+    );
+    p.request_ids.push("r-1".into());
     let perm = parse_line(
         SourceKind::Execution,
         "(r-1) Execution failed due to configuration error: Invalid permissions on Lambda function",

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::access::AccessFormat;
-use super::correlate::{contradiction_in, findings, PathFacts};
+use super::correlate::{contradiction_in, findings, is_this_request, Claim, PathFacts};
 use super::flow::FlowFormat;
 use super::parsed::{parse_line, Formats, Parsed};
 use super::LogLine;
@@ -22,6 +22,10 @@ use crate::trace::{HopId, ResourceKind, Trace, Verdict};
 pub struct Contradiction {
     /// Why, in one sentence naming the line's values and the rulebook section.
     pub why: String,
+    /// When the line was logged (ISO 8601).
+    pub ts: String,
+    #[serde(skip)]
+    pub at: std::time::SystemTime,
     pub source: &'static str,
     pub group: String,
     pub raw: String,
@@ -173,6 +177,15 @@ impl Tagger {
         // function's lines are then authorization evidence (the newest
         // thousand ids are kept).
         if let Parsed::Access(a) = &parsed {
+            if let Some(id) = a.request_id().filter(|_| is_this_request(a, &self.path)) {
+                let ids = &mut self.path.request_ids;
+                if !ids.iter().any(|i| i == id) {
+                    if ids.len() >= 1_000 {
+                        ids.remove(0);
+                    }
+                    ids.push(id.to_string());
+                }
+            }
             if let Some(id) = a.authorizer_request_id() {
                 let ids = &mut self.path.authorizer_request_ids;
                 if !ids.iter().any(|i| i == id) {
@@ -192,17 +205,37 @@ impl Tagger {
         hops.dedup();
         let verdicts = &self.verdicts;
         let verdict_of = |h: HopId| verdicts.get(&h).copied().unwrap_or(Verdict::Unknown);
-        let contradiction = hops
+        let contradicted: Vec<(HopId, String)> = hops
             .iter()
-            .find_map(|&h| contradiction_in(&found, h, verdict_of).map(|why| (h, why)));
+            .filter_map(|&h| contradiction_in(&found, h, verdict_of).map(|why| (h, why)))
+            .collect();
+        let contradiction = contradicted.first().cloned();
         for h in &hops {
             self.evidence.entry(*h).or_default().lines += 1;
         }
-        if let Some((h, why)) = &contradiction {
+        // A line that shows a hop passing clears an older contradiction of
+        // it: the logs now agree (the fix of the NACL went in, say).
+        for h in found
+            .iter()
+            .filter(|f| f.claim == Claim::Passed)
+            .flat_map(|f| f.hops.iter())
+        {
+            if let Some(e) = self.evidence.get_mut(h) {
+                if e.contradicted_by.as_ref().is_some_and(|c| c.at <= line.at)
+                    && !contradicted.iter().any(|(c, _)| c == h)
+                {
+                    e.contradicted_by = None;
+                }
+            }
+        }
+        // Every hop the line contradicts keeps its newest contradiction.
+        for (h, why) in &contradicted {
             let e = self.evidence.entry(*h).or_default();
-            if e.contradicted_by.is_none() {
+            if e.contradicted_by.as_ref().is_none_or(|c| c.at <= line.at) {
                 e.contradicted_by = Some(Contradiction {
                     why: why.clone(),
+                    ts: crate::logs::replay::iso(line.at),
+                    at: line.at,
                     source: line.source.as_str(),
                     group: line.group.clone(),
                     raw: line.text.clone(),
@@ -320,6 +353,7 @@ pub fn path_facts(world: &World, trace: &Trace, req: Option<&crate::trace::Reque
         resource_path: None,
         path,
         authorizer_request_ids: Vec::new(),
+        request_ids: Vec::new(),
     }
 }
 
@@ -387,13 +421,13 @@ mod tests {
         let mut tagger = Tagger::new(&w, &t, None);
         let ok = tagger.tag(line(
             SourceKind::Access,
-            r#"{"requestId":"r1","vpce":"vpce-0a1b2c3d4e5f60001","ip":"10.0.1.10","method":"GET","resourcePath":"/pets","stage":"prod","status":"200","integStatus":"200"}"#,
+            r#"{"requestId":"r1","vpce":"vpce-0a1b2c3d4e5f60001","ip":"10.0.1.15","method":"GET","resourcePath":"/pets","stage":"prod","status":"200","integStatus":"200"}"#,
         ));
         assert!(ok.contradiction.is_none(), "{ok:?}");
         assert!(ok.hops.contains(&HopId::Endpoint), "{:?}", ok.hops);
         let denied = tagger.tag(line(
             SourceKind::Access,
-            r#"{"requestId":"r2","vpce":"vpce-0a1b2c3d4e5f60001","ip":"10.0.1.10","method":"GET","resourcePath":"/pets","stage":"prod","status":"403","errType":"ACCESS_DENIED","errMsg":"User: anonymous is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:111122223333:a1b2c3d4e5/prod/GET/pets with an explicit deny"}"#,
+            r#"{"requestId":"r2","vpce":"vpce-0a1b2c3d4e5f60001","ip":"10.0.1.15","method":"GET","resourcePath":"/pets","stage":"prod","status":"403","errType":"ACCESS_DENIED","errMsg":"User: anonymous is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:111122223333:a1b2c3d4e5/prod/GET/pets with an explicit deny"}"#,
         ));
         let (hop, why) = denied.contradiction.clone().expect("a contradiction");
         assert!(why.contains("the trace says allow"), "{why}");
@@ -409,7 +443,7 @@ mod tests {
         // another request: no word about this GET's API-side hops.
         let other = tagger.tag(line(
             SourceKind::Access,
-            r#"{"requestId":"r3","vpce":"vpce-0a1b2c3d4e5f60001","ip":"10.0.1.10","method":"POST","resourcePath":"/pets","stage":"prod","status":"403","errType":"MISSING_AUTHENTICATION_TOKEN"}"#,
+            r#"{"requestId":"r3","vpce":"vpce-0a1b2c3d4e5f60001","ip":"10.0.1.15","method":"POST","resourcePath":"/pets","stage":"prod","status":"403","errType":"MISSING_AUTHENTICATION_TOKEN"}"#,
         ));
         assert!(other.contradiction.is_none(), "{other:?}");
         assert!(!other.hops.contains(&HopId::Stage), "{:?}", other.hops);

@@ -5,8 +5,12 @@
 //! - Live Tail (`StartLiveTail`) takes at most [`LIVE_TAIL_MAX_GROUPS`]
 //!   groups per session and one filter pattern, so the flow-log groups (read
 //!   with the path's ENIs as the pattern) get their own session.
-//! - A session is renewed before AWS ends it at three hours: the new one
-//!   starts first, then one poll fills any gap.
+//! - A session is renewed before AWS ends it at three hours: a new one
+//!   starts at once, then one poll fills any gap; a group just put on Live
+//!   Tail is polled once more too (the stream starts with what is ingested
+//!   after the handshake).
+//! - Flow-log groups are read further back (20 min) and polled every 15 s:
+//!   each ENI's records are published minutes after the traffic.
 //! - A session that cannot start (`LimitExceededException`, a denied call)
 //!   or whose stream breaks or ends early puts its groups back on polling,
 //!   and the user is told why.
@@ -31,6 +35,15 @@ pub const LIVE_TAIL_MAX_GROUPS: usize = 10;
 pub const RENEW_AFTER: Duration = Duration::from_secs(3 * 3600 - 10 * 60);
 /// A stream that ends sooner than this after it started is taken as broken.
 const HEALTHY_FOR: Duration = Duration::from_secs(60);
+/// Flow logs are published per ENI, minutes after the traffic (an
+/// aggregation interval of up to 10 minutes, then delivery): a flow-log
+/// group is read again this far back on each poll ...
+const FLOW_LOOKBACK: Duration = Duration::from_secs(20 * 60);
+/// ... and so polled at most this often.
+const FLOW_POLL_EVERY: Duration = Duration::from_secs(15);
+/// After a group goes on Live Tail (or its session is renewed), one more
+/// poll this much later catches what was ingested during the handshake.
+const CATCH_UP_AFTER: Duration = Duration::from_secs(3);
 
 /// One group to follow.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,8 +124,11 @@ struct Followed {
     cursor: Cursor,
     /// On a Live Tail session (not polled), by session number.
     session: Option<usize>,
-    /// Polled once more even while live (after a renewal).
+    /// Polled once more even while live (after going live or a renewal),
+    /// until that poll succeeds.
     catch_up: bool,
+    /// Its Live Tail session failed: it stays polled.
+    live_failed: bool,
     wait: Duration,
     due: Instant,
     last_error: Option<String>,
@@ -153,15 +169,23 @@ pub async fn follow(
     let now = Instant::now();
     let mut followed: Vec<Followed> = groups
         .into_iter()
-        .map(|g| Followed {
-            cursor: Cursor::new(g.name.clone(), opts.since, opts.lookback)
-                .with_pattern(g.pattern.clone()),
-            group: g,
-            session: None,
-            catch_up: false,
-            wait: tail::POLL_EVERY,
-            due: now + tail::POLL_EVERY,
-            last_error: None,
+        .map(|g| {
+            let lookback = if g.kind == SourceKind::Flow {
+                opts.lookback.max(FLOW_LOOKBACK)
+            } else {
+                opts.lookback
+            };
+            Followed {
+                cursor: Cursor::new(g.name.clone(), opts.since, lookback)
+                    .with_pattern(g.pattern.clone()),
+                group: g,
+                session: None,
+                catch_up: false,
+                live_failed: false,
+                wait: tail::POLL_EVERY,
+                due: now + tail::POLL_EVERY,
+                last_error: None,
+            }
         })
         .collect();
     // History first, every group merged in time order.
@@ -185,15 +209,14 @@ pub async fn follow(
         return;
     }
     let (stx, mut srx) = mpsc::channel::<SessionMsg>(64);
-    let mut sessions: Vec<Option<tokio::task::JoinHandle<()>>> = Vec::new();
-    let mut sampled = false;
+    let mut sessions = Sessions::default();
+    let mut sampled: Vec<bool> = Vec::new();
     let mut choice_open = true;
     if *live_tail.borrow_and_update() {
         go_live(&client, &mut followed, &mut sessions, &stx);
     }
-    let mut mode = mode_of(&followed, sampled);
+    let mut mode = mode_of(&followed, false);
     if tx.send(Update::Mode(mode.clone())).await.is_err() {
-        stop(&mut sessions);
         return;
     }
     loop {
@@ -215,7 +238,7 @@ pub async fn follow(
                 if *live_tail.borrow_and_update() {
                     go_live(&client, &mut followed, &mut sessions, &stx);
                 } else {
-                    stop(&mut sessions);
+                    sessions.stop();
                     for f in followed.iter_mut().filter(|f| f.session.is_some()) {
                         f.session = None;
                         f.due = Instant::now();
@@ -225,27 +248,40 @@ pub async fn follow(
             _ = tokio::time::sleep_until(sleep_until) => {
                 let Some((i, _)) = next else { continue };
                 let f = &mut followed[i];
-                f.catch_up = false;
                 let (lines, note) = poll_one(&client, f).await;
+                // A group that reads again (one that did not exist yet, say)
+                // joins Live Tail when it is allowed.
+                let recovered = f.session.is_none() && !f.live_failed && f.last_error.is_none();
                 if !lines.is_empty() && tx.send(Update::Lines(lines)).await.is_err() {
                     break;
                 }
                 if let Some(n) = note {
-                    if tx.send(Update::Note(f.group.kind, n)).await.is_err() {
+                    if tx.send(Update::Note(followed[i].group.kind, n)).await.is_err() {
                         break;
                     }
+                }
+                if recovered && choice_open_or_on(&live_tail) {
+                    go_live(&client, &mut followed, &mut sessions, &stx);
                 }
             }
             Some(msg) = srx.recv() => match msg {
                 SessionMsg::Events { session, events, sampled: s } => {
-                    let mut lines = Vec::new();
+                    // One update's events, per group, through its cursor at
+                    // once (so two identical events stay two).
+                    let mut per_group: Vec<Vec<Event>> = vec![Vec::new(); followed.len()];
                     for (ident, e) in events {
-                        let name = super::groups::group_of_arn(&ident).unwrap_or(ident);
-                        if let Some(f) = followed
-                            .iter_mut()
-                            .find(|f| f.session == Some(session) && f.group.name == name)
+                        let name = group_name_of(&ident);
+                        if let Some(i) = followed
+                            .iter()
+                            .position(|f| f.session == Some(session) && f.group.name == name)
                         {
-                            for e in f.cursor.fresh(vec![e]) {
+                            per_group[i].push(e);
+                        }
+                    }
+                    let mut lines = Vec::new();
+                    for (f, events) in followed.iter_mut().zip(per_group) {
+                        if !events.is_empty() {
+                            for e in f.cursor.fresh(events) {
                                 lines.push(tail::line(f.group.kind, &f.group.name, &e));
                             }
                         }
@@ -254,31 +290,47 @@ pub async fn follow(
                     if !lines.is_empty() && tx.send(Update::Lines(lines)).await.is_err() {
                         break;
                     }
-                    sampled = s;
+                    if let Some(flag) = sampled.get_mut(session) {
+                        *flag = s;
+                    }
                 }
                 SessionMsg::Ended { session, end } => {
                     let members: Vec<usize> = (0..followed.len())
                         .filter(|&i| followed[i].session == Some(session))
                         .collect();
+                    // A session stopped on purpose (Live Tail turned off)
+                    // may still have a message queued: nothing to do.
+                    if members.is_empty() || sessions.0.get(session).is_none_or(Option::is_none) {
+                        continue;
+                    }
+                    if let Some(flag) = sampled.get_mut(session) {
+                        *flag = false;
+                    }
                     match end {
                         End::Renew => {
                             // The new session first, then one poll for the gap.
                             for &i in &members {
                                 followed[i].catch_up = true;
-                                followed[i].due = Instant::now();
+                                followed[i].due = Instant::now() + CATCH_UP_AFTER;
                             }
                             let pattern = members.first().and_then(|&i| followed[i].group.pattern.clone());
-                            sessions[session] = Some(start_session(&client, session, &followed, pattern, &stx));
+                            sessions.0[session] = Some(start_session(&client, session, &followed, pattern, &stx));
                         }
                         End::Failed(why) => {
-                            sessions[session] = None;
+                            sessions.0[session] = None;
                             let kind = members.first().map_or(SourceKind::Access, |&i| followed[i].group.kind);
+                            let mut names = Vec::new();
                             for &i in &members {
                                 let f = &mut followed[i];
                                 f.session = None;
+                                f.live_failed = true;
                                 f.due = Instant::now();
+                                names.push(f.group.name.clone());
                             }
-                            let note = format!("Live Tail stopped ({why}); polling instead");
+                            let note = format!(
+                                "Live Tail stopped for {} ({why}); polling instead",
+                                names.join(", ")
+                            );
                             if tx.send(Update::Note(kind, note)).await.is_err() {
                                 break;
                             }
@@ -287,7 +339,8 @@ pub async fn follow(
                 }
             },
         }
-        let now_mode = mode_of(&followed, sampled);
+        sampled.resize(sessions.0.len(), false);
+        let now_mode = mode_of(&followed, sampled.iter().any(|s| *s));
         if now_mode != mode {
             mode = now_mode;
             if tx.send(Update::Mode(mode.clone())).await.is_err() {
@@ -295,7 +348,6 @@ pub async fn follow(
             }
         }
     }
-    stop(&mut sessions);
 }
 
 /// Start Live Tail sessions for the polled groups that read well: one
@@ -304,12 +356,12 @@ pub async fn follow(
 fn go_live(
     client: &Client,
     followed: &mut [Followed],
-    sessions: &mut Vec<Option<tokio::task::JoinHandle<()>>>,
+    sessions: &mut Sessions,
     stx: &mpsc::Sender<SessionMsg>,
 ) {
     let mut by_pattern: Vec<(Option<String>, Vec<usize>)> = Vec::new();
     for (i, f) in followed.iter().enumerate() {
-        if f.session.is_some() || f.last_error.is_some() {
+        if f.session.is_some() || f.last_error.is_some() || f.live_failed {
             continue;
         }
         match by_pattern
@@ -321,18 +373,50 @@ fn go_live(
         }
     }
     for (pattern, members) in by_pattern {
-        let n = sessions.len();
+        let n = sessions.0.len();
         for &i in &members {
-            followed[i].session = Some(n);
+            let f = &mut followed[i];
+            f.session = Some(n);
+            // Live Tail streams what is ingested from now on: one more poll
+            // a little later catches what came in during the handshake.
+            f.catch_up = true;
+            f.due = Instant::now() + CATCH_UP_AFTER;
         }
-        sessions.push(Some(start_session(client, n, followed, pattern, stx)));
+        sessions
+            .0
+            .push(Some(start_session(client, n, followed, pattern, stx)));
     }
 }
 
-fn stop(sessions: &mut [Option<tokio::task::JoinHandle<()>>]) {
-    for h in sessions.iter_mut().filter_map(Option::take) {
-        h.abort();
+/// The Live Tail session tasks, by session number; all stopped when the
+/// follower ends or is aborted (a session left running is billed).
+#[derive(Default)]
+struct Sessions(Vec<Option<tokio::task::JoinHandle<()>>>);
+
+impl Sessions {
+    fn stop(&mut self) {
+        for h in self.0.iter_mut().filter_map(Option::take) {
+            h.abort();
+        }
     }
+}
+
+impl Drop for Sessions {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Whether Live Tail is allowed now.
+fn choice_open_or_on(choice: &watch::Receiver<bool>) -> bool {
+    *choice.borrow()
+}
+
+/// The group a Live Tail event names (its ARN, with or without `:*`, or
+/// its name): log group names hold no `:`, so it is what follows the last.
+fn group_name_of(ident: &str) -> &str {
+    let ident = ident.strip_suffix(":*").unwrap_or(ident);
+    ident.rsplit(':').next().unwrap_or(ident)
 }
 
 fn mode_of(followed: &[Followed], sampled: bool) -> Mode {
@@ -349,9 +433,13 @@ fn mode_of(followed: &[Followed], sampled: bool) -> Mode {
 async fn poll_one(client: &Client, f: &mut Followed) -> (Vec<LogLine>, Option<String>) {
     let outcome = tail::poll(client, &mut f.cursor).await;
     f.wait = tail::next_wait(f.wait, outcome.as_ref().map(|_| ()));
+    if f.group.kind == SourceKind::Flow {
+        f.wait = f.wait.max(FLOW_POLL_EVERY);
+    }
     f.due = Instant::now() + f.wait;
     match outcome {
         Ok(events) => {
+            f.catch_up = false;
             let note = f
                 .last_error
                 .take()

@@ -284,7 +284,14 @@ fn flow_sources(world: &World, trace: &Trace) -> Vec<Source> {
                     FLOW_HOPS,
                 );
                 s.format = fl.log_format.clone();
-                s.pattern = (!enis.is_empty()).then(|| {
+                // Records name their ENI only when the format has it (the
+                // default does); a pattern over at most 1,024 characters.
+                let names_eni = fl
+                    .log_format
+                    .as_deref()
+                    .is_none_or(|f| f.contains("${interface-id}"));
+                let pattern_len: usize = enis.iter().map(|e| e.len() + 4).sum();
+                s.pattern = (names_eni && !enis.is_empty() && pattern_len <= 1_024).then(|| {
                     enis.iter()
                         .map(|e| format!("?\"{e}\""))
                         .collect::<Vec<_>>()
