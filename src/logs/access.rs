@@ -31,7 +31,8 @@ const VAR_PREFIX: &str = "$context.";
 
 /// A field value's name: the variable without its `$`, e.g.
 /// `context.identity.vpceId`.
-pub type FieldName = String;
+/// Shared by the format and every record it reads (a clone is a count).
+pub type FieldName = std::sync::Arc<str>;
 
 /// One access-log line, each value named by its variable. Values written as
 /// `-` (API Gateway's "no value") are absent.
@@ -90,7 +91,7 @@ struct Layout {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Item {
     Lit(String),
-    Vars(Vec<String>),
+    Vars(Vec<FieldName>),
 }
 
 /// A compiled access-log format.
@@ -100,6 +101,34 @@ pub struct AccessFormat {
     layout: Layout,
     /// Set for formats that are a JSON object.
     json: Option<Vec<JsonSlot>>,
+    /// For a JSON format whose values are all top-level keys: each key's
+    /// slot, so a line is read in one pass without building its tree.
+    flat: Option<FlatIndex>,
+}
+
+/// Top-level key → slot, hashed with FNV-1a (a line's keys are short and
+/// many; SipHash's strength buys nothing here).
+type FlatIndex = std::collections::HashMap<String, usize, std::hash::BuildHasherDefault<Fnv>>;
+
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
 /// The JSON format the rulebook recommends (§5.1); the demo world writes it.
@@ -196,8 +225,8 @@ impl Layout {
         let mut items: Vec<Item> = Vec::new();
         for t in tokens {
             match (t, items.last_mut()) {
-                (Token::Var(v), Some(Item::Vars(vs))) => vs.push(v),
-                (Token::Var(v), _) => items.push(Item::Vars(vec![v])),
+                (Token::Var(v), Some(Item::Vars(vs))) => vs.push(v.into()),
+                (Token::Var(v), _) => items.push(Item::Vars(vec![v.into()])),
                 (Token::Lit(l), Some(Item::Lit(prev))) => prev.push_str(&l),
                 (Token::Lit(l), _) => items.push(Item::Lit(l)),
             }
@@ -212,7 +241,7 @@ impl Layout {
                 Item::Vars(v) => v.as_slice(),
                 Item::Lit(_) => &[],
             })
-            .map(String::as_str)
+            .map(|v| &**v)
     }
 
     /// Matches `line` against the layout and stores the values found. Two
@@ -368,7 +397,7 @@ impl Layout {
             if start > end {
                 continue;
             }
-            let free = FREE_TEXT.contains(&vs[0].as_str());
+            let free = FREE_TEXT.contains(&&*vs[0]);
             match best {
                 None => best = Some((g, free)),
                 Some((_, false)) if free => best = Some((g, free)),
@@ -412,10 +441,21 @@ impl AccessFormat {
             None
         };
         let layout = Layout::from_tokens(tokens);
+        let flat = json.as_ref().and_then(|slots| {
+            slots
+                .iter()
+                .enumerate()
+                .map(|(i, s)| match s.path.as_slice() {
+                    [k] => Some((k.clone(), i)),
+                    _ => None,
+                })
+                .collect()
+        });
         Ok(AccessFormat {
             source: format.to_string(),
             layout,
             json,
+            flat,
         })
     }
 
@@ -443,6 +483,36 @@ impl AccessFormat {
     pub fn parse(&self, line: &str) -> Result<AccessRecord, LineError> {
         let line = line.trim_end_matches(['\n', '\r']);
         let mut rec = AccessRecord::default();
+        if let (Some(slots), Some(index)) = (&self.json, &self.flat) {
+            let mut values: Vec<Option<String>> = vec![None; slots.len()];
+            let mut de = serde_json::Deserializer::from_str(line);
+            let read = serde::de::DeserializeSeed::deserialize(
+                FlatObject {
+                    index,
+                    values: &mut values,
+                },
+                &mut de,
+            )
+            .and_then(|object| de.end().map(|_| object));
+            if let Ok(true) = read {
+                let mut found = 0;
+                for (slot, v) in slots.iter().zip(values) {
+                    let Some(s) = v else { continue };
+                    found += 1;
+                    self.store(slot, s, &mut rec);
+                }
+                if found == 0 {
+                    return Err(LineError(
+                        "a JSON object without any key of the format".into(),
+                    ));
+                }
+                return Ok(rec);
+            }
+            // Not a JSON object (API Gateway does not escape values): walk
+            // the format as written.
+            self.layout.capture(line, &mut rec.fields)?;
+            return Ok(rec);
+        }
         if let Some(slots) = &self.json {
             match serde_json::from_str::<Value>(line) {
                 Ok(v @ Value::Object(_)) => {
@@ -452,17 +522,7 @@ impl AccessFormat {
                             continue;
                         };
                         found += 1;
-                        // The usual slot is one variable alone: its value
-                        // is the whole string, with no layout to walk.
-                        if let [Item::Vars(vs)] = slot.layout.items.as_slice() {
-                            if s != "-" {
-                                rec.fields.entry(vs[0].clone()).or_insert(s);
-                            }
-                            continue;
-                        }
-                        // A value that does not fit its layout is skipped;
-                        // the other fields still count.
-                        let _ = slot.layout.capture(&s, &mut rec.fields);
+                        self.store(slot, s, &mut rec);
                     }
                     if found == 0 {
                         return Err(LineError(
@@ -481,6 +541,153 @@ impl AccessFormat {
         }
         self.layout.capture(line, &mut rec.fields)?;
         Ok(rec)
+    }
+}
+
+impl AccessFormat {
+    /// Keeps the value of one JSON slot: the usual slot is one variable
+    /// alone, whose value is the whole string, with no layout to walk. A
+    /// value that does not fit its layout is skipped (the other fields
+    /// still count).
+    fn store(&self, slot: &JsonSlot, s: String, rec: &mut AccessRecord) {
+        if let [Item::Vars(vs)] = slot.layout.items.as_slice() {
+            if s != "-" {
+                rec.fields.entry(vs[0].clone()).or_insert(s);
+            }
+            return;
+        }
+        let _ = slot.layout.capture(&s, &mut rec.fields);
+    }
+}
+
+/// Reads a JSON object's top-level values into their slots (keys the
+/// format does not name are skipped unread); `false` when the line is JSON
+/// but not an object.
+struct FlatObject<'a> {
+    index: &'a FlatIndex,
+    values: &'a mut Vec<Option<String>>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for FlatObject<'_> {
+    type Value = bool;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for FlatObject<'_> {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            match self.index.get(&*key) {
+                Some(&i) => self.values[i] = map.next_value::<Scalar>()?.0,
+                None => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(true)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(false)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+}
+
+/// An object key, borrowed from the line unless it has escapes.
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Key<'de>, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// One JSON value as the text a field holds: a string as it is, `null` as
+/// absent, anything else as its JSON text (as the tree walk gives it).
+struct Scalar(Option<String>);
+
+impl<'de> serde::Deserialize<'de> for Scalar {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar(Some(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Scalar, E> {
+                Ok(Scalar(Some(v)))
+            }
+            fn visit_unit<E>(self) -> Result<Scalar, E> {
+                Ok(Scalar(None))
+            }
+            fn visit_none<E>(self) -> Result<Scalar, E> {
+                Ok(Scalar(None))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar(Some(v.to_string())))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar(Some(v.to_string())))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar(Some(v.to_string())))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
+                // As serde_json writes the number.
+                Ok(Scalar(Some(Value::from(v).to_string())))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Scalar, A::Error> {
+                let v = <Value as serde::Deserialize>::deserialize(
+                    serde::de::value::SeqAccessDeserializer::new(seq),
+                )?;
+                Ok(Scalar(Some(v.to_string())))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Scalar, A::Error> {
+                let v = <Value as serde::Deserialize>::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(map),
+                )?;
+                Ok(Scalar(Some(v.to_string())))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -601,12 +808,24 @@ impl AccessRecord {
     /// `status` all name the same field.
     pub fn get(&self, var: &str) -> Option<&str> {
         let var = var.strip_prefix('$').unwrap_or(var);
-        let found = if var.starts_with("context.") {
-            self.fields.get(var)
-        } else {
-            self.fields.get(&format!("context.{var}"))
-        };
-        found.map(String::as_str)
+        if var.starts_with("context.") {
+            return self.fields.get(var).map(String::as_str);
+        }
+        // `context.` + the name, built on the stack (names are short; a
+        // long one takes the slow way).
+        const PREFIX: &[u8] = b"context.";
+        let mut buf = [0u8; 96];
+        let n = PREFIX.len() + var.len();
+        if n > buf.len() {
+            return self
+                .fields
+                .get(format!("context.{var}").as_str())
+                .map(String::as_str);
+        }
+        buf[..PREFIX.len()].copy_from_slice(PREFIX);
+        buf[PREFIX.len()..n].copy_from_slice(var.as_bytes());
+        let key = std::str::from_utf8(&buf[..n]).ok()?;
+        self.fields.get(key).map(String::as_str)
     }
 
     fn first(&self, vars: &[&str]) -> Option<&str> {

@@ -279,3 +279,34 @@ fn many_variables_against_a_long_line_stay_fast() {
     assert_eq!(r.fields.len(), 2000);
     assert!(t.elapsed().as_secs() < 2, "{:?}", t.elapsed());
 }
+
+/// The one-pass reading of a flat JSON format gives what the tree walk
+/// gives: numbers and booleans as their JSON text, `null` and `-` absent,
+/// an object as its JSON, escaped keys and values unescaped, unknown keys
+/// skipped, the last of a repeated key.
+#[test]
+fn flat_json_lines_read_in_one_pass_as_the_tree_walk_reads_them() {
+    let f = AccessFormat::compile(
+        r#"{"status":$context.status,"ip":"$context.identity.sourceIp","err":"$context.error.message","x":"$context.stage","lat":$context.responseLatency}"#,
+    )
+    .unwrap();
+    let r = f
+        .parse(r#"{"status":403,"extra":{"a":[1,2]},"i\u0070":"10.0.1.5","err":null,"x":{"k":"v"},"lat":1.5,"x":"prod"}"#)
+        .unwrap();
+    assert_eq!(r.get("status"), Some("403"));
+    assert_eq!(r.get("identity.sourceIp"), Some("10.0.1.5"));
+    assert_eq!(r.get("error.message"), None);
+    assert_eq!(r.get("stage"), Some("prod"));
+    assert_eq!(r.get("responseLatency"), Some("1.5"));
+    let r = f.parse(r#"{"x":{"k":"v"},"status":true}"#).unwrap();
+    assert_eq!(r.get("stage"), Some(r#"{"k":"v"}"#));
+    assert_eq!(r.get("status"), Some("true"));
+    // JSON that is not an object, and broken JSON, are walked as text.
+    assert!(f.parse("[1,2]").is_err());
+    assert!(f.parse(r#"{"status":1,"#).is_err());
+    assert!(f
+        .parse(r#"{"other":1}"#)
+        .unwrap_err()
+        .0
+        .contains("without any key"));
+}

@@ -48,11 +48,50 @@ pub struct PathFacts {
     /// Lambda request ids of authorizer invocations
     /// (`$context.authorizer.requestId` from access lines): Lambda lines with
     /// these ids are authorization evidence, the others integration.
-    pub authorizer_request_ids: Vec<String>,
+    pub authorizer_request_ids: RecentIds,
     /// API Gateway request ids of this client's lines for this method and
     /// resource (from access lines): only their execution-log lines can
     /// block or prove a hop; other requests' lines are only seen.
-    pub request_ids: Vec<String>,
+    pub request_ids: RecentIds,
+}
+
+/// The newest ids seen (a thousand), for telling a line's request apart.
+#[derive(Debug, Clone, Default)]
+pub struct RecentIds {
+    set: std::collections::HashSet<String>,
+    order: std::collections::VecDeque<String>,
+}
+
+impl RecentIds {
+    const KEEP: usize = 1_000;
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.set.contains(id)
+    }
+
+    /// Remember `id`; the oldest is forgotten past a thousand.
+    pub fn insert(&mut self, id: &str) {
+        if self.set.contains(id) {
+            return;
+        }
+        if self.order.len() >= Self::KEEP {
+            if let Some(old) = self.order.pop_front() {
+                self.set.remove(&old);
+            }
+        }
+        self.set.insert(id.to_string());
+        self.order.push_back(id.to_string());
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for RecentIds {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> RecentIds {
+        let mut ids = RecentIds::default();
+        for id in iter {
+            ids.insert(id.as_ref());
+        }
+        ids
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +110,14 @@ pub struct Finding {
     pub rule: &'static str,
     /// One sentence, naming the line's values.
     pub why: String,
+}
+
+/// A finding's sentence, or nothing when only its claim is wanted (the
+/// sentence is written only for a line that contradicts a verdict).
+macro_rules! w {
+    ($on:expr, $($arg:tt)*) => {
+        if $on { format!($($arg)*) } else { String::new() }
+    };
 }
 
 fn finding(claim: Claim, hops: &[HopId], rule: &'static str, why: String) -> Finding {
@@ -140,8 +187,18 @@ const ACCESS_FIELDS: &[(&str, &[HopId])] = &[
 
 /// Everything a parsed line says about the path's hops.
 pub fn findings(record: &Parsed, path: &PathFacts) -> Vec<Finding> {
+    findings_with(record, path, true)
+}
+
+/// As [`findings`], without the sentences of access-line findings (their
+/// claims and hops only): the fast path for lines that contradict nothing.
+pub fn claims(record: &Parsed, path: &PathFacts) -> Vec<Finding> {
+    findings_with(record, path, false)
+}
+
+fn findings_with(record: &Parsed, path: &PathFacts, why: bool) -> Vec<Finding> {
     match record {
-        Parsed::Access(r) => access_findings(r, path),
+        Parsed::Access(r) => access_findings(r, path, why),
         Parsed::Execution(r) => {
             let mut out = execution_findings(r);
             if !path.request_ids.contains(&r.request_id) {
@@ -207,19 +264,15 @@ pub fn contradiction_in(
     })
 }
 
-fn listed<T: PartialEq>(list: &[T], x: &T) -> bool {
-    list.is_empty() || list.contains(x)
-}
-
 fn ip_listed(list: &[IpAddr], s: Option<&str>) -> Option<bool> {
     let ip: IpAddr = s?.parse().ok()?;
     Some(list.contains(&ip))
 }
 
-fn access_findings(r: &AccessRecord, path: &PathFacts) -> Vec<Finding> {
+fn access_findings(r: &AccessRecord, path: &PathFacts, why: bool) -> Vec<Finding> {
     // Lines of another endpoint, API or stage are not about this path.
     if let Some(v) = r.vpce_id() {
-        if !listed(&path.vpce_ids, &v.to_string()) {
+        if !path.vpce_ids.is_empty() && !path.vpce_ids.iter().any(|x| x == v) {
             return Vec::new();
         }
     }
@@ -252,13 +305,14 @@ fn access_findings(r: &AccessRecord, path: &PathFacts) -> Vec<Finding> {
             Claim::Seen,
             &[H::Endpoint],
             "§5.1",
-            format!("the access log shows a request arriving through {via}"),
+            w!(why, "the access log shows a request arriving through {via}"),
         ));
         out.push(finding(
             Claim::Passed,
             &[H::SgEgress, H::SgEndpoint],
             "§5.1",
-            format!(
+            w!(
+                why,
                 "the access log shows {} reaching API Gateway through {via}",
                 r.source_ip().unwrap_or("the client")
             ),
@@ -268,7 +322,7 @@ fn access_findings(r: &AccessRecord, path: &PathFacts) -> Vec<Finding> {
             Claim::Seen,
             &[H::Endpoint],
             "§5.1",
-            format!("the access log shows a request arriving through {via}"),
+            w!(why, "the access log shows a request arriving through {via}"),
         ));
     }
 
@@ -326,7 +380,8 @@ fn access_findings(r: &AccessRecord, path: &PathFacts) -> Vec<Finding> {
                 H::Integration,
             ],
             "§5.1",
-            format!(
+            w!(
+                why,
                 "the access log shows {} {} answered {} through {via}",
                 r.http_method().unwrap_or("?"),
                 r.resource_path().or(r.path()).unwrap_or("?"),
@@ -352,16 +407,17 @@ fn access_findings(r: &AccessRecord, path: &PathFacts) -> Vec<Finding> {
                     hops = &[H::Authorization];
                 }
             }
-            let status = status.map(|s| s.to_string()).unwrap_or_else(|| "-".into());
+            let status = status.map_or(std::borrow::Cow::Borrowed("-"), |s| s.to_string().into());
             let msg = r
                 .error_message()
+                .filter(|_| why)
                 .map(|m| format!(" ({m})"))
                 .unwrap_or_default();
             out.push(finding(
                 *claim,
                 hops,
                 "§5.3",
-                format!("the access log shows {via} getting {status} {ty}{msg}"),
+                w!(why, "the access log shows {via} getting {status} {ty}{msg}"),
             ));
         }
     }
@@ -377,12 +433,13 @@ fn access_findings(r: &AccessRecord, path: &PathFacts) -> Vec<Finding> {
         ("authorizer", r.authorizer_status(), r.authorizer_error()),
     ] {
         if st.is_some_and(|s| s >= 400) || err.is_some() {
-            let st = st.map(|s| s.to_string()).unwrap_or_else(|| "-".into());
+            let st = st.map_or(std::borrow::Cow::Borrowed("-"), |s| s.to_string().into());
             out.push(finding(
                 Claim::Blocked,
                 &[H::Authorization],
                 "§5.1",
-                format!(
+                w!(
+                    why,
                     "the access log shows the {step} step failing with {st} {}",
                     err.unwrap_or("")
                 )
@@ -430,12 +487,23 @@ pub fn is_this_request(r: &AccessRecord, path: &PathFacts) -> bool {
 
 /// Every variable an access line has: evidence for its hop (§5.1 table).
 fn seen_fields(r: &AccessRecord) -> Option<Finding> {
+    // The fields and the prefixes are both sorted: one walk over the two
+    // finds each prefix some field starts with.
+    static SORTED: std::sync::OnceLock<Vec<(&'static str, &'static [HopId])>> =
+        std::sync::OnceLock::new();
+    let prefixes = SORTED.get_or_init(|| {
+        let mut v = ACCESS_FIELDS.to_vec();
+        v.sort_by_key(|(p, _)| *p);
+        v
+    });
     let mut seen: BTreeSet<HopId> = BTreeSet::new();
-    for k in r.fields.keys() {
-        for (prefix, hops) in ACCESS_FIELDS {
-            if k.starts_with(prefix) {
-                seen.extend(hops.iter().copied());
-            }
+    let mut keys = r.fields.keys().peekable();
+    for (prefix, hops) in prefixes {
+        while keys.peek().is_some_and(|k| &***k < *prefix) {
+            keys.next();
+        }
+        if keys.peek().is_some_and(|k| k.starts_with(prefix)) {
+            seen.extend(hops.iter().copied());
         }
     }
     (!seen.is_empty()).then(|| Finding {

@@ -17,8 +17,10 @@ fn path() -> PathFacts {
         method: Some("GET".into()),
         resource_path: Some("/pets".into()),
         path: None,
-        authorizer_request_ids: vec!["a0a0a0a0-1111-2222-3333-444455556666".into()],
-        request_ids: Vec::new(),
+        authorizer_request_ids: ["a0a0a0a0-1111-2222-3333-444455556666"]
+            .into_iter()
+            .collect(),
+        request_ids: Default::default(),
     }
 }
 
@@ -388,7 +390,7 @@ fn execution_and_lambda_lines() {
         contradicts(HopId::Integration, all(Verdict::Allow), &perm, &p),
         None
     );
-    p.request_ids.push("r-1".into());
+    p.request_ids.insert("r-1");
     let perm = parse_line(
         SourceKind::Execution,
         "(r-1) Execution failed due to configuration error: Invalid permissions on Lambda function",

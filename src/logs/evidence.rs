@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::access::AccessFormat;
-use super::correlate::{contradiction_in, findings, is_this_request, Claim, PathFacts};
+use super::correlate::{claims, contradiction_in, findings, is_this_request, Claim, PathFacts};
 use super::flow::FlowFormat;
 use super::parsed::{parse_line, Formats, Parsed};
 use super::LogLine;
@@ -178,37 +178,39 @@ impl Tagger {
         // thousand ids are kept).
         if let Parsed::Access(a) = &parsed {
             if let Some(id) = a.request_id().filter(|_| is_this_request(a, &self.path)) {
-                let ids = &mut self.path.request_ids;
-                if !ids.iter().any(|i| i == id) {
-                    if ids.len() >= 1_000 {
-                        ids.remove(0);
-                    }
-                    ids.push(id.to_string());
-                }
+                self.path.request_ids.insert(id);
             }
             if let Some(id) = a.authorizer_request_id() {
-                let ids = &mut self.path.authorizer_request_ids;
-                if !ids.iter().any(|i| i == id) {
-                    if ids.len() >= 1_000 {
-                        ids.remove(0);
-                    }
-                    ids.push(id.to_string());
-                }
+                self.path.authorizer_request_ids.insert(id);
             }
         }
         if parsed.is_raw() {
             self.raw += 1;
         }
-        let found = findings(&parsed, &self.path);
-        let mut hops: Vec<HopId> = found.iter().flat_map(|f| f.hops.iter().copied()).collect();
-        hops.sort();
-        hops.dedup();
+        let mut found = claims(&parsed, &self.path);
+        // Each hop once, in path order (a bit per hop, no sort).
+        let mask = found
+            .iter()
+            .flat_map(|f| f.hops.iter())
+            .fold(0u32, |m, h| m | 1 << (*h as u32));
+        let hops: Vec<HopId> = HopId::ALL
+            .into_iter()
+            .filter(|h| mask & (1 << (*h as u32)) != 0)
+            .collect();
         let verdicts = &self.verdicts;
         let verdict_of = |h: HopId| verdicts.get(&h).copied().unwrap_or(Verdict::Unknown);
-        let contradicted: Vec<(HopId, String)> = hops
+        let mut contradicted: Vec<(HopId, String)> = hops
             .iter()
             .filter_map(|&h| contradiction_in(&found, h, verdict_of).map(|why| (h, why)))
             .collect();
+        // Only a line that contradicts gets its findings' sentences.
+        if !contradicted.is_empty() {
+            found = findings(&parsed, &self.path);
+            contradicted = hops
+                .iter()
+                .filter_map(|&h| contradiction_in(&found, h, verdict_of).map(|why| (h, why)))
+                .collect();
+        }
         let contradiction = contradicted.first().cloned();
         for h in &hops {
             self.evidence.entry(*h).or_default().lines += 1;
@@ -352,8 +354,8 @@ pub fn path_facts(world: &World, trace: &Trace, req: Option<&crate::trace::Reque
         method: Some(trace.request.method.clone()),
         resource_path: None,
         path,
-        authorizer_request_ids: Vec::new(),
-        request_ids: Vec::new(),
+        authorizer_request_ids: Default::default(),
+        request_ids: Default::default(),
     }
 }
 
