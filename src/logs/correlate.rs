@@ -53,6 +53,10 @@ pub struct PathFacts {
     /// resource (from access lines): only their execution-log lines can
     /// block or prove a hop; other requests' lines are only seen.
     pub request_ids: RecentIds,
+    /// The integration request ids of those lines
+    /// (`$context.integration.requestId`): for a Lambda backend, its
+    /// invocation ids, so the function's lines of this request are told apart.
+    pub integration_request_ids: RecentIds,
 }
 
 /// The newest ids seen (a thousand), for telling a line's request apart.
@@ -708,14 +712,32 @@ fn lambda_findings(r: &LambdaRecord, path: &PathFacts) -> Vec<Finding> {
     } else {
         H::Integration
     };
-    let what = if authorizer { "authorizer " } else { "" };
+    // This request's own invocation of its backend: API Gateway could
+    // invoke the function (H15), whatever the function then did.
+    let ours = !authorizer
+        && r.request_id
+            .as_ref()
+            .is_some_and(|id| path.integration_request_ids.contains(id));
+    let what = if authorizer {
+        "authorizer "
+    } else if ours {
+        "this request's "
+    } else {
+        ""
+    };
     let why = match (&r.request_id, r.is_failure()) {
         (Some(id), true) => format!("{what}invocation {id} failed"),
         (None, true) => "the function failed".to_string(),
         (Some(id), false) => format!("{what}invocation {id}"),
         (None, false) => "function log".to_string(),
     };
-    vec![finding(Claim::Seen, &[hop], "§5.2", why)]
+    let claim = if ours { Claim::Passed } else { Claim::Seen };
+    let why = if ours {
+        format!("the function's log shows {why}: API Gateway invoked it")
+    } else {
+        why
+    };
+    vec![finding(claim, &[hop], "§5.2", why)]
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ fn path() -> PathFacts {
             .into_iter()
             .collect(),
         request_ids: Default::default(),
+        integration_request_ids: Default::default(),
     }
 }
 
@@ -514,4 +515,25 @@ fn another_clients_line_does_not_contradict_this_clients_deny() {
         &path()
     )
     .is_some());
+}
+
+/// A Lambda line of this request's invocation (its id came in an access
+/// line's integration.requestId) proves API Gateway could invoke the
+/// function: it contradicts an integration deny; another invocation's line
+/// does not.
+#[test]
+fn the_backend_invocation_of_this_request_proves_the_integration() {
+    let f = Formats::default();
+    let mut p = path();
+    let start = parse_line(
+        SourceKind::Lambda,
+        "START RequestId: 5d0c0000-aa11-4c3e-9f2a-1d2e3f4a5b6c Version: $LATEST",
+        &f,
+    );
+    let deny = except(HopId::Integration, Verdict::Deny);
+    assert_eq!(contradicts(HopId::Integration, &deny, &start, &p), None);
+    p.integration_request_ids
+        .insert("5d0c0000-aa11-4c3e-9f2a-1d2e3f4a5b6c");
+    let c = contradicts(HopId::Integration, &deny, &start, &p).expect("a contradiction");
+    assert!(c.contains("this request's invocation"), "{c}");
 }

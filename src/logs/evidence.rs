@@ -177,8 +177,13 @@ impl Tagger {
         // function's lines are then authorization evidence (the newest
         // thousand ids are kept).
         if let Parsed::Access(a) = &parsed {
-            if let Some(id) = a.request_id().filter(|_| is_this_request(a, &self.path)) {
-                self.path.request_ids.insert(id);
+            if is_this_request(a, &self.path) {
+                if let Some(id) = a.request_id() {
+                    self.path.request_ids.insert(id);
+                }
+                if let Some(id) = a.integration_request_id() {
+                    self.path.integration_request_ids.insert(id);
+                }
             }
             if let Some(id) = a.authorizer_request_id() {
                 self.path.authorizer_request_ids.insert(id);
@@ -356,6 +361,7 @@ pub fn path_facts(world: &World, trace: &Trace, req: Option<&crate::trace::Reque
         path,
         authorizer_request_ids: Default::default(),
         request_ids: Default::default(),
+        integration_request_ids: Default::default(),
     }
 }
 
