@@ -27,7 +27,7 @@ fn check(f: &AccessFormat, rec: &AccessRecord) {
     let names = f.fields();
     for (k, v) in &rec.fields {
         assert!(k.starts_with("context."), "{k}");
-        assert!(names.contains(&k.as_str()), "{k} not in {names:?}");
+        assert!(names.contains(&&**k), "{k} not in {names:?}");
         assert_ne!(v, "-");
     }
     let _ = (
