@@ -274,29 +274,27 @@ fn ip_listed(list: &[IpAddr], s: Option<&str>) -> Option<bool> {
 }
 
 fn access_findings(r: &AccessRecord, path: &PathFacts, why: bool) -> Vec<Finding> {
+    let l = LineFacts::of(r);
     // Lines of another endpoint, API or stage are not about this path.
-    if let Some(v) = r.vpce_id() {
+    if let Some(v) = l.vpce {
         if !path.vpce_ids.is_empty() && !path.vpce_ids.iter().any(|x| x == v) {
             return Vec::new();
         }
     }
-    if let (Some(a), Some(b)) = (r.api_id(), &path.api_id) {
+    if let (Some(a), Some(b)) = (l.api, &path.api_id) {
         if a != b {
             return Vec::new();
         }
     }
-    if let (Some(a), Some(b)) = (r.stage(), &path.stage) {
+    if let (Some(a), Some(b)) = (l.stage, &path.stage) {
         if a != b {
             return Vec::new();
         }
     }
     let mut out = Vec::new();
-    let via = r.vpce_id().unwrap_or("an unlogged endpoint");
-    let from_client =
-        !path.client_ips.is_empty() && ip_listed(&path.client_ips, r.source_ip()) == Some(true);
-    let our_vpce = r
-        .vpce_id()
-        .is_some_and(|v| path.vpce_ids.iter().any(|x| x == v));
+    let via = l.vpce.unwrap_or("an unlogged endpoint");
+    let from_client = l.is_from_client(path);
+    let our_vpce = l.our_vpce(path);
 
     // §5.1 interpretation rule: a logged request reached API Gateway, so the
     // stateful request-direction hops let it through. (NACLs and routes are
@@ -318,7 +316,7 @@ fn access_findings(r: &AccessRecord, path: &PathFacts, why: bool) -> Vec<Finding
             w!(
                 why,
                 "the access log shows {} reaching API Gateway through {via}",
-                r.source_ip().unwrap_or("the client")
+                l.ip.unwrap_or("the client")
             ),
         ));
     } else if our_vpce {
@@ -334,10 +332,10 @@ fn access_findings(r: &AccessRecord, path: &PathFacts, why: bool) -> Vec<Finding
     // POST, or asked for another path) proves the network side above but
     // says nothing about this request's API-side hops.
     let other_method = matches!(
-        (&path.method, r.http_method()),
+        (&path.method, l.method),
         (Some(m), Some(rm)) if !m.eq_ignore_ascii_case(rm)
     );
-    let other_path = match (path.path.as_deref(), r.path(), r.resource_path()) {
+    let other_path = match (path.path.as_deref(), l.path, l.resource_path) {
         (Some(p), Some(lp), _) => p != lp,
         // A resource path without parameters is the path itself.
         (Some(p), None, Some(rp)) if !rp.contains('{') => p != rp,
@@ -360,12 +358,12 @@ fn access_findings(r: &AccessRecord, path: &PathFacts, why: bool) -> Vec<Finding
     }
 
     // A success for the traced method and resource proves the API side.
-    let same_request = match (&path.method, r.http_method()) {
+    let same_request = match (&path.method, l.method) {
         (Some(m), Some(rm)) => {
             m.eq_ignore_ascii_case(rm)
                 && ((path.resource_path.is_some()
-                    && path.resource_path.as_deref() == r.resource_path())
-                    || (path.path.is_some() && path.path.as_deref() == r.path()))
+                    && path.resource_path.as_deref() == l.resource_path)
+                    || (path.path.is_some() && path.path.as_deref() == l.path))
         }
         _ => false,
     };
@@ -470,23 +468,55 @@ fn access_findings(r: &AccessRecord, path: &PathFacts, why: bool) -> Vec<Finding
 /// and resource through the path's endpoint (its request id then ties
 /// execution-log lines to this request).
 pub fn is_this_request(r: &AccessRecord, path: &PathFacts) -> bool {
-    let our_vpce = r
-        .vpce_id()
-        .is_some_and(|v| path.vpce_ids.iter().any(|x| x == v));
-    let from_client =
-        !path.client_ips.is_empty() && ip_listed(&path.client_ips, r.source_ip()) == Some(true);
-    let same_method = matches!((&path.method, r.http_method()), (Some(m), Some(rm)) if m.eq_ignore_ascii_case(rm));
+    let l = LineFacts::of(r);
+    let same_method =
+        matches!((&path.method, l.method), (Some(m), Some(rm)) if m.eq_ignore_ascii_case(rm));
     let same_path = (path.resource_path.is_some()
-        && path.resource_path.as_deref() == r.resource_path())
-        || (path.path.is_some() && path.path.as_deref() == r.path());
-    our_vpce
-        && from_client
+        && path.resource_path.as_deref() == l.resource_path)
+        || (path.path.is_some() && path.path.as_deref() == l.path);
+    l.our_vpce(path)
+        && l.is_from_client(path)
         && same_method
         && same_path
-        && r.api_id()
+        && l.api
             .is_none_or(|a| path.api_id.as_deref().is_none_or(|b| a == b))
-        && r.stage()
+        && l.stage
             .is_none_or(|a| path.stage.as_deref().is_none_or(|b| a == b))
+}
+
+/// The values of an access line the correlation reads more than once,
+/// looked up once.
+struct LineFacts<'r> {
+    vpce: Option<&'r str>,
+    ip: Option<&'r str>,
+    api: Option<&'r str>,
+    stage: Option<&'r str>,
+    method: Option<&'r str>,
+    resource_path: Option<&'r str>,
+    path: Option<&'r str>,
+}
+
+impl<'r> LineFacts<'r> {
+    fn of(r: &'r AccessRecord) -> LineFacts<'r> {
+        LineFacts {
+            vpce: r.vpce_id(),
+            ip: r.source_ip(),
+            api: r.api_id(),
+            stage: r.stage(),
+            method: r.http_method(),
+            resource_path: r.resource_path(),
+            path: r.path(),
+        }
+    }
+
+    fn our_vpce(&self, path: &PathFacts) -> bool {
+        self.vpce
+            .is_some_and(|v| path.vpce_ids.iter().any(|x| x == v))
+    }
+
+    fn is_from_client(&self, path: &PathFacts) -> bool {
+        !path.client_ips.is_empty() && ip_listed(&path.client_ips, self.ip) == Some(true)
+    }
 }
 
 /// Every variable an access line has: evidence for its hop (§5.1 table).
