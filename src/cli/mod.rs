@@ -134,7 +134,8 @@ pub struct TraceArgs {
     #[arg(long, value_enum, default_value_t = Output::Table)]
     pub output: Output,
     /// Also read the path's logs of the last AGE (--logs alone: 15m; --logs=1h; the demo replays
-    /// its script) and give each hop its evidence: lines, and the first that contradicts its verdict
+    /// its script) and give each hop its evidence: lines, and the newest line that contradicts its
+    /// verdict (unless a later line shows the hop passing)
     #[arg(
         long,
         value_name = "AGE",
