@@ -58,7 +58,8 @@ struct Printer {
 }
 
 impl Printer {
-    fn line(&mut self, t: &Tagged) {
+    /// Prints one line; `false` once the output is closed (`| head`).
+    fn line(&mut self, t: &Tagged) -> bool {
         let mut stdout = std::io::stdout().lock();
         let text = if self.json {
             t.json().to_string()
@@ -81,7 +82,7 @@ impl Printer {
             s
         };
         // A closed pipe (`| head`) ends the output quietly.
-        let _ = writeln!(stdout, "{text}");
+        writeln!(stdout, "{text}").is_ok()
     }
 
     fn note(&self, text: &str) {
@@ -93,18 +94,30 @@ impl Printer {
 /// one pass of the script, then (with `follow`) the replay at its pace.
 fn demo(world: &World, t: &Trace, follow: bool, out: &mut Printer) -> Result<i32, CliError> {
     let (mut replay, history) = demo_history()?;
-    let mut tagger = Tagger::new(world, t, None);
+    let mut tagger = Tagger::new(world, t, None).with_sources(&groups::sources(world, t, None));
+    let mut open = true;
     for line in history {
-        out.line(&tagger.tag(line));
+        open = open && out.line(&tagger.tag(line));
     }
-    if follow {
-        // Until interrupted (the replay loops forever).
-        loop {
-            std::thread::sleep(Duration::from_millis(200));
-            for line in replay.due(SystemTime::now()) {
-                out.line(&tagger.tag(line));
+    if follow && open {
+        // Until interrupted or the output closes (the replay loops forever).
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| CliError(format!("cannot start the async runtime: {e}")))?;
+        rt.block_on(async {
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+                    _ = tokio::signal::ctrl_c() => return,
+                }
+                for line in replay.due(SystemTime::now()) {
+                    if !out.line(&tagger.tag(line)) {
+                        return;
+                    }
+                }
             }
-        }
+        });
     }
     summary(&tagger, out);
     Ok(0)
@@ -261,8 +274,8 @@ fn live(
             match update {
                 None => break,
                 Some(Update::Lines(lines)) => {
-                    for l in lines {
-                        out.line(&tagger.tag(l));
+                    if !lines.into_iter().all(|l| out.line(&tagger.tag(l))) {
+                        break;
                     }
                 }
                 Some(Update::Note(kind, text)) => out.note(&format!("{}: {text}", kind.as_str())),

@@ -108,6 +108,10 @@ pub struct Tagger {
     formats: Formats,
     /// The record format of each flow-log group that has its own.
     flow_by_group: BTreeMap<String, FlowFormat>,
+    /// The path's execution-log and Lambda groups, once the sources are
+    /// known: those lines of other groups (another API, stage or function)
+    /// are about another path.
+    path_groups: Option<std::collections::BTreeSet<String>>,
     path: PathFacts,
     verdicts: BTreeMap<HopId, Verdict>,
     evidence: BTreeMap<HopId, HopEvidence>,
@@ -140,8 +144,24 @@ impl Tagger {
         Tagger {
             formats: Formats { access, flow },
             flow_by_group: BTreeMap::new(),
+            path_groups: None,
             path,
-            verdicts: trace.hops.iter().map(|h| (h.hop, h.verdict)).collect(),
+            // The hops after the first that blocks are never reached by
+            // this request, so no line contradicts them (a line of the same
+            // client that got further went another way).
+            verdicts: {
+                let block = trace.first_block;
+                let mut past = false;
+                trace
+                    .hops
+                    .iter()
+                    .map(|h| {
+                        let v = if past { Verdict::Unknown } else { h.verdict };
+                        past |= block == Some(h.hop);
+                        (h.hop, v)
+                    })
+                    .collect()
+            },
             evidence: BTreeMap::new(),
             seen: 0,
             raw: 0,
@@ -151,6 +171,18 @@ impl Tagger {
     /// Read each source's lines in the source's own record format (a flow
     /// log's `LogFormat`); a format that does not parse leaves the default.
     pub fn with_sources(mut self, sources: &[super::groups::Source]) -> Tagger {
+        self.path_groups = Some(
+            sources
+                .iter()
+                .filter(|s| {
+                    matches!(
+                        s.kind,
+                        super::SourceKind::Execution | super::SourceKind::Lambda
+                    )
+                })
+                .filter_map(|s| s.group.clone())
+                .collect(),
+        );
         for s in sources {
             if let (Some(g), Some(f)) = (&s.group, &s.format) {
                 if let Ok(f) = FlowFormat::parse(f) {
@@ -192,7 +224,18 @@ impl Tagger {
         if parsed.is_raw() {
             self.raw += 1;
         }
-        let mut found = claims(&parsed, &self.path);
+        let elsewhere = matches!(
+            line.source,
+            super::SourceKind::Execution | super::SourceKind::Lambda
+        ) && self
+            .path_groups
+            .as_ref()
+            .is_some_and(|g| !g.contains(&line.group));
+        let mut found = if elsewhere {
+            Vec::new()
+        } else {
+            claims(&parsed, &self.path)
+        };
         // Each hop once, in path order (a bit per hop, no sort).
         let mask = found
             .iter()
@@ -395,6 +438,63 @@ mod tests {
             hop: None,
             hops: Vec::new(),
         }
+    }
+
+    /// Execution and Lambda lines of another API's or function's group say
+    /// nothing about this path once its groups are known; a line of its
+    /// own groups does.
+    #[test]
+    fn lines_of_other_apis_and_functions_are_not_this_paths() {
+        let (w, t) = demo_trace(
+            "i-0a0000000orders01",
+            "https://k7l8m9n0p1.execute-api.us-east-1.amazonaws.com/v1/orders",
+        );
+        let sources = crate::logs::groups::sources(&w, &t, None);
+        let mut tagger = Tagger::new(&w, &t, None).with_sources(&sources);
+        let mut pets = line(
+            SourceKind::Lambda,
+            "START RequestId: 5d0c-1 Version: $LATEST",
+        );
+        pets.group = "/aws/lambda/pets-api".into();
+        assert!(tagger.tag(pets).hops.is_empty());
+        let mut exec = line(
+            SourceKind::Execution,
+            "(r-9) Execution failed due to configuration error: Invalid permissions on Lambda function",
+        );
+        exec.group = "API-Gateway-Execution-Logs_a1b2c3d4e5/prod".into();
+        assert!(tagger.tag(exec.clone()).hops.is_empty());
+        exec.group = "API-Gateway-Execution-Logs_k7l8m9n0p1/v1".into();
+        assert!(!tagger.tag(exec).hops.is_empty());
+    }
+
+    /// A hop after the first that blocks is never reached by the request:
+    /// no line contradicts it (the demo showed this client's other request,
+    /// by another URL form, "contradicting" the API key hop behind a
+    /// STRICT-mode endpoint deny).
+    #[test]
+    fn hops_past_the_first_block_are_not_contradicted() {
+        let world = crate::demo::world().expect("demo");
+        let req = crate::trace::Request::new(
+            "i-0a0000000000web01",
+            "GET",
+            "https://vpce-0a1b2c3d4e5f60001-k3x9z2.execute-api.us-east-1.vpce.amazonaws.com/v1/orders",
+            &[
+                "Host: k7l8m9n0p1.execute-api.us-east-1.amazonaws.com".to_string(),
+                "x-api-key: d3m0k3y-0rders-fr0ntend".to_string(),
+            ],
+            false,
+            crate::trace::TlsVersion::V1_2,
+        )
+        .expect("request");
+        let t = crate::trace::run(&world, &req).expect("trace");
+        assert_eq!(t.first_block, Some(HopId::Endpoint));
+        let mut tagger = Tagger::for_request(&world, &t, Some(&req), None);
+        let denied = tagger.tag(line(
+            SourceKind::Access,
+            r#"{"requestId":"r1","vpce":"vpce-0a1b2c3d4e5f60001","ip":"10.0.1.15","method":"GET","resourcePath":"/orders","stage":"v1","status":"403","errType":"INVALID_API_KEY"}"#,
+        ));
+        assert!(denied.hops.contains(&HopId::ApiKey), "{:?}", denied.hops);
+        assert_eq!(denied.contradiction, None);
     }
 
     #[test]

@@ -71,11 +71,16 @@ pub fn load() -> (Config, Option<String>) {
 
 pub fn parse(text: &str) -> Result<Config, String> {
     toml::from_str(text).map_err(|e| {
-        e.to_string()
-            .lines()
-            .next()
-            .unwrap_or("invalid TOML")
-            .to_string()
+        // The first line says where, the last what is wrong.
+        let text = e.to_string();
+        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+        let first = lines.next().unwrap_or("invalid TOML").to_string();
+        match lines.last() {
+            Some(why) if !why.starts_with('|') && !why.starts_with('^') => {
+                format!("{first}: {why}")
+            }
+            _ => first,
+        }
     })
 }
 
@@ -90,6 +95,9 @@ mod tests {
         assert_eq!(c.theme.as_deref(), Some("light"));
         assert_eq!(c.keys["trace"].keys(), vec!["t", "F2"]);
         assert!(parse("colour = 1").is_err());
+        // The message says what is wrong, not only where.
+        let e = parse("log_buffer = \"x\"").unwrap_err();
+        assert!(e.contains("line 1") && e.contains("invalid type"), "{e}");
         assert!(parse("theme = [").is_err());
     }
 }
