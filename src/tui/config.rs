@@ -75,7 +75,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
         let text = e.to_string();
         let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
         let first = lines.next().unwrap_or("invalid TOML").to_string();
-        match lines.last() {
+        match lines.next_back() {
             Some(why) if !why.starts_with('|') && !why.starts_with('^') => {
                 format!("{first}: {why}")
             }
