@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use super::{trace, CliError, LogsArgs, LogsOutput};
 use crate::logs::evidence::{Tagged, Tagger};
-use crate::logs::follow::{follow, Group, Options, Update};
+use crate::logs::follow::{follow, groups_of, Options, Update};
 use crate::logs::groups;
 use crate::model::World;
 use crate::trace::Trace;
@@ -167,14 +167,12 @@ pub(crate) fn evidence(
         )
         .await
         .map_err(|e| CliError(e.to_string()))?;
-        let snap = &world.snap;
-        let mut groups = Vec::new();
         for s in &sources {
             if let Some(note) = &s.note {
                 say(format!("{}: {note}", s.kind.as_str()));
             }
-            groups.extend(Group::of(s, &snap.partition, &snap.region, &snap.account));
         }
+        let groups = groups_of(&sources, &world.snap);
         let opts = Options {
             since: SystemTime::now() - since,
             lookback: LOOKBACK,
@@ -243,14 +241,12 @@ fn live(
         let logs = discover::logs_client(&conf);
         let sources = groups::sources(&world, &t, Some(req));
         let mut tagger = Tagger::for_request(&world, &t, Some(req), None).with_sources(&sources);
-        let snap = &world.snap;
-        let mut groups = Vec::new();
         for s in &sources {
             if let Some(note) = &s.note {
                 out.note(&format!("{}: {note}", s.kind.as_str()));
             }
-            groups.extend(Group::of(s, &snap.partition, &snap.region, &snap.account));
         }
+        let groups = groups_of(&sources, &world.snap);
         let live_tail = args.follow && !args.no_live_tail;
         if live_tail {
             out.note("following with CloudWatch Logs Live Tail, which AWS bills per minute (--no-live-tail polls instead)");

@@ -483,18 +483,21 @@ impl AccessFormat {
     pub fn parse(&self, line: &str) -> Result<AccessRecord, LineError> {
         let line = line.trim_end_matches(['\n', '\r']);
         let mut rec = AccessRecord::default();
-        if let (Some(slots), Some(index)) = (&self.json, &self.flat) {
-            let mut values: Vec<Option<String>> = vec![None; slots.len()];
-            let mut de = serde_json::Deserializer::from_str(line);
-            let read = serde::de::DeserializeSeed::deserialize(
-                FlatObject {
-                    index,
-                    values: &mut values,
+        if let Some(slots) = &self.json {
+            // Each slot's value: in one pass for a flat format, else by
+            // walking the value tree; `None` when the line is not a JSON
+            // object (API Gateway does not escape values), which is then
+            // walked as the format is written.
+            let values: Option<Vec<Option<String>>> = match &self.flat {
+                Some(index) => read_flat(line, index, slots.len()),
+                None => match serde_json::from_str::<Value>(line) {
+                    Ok(v @ Value::Object(_)) => {
+                        Some(slots.iter().map(|s| lookup(&v, &s.path)).collect())
+                    }
+                    _ => None,
                 },
-                &mut de,
-            )
-            .and_then(|object| de.end().map(|_| object));
-            if let Ok(true) = read {
+            };
+            if let Some(values) = values {
                 let mut found = 0;
                 for (slot, v) in slots.iter().zip(values) {
                     let Some(s) = v else { continue };
@@ -507,36 +510,6 @@ impl AccessFormat {
                     ));
                 }
                 return Ok(rec);
-            }
-            // Not a JSON object (API Gateway does not escape values): walk
-            // the format as written.
-            self.layout.capture(line, &mut rec.fields)?;
-            return Ok(rec);
-        }
-        if let Some(slots) = &self.json {
-            match serde_json::from_str::<Value>(line) {
-                Ok(v @ Value::Object(_)) => {
-                    let mut found = 0;
-                    for slot in slots {
-                        let Some(s) = lookup(&v, &slot.path) else {
-                            continue;
-                        };
-                        found += 1;
-                        self.store(slot, s, &mut rec);
-                    }
-                    if found == 0 {
-                        return Err(LineError(
-                            "a JSON object without any key of the format".into(),
-                        ));
-                    }
-                    return Ok(rec);
-                }
-                // Not JSON (API Gateway does not escape values): walk the
-                // format as written.
-                _ => {
-                    self.layout.capture(line, &mut rec.fields)?;
-                    return Ok(rec);
-                }
             }
         }
         self.layout.capture(line, &mut rec.fields)?;
@@ -558,6 +531,22 @@ impl AccessFormat {
         }
         let _ = slot.layout.capture(&s, &mut rec.fields);
     }
+}
+
+/// A flat JSON format's slot values of `line`, or `None` when the line is
+/// not a JSON object.
+fn read_flat(line: &str, index: &FlatIndex, slots: usize) -> Option<Vec<Option<String>>> {
+    let mut values: Vec<Option<String>> = vec![None; slots];
+    let mut de = serde_json::Deserializer::from_str(line);
+    let object = serde::de::DeserializeSeed::deserialize(
+        FlatObject {
+            index,
+            values: &mut values,
+        },
+        &mut de,
+    )
+    .and_then(|object| de.end().map(|_| object));
+    matches!(object, Ok(true)).then_some(values)
 }
 
 /// Reads a JSON object's top-level values into their slots (keys the

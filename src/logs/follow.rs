@@ -68,6 +68,15 @@ impl Group {
     }
 }
 
+/// The groups of `sources` that have one, in the snapshot's account and
+/// region.
+pub fn groups_of(sources: &[Source], snap: &crate::model::Snapshot) -> Vec<Group> {
+    sources
+        .iter()
+        .filter_map(|s| Group::of(s, &snap.partition, &snap.region, &snap.account))
+        .collect()
+}
+
 /// How the groups are read now.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Mode {
@@ -260,7 +269,7 @@ pub async fn follow(
                         break;
                     }
                 }
-                if recovered && choice_open_or_on(&live_tail) {
+                if recovered && *live_tail.borrow() {
                     go_live(&client, &mut followed, &mut sessions, &stx);
                 }
             }
@@ -405,11 +414,6 @@ impl Drop for Sessions {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-/// Whether Live Tail is allowed now.
-fn choice_open_or_on(choice: &watch::Receiver<bool>) -> bool {
-    *choice.borrow()
 }
 
 /// The group a Live Tail event names (its ARN, with or without `:*`, or

@@ -249,16 +249,20 @@ impl App {
         if let Err(e) = &outcome {
             self.flash(e.clone(), true);
         }
+        let sources = match (&outcome, self.world.ready()) {
+            (Ok(t), Some(w)) => crate::logs::groups::sources(w, t, Some(&req)),
+            _ => Vec::new(),
+        };
         let tagger = match (&outcome, self.world.ready()) {
             (Ok(t), Some(w)) => Some(
                 crate::logs::evidence::Tagger::for_request(w, t, Some(&req), None)
-                    .with_sources(&crate::logs::groups::sources(w, t, Some(&req))),
+                    .with_sources(&sources),
             ),
             _ => None,
         };
         self.logs.retag(tagger);
-        if self.discovery.live {
-            self.want_logs_of(&outcome, &req);
+        if self.discovery.live && outcome.is_ok() {
+            self.want_logs_of(&sources);
         }
         self.trace.record(req, outcome);
         self.screen = Screen::Trace;
@@ -291,18 +295,11 @@ impl App {
 
     /// On a live account: tail the log groups of the traced path, and say
     /// in the pane which sources cannot exist and why.
-    fn want_logs_of(&mut self, outcome: &Result<Trace, String>, req: &Request) {
-        let (Ok(t), Some(w)) = (outcome, self.world.ready()) else {
+    fn want_logs_of(&mut self, sources: &[crate::logs::groups::Source]) {
+        let Some(w) = self.world.ready() else {
             return;
         };
-        let sources = crate::logs::groups::sources(w, t, Some(req));
-        let snap = &w.snap;
-        let wanted: Vec<crate::logs::follow::Group> = sources
-            .iter()
-            .filter_map(|s| {
-                crate::logs::follow::Group::of(s, &snap.partition, &snap.region, &snap.account)
-            })
-            .collect();
+        let wanted = crate::logs::follow::groups_of(sources, &w.snap);
         if wanted == self.logs.wanted {
             return;
         }
