@@ -13,6 +13,7 @@ pub mod model;
 pub mod net;
 pub mod paths;
 pub mod policy;
+pub mod reach;
 pub mod synth;
 pub mod trace;
 pub mod tui;

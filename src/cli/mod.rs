@@ -5,6 +5,7 @@ mod explain;
 mod logs;
 mod output;
 mod policy;
+mod reach;
 mod record;
 mod snapshot;
 pub(crate) mod trace;
@@ -57,6 +58,8 @@ pub enum Command {
     Tui(TuiArgs),
     /// The log lines that are evidence for one traced request, tagged with their hops
     Logs(LogsArgs),
+    /// Who is affected: one URL from every running instance, or one instance to every API method, grouped by verdict
+    Reach(reach::ReachArgs),
     /// Record snapshot files from an AWS account, and check them
     Snapshot {
         #[command(subcommand)]
@@ -364,6 +367,7 @@ pub fn run(cli: Cli) -> i32 {
         Some(Command::Trace(args)) => trace::run(args),
         Some(Command::Explain(args)) => explain::run(args),
         Some(Command::Logs(args)) => logs::run(args),
+        Some(Command::Reach(args)) => reach::run(args),
         Some(Command::Demo(args)) => demo::run(args),
         Some(Command::Snapshot { command }) => snapshot::run(command),
         Some(Command::Policy { command }) => policy::run(command),

@@ -10,7 +10,7 @@ pub fn color_enabled() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
-fn paint(s: &str, v: Verdict, color: bool) -> String {
+pub fn paint(s: &str, v: Verdict, color: bool) -> String {
     if !color {
         return s.to_string();
     }

@@ -6,7 +6,7 @@ use crate::model::ec2::{IpPermission, ManagedPrefixList, SecurityGroup};
 use super::cidr::{AddrSet, Cidr, Cover};
 
 /// Whether a rule that references a security group can match the peer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RefScope {
     /// Both sides are in the same VPC.
     SameVpc,

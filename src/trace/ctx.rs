@@ -22,9 +22,39 @@ pub(crate) struct Ctx<'w> {
     pub region: String,
     pub client: Option<Client<'w>>,
     pub dest: Destination<'w>,
+    /// For a shared evaluation (`reach`): the address classes of the
+    /// world's CIDR blocks. `None` for a single trace.
+    pub classes: Option<&'w (dyn Fn(IpAddr) -> AddressClass + Sync)>,
+}
+
+/// Which class of the world's CIDR blocks an address falls in: two
+/// addresses of one class are inside exactly the same blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AddressClass {
+    V4(usize),
+    V6(usize),
+    /// The address itself (a single trace).
+    Exact(IpAddr),
 }
 
 impl<'w> Ctx<'w> {
+    /// The instance the request starts from: the client's id once H1 has
+    /// found it (a shared evaluation keeps one request for many clients).
+    pub fn from(&self) -> &str {
+        match &self.client {
+            Some(c) => &c.instance.instance_id,
+            None => &self.req.from,
+        }
+    }
+
+    /// The class of `ip` in a shared evaluation; the address itself otherwise.
+    pub fn address_class(&self, ip: IpAddr) -> AddressClass {
+        match self.classes {
+            Some(f) => f(ip),
+            None => AddressClass::Exact(ip),
+        }
+    }
+
     /// When discovery could not read `collection`, what failed (the call
     /// and its error), so a hop that needed it says `unknown` and why.
     pub fn unread(&self, collection: &str, call: &str) -> Option<String> {
@@ -49,7 +79,7 @@ impl<'w> Ctx<'w> {
 }
 
 /// The client's operating system family, for the ephemeral port range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Os {
     Linux,
     Windows,

@@ -15,6 +15,7 @@ mod parsed;
 pub mod request;
 pub mod resolve;
 mod response;
+pub mod shared;
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -22,6 +23,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::model::World;
+pub use ctx::AddressClass;
 pub use evidence::{
     Deciding, PolicyEvidence, PolicyKind, ResourceKind, ResourceRef, StatementEvidence,
     StatementRef, StatementResult,
@@ -36,7 +38,7 @@ pub use response::{GatewayResponseType, Response};
 
 pub const TRACE_SCHEMA: &str = "hoptrace.trace/v1";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Overall {
     Reachable,
@@ -127,6 +129,19 @@ fn start<'w>(world: &'w World, req: &'w Request) -> ctx::Ctx<'w> {
         region,
         client: None,
         dest: ctx::Destination::none("not resolved yet"),
+        classes: None,
+    }
+}
+
+/// The trace's verdict from its hops: blocked when any denies, else
+/// undetermined when any is unknown, else reachable.
+pub fn overall(hops: &[Hop]) -> Overall {
+    if hops.iter().any(|h| h.verdict == Verdict::Deny) {
+        Overall::Blocked
+    } else if hops.iter().any(|h| h.verdict == Verdict::Unknown) {
+        Overall::Undetermined
+    } else {
+        Overall::Reachable
     }
 }
 
@@ -148,13 +163,7 @@ pub fn run(world: &World, req: &Request) -> Result<Trace, TraceError> {
     let mut ctx = start(world, req);
     let (hops, api) = hops::evaluate(&mut ctx, instance);
     let first_block = hops.iter().find(|h| h.verdict == Verdict::Deny);
-    let verdict = if first_block.is_some() {
-        Overall::Blocked
-    } else if hops.iter().any(|h| h.verdict == Verdict::Unknown) {
-        Overall::Undetermined
-    } else {
-        Overall::Reachable
-    };
+    let verdict = overall(&hops);
     let symptom = first_block.and_then(|h| h.symptom.clone());
     // What the client sees at the first denying hop: API Gateway's answer
     // (customised by the API's gateway responses), or the client's error.

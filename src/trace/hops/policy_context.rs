@@ -20,7 +20,7 @@ pub fn signed_caller(ctx: &Ctx) -> Caller {
     }
     match ctx.client.as_ref().and_then(|c| c.role_arn.as_deref()) {
         Some(role) => {
-            let mut caller = Caller::role_session(role, &ctx.req.from);
+            let mut caller = Caller::role_session(role, ctx.from());
             if let Caller::Iam(c) = &mut caller {
                 c.boundary = Some(match ctx.world.role(role) {
                     Some(r) => Tri::from_bool(r.permissions_boundary.is_some()),
@@ -31,7 +31,7 @@ pub fn signed_caller(ctx: &Ctx) -> Caller {
         }
         None => Caller::Unknown(format!(
             "the request is signed, but {} has no instance profile role in the snapshot",
-            ctx.req.from
+            ctx.from()
         )),
     }
 }

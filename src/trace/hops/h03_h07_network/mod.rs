@@ -13,6 +13,51 @@ use groups::{sg_egress, sg_endpoint};
 use routes::{public_path, route_hop};
 
 pub(super) fn evaluate(ctx: &Ctx) -> Vec<Hop> {
+    evaluate_with(ctx, &mut |_, f| f())
+}
+
+/// What one per-address result of one hop depends on, beyond the world and
+/// the request: the key a shared evaluation (`reach`) keeps it under. The
+/// destination (DNS's answer) is part of every key through `dest`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum PathKey {
+    Route {
+        subnet: String,
+        vpc: String,
+        cand: usize,
+        src: AddressClass,
+    },
+    SgEgress {
+        groups: Vec<String>,
+        vpc: String,
+        cand: usize,
+        scope: RefScope,
+    },
+    NaclClient {
+        subnet: String,
+        os: Os,
+        cand: usize,
+    },
+    NaclEndpoint {
+        subnet: String,
+        os: Os,
+        cand: usize,
+        src: AddressClass,
+    },
+    SgEndpoint {
+        groups: Vec<String>,
+        vpc: String,
+        cand: usize,
+        src: AddressClass,
+        scope: RefScope,
+    },
+}
+
+/// Looks a per-address result up under its key, or computes it.
+pub(crate) type PathCache<'a> = dyn FnMut(PathKey, &mut dyn FnMut() -> Hop) -> Hop + 'a;
+
+/// [`evaluate`], asking `cache` for each per-address result.
+pub(crate) fn evaluate_with(ctx: &Ctx, cache: &mut PathCache) -> Vec<Hop> {
     let Some(client) = ctx.client.as_ref() else {
         return all(Verdict::Unknown, "the client is not known (instance)");
     };
@@ -34,7 +79,7 @@ pub(super) fn evaluate(ctx: &Ctx) -> Vec<Hop> {
     }
     let scope = ref_scope(ctx, client, ep, cands.iter().find_map(|c| c.addr.as_ref()));
     let mut outs: [Vec<(String, Hop)>; 5] = Default::default();
-    for c in &cands {
+    for (cand, c) in cands.iter().enumerate() {
         let label = c
             .eni_id
             .clone()
@@ -72,12 +117,53 @@ pub(super) fn evaluate(ctx: &Ctx) -> Vec<Hop> {
                 continue;
             }
         };
+        let class = ctx.address_class(src);
         let results = [
-            route_hop(ctx, client, ep, c, &dst, src),
-            sg_egress(ctx, client, ep, &dst, &scope),
-            nacl_client(ctx, client, c, &dst),
-            nacl_endpoint(ctx, client, c, src),
-            sg_endpoint(ctx, client, ep, src, &scope),
+            cache(
+                PathKey::Route {
+                    subnet: client.subnet_id.clone(),
+                    vpc: client.vpc_id.clone(),
+                    cand,
+                    src: class,
+                },
+                &mut || route_hop(ctx, client, ep, c, &dst, src),
+            ),
+            cache(
+                PathKey::SgEgress {
+                    groups: client.groups.clone(),
+                    vpc: client.vpc_id.clone(),
+                    cand,
+                    scope: scope.clone(),
+                },
+                &mut || sg_egress(ctx, client, ep, &dst, &scope),
+            ),
+            cache(
+                PathKey::NaclClient {
+                    subnet: client.subnet_id.clone(),
+                    os: client.os,
+                    cand,
+                },
+                &mut || nacl_client(ctx, client, c, &dst),
+            ),
+            cache(
+                PathKey::NaclEndpoint {
+                    subnet: client.subnet_id.clone(),
+                    os: client.os,
+                    cand,
+                    src: class,
+                },
+                &mut || nacl_endpoint(ctx, client, c, src),
+            ),
+            cache(
+                PathKey::SgEndpoint {
+                    groups: client.groups.clone(),
+                    vpc: client.vpc_id.clone(),
+                    cand,
+                    src: class,
+                    scope: scope.clone(),
+                },
+                &mut || sg_endpoint(ctx, client, ep, src, &scope),
+            ),
         ];
         for ((out, hop), result) in outs.iter_mut().zip(HOPS).zip(results) {
             out.push((label.clone(), result.renamed(hop)));

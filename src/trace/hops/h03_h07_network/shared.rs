@@ -15,7 +15,7 @@ pub(super) use crate::trace::ctx::Ctx;
 pub(super) use crate::trace::evidence::{Deciding, ResourceKind as K};
 pub(super) use crate::trace::hop::{Hop, HopId, Verdict};
 
-pub(super) use crate::trace::ctx::{Candidate, Client, Gate, Os, PUBLIC};
+pub(super) use crate::trace::ctx::{AddressClass, Candidate, Client, Gate, Os, PUBLIC};
 
 /// The five hops this module decides, in order.
 pub(super) const HOPS: [HopId; 5] = [

@@ -28,7 +28,7 @@ pub(super) fn iam_method(
                 Verdict::Unknown,
                 "H13.3",
                 format!("the SigV4 identity is unknown: {why}"),
-                Deciding::field("ec2:DescribeInstances", &ctx.req.from, "IamInstanceProfile"),
+                Deciding::field("ec2:DescribeInstances", ctx.from(), "IamInstanceProfile"),
             )
             .notes(rp.notes())
         }

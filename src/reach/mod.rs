@@ -1,0 +1,520 @@
+//! Who is affected: one request traced from every running instance
+//! (`reach --to`), or one instance traced to every deployed method it could
+//! call (`reach --from`), grouped by verdict, the hop that decided and the
+//! deciding field. Pure, like `trace`: threads, no I/O.
+//!
+//! Instances whose client facts (subnet, security groups, role, OS, H1's
+//! verdict) are equal and whose addresses fall in the same class of the
+//! world's CIDR blocks give the same verdicts, so one trace stands for the
+//! whole class. A class whose deciding field names its representative's
+//! own id, interface or address is traced member by member instead.
+
+pub mod share;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::model::ec2::Instance;
+use crate::model::World;
+use crate::trace::{self, HopId, Overall, Request, Trace, Verdict};
+use share::Sensitivity;
+use trace::shared::{Memo, Sharing};
+
+pub const REACH_SCHEMA: &str = "hoptrace.reach/v1";
+
+/// How one trace ended, as reach groups it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Outcome {
+    pub verdict: Overall,
+    /// The first hop that denies.
+    pub first_block: Option<HopId>,
+    /// The hop that decided the verdict: the first block, else the first
+    /// unknown hop; `None` when reachable.
+    pub hop: Option<HopId>,
+    /// That hop's deciding field (its reason when it names no field).
+    pub deciding: String,
+}
+
+impl Outcome {
+    pub fn of(t: &Trace) -> Outcome {
+        Outcome::of_hops(&t.hops)
+    }
+    /// The outcome of a trace with these hops.
+    pub fn of_hops(hops: &[trace::Hop]) -> Outcome {
+        let verdict = trace::overall(hops);
+        let decided = match verdict {
+            Overall::Blocked => hops.iter().find(|h| h.verdict == Verdict::Deny),
+            Overall::Undetermined => hops.iter().find(|h| h.verdict == Verdict::Unknown),
+            Overall::Reachable => None,
+        };
+        Outcome {
+            verdict,
+            first_block: hops
+                .iter()
+                .find(|h| h.verdict == Verdict::Deny)
+                .map(|h| h.hop),
+            hop: decided.map(|h| h.hop),
+            deciding: decided
+                .map(|h| {
+                    if h.deciding.is_empty() {
+                        h.reason.clone()
+                    } else {
+                        h.deciding.to_string()
+                    }
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// A member's outcome, with the decisive hop's reason when the member was
+/// traced itself (not stood for by its class's representative).
+#[derive(Debug, Clone)]
+pub struct Traced {
+    pub outcome: Outcome,
+    pub reason: Option<String>,
+}
+
+impl Traced {
+    fn of(r: Result<Trace, trace::TraceError>) -> Traced {
+        match r {
+            Ok(t) => {
+                let outcome = Outcome::of(&t);
+                let reason = outcome
+                    .hop
+                    .map(|h| t.hops[h.index()].reason.clone())
+                    .unwrap_or_default();
+                Traced {
+                    outcome,
+                    reason: Some(reason),
+                }
+            }
+            // Cannot happen for an instance of the world it came from, but
+            // is never a verdict of its own.
+            Err(e) => Traced {
+                outcome: Outcome {
+                    verdict: Overall::Undetermined,
+                    first_block: None,
+                    hop: Some(HopId::Instance),
+                    deciding: e.to_string(),
+                },
+                reason: Some(e.to_string()),
+            },
+        }
+    }
+}
+
+/// One member of a group: an instance (`--to`) or a method (`--from`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Member {
+    Instance {
+        instance: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        vpc: String,
+        subnet: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        ip: Option<String>,
+    },
+    Method {
+        api: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        api_name: Option<String>,
+        stage: String,
+        /// The method as deployed (`ANY` included).
+        method: String,
+        /// The deployed resource path (a template).
+        resource: String,
+        /// The method the request was traced with (`GET` for `ANY`).
+        request_method: String,
+        url: String,
+    },
+}
+
+impl Member {
+    /// The instance id or `METHOD url`: what identifies the member.
+    pub fn label(&self) -> String {
+        match self {
+            Member::Instance { instance, .. } => instance.clone(),
+            Member::Method {
+                request_method,
+                url,
+                ..
+            } => format!("{request_method} {url}"),
+        }
+    }
+    /// The name to show beside the label.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Member::Instance { name, .. } => name.as_deref(),
+            Member::Method { api_name, .. } => api_name.as_deref(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    pub verdict: Overall,
+    pub first_block: Option<HopId>,
+    pub hop: Option<HopId>,
+    pub deciding: String,
+    /// One member traced on its own and the decisive hop's reason for it
+    /// (reasons name the member's own address and id).
+    #[serde(serialize_with = "example")]
+    pub example: Option<(String, String)>,
+    pub count: usize,
+    pub members: Vec<Member>,
+}
+
+fn example<S: serde::Serializer>(e: &Option<(String, String)>, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    match e {
+        None => s.serialize_none(),
+        Some((member, reason)) => {
+            let mut m = s.serialize_map(Some(2))?;
+            m.serialize_entry("member", member)?;
+            m.serialize_entry("reason", reason)?;
+            m.end()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Query {
+    /// Every running instance (in `vpcs`, when given) to one request.
+    To {
+        method: String,
+        url: String,
+        headers: Vec<(String, String)>,
+        auth: &'static str,
+        tls: &'static str,
+        vpcs: Vec<String>,
+    },
+    /// One instance to every deployed method it could call.
+    From { instance: String },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Reach {
+    pub schema: &'static str,
+    pub query: Query,
+    pub total: usize,
+    /// Instances not traced because they are not running (`--to`).
+    pub skipped_not_running: usize,
+    pub groups: Vec<Group>,
+    pub stats: ReachStats,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReachStats {
+    /// Requests evaluated (members).
+    pub traces: usize,
+    pub threads: usize,
+    pub elapsed_ms: u64,
+}
+
+impl Reach {
+    /// Whether any member is blocked.
+    pub fn any_blocked(&self) -> bool {
+        self.groups.iter().any(|g| g.verdict == Overall::Blocked)
+    }
+    pub fn count(&self, v: Overall) -> usize {
+        self.groups
+            .iter()
+            .filter(|g| g.verdict == v)
+            .map(|g| g.count)
+            .sum()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReachError {
+    #[error("instance {0} is not in the snapshot")]
+    UnknownInstance(String),
+    #[error("VPC {0} is not in the snapshot")]
+    UnknownVpc(String),
+}
+
+fn name_of(i: &Instance) -> Option<String> {
+    i.tags
+        .iter()
+        .find(|t| t.key == "Name")
+        .map(|t| t.value.clone())
+}
+
+fn vpc_of(world: &World, i: &Instance) -> String {
+    i.vpc_id
+        .clone()
+        .or_else(|| {
+            i.subnet_id
+                .as_deref()
+                .and_then(|s| world.subnet(s))
+                .map(|s| s.vpc_id.clone())
+        })
+        .unwrap_or_default()
+}
+
+fn is_running(i: &Instance) -> bool {
+    i.state.name.eq_ignore_ascii_case("running")
+}
+
+/// Trace `req` (its `from` is replaced) from every running instance, in
+/// `vpcs` when not empty, and group them.
+pub fn reach_to(world: &World, req: &Request, vpcs: &[String]) -> Result<Reach, ReachError> {
+    reach_to_with(world, req, vpcs, share::threads())
+}
+
+/// [`reach_to`] on `threads` threads.
+pub fn reach_to_with(
+    world: &World,
+    req: &Request,
+    vpcs: &[String],
+    threads: usize,
+) -> Result<Reach, ReachError> {
+    let started = std::time::Instant::now();
+    for v in vpcs {
+        if world.vpc(v).is_none() {
+            return Err(ReachError::UnknownVpc(v.clone()));
+        }
+    }
+    let in_scope: Vec<&Instance> = world
+        .snap
+        .instances
+        .iter()
+        .filter(|i| vpcs.is_empty() || vpcs.contains(&vpc_of(world, i)))
+        .collect();
+    let running: Vec<&Instance> = in_scope.iter().copied().filter(|i| is_running(i)).collect();
+    let sens = Sensitivity::of(world);
+    let classes = |ip| sens.class(ip);
+    let sharing = Sharing {
+        classes: &classes,
+        policies_read_address: sens.policies_read_address,
+        session_named: sens.session_named,
+    };
+    let outcomes = share::par_map_with(
+        &running,
+        threads,
+        || Memo::new(&sharing),
+        |memo, i| {
+            let hops = trace::shared::hops_shared(world, req, i, memo);
+            (Outcome::of_hops(&hops), memo.evaluated)
+        },
+    );
+    // Each thread's count of evaluated parts only grows: its largest is its total.
+    let members = running.iter().zip(outcomes).map(|(i, (o, _))| {
+        (
+            Traced {
+                outcome: o,
+                reason: None,
+            },
+            Member::Instance {
+                instance: i.instance_id.clone(),
+                name: name_of(i),
+                vpc: vpc_of(world, i),
+                subnet: i.subnet_id.clone().unwrap_or_default(),
+                ip: i.private_ip_address.clone(),
+            },
+        )
+    });
+    let mut groups = group(members);
+    // Each group's example: its first member traced on its own, so the
+    // reason names that member.
+    let examples = share::par_map(&groups, threads, |g| {
+        if g.verdict == Overall::Reachable {
+            return None;
+        }
+        let mut r = req.clone();
+        r.from = g.members[0].label();
+        let t = Traced::of(trace::run(world, &r));
+        t.reason.map(|why| (r.from, why))
+    });
+    for (g, e) in groups.iter_mut().zip(examples) {
+        g.example = e;
+    }
+    Ok(Reach {
+        schema: REACH_SCHEMA,
+        query: Query::To {
+            method: req.method.clone(),
+            url: req.url.clone(),
+            headers: req.headers.clone(),
+            auth: req.auth.as_str(),
+            tls: req.tls.as_str(),
+            vpcs: vpcs.to_vec(),
+        },
+        total: running.len(),
+        skipped_not_running: in_scope.len() - running.len(),
+        groups,
+        stats: ReachStats {
+            traces: running.len(),
+            threads,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        },
+    })
+}
+
+/// A deployed method an instance could call: the request to trace and the member it stands for.
+pub struct Target {
+    pub request: Request,
+    pub member: Member,
+}
+
+/// A concrete path for a deployed route template: each `{param}` and
+/// greedy `{proxy+}` becomes `sample`.
+pub fn sample_path(template: &str) -> String {
+    template
+        .split('/')
+        .map(|seg| {
+            if seg.starts_with('{') && seg.ends_with('}') {
+                "sample"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Every deployed method of every API in `world`, as requests from `from`:
+/// each stage's deployment's routes (its `apiSummary`; the API's current
+/// resources when the deployment's routes were not read).
+pub fn targets(world: &World, from: &str) -> Vec<Target> {
+    let region = &world.snap.region;
+    let mut out = Vec::new();
+    for api in &world.snap.rest_apis {
+        for stage in &api.stages {
+            let deployed = stage
+                .deployment_id
+                .as_deref()
+                .and_then(|d| api.deployments.iter().find(|x| x.id == d))
+                .and_then(|d| d.api_summary.as_ref());
+            let routes: Vec<(String, String)> = match deployed {
+                Some(summary) => summary
+                    .iter()
+                    .flat_map(|(path, methods)| {
+                        methods.keys().map(move |m| (path.clone(), m.clone()))
+                    })
+                    .collect(),
+                None => api
+                    .resources
+                    .iter()
+                    .flat_map(|r| {
+                        r.resource_methods
+                            .keys()
+                            .map(move |m| (r.path.clone(), m.clone()))
+                    })
+                    .collect(),
+            };
+            for (path, method) in routes {
+                let verb = if method.eq_ignore_ascii_case("ANY") {
+                    "GET".to_string()
+                } else {
+                    method.to_ascii_uppercase()
+                };
+                let sample = sample_path(&path);
+                let url = format!(
+                    "https://{}.execute-api.{region}.amazonaws.com/{}{}",
+                    api.id,
+                    stage.stage_name,
+                    if sample == "/" { "" } else { sample.as_str() }
+                );
+                let Ok(request) =
+                    Request::new(from, &verb, &url, &[], false, trace::TlsVersion::V1_2)
+                else {
+                    continue;
+                };
+                out.push(Target {
+                    request,
+                    member: Member::Method {
+                        api: api.id.clone(),
+                        api_name: api.name.clone(),
+                        stage: stage.stage_name.clone(),
+                        method,
+                        resource: path,
+                        request_method: verb,
+                        url,
+                    },
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Trace `from` to every deployed method it could call, and group them.
+pub fn reach_from(world: &World, from: &str) -> Result<Reach, ReachError> {
+    let started = std::time::Instant::now();
+    if world.instance(from).is_none() {
+        return Err(ReachError::UnknownInstance(from.to_string()));
+    }
+    let threads = share::threads();
+    let targets = targets(world, from);
+    let outs = share::par_map(&targets, threads, |t| {
+        Traced::of(trace::run(world, &t.request))
+    });
+    let n = targets.len();
+    let groups = group(outs.into_iter().zip(targets.into_iter().map(|t| t.member)));
+    Ok(Reach {
+        schema: REACH_SCHEMA,
+        query: Query::From {
+            instance: from.to_string(),
+        },
+        total: n,
+        skipped_not_running: 0,
+        groups,
+        stats: ReachStats {
+            traces: n,
+            threads,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        },
+    })
+}
+
+/// Groups by outcome: blocked first, then undetermined, then reachable;
+/// within each, the biggest group first; members sorted by label.
+fn group(items: impl Iterator<Item = (Traced, Member)>) -> Vec<Group> {
+    let mut at: HashMap<Outcome, usize> = HashMap::new();
+    let mut groups: Vec<Group> = Vec::new();
+    for (Traced { outcome: o, reason }, m) in items {
+        match at.get(&o) {
+            Some(&g) => {
+                let g = &mut groups[g];
+                if g.example.is_none() {
+                    g.example = reason.map(|r| (m.label(), r));
+                }
+                g.count += 1;
+                g.members.push(m);
+            }
+            None => {
+                at.insert(o.clone(), groups.len());
+                groups.push(Group {
+                    verdict: o.verdict,
+                    first_block: o.first_block,
+                    hop: o.hop,
+                    deciding: o.deciding,
+                    example: reason.map(|r| (m.label(), r)),
+                    count: 1,
+                    members: vec![m],
+                });
+            }
+        }
+    }
+    let rank = |v: Overall| match v {
+        Overall::Blocked => 0,
+        Overall::Undetermined => 1,
+        Overall::Reachable => 2,
+    };
+    for g in &mut groups {
+        g.members.sort_by_key(|a| a.label());
+    }
+    groups.sort_by(|a, b| {
+        rank(a.verdict)
+            .cmp(&rank(b.verdict))
+            .then(b.count.cmp(&a.count))
+            .then(a.hop.cmp(&b.hop))
+            .then(a.deciding.cmp(&b.deciding))
+    });
+    groups
+}
