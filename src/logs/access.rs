@@ -107,29 +107,8 @@ pub struct AccessFormat {
 }
 
 /// Top-level key → slot, hashed with FNV-1a (a line's keys are short and
-/// many; SipHash's strength buys nothing here).
-type FlatIndex = std::collections::HashMap<String, usize, std::hash::BuildHasherDefault<Fnv>>;
-
-#[derive(Default)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
+/// many).
+type FlatIndex = crate::model::fnv::FnvMap<String, usize>;
 
 /// The JSON format the rulebook recommends (§5.1); the demo world writes it.
 pub const RECOMMENDED_FORMAT: &str = r#"{"requestId":"$context.requestId","extendedRequestId":"$context.extendedRequestId","vpce":"$context.identity.vpceId","vpc":"$context.identity.vpcId","ip":"$context.identity.sourceIp","caller":"$context.identity.userArn","method":"$context.httpMethod","resourcePath":"$context.resourcePath","stage":"$context.stage","status":"$context.status","errType":"$context.error.responseType","errMsg":"$context.error.message","authenticate":"$context.authenticate.status","authorize":"$context.authorize.status","authorizeErr":"$context.authorize.error","authorizerStatus":"$context.authorizer.status","authorizerErr":"$context.authorizer.error","waf":"$context.waf.status","integStatus":"$context.integration.status","integErr":"$context.integration.error","integLatency":"$context.integration.latency","latency":"$context.responseLatency","tls":"$context.tlsVersion"}"#;

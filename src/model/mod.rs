@@ -2,6 +2,7 @@
 
 pub mod apigw;
 pub mod ec2;
+pub mod fnv;
 pub mod iam;
 pub mod redact;
 pub mod snapshot;

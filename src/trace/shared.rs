@@ -17,24 +17,28 @@
 //! never kept. So the verdicts and deciding fields equal a fresh trace's;
 //! reasons and notes may name the client whose evaluation was reused.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 
-use super::ctx::{AddressClass, Ctx, Destination};
+use super::ctx::{AddressClass, Client, Ctx, Destination};
 use super::hop::Hop;
-use super::hops::PathKey;
+use super::hops::{ClientIds, PathCache, PathKey};
 use super::{hops, start, Request};
 use crate::model::ec2::Instance;
+use crate::model::fnv::FnvMap;
 use crate::model::World;
+use crate::net::sg::RefScope;
 
-/// DNS's key: the client VPC and whether it has IPv4 and IPv6 addresses.
-type DnsKey = (String, bool, bool);
+/// DNS's key: the client VPC (interned) and whether it has IPv4 and IPv6
+/// addresses.
+type DnsKey = (u32, bool, bool);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct ApiKey {
     dns: DnsKey,
-    role: Option<String>,
-    session: Option<String>,
+    /// The role (interned; 0 for none).
+    role: u32,
+    /// The instance id (interned), when the session name matters.
+    session: u32,
     addresses: Option<(Option<IpAddr>, Option<IpAddr>)>,
 }
 
@@ -51,12 +55,36 @@ pub struct Sharing<'w> {
     pub session_named: bool,
 }
 
+/// Strings to small ids: equal strings, equal ids; 0 is kept for "none".
+#[derive(Default)]
+struct Interner<K: std::hash::Hash + Eq> {
+    ids: FnvMap<K, u32>,
+}
+
+impl<K: std::hash::Hash + Eq> Interner<K> {
+    fn id<Q>(&mut self, k: &Q) -> u32
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        if let Some(id) = self.ids.get(k) {
+            return *id;
+        }
+        let id = self.ids.len() as u32 + 1;
+        self.ids.insert(k.to_owned(), id);
+        id
+    }
+}
+
 /// The parts evaluated so far (one per thread).
 pub struct Memo<'w> {
     sharing: &'w Sharing<'w>,
-    dns: HashMap<DnsKey, (Hop, Destination<'w>)>,
-    paths: HashMap<(DnsKey, PathKey), Hop>,
-    api: HashMap<ApiKey, Vec<Hop>>,
+    names: Interner<String>,
+    group_sets: Interner<Vec<String>>,
+    scopes: FnvMap<RefScope, u32>,
+    dns: FnvMap<DnsKey, (Hop, Destination<'w>)>,
+    paths: FnvMap<(DnsKey, PathKey), Hop>,
+    api: FnvMap<ApiKey, Vec<Hop>>,
     /// Parts evaluated and parts reused.
     pub evaluated: usize,
     pub reused: usize,
@@ -66,6 +94,7 @@ pub struct Memo<'w> {
 pub(crate) struct Keys {
     dns: DnsKey,
     api: ApiKey,
+    subnet: u32,
     own: Vec<String>,
 }
 
@@ -73,44 +102,72 @@ impl<'w> Memo<'w> {
     pub fn new(sharing: &'w Sharing<'w>) -> Memo<'w> {
         Memo {
             sharing,
-            dns: HashMap::new(),
-            paths: HashMap::new(),
-            api: HashMap::new(),
+            names: Interner::default(),
+            group_sets: Interner::default(),
+            scopes: FnvMap::default(),
+            dns: FnvMap::default(),
+            paths: FnvMap::default(),
+            api: FnvMap::default(),
             evaluated: 0,
             reused: 0,
         }
     }
 
     /// The client's keys, once H1 has found it.
-    pub(crate) fn keys(&self, ctx: &Ctx) -> Option<Keys> {
+    pub(crate) fn keys(&mut self, ctx: &Ctx) -> Option<Keys> {
         let c = ctx.client.as_ref()?;
-        let dns = (c.vpc_id.clone(), c.ipv4.is_some(), c.ipv6.is_some());
+        let dns = (self.names.id(c.vpc_id.as_str()), c.ipv4.is_some(), c.ipv6.is_some());
         let signed = ctx.req.auth == super::Auth::Sigv4;
         let mut own = vec![c.instance.instance_id.clone()];
         if !c.eni_id.is_empty() {
             own.push(c.eni_id.clone());
         }
         own.extend(c.ipv4.iter().chain(c.ipv6.iter()).map(|ip| ip.to_string()));
+        let role = match &c.role_arn {
+            Some(r) => self.names.id(r.as_str()),
+            None => 0,
+        };
+        let session = if signed && self.sharing.session_named {
+            self.names.id(c.instance.instance_id.as_str())
+        } else {
+            0
+        };
         Some(Keys {
             api: ApiKey {
-                dns: dns.clone(),
-                role: c.role_arn.clone(),
-                session: (signed && self.sharing.session_named)
-                    .then(|| c.instance.instance_id.clone()),
+                dns,
+                role,
+                session,
                 addresses: self
                     .sharing
                     .policies_read_address
                     .then_some((c.ipv4, c.ipv6)),
             },
             dns,
+            subnet: self.names.id(c.subnet_id.as_str()),
             own,
         })
     }
 
-    /// Whether `h`'s deciding field names the client it was evaluated for.
+    /// Whether `h` names the client it was evaluated for where an outcome
+    /// reads it: its deciding field, or its reason when it has none.
     fn personal(keys: &Keys, h: &Hop) -> bool {
-        let d = h.deciding.to_string();
+        let d = if h.deciding.is_empty() {
+            h.reason.clone()
+        } else {
+            h.deciding.to_string()
+        };
         keys.own.iter().any(|o| d.contains(o.as_str()))
+    }
+
+    /// What is kept of a part: what an outcome reads (verdict, check,
+    /// deciding field, and the reason when there is no field).
+    fn kept(h: &Hop) -> Hop {
+        let reason = if h.deciding.is_empty() {
+            h.reason.clone()
+        } else {
+            String::new()
+        };
+        Hop::new(h.hop, h.verdict, h.check, reason).deciding(h.deciding.clone())
     }
 
     pub(crate) fn dns(
@@ -127,24 +184,14 @@ impl<'w> Memo<'w> {
         self.evaluated += 1;
         let h = f(ctx);
         if !Self::personal(keys, &h) {
-            self.dns
-                .insert(keys.dns.clone(), (h.clone(), ctx.dest.clone()));
+            self.dns.insert(keys.dns, (Self::kept(&h), ctx.dest.clone()));
         }
         h
     }
 
-    pub(crate) fn path(&mut self, keys: &Keys, key: PathKey, f: &mut dyn FnMut() -> Hop) -> Hop {
-        let key = (keys.dns.clone(), key);
-        if let Some(h) = self.paths.get(&key) {
-            self.reused += 1;
-            return h.clone();
-        }
-        self.evaluated += 1;
-        let h = f();
-        if !Self::personal(keys, &h) {
-            self.paths.insert(key, h.clone());
-        }
-        h
+    /// The per-address results of H3–H7 for the client `keys` names.
+    pub(crate) fn paths_for<'m>(&'m mut self, keys: &'m Keys) -> Paths<'m, 'w> {
+        Paths { memo: self, keys }
     }
 
     pub(crate) fn api(
@@ -160,12 +207,43 @@ impl<'w> Memo<'w> {
         self.evaluated += 1;
         let hops = f(ctx);
         if !hops.iter().any(|h| Self::personal(keys, h)) {
-            self.api.insert(keys.api.clone(), hops.clone());
+            self.api
+                .insert(keys.api, hops.iter().map(Self::kept).collect());
         }
         hops
     }
 }
 
+/// A memo seen from one client's H3–H7.
+pub(crate) struct Paths<'m, 'w> {
+    memo: &'m mut Memo<'w>,
+    keys: &'m Keys,
+}
+
+impl PathCache for Paths<'_, '_> {
+    fn ids(&mut self, client: &Client, scope: &RefScope) -> ClientIds {
+        let n = self.memo.scopes.len() as u32 + 1;
+        let scope = *self.memo.scopes.entry(scope.clone()).or_insert(n);
+        ClientIds {
+            subnet: self.keys.subnet,
+            groups: self.memo.group_sets.id(client.groups.as_slice()),
+            scope,
+        }
+    }
+    fn get(&mut self, key: PathKey, f: &mut dyn FnMut() -> Hop) -> Hop {
+        let key = (self.keys.dns, key);
+        if let Some(h) = self.memo.paths.get(&key) {
+            self.memo.reused += 1;
+            return h.clone();
+        }
+        self.memo.evaluated += 1;
+        let h = f();
+        if !Memo::personal(self.keys, &h) {
+            self.memo.paths.insert(key, Memo::kept(&h));
+        }
+        h
+    }
+}
 /// The fifteen hops of `req` from `instance` (its `from` is not read), with
 /// every part `memo` already holds reused. Verdicts and deciding fields are
 /// those of [`super::run`]; reasons and notes may name another client.

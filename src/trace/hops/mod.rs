@@ -27,7 +27,7 @@ use super::ctx::Ctx;
 use super::hop::{Hop, HopId};
 use super::resolve;
 
-pub(crate) use h03_h07_network::PathKey;
+pub(crate) use h03_h07_network::{ClientIds, PathCache, PathKey};
 
 /// Every hop of one trace with the parts another client already evaluated
 /// taken from `memo` (see [`crate::trace::shared`]).
@@ -45,10 +45,7 @@ pub(super) fn evaluate_shared<'w>(
         return hops;
     };
     hops.push(memo.dns(ctx, &keys, h02_dns::evaluate));
-    let network = {
-        let mut cache = |k: PathKey, f: &mut dyn FnMut() -> Hop| memo.path(&keys, k, f);
-        h03_h07_network::evaluate_with(ctx, &mut cache)
-    };
+    let network = h03_h07_network::evaluate_with(ctx, &mut memo.paths_for(&keys));
     hops.extend(network);
     hops.extend(memo.api(ctx, &keys, |ctx| api_side(ctx).0));
     hops

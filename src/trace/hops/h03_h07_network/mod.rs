@@ -13,51 +13,74 @@ use groups::{sg_egress, sg_endpoint};
 use routes::{public_path, route_hop};
 
 pub(super) fn evaluate(ctx: &Ctx) -> Vec<Hop> {
-    evaluate_with(ctx, &mut |_, f| f())
+    evaluate_with(ctx, &mut Fresh)
 }
 
-/// What one per-address result of one hop depends on, beyond the world and
-/// the request: the key a shared evaluation (`reach`) keeps it under. The
-/// destination (DNS's answer) is part of every key through `dest`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// What one per-address result of one hop depends on, beyond the world, the
+/// request and the destination DNS gave: the key a shared evaluation
+/// (`reach`) keeps it under. Client facts are interned ids ([`ClientIds`]);
+/// `cand` is the endpoint address's position in DNS's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum PathKey {
     Route {
-        subnet: String,
-        vpc: String,
-        cand: usize,
+        subnet: u32,
+        cand: u32,
         src: AddressClass,
     },
     SgEgress {
-        groups: Vec<String>,
-        vpc: String,
-        cand: usize,
-        scope: RefScope,
+        groups: u32,
+        cand: u32,
+        scope: u32,
     },
     NaclClient {
-        subnet: String,
+        subnet: u32,
         os: Os,
-        cand: usize,
+        cand: u32,
     },
     NaclEndpoint {
-        subnet: String,
+        subnet: u32,
         os: Os,
-        cand: usize,
+        cand: u32,
         src: AddressClass,
     },
     SgEndpoint {
-        groups: Vec<String>,
-        vpc: String,
-        cand: usize,
+        groups: u32,
+        cand: u32,
         src: AddressClass,
-        scope: RefScope,
+        scope: u32,
     },
 }
 
-/// Looks a per-address result up under its key, or computes it.
-pub(crate) type PathCache<'a> = dyn FnMut(PathKey, &mut dyn FnMut() -> Hop) -> Hop + 'a;
+/// The client's subnet, security groups and reference scope as ids.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ClientIds {
+    pub subnet: u32,
+    pub groups: u32,
+    pub scope: u32,
+}
+
+/// Where per-address results come from: computed, or reused.
+pub(crate) trait PathCache {
+    /// Ids for the client's facts (equal facts, equal ids).
+    fn ids(&mut self, client: &Client, scope: &RefScope) -> ClientIds;
+    /// The result under `key`, computing it with `f` when it is not kept.
+    fn get(&mut self, key: PathKey, f: &mut dyn FnMut() -> Hop) -> Hop;
+}
+
+/// A single trace: everything computed.
+struct Fresh;
+
+impl PathCache for Fresh {
+    fn ids(&mut self, _: &Client, _: &RefScope) -> ClientIds {
+        ClientIds::default()
+    }
+    fn get(&mut self, _: PathKey, f: &mut dyn FnMut() -> Hop) -> Hop {
+        f()
+    }
+}
 
 /// [`evaluate`], asking `cache` for each per-address result.
-pub(crate) fn evaluate_with(ctx: &Ctx, cache: &mut PathCache) -> Vec<Hop> {
+pub(crate) fn evaluate_with(ctx: &Ctx, cache: &mut dyn PathCache) -> Vec<Hop> {
     let Some(client) = ctx.client.as_ref() else {
         return all(Verdict::Unknown, "the client is not known (instance)");
     };
@@ -78,6 +101,7 @@ pub(crate) fn evaluate_with(ctx: &Ctx, cache: &mut PathCache) -> Vec<Hop> {
         );
     }
     let scope = ref_scope(ctx, client, ep, cands.iter().find_map(|c| c.addr.as_ref()));
+    let ids = cache.ids(client, &scope);
     let mut outs: [Vec<(String, Hop)>; 5] = Default::default();
     for (cand, c) in cands.iter().enumerate() {
         let label = c
@@ -117,50 +141,48 @@ pub(crate) fn evaluate_with(ctx: &Ctx, cache: &mut PathCache) -> Vec<Hop> {
                 continue;
             }
         };
-        let class = ctx.address_class(src);
+        let src_class = ctx.address_class(src);
+        let cand = cand as u32;
         let results = [
-            cache(
+            cache.get(
                 PathKey::Route {
-                    subnet: client.subnet_id.clone(),
-                    vpc: client.vpc_id.clone(),
+                    subnet: ids.subnet,
                     cand,
-                    src: class,
+                    src: src_class,
                 },
                 &mut || route_hop(ctx, client, ep, c, &dst, src),
             ),
-            cache(
+            cache.get(
                 PathKey::SgEgress {
-                    groups: client.groups.clone(),
-                    vpc: client.vpc_id.clone(),
+                    groups: ids.groups,
                     cand,
-                    scope: scope.clone(),
+                    scope: ids.scope,
                 },
                 &mut || sg_egress(ctx, client, ep, &dst, &scope),
             ),
-            cache(
+            cache.get(
                 PathKey::NaclClient {
-                    subnet: client.subnet_id.clone(),
+                    subnet: ids.subnet,
                     os: client.os,
                     cand,
                 },
                 &mut || nacl_client(ctx, client, c, &dst),
             ),
-            cache(
+            cache.get(
                 PathKey::NaclEndpoint {
-                    subnet: client.subnet_id.clone(),
+                    subnet: ids.subnet,
                     os: client.os,
                     cand,
-                    src: class,
+                    src: src_class,
                 },
                 &mut || nacl_endpoint(ctx, client, c, src),
             ),
-            cache(
+            cache.get(
                 PathKey::SgEndpoint {
-                    groups: client.groups.clone(),
-                    vpc: client.vpc_id.clone(),
+                    groups: ids.groups,
                     cand,
-                    src: class,
-                    scope: scope.clone(),
+                    src: src_class,
+                    scope: ids.scope,
                 },
                 &mut || sg_endpoint(ctx, client, ep, src, &scope),
             ),
