@@ -22,10 +22,11 @@ fn reach_to(c: &mut Criterion) {
     let req = Request::new("", "GET", &url, &[], false, TlsVersion::V1_2).expect("request");
     let r = reach::reach_to(&world, &req, &[]).expect("reach");
     eprintln!(
-        "reach --to over {} instances: {} groups, {} traces on {} threads",
+        "reach --to over {} instances: {} groups, {} parts evaluated, {} reused, on {} threads",
         r.total,
         r.groups.len(),
-        r.stats.traces,
+        r.stats.parts_evaluated,
+        r.stats.parts_reused,
         r.stats.threads
     );
     let mut g = c.benchmark_group("reach-50k");

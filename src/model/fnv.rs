@@ -10,7 +10,15 @@ pub struct Fnv(u64);
 
 impl std::hash::Hasher for Fnv {
     fn finish(&self) -> u64 {
-        self.0
+        // FNV-1a's low bits depend only on the inputs' low bits, and the
+        // map picks buckets by the low bits: mix them (MurmurHash3's
+        // finaliser) so that keys of small integers spread.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
     fn write(&mut self, bytes: &[u8]) {
         let mut h = if self.0 == 0 {

@@ -212,6 +212,10 @@ pub struct Reach {
 pub struct ReachStats {
     /// Requests evaluated (members).
     pub traces: usize,
+    /// Parts of the evaluation (DNS, each per-address network result, the
+    /// API side) computed, and taken from another client's evaluation.
+    pub parts_evaluated: usize,
+    pub parts_reused: usize,
     pub threads: usize,
     pub elapsed_ms: u64,
 }
@@ -294,17 +298,26 @@ pub fn reach_to_with(
         policies_read_address: sens.policies_read_address,
         session_named: sens.session_named,
     };
-    let outcomes = share::par_map_with(
-        &running,
+    // Neighbours share the most (same VPC and subnet): evaluate them one
+    // after the other, so that they land on the same thread's memo.
+    let mut order: Vec<usize> = (0..running.len()).collect();
+    order.sort_by_cached_key(|&n| {
+        let i = running[n];
+        (vpc_of(world, i), i.subnet_id.clone())
+    });
+    let (sorted, counts) = share::par_map_with(
+        &order,
         threads,
         || Memo::new(&sharing),
-        |memo, i| {
-            let hops = trace::shared::hops_shared(world, req, i, memo);
-            (Outcome::of_hops(&hops), memo.evaluated)
-        },
+        |memo, &n| Outcome::of_hops(&trace::shared::hops_shared(world, req, running[n], memo)),
+        |memo| (memo.evaluated, memo.reused),
     );
-    // Each thread's count of evaluated parts only grows: its largest is its total.
-    let members = running.iter().zip(outcomes).map(|(i, (o, _))| {
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; running.len()];
+    for (n, o) in order.into_iter().zip(sorted) {
+        outcomes[n] = Some(o);
+    }
+    let members = running.iter().zip(outcomes).map(|(i, o)| {
+        let o = o.expect("every instance was evaluated");
         (
             Traced {
                 outcome: o,
@@ -349,6 +362,8 @@ pub fn reach_to_with(
         groups,
         stats: ReachStats {
             traces: running.len(),
+            parts_evaluated: counts.iter().map(|c| c.0).sum(),
+            parts_reused: counts.iter().map(|c| c.1).sum(),
             threads,
             elapsed_ms: started.elapsed().as_millis() as u64,
         },
@@ -466,6 +481,8 @@ pub fn reach_from(world: &World, from: &str) -> Result<Reach, ReachError> {
         groups,
         stats: ReachStats {
             traces: n,
+            parts_evaluated: 0,
+            parts_reused: 0,
             threads,
             elapsed_ms: started.elapsed().as_millis() as u64,
         },

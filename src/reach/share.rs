@@ -9,15 +9,15 @@ use std::sync::Mutex;
 
 use crate::model::{Snapshot, World};
 use crate::net::Cidr;
+use crate::trace::shared::Boundaries;
 use crate::trace::AddressClass;
 
 /// The address classes of a world and what else can tell clients apart.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Sensitivity {
-    /// Sorted starts of the elementary IPv4 ranges cut by every CIDR block
-    /// the world's rules and policies name.
-    v4: Vec<u32>,
-    v6: Vec<u128>,
+    /// The elementary ranges cut by every CIDR block the world's rules and
+    /// policies name.
+    bounds: Boundaries,
     /// A policy names `aws:VpcSourceIp`: a string condition can tell any two
     /// addresses apart.
     pub policies_read_address: bool,
@@ -82,42 +82,16 @@ impl Sensitivity {
             .iter()
             .any(|k| lower.contains(k));
         let decoded = percent_decoded(&lower);
-        let mut v4 = vec![0u32];
-        let mut v6 = vec![0u128];
         let token = |c: char| c.is_ascii_hexdigit() || matches!(c, '.' | ':' | '/');
-        for t in decoded.split(|c: char| !token(c)) {
-            if t.len() < 3 || !(t.contains('.') || t.contains(':')) {
-                continue;
-            }
-            let t = t.trim_matches(|c: char| matches!(c, '.' | ':' | '/'));
-            let Ok(c) = Cidr::parse(t) else { continue };
-            match c {
-                Cidr::V4 { addr, len } => {
-                    let size = 1u64 << (32 - len as u32);
-                    v4.push(addr);
-                    let end = addr as u64 + size;
-                    if end <= u32::MAX as u64 {
-                        v4.push(end as u32);
-                    }
-                }
-                Cidr::V6 { addr, len } => {
-                    v6.push(addr);
-                    if len > 0 {
-                        let size = 1u128 << (128 - len as u32);
-                        if let Some(end) = addr.checked_add(size) {
-                            v6.push(end);
-                        }
-                    }
-                }
-            }
-        }
-        v4.sort_unstable();
-        v4.dedup();
-        v6.sort_unstable();
-        v6.dedup();
+        let blocks = decoded
+            .split(|c: char| !token(c))
+            .filter(|t| t.len() >= 3 && (t.contains('.') || t.contains(':')))
+            .filter_map(|t| {
+                Cidr::parse(t.trim_matches(|c: char| matches!(c, '.' | ':' | '/'))).ok()
+            });
+        let bounds = Boundaries::of(blocks);
         Sensitivity {
-            v4,
-            v6,
+            bounds,
             policies_read_address,
             session_named,
         }
@@ -126,10 +100,7 @@ impl Sensitivity {
     /// The class of `ip`: equal for two addresses exactly when every block
     /// the world names holds both or neither.
     pub fn class(&self, ip: IpAddr) -> AddressClass {
-        match ip {
-            IpAddr::V4(a) => AddressClass::V4(self.v4.partition_point(|b| *b <= u32::from(a))),
-            IpAddr::V6(a) => AddressClass::V6(self.v6.partition_point(|b| *b <= u128::from(a))),
-        }
+        self.bounds.class(ip)
     }
 }
 
@@ -172,34 +143,40 @@ pub fn par_map<T: Sync, R: Send>(
     threads: usize,
     f: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
-    par_map_with(items, threads, || (), |_, t| f(t))
+    par_map_with(items, threads, || (), |_, t| f(t), |_| ()).0
 }
 
-/// [`par_map`] with a state of each thread's own, made by `init`.
-pub fn par_map_with<T: Sync, R: Send, S>(
+/// [`par_map`] with a state of each thread's own, made by `init`; what
+/// `end` makes of each thread's final state is returned too.
+pub fn par_map_with<T: Sync, R: Send, S, E: Send>(
     items: &[T],
     threads: usize,
     init: impl Fn() -> S + Sync,
     f: impl Fn(&mut S, &T) -> R + Sync,
-) -> Vec<R> {
-    const BATCH: usize = 32;
-    if threads <= 1 || items.len() <= BATCH {
+    end: impl Fn(S) -> E + Sync,
+) -> (Vec<R>, Vec<E>) {
+    // Big enough that neighbouring items share a thread, small enough that
+    // every thread gets many batches.
+    let batch = (items.len() / (threads.max(1) * 16)).clamp(32, 4096);
+    if threads <= 1 || items.len() <= batch {
         let mut state = init();
-        return items.iter().map(|t| f(&mut state, t)).collect();
+        let out = items.iter().map(|t| f(&mut state, t)).collect();
+        return (out, vec![end(state)]);
     }
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<(usize, Vec<R>)>> = Mutex::new(Vec::new());
+    let ends: Mutex<Vec<E>> = Mutex::new(Vec::new());
     std::thread::scope(|s| {
-        for _ in 0..threads.min(items.len().div_ceil(BATCH)) {
+        for _ in 0..threads.min(items.len().div_ceil(batch)) {
             s.spawn(|| {
                 let mut state = init();
                 let mut mine = Vec::new();
                 loop {
-                    let at = next.fetch_add(BATCH, Ordering::Relaxed);
+                    let at = next.fetch_add(batch, Ordering::Relaxed);
                     if at >= items.len() {
                         break;
                     }
-                    let end = (at + BATCH).min(items.len());
+                    let end = (at + batch).min(items.len());
                     mine.push((
                         at,
                         items[at..end]
@@ -209,12 +186,15 @@ pub fn par_map_with<T: Sync, R: Send, S>(
                     ));
                 }
                 done.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
+                let e = end(state);
+                ends.lock().unwrap_or_else(|e| e.into_inner()).push(e);
             });
         }
     });
     let mut parts = done.into_inner().unwrap_or_else(|e| e.into_inner());
     parts.sort_unstable_by_key(|(at, _)| *at);
-    parts.into_iter().flat_map(|(_, r)| r).collect()
+    let out = parts.into_iter().flat_map(|(_, r)| r).collect();
+    (out, ends.into_inner().unwrap_or_else(|e| e.into_inner()))
 }
 
 #[cfg(test)]

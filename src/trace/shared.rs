@@ -23,10 +23,11 @@ use super::ctx::{AddressClass, Client, Ctx, Destination};
 use super::hop::Hop;
 use super::hops::{ClientIds, PathCache, PathKey};
 use super::{hops, start, Request};
-use crate::model::ec2::Instance;
+use crate::model::ec2::{Instance, VpcEndpoint};
 use crate::model::fnv::FnvMap;
 use crate::model::World;
 use crate::net::sg::RefScope;
+use crate::net::Cidr;
 
 /// DNS's key: the client VPC (interned) and whether it has IPv4 and IPv6
 /// addresses.
@@ -40,6 +41,54 @@ struct ApiKey {
     /// The instance id (interned), when the session name matters.
     session: u32,
     addresses: Option<(Option<IpAddr>, Option<IpAddr>)>,
+}
+
+/// The elementary address ranges cut by a set of CIDR blocks: two
+/// addresses in one range are inside exactly the same blocks.
+#[derive(Debug, Clone)]
+pub struct Boundaries {
+    /// Sorted starts of the ranges.
+    v4: Vec<u32>,
+    v6: Vec<u128>,
+}
+
+impl Boundaries {
+    pub fn of(blocks: impl IntoIterator<Item = Cidr>) -> Boundaries {
+        let mut v4 = vec![0u32];
+        let mut v6 = vec![0u128];
+        for c in blocks {
+            match c {
+                Cidr::V4 { addr, len } => {
+                    v4.push(addr);
+                    let end = u64::from(addr) + (1u64 << (32 - u32::from(len)));
+                    if let Ok(end) = u32::try_from(end) {
+                        v4.push(end);
+                    }
+                }
+                Cidr::V6 { addr, len } => {
+                    v6.push(addr);
+                    if len > 0 {
+                        if let Some(end) = addr.checked_add(1u128 << (128 - u32::from(len))) {
+                            v6.push(end);
+                        }
+                    }
+                }
+            }
+        }
+        v4.sort_unstable();
+        v4.dedup();
+        v6.sort_unstable();
+        v6.dedup();
+        Boundaries { v4, v6 }
+    }
+
+    /// The range `ip` falls in.
+    pub fn class(&self, ip: IpAddr) -> AddressClass {
+        match ip {
+            IpAddr::V4(a) => AddressClass::V4(self.v4.partition_point(|b| *b <= u32::from(a))),
+            IpAddr::V6(a) => AddressClass::V6(self.v6.partition_point(|b| *b <= u128::from(a))),
+        }
+    }
 }
 
 /// What the world lets a shared evaluation ignore.
@@ -82,6 +131,9 @@ pub struct Memo<'w> {
     names: Interner<String>,
     group_sets: Interner<Vec<String>>,
     scopes: FnvMap<RefScope, u32>,
+    /// Per endpoint: the groups its ingress rules reference and the
+    /// classes of the blocks they name.
+    ingress: FnvMap<String, (Vec<String>, Boundaries)>,
     dns: FnvMap<DnsKey, (Hop, Destination<'w>)>,
     paths: FnvMap<(DnsKey, PathKey), Hop>,
     api: FnvMap<ApiKey, Vec<Hop>>,
@@ -105,6 +157,7 @@ impl<'w> Memo<'w> {
             names: Interner::default(),
             group_sets: Interner::default(),
             scopes: FnvMap::default(),
+            ingress: FnvMap::default(),
             dns: FnvMap::default(),
             paths: FnvMap::default(),
             api: FnvMap::default(),
@@ -116,7 +169,11 @@ impl<'w> Memo<'w> {
     /// The client's keys, once H1 has found it.
     pub(crate) fn keys(&mut self, ctx: &Ctx) -> Option<Keys> {
         let c = ctx.client.as_ref()?;
-        let dns = (self.names.id(c.vpc_id.as_str()), c.ipv4.is_some(), c.ipv6.is_some());
+        let dns = (
+            self.names.id(c.vpc_id.as_str()),
+            c.ipv4.is_some(),
+            c.ipv6.is_some(),
+        );
         let signed = ctx.req.auth == super::Auth::Sigv4;
         let mut own = vec![c.instance.instance_id.clone()];
         if !c.eni_id.is_empty() {
@@ -184,7 +241,8 @@ impl<'w> Memo<'w> {
         self.evaluated += 1;
         let h = f(ctx);
         if !Self::personal(keys, &h) {
-            self.dns.insert(keys.dns, (Self::kept(&h), ctx.dest.clone()));
+            self.dns
+                .insert(keys.dns, (Self::kept(&h), ctx.dest.clone()));
         }
         h
     }
@@ -221,12 +279,36 @@ pub(crate) struct Paths<'m, 'w> {
 }
 
 impl PathCache for Paths<'_, '_> {
-    fn ids(&mut self, client: &Client, scope: &RefScope) -> ClientIds {
+    fn ids(&mut self, ctx: &Ctx, client: &Client, ep: &VpcEndpoint, scope: &RefScope) -> ClientIds {
         let n = self.memo.scopes.len() as u32 + 1;
         let scope = *self.memo.scopes.entry(scope.clone()).or_insert(n);
+        let (refs, blocks) = match self.memo.ingress.get(&ep.vpc_endpoint_id) {
+            Some(r) => r,
+            None => self
+                .memo
+                .ingress
+                .entry(ep.vpc_endpoint_id.clone())
+                .or_insert_with(|| {
+                    let (refs, blocks) = hops::endpoint_ingress_reads(ctx, ep);
+                    (refs, Boundaries::of(blocks))
+                }),
+        };
+        let ingress_v4 = client.ipv4.map(|ip| blocks.class(ip));
+        let ingress_v6 = client.ipv6.map(|ip| blocks.class(ip));
+        let mut carried: Vec<String> = client
+            .groups
+            .iter()
+            .filter(|g| refs.binary_search(g).is_ok())
+            .cloned()
+            .collect();
+        carried.sort_unstable();
+        carried.dedup();
         ClientIds {
             subnet: self.keys.subnet,
             groups: self.memo.group_sets.id(client.groups.as_slice()),
+            carried: self.memo.group_sets.id(carried.as_slice()),
+            ingress_v4,
+            ingress_v6,
             scope,
         }
     }

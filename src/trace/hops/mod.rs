@@ -27,7 +27,7 @@ use super::ctx::Ctx;
 use super::hop::{Hop, HopId};
 use super::resolve;
 
-pub(crate) use h03_h07_network::{ClientIds, PathCache, PathKey};
+pub(crate) use h03_h07_network::{endpoint_ingress_reads, ClientIds, PathCache, PathKey};
 
 /// Every hop of one trace with the parts another client already evaluated
 /// taken from `memo` (see [`crate::trace::shared`]).

@@ -29,6 +29,42 @@ fn endpoint_group_ids(ctx: &Ctx, ep: &VpcEndpoint) -> (Vec<String>, bool) {
     }
 }
 
+/// What the H7 check reads of the client, per endpoint: the groups the
+/// endpoint's ingress rules reference (sorted; the check asks only which of
+/// them the client carries) and every CIDR block the rules and their prefix
+/// lists name (the check asks only which of them hold the client address).
+pub(crate) fn endpoint_ingress_reads(ctx: &Ctx, ep: &VpcEndpoint) -> (Vec<String>, Vec<Cidr>) {
+    let (ids, _) = endpoint_group_ids(ctx, ep);
+    let (found, _) = groups(ctx, &ids);
+    let mut refs = Vec::new();
+    let mut blocks = Vec::new();
+    for p in found.iter().flat_map(|g| g.ip_permissions.iter()) {
+        refs.extend(
+            p.user_id_group_pairs
+                .iter()
+                .filter_map(|p| p.group_id.clone()),
+        );
+        let cidrs = p
+            .ip_ranges
+            .iter()
+            .map(|r| r.cidr_ip.as_str())
+            .chain(p.ipv6_ranges.iter().map(|r| r.cidr_ipv6.as_str()));
+        blocks.extend(cidrs.filter_map(|c| Cidr::parse(c).ok()));
+        for pl in &p.prefix_list_ids {
+            let entries = ctx
+                .world
+                .prefix_list(&pl.prefix_list_id)
+                .and_then(|l| l.entries.as_ref());
+            for e in entries.into_iter().flatten() {
+                blocks.extend(Cidr::parse(&e.cidr).ok());
+            }
+        }
+    }
+    refs.sort_unstable();
+    refs.dedup();
+    (refs, blocks)
+}
+
 fn sg_outcome(
     ctx: &Ctx,
     ids: &[String],

@@ -9,6 +9,7 @@ mod shared;
 use shared::*;
 
 use acls::{nacl_client, nacl_endpoint};
+pub(crate) use groups::endpoint_ingress_reads;
 use groups::{sg_egress, sg_endpoint};
 use routes::{public_path, route_hop};
 
@@ -44,7 +45,8 @@ pub(crate) enum PathKey {
         src: AddressClass,
     },
     SgEndpoint {
-        groups: u32,
+        /// Which of the groups the endpoint's rules reference the client carries.
+        carried: u32,
         cand: u32,
         src: AddressClass,
         scope: u32,
@@ -56,13 +58,32 @@ pub(crate) enum PathKey {
 pub(crate) struct ClientIds {
     pub subnet: u32,
     pub groups: u32,
+    /// The client's groups that the endpoint's ingress rules reference.
+    pub carried: u32,
+    /// The client addresses' classes among the blocks the endpoint's
+    /// ingress rules name (the only addresses H7 compares).
+    pub ingress_v4: Option<AddressClass>,
+    pub ingress_v6: Option<AddressClass>,
     pub scope: u32,
+}
+
+/// What one endpoint address's results need.
+enum Plan {
+    /// The address is not known.
+    NoAddress,
+    /// The client has no address of the family.
+    NoSource(AddrSet),
+    Path {
+        dst: AddrSet,
+        src: IpAddr,
+        keys: [PathKey; 5],
+    },
 }
 
 /// Where per-address results come from: computed, or reused.
 pub(crate) trait PathCache {
     /// Ids for the client's facts (equal facts, equal ids).
-    fn ids(&mut self, client: &Client, scope: &RefScope) -> ClientIds;
+    fn ids(&mut self, ctx: &Ctx, client: &Client, ep: &VpcEndpoint, scope: &RefScope) -> ClientIds;
     /// The result under `key`, computing it with `f` when it is not kept.
     fn get(&mut self, key: PathKey, f: &mut dyn FnMut() -> Hop) -> Hop;
 }
@@ -71,7 +92,7 @@ pub(crate) trait PathCache {
 struct Fresh;
 
 impl PathCache for Fresh {
-    fn ids(&mut self, _: &Client, _: &RefScope) -> ClientIds {
+    fn ids(&mut self, _: &Ctx, _: &Client, _: &VpcEndpoint, _: &RefScope) -> ClientIds {
         ClientIds::default()
     }
     fn get(&mut self, _: PathKey, f: &mut dyn FnMut() -> Hop) -> Hop {
@@ -101,31 +122,84 @@ pub(crate) fn evaluate_with(ctx: &Ctx, cache: &mut dyn PathCache) -> Vec<Hop> {
         );
     }
     let scope = ref_scope(ctx, client, ep, cands.iter().find_map(|c| c.addr.as_ref()));
-    let ids = cache.ids(client, &scope);
+    let ids = cache.ids(ctx, client, ep, &scope);
+    // What each endpoint address's results depend on, before any is computed.
+    let plans: Vec<Plan> = cands
+        .iter()
+        .enumerate()
+        .map(|(cand, c)| {
+            let Some(dst) = c.addr else {
+                return Plan::NoAddress;
+            };
+            let src = match (dst.is_v4(), client.ipv4, client.ipv6) {
+                (true, Some(ip), _) | (false, _, Some(ip)) => ip,
+                _ => return Plan::NoSource(dst),
+            };
+            let class = ctx.address_class(src);
+            let ingress = match src {
+                IpAddr::V4(_) => ids.ingress_v4,
+                IpAddr::V6(_) => ids.ingress_v6,
+            }
+            .unwrap_or(class);
+            let cand = cand as u32;
+            Plan::Path {
+                dst,
+                src,
+                keys: [
+                    PathKey::Route {
+                        subnet: ids.subnet,
+                        cand,
+                        src: class,
+                    },
+                    PathKey::SgEgress {
+                        groups: ids.groups,
+                        cand,
+                        scope: ids.scope,
+                    },
+                    PathKey::NaclClient {
+                        subnet: ids.subnet,
+                        os: client.os,
+                        cand,
+                    },
+                    PathKey::NaclEndpoint {
+                        subnet: ids.subnet,
+                        os: client.os,
+                        cand,
+                        src: class,
+                    },
+                    PathKey::SgEndpoint {
+                        carried: ids.carried,
+                        cand,
+                        src: ingress,
+                        scope: ids.scope,
+                    },
+                ],
+            }
+        })
+        .collect();
     let mut outs: [Vec<(String, Hop)>; 5] = Default::default();
-    for (cand, c) in cands.iter().enumerate() {
+    for (c, plan) in cands.iter().zip(&plans) {
         let label = c
             .eni_id
             .clone()
             .unwrap_or_else(|| format!("ENI in {}", c.subnet_id));
-        let Some(dst) = c.addr else {
-            let o = path_result(
-                Verdict::Unknown,
-                "H2",
-                format!(
-                    "the address of {label} is unknown: subnet {} not captured",
-                    c.subnet_id
-                ),
-                Deciding::field("ec2:DescribeSubnets", &c.subnet_id, "").missing(),
-            );
-            for v in outs.iter_mut() {
-                v.push((label.clone(), o.clone()));
+        let (dst, src, keys) = match plan {
+            Plan::NoAddress => {
+                let o = path_result(
+                    Verdict::Unknown,
+                    "H2",
+                    format!(
+                        "the address of {label} is unknown: subnet {} not captured",
+                        c.subnet_id
+                    ),
+                    Deciding::field("ec2:DescribeSubnets", &c.subnet_id, "").missing(),
+                );
+                for v in outs.iter_mut() {
+                    v.push((label.clone(), o.clone()));
+                }
+                continue;
             }
-            continue;
-        };
-        let src = match (dst.is_v4(), client.ipv4, client.ipv6) {
-            (true, Some(ip), _) | (false, _, Some(ip)) => ip,
-            _ => {
+            Plan::NoSource(dst) => {
                 let o = path_result(
                     Verdict::Unknown,
                     "H1.2",
@@ -140,52 +214,15 @@ pub(crate) fn evaluate_with(ctx: &Ctx, cache: &mut dyn PathCache) -> Vec<Hop> {
                 }
                 continue;
             }
+            Plan::Path { dst, src, keys } => (dst, *src, keys),
         };
-        let src_class = ctx.address_class(src);
-        let cand = cand as u32;
+        let [k_route, k_egress, k_nacl_c, k_nacl_e, k_sg_e] = *keys;
         let results = [
-            cache.get(
-                PathKey::Route {
-                    subnet: ids.subnet,
-                    cand,
-                    src: src_class,
-                },
-                &mut || route_hop(ctx, client, ep, c, &dst, src),
-            ),
-            cache.get(
-                PathKey::SgEgress {
-                    groups: ids.groups,
-                    cand,
-                    scope: ids.scope,
-                },
-                &mut || sg_egress(ctx, client, ep, &dst, &scope),
-            ),
-            cache.get(
-                PathKey::NaclClient {
-                    subnet: ids.subnet,
-                    os: client.os,
-                    cand,
-                },
-                &mut || nacl_client(ctx, client, c, &dst),
-            ),
-            cache.get(
-                PathKey::NaclEndpoint {
-                    subnet: ids.subnet,
-                    os: client.os,
-                    cand,
-                    src: src_class,
-                },
-                &mut || nacl_endpoint(ctx, client, c, src),
-            ),
-            cache.get(
-                PathKey::SgEndpoint {
-                    groups: ids.groups,
-                    cand,
-                    src: src_class,
-                    scope: ids.scope,
-                },
-                &mut || sg_endpoint(ctx, client, ep, src, &scope),
-            ),
+            cache.get(k_route, &mut || route_hop(ctx, client, ep, c, dst, src)),
+            cache.get(k_egress, &mut || sg_egress(ctx, client, ep, dst, &scope)),
+            cache.get(k_nacl_c, &mut || nacl_client(ctx, client, c, dst)),
+            cache.get(k_nacl_e, &mut || nacl_endpoint(ctx, client, c, src)),
+            cache.get(k_sg_e, &mut || sg_endpoint(ctx, client, ep, src, &scope)),
         ];
         for ((out, hop), result) in outs.iter_mut().zip(HOPS).zip(results) {
             out.push((label.clone(), result.renamed(hop)));

@@ -9,7 +9,7 @@ pub(super) use crate::model::ec2::{ManagedPrefixList, NetworkAcl, SecurityGroup,
 pub(super) use crate::net::nacl::{self, NaclAction, RangeVerdict};
 pub(super) use crate::net::route::{self, RouteOutcome};
 pub(super) use crate::net::sg::{self, Peer, RefScope, SgOutcome};
-pub(super) use crate::net::{AddrSet, Field};
+pub(super) use crate::net::{AddrSet, Cidr, Field};
 
 pub(super) use crate::trace::ctx::Ctx;
 pub(super) use crate::trace::evidence::{Deciding, ResourceKind as K};
