@@ -67,7 +67,9 @@ pub(crate) struct ClientIds {
     pub scope: u32,
 }
 
-/// What one endpoint address's results need.
+/// What one endpoint address's results need (a few per trace, on the
+/// stack of one call: their size does not matter).
+#[allow(clippy::large_enum_variant)]
 enum Plan {
     /// The address is not known.
     NoAddress,
