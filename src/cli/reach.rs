@@ -149,15 +149,18 @@ pub fn table(r: &Reach, limit: usize, color: bool) -> String {
             } else {
                 format!("every running instance in {}", vpcs.join(", "))
             };
-            let mut meta = format!("from {scope} ({})", thousands(r.total));
-            if r.skipped_not_running > 0 {
-                let _ = write!(
-                    meta,
+            let skipped = if r.skipped_not_running > 0 {
+                format!(
                     "; {} not running, not traced",
                     thousands(r.skipped_not_running)
-                );
-            }
-            let _ = write!(meta, " · auth {auth} · TLS {tls}");
+                )
+            } else {
+                String::new()
+            };
+            let mut meta = format!(
+                "from {scope} ({}{skipped}) · auth {auth} · TLS {tls}",
+                thousands(r.total)
+            );
             for (k, v) in headers {
                 let _ = write!(meta, " · {k}: {v}");
             }
