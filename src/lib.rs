@@ -8,6 +8,7 @@ pub mod cli;
 pub mod demo;
 pub mod discover;
 pub mod explain;
+pub mod export;
 pub mod logs;
 pub mod model;
 pub mod net;

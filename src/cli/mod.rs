@@ -2,6 +2,7 @@
 
 mod demo;
 mod explain;
+mod graph;
 mod logs;
 mod output;
 mod policy;
@@ -60,6 +61,8 @@ pub enum Command {
     Logs(LogsArgs),
     /// Who is affected: one URL from every running instance, or one instance to every API method, grouped by verdict
     Reach(reach::ReachArgs),
+    /// The world graph, or the part around a VPC or an API, as DOT, Mermaid or JSON
+    Graph(graph::GraphArgs),
     /// Record snapshot files from an AWS account, and check them
     Snapshot {
         #[command(subcommand)]
@@ -81,6 +84,21 @@ pub enum Command {
 pub enum Output {
     Table,
     Json,
+}
+
+/// What `trace` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TraceOutput {
+    /// One row per hop, with the deciding field and notes
+    Table,
+    /// hoptrace.trace/v1
+    Json,
+    /// A walkthrough: request, verdict, the path as a Mermaid flowchart, every hop
+    Markdown,
+    /// The path alone, as a Mermaid flowchart coloured by verdict
+    Mermaid,
+    /// The path alone, as a Graphviz DOT graph coloured by verdict
+    Dot,
 }
 
 /// Where the world comes from.
@@ -134,8 +152,8 @@ pub struct TraceArgs {
     #[command(flatten)]
     pub source: SourceArgs,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Output::Table)]
-    pub output: Output,
+    #[arg(long, value_enum, default_value_t = TraceOutput::Table)]
+    pub output: TraceOutput,
     /// Also read the path's logs of the last AGE (--logs alone: 15m; --logs=1h; the demo replays
     /// its script) and give each hop its evidence: lines, and the newest line that contradicts its
     /// verdict (unless a later line shows the hop passing)
@@ -368,6 +386,7 @@ pub fn run(cli: Cli) -> i32 {
         Some(Command::Explain(args)) => explain::run(args),
         Some(Command::Logs(args)) => logs::run(args),
         Some(Command::Reach(args)) => reach::run(args),
+        Some(Command::Graph(args)) => graph::run(args),
         Some(Command::Demo(args)) => demo::run(args),
         Some(Command::Snapshot { command }) => snapshot::run(command),
         Some(Command::Policy { command }) => policy::run(command),

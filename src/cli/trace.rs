@@ -1,6 +1,6 @@
 //! `hoptrace trace`, and the request and trace plumbing `explain` shares.
 
-use super::{load_world, output, CliError, Output, RequestFlags, SourceArgs, TraceArgs};
+use super::{load_world, output, CliError, RequestFlags, SourceArgs, TraceArgs, TraceOutput};
 use crate::trace::{self, Request, TlsVersion, Trace};
 
 pub fn run(args: TraceArgs) -> Result<i32, CliError> {
@@ -27,8 +27,11 @@ pub fn run(args: TraceArgs) -> Result<i32, CliError> {
         }
     }
     match args.output {
-        Output::Json => println!("{}", serde_json::to_string_pretty(&t)?),
-        Output::Table => print!("{}", output::trace_table(&t, output::color_enabled())),
+        TraceOutput::Json => println!("{}", serde_json::to_string_pretty(&t)?),
+        TraceOutput::Table => print!("{}", output::trace_table(&t, output::color_enabled())),
+        TraceOutput::Markdown => print!("{}", crate::export::trace_markdown(&t, &[], 0)),
+        TraceOutput::Mermaid => print!("{}", crate::export::trace_mermaid(&t)),
+        TraceOutput::Dot => print!("{}", crate::export::trace_dot(&t)),
     }
     Ok(t.verdict.exit_code())
 }

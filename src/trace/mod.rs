@@ -12,6 +12,7 @@ mod evidence;
 mod hop;
 mod hops;
 mod parsed;
+pub mod path;
 pub mod request;
 pub mod resolve;
 mod response;
@@ -96,6 +97,9 @@ pub struct Trace {
     /// What the client experiences at the first block when no HTTP response comes back.
     pub symptom: Option<String>,
     pub stats: Stats,
+    /// What the path diagram shows past the hops' own resources.
+    #[serde(skip)]
+    pub path: path::PathFacts,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -162,6 +166,7 @@ pub fn run(world: &World, req: &Request) -> Result<Trace, TraceError> {
     })?;
     let mut ctx = start(world, req);
     let (hops, api) = hops::evaluate(&mut ctx, instance);
+    let path = path::facts(&ctx, &hops);
     let first_block = hops.iter().find(|h| h.verdict == Verdict::Deny);
     let verdict = overall(&hops);
     let symptom = first_block.and_then(|h| h.symptom.clone());
@@ -196,5 +201,6 @@ pub fn run(world: &World, req: &Request) -> Result<Trace, TraceError> {
             aws_rounds: 0,
             elapsed_ms: started.elapsed().as_millis() as u64,
         },
+        path,
     })
 }

@@ -155,4 +155,34 @@ impl World {
             .get(&(arn.to_string(), qualifier.map(str::to_string)))
             .map(|&i| &self.snap.lambda_policies[i])
     }
+
+    /// The display name of the item `id` names, when it has one: the Name
+    /// tag of a VPC, subnet, instance or endpoint, a security group's name,
+    /// a REST API's or VPC link's name.
+    pub fn display_name(&self, id: &str) -> Option<&str> {
+        fn tag(tags: &[ec2::Tag]) -> Option<&str> {
+            tags.iter()
+                .find(|t| t.key == "Name" && !t.value.is_empty())
+                .map(|t| t.value.as_str())
+        }
+        if let Some(i) = self.instance(id) {
+            return tag(&i.tags);
+        }
+        if let Some(s) = self.subnet(id) {
+            return tag(&s.tags);
+        }
+        if let Some(v) = self.vpc(id) {
+            return tag(&v.tags);
+        }
+        if let Some(e) = self.vpc_endpoint(id) {
+            return tag(&e.tags);
+        }
+        if let Some(g) = self.security_group(id) {
+            return g.group_name.as_deref();
+        }
+        if let Some(a) = self.rest_api(id) {
+            return a.name.as_deref();
+        }
+        self.vpc_link(id).and_then(|l| l.name.as_deref())
+    }
 }

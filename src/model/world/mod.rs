@@ -59,6 +59,35 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
+    /// The kind's name in exports (`security-group`, `method`).
+    pub fn as_str(self) -> &'static str {
+        use NodeKind as K;
+        match self {
+            K::Vpc(_) => "vpc",
+            K::Subnet(_) => "subnet",
+            K::Instance(_) => "instance",
+            K::InstanceEni(..) | K::NetworkInterface(_) => "network-interface",
+            K::SecurityGroup(_) => "security-group",
+            K::RouteTable(_) => "route-table",
+            K::NetworkAcl(_) => "network-acl",
+            K::PrefixList(_) => "prefix-list",
+            K::VpcEndpoint(_) => "vpc-endpoint",
+            K::Peering(_) => "peering",
+            K::RestApi(_) => "rest-api",
+            K::Stage(..) => "stage",
+            K::Deployment(..) => "deployment",
+            K::Resource(..) => "resource",
+            K::Method(..) => "method",
+            K::Integration(..) => "integration",
+            K::Authorizer(..) => "authorizer",
+            K::VpcLink(_) => "vpc-link",
+            K::DomainName(_) => "domain-name",
+            K::InstanceProfile(_) => "instance-profile",
+            K::Role(_) => "role",
+            K::Backend(_) => "backend",
+        }
+    }
+
     /// For kinds with one node per snapshot item: the slot in [`graph::FLAT`]
     /// and the position.
     fn flat_slot(self) -> Option<(usize, usize)> {
@@ -106,6 +135,35 @@ pub enum EdgeKind {
     AssumesRole,
     Peers,
     MapsTo,
+}
+
+impl EdgeKind {
+    /// The edge's name in exports (`in-subnet`).
+    pub fn as_str(self) -> &'static str {
+        use EdgeKind as E;
+        match self {
+            E::HasInterface => "has-interface",
+            E::InSubnet => "in-subnet",
+            E::InVpc => "in-vpc",
+            E::ProtectedBy => "protected-by",
+            E::RoutedBy => "routed-by",
+            E::FilteredBy => "filtered-by",
+            E::EndpointInterface => "endpoint-interface",
+            E::AssociatedEndpoint => "associated-endpoint",
+            E::HasStage => "has-stage",
+            E::Deploys => "deploys",
+            E::HasResource => "has-resource",
+            E::HasMethod => "has-method",
+            E::HasIntegration => "has-integration",
+            E::Integrates => "integrates",
+            E::AuthorizedBy => "authorized-by",
+            E::UsesVpcLink => "uses-vpc-link",
+            E::HasProfile => "has-profile",
+            E::AssumesRole => "assumes-role",
+            E::Peers => "peers",
+            E::MapsTo => "maps-to",
+        }
+    }
 }
 
 /// A snapshot with its graph and lookup indexes.
