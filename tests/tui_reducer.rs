@@ -355,10 +355,17 @@ fn export_effect_and_files_never_overwrite() {
         panic!("{fx:?}")
     };
     assert!(stem.contains(BATCH));
+    // The walkthrough: verdict, the path as Mermaid, every hop.
     assert!(
-        markdown.contains("| 4 | sg-egress | ✗ deny |"),
+        markdown.contains("**verdict: blocked at sg-egress**"),
         "{markdown}"
     );
+    assert!(
+        markdown.contains("```mermaid\nflowchart LR\n"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("### 4. ✗ sg-egress: deny"), "{markdown}");
+    assert!(markdown.contains("class n1 deciding"), "{markdown}");
     let v: serde_json::Value = serde_json::from_str(json).unwrap();
     assert_eq!(v["schema"], "hoptrace.trace/v1");
     let dir = tempfile::tempdir().unwrap();

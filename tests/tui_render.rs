@@ -361,3 +361,85 @@ fn loading_and_failed_worlds_say_so() {
         let _ = draw(&a, 80, 24);
     }
 }
+
+#[test]
+fn path_diagram_and_reach_screens() {
+    for (w, h) in SIZES {
+        // The path diagram of a blocked trace: the deciding box selected.
+        let mut a = traced(w, h, true);
+        key(&mut a, 'd');
+        snap("path_diagram", &a, w, h);
+        // Moving to the backend box: the status line follows it.
+        for _ in 0..10 {
+            code(&mut a, KeyCode::Right);
+        }
+        snap("path_diagram_backend", &a, w, h);
+        // Who is affected, from the pets API in the explorer.
+        let mut a = app(w, h, true);
+        a.jump_to(Item::Api("a1b2c3d4e5".into()));
+        key(&mut a, 'a');
+        snap("reach_to_api", &a, w, h);
+        // What an instance can reach.
+        let mut a = app(w, h, true);
+        a.jump_to(Item::Instance(BATCH.into()));
+        key(&mut a, 'a');
+        snap("reach_from_instance", &a, w, h);
+    }
+}
+
+/// The cell at the first `glyph` inside the box whose title row holds `title`.
+fn box_title_color(buf: &Buffer, title: &str) -> Color {
+    for y in 0..buf.area.height {
+        let row: String = (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        if let Some(i) = row.find(title) {
+            // The glyph sits two cells before the title.
+            let col = row[..i].chars().count() - 2;
+            return buf[(col as u16, y)].fg;
+        }
+    }
+    panic!("no box titled {title:?}");
+}
+
+#[test]
+fn diagram_boxes_are_coloured_by_verdict_and_the_deciding_box_is_marked() {
+    let mut a = traced(120, 40, true);
+    key(&mut a, 'd');
+    let buf = draw(&a, 120, 40);
+    assert_eq!(box_title_color(&buf, "security groups"), Color::Red);
+    assert_eq!(box_title_color(&buf, "instance"), Color::Green);
+    let screen = text(&buf);
+    assert_eq!(screen.matches("decides").count(), 1, "{screen}");
+    // The deciding box is the batch instance's own security group.
+    assert!(screen.contains("▶ sg-0a000000000batch1"), "{screen}");
+    // Monochrome: the glyphs carry the verdicts.
+    let mut plain = traced(120, 40, false);
+    key(&mut plain, 'd');
+    let s = text(&draw(&plain, 120, 40));
+    assert!(
+        s.contains("✗ security groups") && s.contains("✓ instance"),
+        "{s}"
+    );
+}
+
+#[test]
+fn the_diagram_renders_at_any_size_without_panic() {
+    let mut a = traced(120, 40, true);
+    key(&mut a, 'd');
+    for w in 0..=90 {
+        for h in 0..=30 {
+            a.update(Msg::Resize(w, h));
+            let _ = draw(&a, w, h);
+        }
+    }
+    let mut r = app(120, 40, true);
+    r.jump_to(Item::Api("a1b2c3d4e5".into()));
+    key(&mut r, 'a');
+    for w in 0..=90 {
+        for h in 0..=30 {
+            r.update(Msg::Resize(w, h));
+            let _ = draw(&r, w, h);
+        }
+    }
+}

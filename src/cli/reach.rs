@@ -103,18 +103,7 @@ pub fn run(args: ReachArgs) -> Result<i32, CliError> {
     })
 }
 
-/// `1204` as `1,204`.
-pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::reach::thousands;
 
 fn verdict_color(v: Overall) -> Verdict {
     match v {
@@ -125,13 +114,6 @@ fn verdict_color(v: Overall) -> Verdict {
 }
 
 /// `blocked at sg-endpoint`, `undetermined at waf`, `reachable`.
-pub fn group_title(g: &reach::Group) -> String {
-    match (g.verdict, g.hop) {
-        (Overall::Reachable, _) | (_, None) => g.verdict.as_str().to_string(),
-        (v, Some(h)) => format!("{} at {h}", v.as_str()),
-    }
-}
-
 pub fn table(r: &Reach, limit: usize, color: bool) -> String {
     let mut out = String::new();
     match &r.query {
@@ -178,7 +160,7 @@ pub fn table(r: &Reach, limit: usize, color: bool) -> String {
         let _ = writeln!(out, "\nnothing to trace");
     }
     for g in &r.groups {
-        let head = format!("{} {}", thousands(g.count), group_title(g));
+        let head = format!("{} {}", thousands(g.count), g.title());
         let head = output::paint(&head, verdict_color(g.verdict), color);
         if g.deciding.is_empty() {
             let _ = writeln!(out, "\n{head}");

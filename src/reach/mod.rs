@@ -168,6 +168,29 @@ pub struct Group {
     pub members: Vec<Member>,
 }
 
+impl Group {
+    /// `blocked at sg-endpoint`, `undetermined at stage`, `reachable`.
+    pub fn title(&self) -> String {
+        match (self.verdict, self.hop) {
+            (Overall::Reachable, _) | (_, None) => self.verdict.as_str().to_string(),
+            (v, Some(h)) => format!("{} at {h}", v.as_str()),
+        }
+    }
+}
+
+/// `1204` as `1,204`.
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn example<S: serde::Serializer>(e: &Option<(String, String)>, s: S) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeMap;
     match e {

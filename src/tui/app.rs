@@ -15,6 +15,7 @@ mod help;
 mod logs;
 mod mouse;
 mod prompt;
+mod reach;
 mod trace;
 mod world;
 
@@ -23,6 +24,7 @@ pub use explorer::ExplorerState;
 pub use form::{TargetChoice, TraceForm, FORM_FIELDS};
 pub use logs::{LiveTail, LogsState, LOG_CAPACITY};
 pub use prompt::{parse_trace_args, split_words, Input};
+pub use reach::{ReachRow, ReachState};
 pub use trace::TraceState;
 pub use world::WorldState;
 
@@ -46,6 +48,8 @@ use super::whatif::{self, Target};
 pub enum Screen {
     Explorer,
     Trace,
+    /// Who is affected: `reach` grouped by verdict.
+    Reach,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,6 +139,7 @@ pub struct App {
     pub source: String,
     pub explorer: ExplorerState,
     pub trace: TraceState,
+    pub reach: ReachState,
     pub logs: LogsState,
     /// Reading a live account.
     pub discovery: DiscoveryState,
@@ -174,6 +179,7 @@ impl App {
             source,
             explorer,
             trace: TraceState::default(),
+            reach: ReachState::default(),
             logs: LogsState::default(),
             discovery: DiscoveryState::default(),
             undo: Vec::new(),
@@ -233,6 +239,19 @@ impl App {
                 }
                 if let Some(h) = self.trace.selected_hop() {
                     out.push(h.hop.to_string());
+                }
+                out
+            }
+            Screen::Reach => {
+                let mut out = vec!["reach".to_string()];
+                match self.reach.result.as_ref().map(|r| &r.query) {
+                    Some(crate::reach::Query::To { method, url, .. }) => {
+                        out.push(format!("every running instance → {method} {url}"))
+                    }
+                    Some(crate::reach::Query::From { instance }) => {
+                        out.push(format!("{instance} → every deployed method"))
+                    }
+                    None => {}
                 }
                 out
             }
@@ -484,6 +503,8 @@ impl App {
             Cmd::PageDown => self.move_sel(page as isize),
             Cmd::Top => self.move_sel(isize::MIN / 2),
             Cmd::Bottom => self.move_sel(isize::MAX / 2),
+            Cmd::Collapse if self.in_diagram() => self.move_box(-1),
+            Cmd::Expand if self.in_diagram() => self.move_box(1),
             Cmd::Collapse => self.on_tree(ExplorerState::collapse),
             Cmd::Expand => self.on_tree(ExplorerState::expand),
             Cmd::Select => self.select(),
@@ -498,6 +519,32 @@ impl App {
                     self.focus = Pane::Left;
                 } else {
                     self.flash("no trace yet: select an instance and press t", false);
+                }
+            }
+            Cmd::ReachView => {
+                if self.reach.has_outcome() {
+                    self.screen = Screen::Reach;
+                    self.focus = Pane::Left;
+                } else {
+                    self.flash(
+                        "no reach yet: select an API, stage, method or instance and press a",
+                        false,
+                    );
+                }
+            }
+            Cmd::Reach => self.open_reach(),
+            Cmd::Diagram => {
+                if self.screen == Screen::Trace && self.trace.result.is_some() {
+                    self.trace.diagram = !self.trace.diagram;
+                    self.focus = Pane::Left;
+                    if self.trace.diagram {
+                        self.trace.box_sel = self.trace.box_of_hop();
+                    }
+                } else {
+                    self.flash(
+                        "the path diagram is part of the trace view: trace a request first (t)",
+                        false,
+                    );
                 }
             }
             Cmd::Follow => self.logs.follow(),
@@ -527,7 +574,7 @@ impl App {
                     self.focus = Pane::Left;
                 }
             }
-        } else if self.screen == Screen::Trace {
+        } else if self.screen == Screen::Trace || self.screen == Screen::Reach {
             self.screen = Screen::Explorer;
             self.focus = Pane::Left;
         } else if self.focus != Pane::Left {
@@ -549,8 +596,28 @@ impl App {
                 let max = super::view::trace_detail_max(self);
                 self.trace.scroll_detail(delta, max);
             }
+            (Pane::Left, Screen::Trace) if self.trace.diagram => {
+                let per_row = super::view::diagram_per_row(self) as isize;
+                // Up and down move a row of boxes; a page, as far as it goes.
+                let d = match delta {
+                    1 | -1 => delta * per_row,
+                    d => d,
+                };
+                self.move_box(d);
+            }
             (Pane::Left, Screen::Trace) => self.trace.move_hop(delta),
+            (_, Screen::Reach) => self.reach.move_sel(delta),
         }
+    }
+
+    /// The trace view shows the path diagram.
+    fn in_diagram(&self) -> bool {
+        self.screen == Screen::Trace && self.trace.diagram && self.focus == Pane::Left
+    }
+
+    /// Move the diagram's selection along the path; the selected hop follows.
+    fn move_box(&mut self, delta: isize) {
+        self.trace.move_box(delta);
     }
 
     /// Run a tree update when the explorer's tree has the focus.
@@ -583,7 +650,13 @@ impl App {
                     }
                 }
             }
+            (Screen::Trace, Pane::Left) if self.trace.diagram => {
+                // The selected box's hop, in the hop table with its detail.
+                self.trace.diagram = false;
+                self.focus = Pane::Right;
+            }
             (Screen::Trace, Pane::Left) => self.focus = Pane::Right,
+            (Screen::Reach, _) => self.trace_reach_row(),
             _ => {}
         }
     }

@@ -26,6 +26,9 @@ pub enum Cmd {
     Trace,
     Explorer,
     TraceView,
+    ReachView,
+    Reach,
+    Diagram,
     Follow,
     Pause,
     Wrap,
@@ -91,6 +94,24 @@ pub const COMMANDS: &[(Cmd, &str, &[&str], &str)] = &[
     (Cmd::Explorer, "explorer", &["1"], "the world explorer"),
     (Cmd::TraceView, "trace-view", &["2"], "the trace view"),
     (
+        Cmd::ReachView,
+        "reach-view",
+        &["3"],
+        "the reach view (who is affected)",
+    ),
+    (
+        Cmd::Reach,
+        "reach",
+        &["a"],
+        "who is affected: every instance to the API/trace URL; an instance to every API",
+    ),
+    (
+        Cmd::Diagram,
+        "diagram",
+        &["d"],
+        "trace view: the path diagram / the hop table",
+    ),
+    (
         Cmd::Follow,
         "follow",
         &["f"],
@@ -126,7 +147,7 @@ pub const COMMANDS: &[(Cmd, &str, &[&str], &str)] = &[
         Cmd::Export,
         "export",
         &["x"],
-        "export the trace as Markdown and JSON",
+        "export the trace: Markdown walkthrough with diagram, and JSON",
     ),
     (
         Cmd::Refresh,

@@ -2,7 +2,7 @@
 
 use ratatui::layout::Rect;
 
-use super::app::App;
+use super::app::{App, Screen};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Areas {
@@ -20,7 +20,7 @@ pub struct Areas {
 pub const MIN_W: u16 = 40;
 pub const MIN_H: u16 = 12;
 
-pub fn areas(w: u16, h: u16, _app: &App) -> Areas {
+pub fn areas(w: u16, h: u16, app: &App) -> Areas {
     let full = Rect::new(0, 0, w, h);
     if w < MIN_W || h < MIN_H {
         return Areas {
@@ -38,7 +38,22 @@ pub fn areas(w: u16, h: u16, _app: &App) -> Areas {
     let main_h = body_h - logs_h;
     let main = Rect::new(0, 2, w, main_h);
     let logs = Rect::new(0, 2 + main_h, w, logs_h);
-    let left_w = if w >= 100 { w * 2 / 5 } else { w / 2 };
+    // The path diagram and the reach table take the whole width; on a
+    // short terminal the diagram takes the logs' rows too.
+    let diagram = app.screen == Screen::Trace && app.trace.diagram && app.trace.result.is_some();
+    let wide = diagram || app.screen == Screen::Reach;
+    let (main_h, logs) = if diagram && h < 30 {
+        (body_h, Rect::new(0, 2 + body_h, w, 0))
+    } else {
+        (main_h, logs)
+    };
+    let left_w = if wide {
+        w
+    } else if w >= 100 {
+        w * 2 / 5
+    } else {
+        w / 2
+    };
     let left = Rect::new(0, main.y, left_w, main_h);
     let right = Rect::new(left_w, main.y, w - left_w, main_h);
     Areas {

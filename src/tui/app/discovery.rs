@@ -227,7 +227,7 @@ impl App {
                     return Vec::new();
                 }
             },
-            Screen::Explorer => match self.selected_item().and_then(refresh_of) {
+            Screen::Explorer | Screen::Reach => match self.selected_item().and_then(refresh_of) {
                 Some(r) => r,
                 None => {
                     self.flash("r refreshes a VPC, subnet, instance, endpoint, security group, NACL, route table or API; R reads everything again", false);

@@ -8,7 +8,7 @@ impl App {
     pub(super) fn edit_target(&self) -> Option<Target> {
         self.world()?;
         match self.screen {
-            Screen::Explorer => Target::for_item(self.selected_item()?),
+            Screen::Explorer | Screen::Reach => Target::for_item(self.selected_item()?),
             Screen::Trace => whatif::target_for_hop(self.trace.selected_hop()?),
         }
     }
@@ -99,7 +99,7 @@ impl App {
         let stamp = crate::logs::replay::iso(self.now).replace([':', '.'], "-");
         vec![Effect::Export {
             stem: format!("hoptrace-{}-{stamp}", t.request.from),
-            markdown: crate::tui::export::markdown(&t, &self.trace.whatif_diff, self.undo.len()),
+            markdown: crate::export::trace_markdown(&t, &self.trace.whatif_diff, self.undo.len()),
             json,
         }]
     }

@@ -66,6 +66,17 @@ impl App {
                             }
                         }
                     }
+                    (Screen::Trace, Pane::Left) if self.trace.diagram => {
+                        // A click selects a box; a click on the selected box opens its hop.
+                        if let Some(i) = super::super::view::diagram_box_at(self, x, y) {
+                            if i == self.trace.box_sel {
+                                self.select();
+                            } else {
+                                let d = i as isize - self.trace.box_sel as isize;
+                                self.trace.move_box(d);
+                            }
+                        }
+                    }
                     (Screen::Trace, Pane::Left) => {
                         // Two summary lines and the column header sit above the hops.
                         let n = self.trace.hop_count();

@@ -17,6 +17,10 @@ pub struct TraceState {
     pub detail_scroll: u16,
     /// `hop: before → after` lines from the last what-if edit.
     pub whatif_diff: Vec<String>,
+    /// The path diagram is shown instead of the hop table.
+    pub diagram: bool,
+    /// The selected box of the path diagram.
+    pub box_sel: usize,
 }
 
 impl TraceState {
@@ -37,6 +41,7 @@ impl TraceState {
                 self.result = Some(t);
                 self.error = None;
                 self.detail_scroll = 0;
+                self.box_sel = self.box_of_hop();
             }
             Err(e) => {
                 self.result = None;
@@ -62,6 +67,35 @@ impl TraceState {
     pub fn select_hop(&mut self, i: usize) {
         self.hop_sel = i;
         self.detail_scroll = 0;
+    }
+
+    /// The diagram box of the selected hop.
+    pub fn box_of_hop(&self) -> usize {
+        let Some(h) = self.selected_hop() else {
+            return 0;
+        };
+        let stop = trace::path::Stop::of(h.hop);
+        trace::path::Stop::ALL
+            .iter()
+            .position(|s| *s == stop)
+            .unwrap_or(0)
+    }
+
+    /// Select the box `delta` along the path; the hop selection moves to
+    /// the hop that box opens on.
+    pub fn move_box(&mut self, delta: isize) {
+        let Some(t) = &self.result else {
+            return;
+        };
+        let boxes = trace::path::boxes(t);
+        self.box_sel = step(self.box_sel, delta, boxes.len());
+        let hop = boxes
+            .get(self.box_sel)
+            .and_then(|b| crate::tui::view::focus_hop(t, b))
+            .map(|h| h.hop);
+        if let Some(i) = hop.and_then(|h| t.hops.iter().position(|x| x.hop == h)) {
+            self.select_hop(i);
+        }
     }
 
     pub fn move_hop(&mut self, delta: isize) {

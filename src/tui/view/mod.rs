@@ -4,7 +4,11 @@ mod explain;
 mod explorer;
 mod logs;
 mod overlay;
+mod path;
+mod reach;
 mod trace;
+
+pub use path::focus_hop;
 
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -35,12 +39,16 @@ pub fn render(f: &mut Frame, app: &App) {
             explorer::tree(f, app, a.left);
             explorer::detail(f, app, a.right);
         }
+        Screen::Trace if app.trace.diagram => path::diagram(f, app, a.left),
         Screen::Trace => {
             trace::hops(f, app, a.left);
             trace::detail(f, app, a.right);
         }
+        Screen::Reach => reach::table(f, app, a.left),
     }
-    logs::pane(f, app, a.logs);
+    if a.logs.height > 0 {
+        logs::pane(f, app, a.logs);
+    }
     footer(f, app, a.footer);
     match &app.mode {
         Mode::Help { scroll } => overlay::help(f, app, size, *scroll),
@@ -58,6 +66,26 @@ pub fn render(f: &mut Frame, app: &App) {
 pub fn trace_detail_max(app: &App) -> u16 {
     let a = super::layout::areas(app.size.0, app.size.1, app);
     trace::detail_max(app, a.right)
+}
+
+/// Boxes per row of the path diagram at the current size (up and down
+/// move by a row).
+pub fn diagram_per_row(app: &App) -> usize {
+    let a = super::layout::areas(app.size.0, app.size.1, app);
+    path::grid(
+        path::inner(app, a.left),
+        crate::trace::path::Stop::ALL.len(),
+    )
+    .map_or(1, |g| g.per_row)
+}
+
+/// The path diagram's box under the cell (`x`, `y`), if any.
+pub fn diagram_box_at(app: &App, x: u16, y: u16) -> Option<usize> {
+    let a = super::layout::areas(app.size.0, app.size.1, app);
+    let inner = path::inner(app, a.left);
+    let n = crate::trace::path::Stop::ALL.len();
+    let g = path::grid(inner, n)?;
+    (0..n).find(|&i| path::place(&g, inner, i).contains((x, y).into()))
 }
 
 /// How far the help overlay can scroll at the current size, from the same
@@ -194,16 +222,30 @@ fn footer(f: &mut Frame, app: &App, r: Rect) {
             None => {
                 let k = |c| app.keymap.keys_for(c);
                 use super::keymap::Cmd;
-                let hints = [
+                let mut hints = vec![
                     (k(Cmd::Help), "help"),
                     (k(Cmd::CommandMode), "cmd"),
                     (k(Cmd::Filter), "filter"),
                     (k(Cmd::Trace), "trace"),
-                    ("tab".into(), "pane"),
-                    (k(Cmd::Edit), "what-if"),
-                    (k(Cmd::Export), "export"),
-                    (k(Cmd::Quit), "quit"),
+                    (k(Cmd::Reach), "reach"),
                 ];
+                match app.screen {
+                    Screen::Trace => hints.extend([
+                        (
+                            k(Cmd::Diagram),
+                            if app.trace.diagram { "hops" } else { "diagram" },
+                        ),
+                        (k(Cmd::Edit), "what-if"),
+                        (k(Cmd::Export), "export"),
+                    ]),
+                    Screen::Reach => {
+                        hints.extend([(k(Cmd::Select), "trace member"), (k(Cmd::Back), "back")])
+                    }
+                    Screen::Explorer => {
+                        hints.extend([("tab".into(), "pane"), (k(Cmd::Edit), "what-if")])
+                    }
+                }
+                hints.push((k(Cmd::Quit), "quit"));
                 let mut spans = Vec::new();
                 for (keys, what) in hints {
                     let key = keys.split_whitespace().next().unwrap_or("").to_string();

@@ -1,0 +1,248 @@
+//! The reach view: who is affected. From an API, stage or method, every
+//! running instance to one of its URLs; from an instance, every deployed
+//! method it could call; grouped by verdict and the field that decided.
+//! Enter on a member traces it.
+
+use crate::reach::{self, Member, Query, Reach};
+use crate::trace::Request;
+
+use super::explorer::step;
+use super::*;
+
+/// One row of the reach table: a group's heading, or one of its members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReachRow {
+    Group(usize),
+    Member(usize, usize),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ReachState {
+    pub result: Option<Reach>,
+    /// Why the last reach could not run.
+    pub error: Option<String>,
+    /// For `--to`: the request every instance sends (its `from` is replaced).
+    pub template: Option<Request>,
+    /// What was picked to stand for the selection (`GET /pets of stage prod`).
+    pub picked: Option<String>,
+    pub rows: Vec<ReachRow>,
+    pub sel: usize,
+}
+
+impl ReachState {
+    fn show(
+        &mut self,
+        r: Result<Reach, String>,
+        template: Option<Request>,
+        picked: Option<String>,
+    ) {
+        self.rows.clear();
+        self.sel = 0;
+        self.template = template;
+        self.picked = picked;
+        match r {
+            Ok(r) => {
+                for (g, grp) in r.groups.iter().enumerate() {
+                    self.rows.push(ReachRow::Group(g));
+                    self.rows
+                        .extend((0..grp.members.len()).map(|m| ReachRow::Member(g, m)));
+                }
+                self.result = Some(r);
+                self.error = None;
+            }
+            Err(e) => {
+                self.result = None;
+                self.error = Some(e);
+            }
+        }
+    }
+
+    pub fn has_outcome(&self) -> bool {
+        self.result.is_some() || self.error.is_some()
+    }
+
+    pub fn move_sel(&mut self, delta: isize) {
+        self.sel = step(self.sel, delta, self.rows.len());
+    }
+
+    pub fn selected(&self) -> Option<ReachRow> {
+        self.rows.get(self.sel).copied()
+    }
+
+    /// The group a row belongs to.
+    pub fn group_of(&self, row: ReachRow) -> Option<&reach::Group> {
+        let g = match row {
+            ReachRow::Group(g) | ReachRow::Member(g, _) => g,
+        };
+        self.result.as_ref()?.groups.get(g)
+    }
+
+    /// The request to trace for a row: a member's, or a group's example.
+    pub fn request_for(&self, row: ReachRow) -> Option<Request> {
+        let r = self.result.as_ref()?;
+        let member = match row {
+            ReachRow::Member(g, m) => r.groups.get(g)?.members.get(m)?,
+            ReachRow::Group(g) => r.groups.get(g)?.members.first()?,
+        };
+        match (member, &r.query) {
+            (Member::Instance { instance, .. }, Query::To { .. }) => {
+                let mut req = self.template.clone()?;
+                req.from = instance.clone();
+                Some(req)
+            }
+            (
+                Member::Method {
+                    request_method,
+                    url,
+                    ..
+                },
+                Query::From { instance },
+            ) => Request::new(
+                instance,
+                request_method,
+                url,
+                &[],
+                false,
+                crate::trace::TlsVersion::V1_2,
+            )
+            .ok(),
+            _ => None,
+        }
+    }
+}
+
+/// The URL that stands for an explorer item in `reach --to`: the first
+/// deployed method under it (GET first), with a sample path.
+fn target_for(w: &World, item: &Item) -> Option<(Request, String)> {
+    let (api, stage, resource, method) = match item {
+        Item::Api(a) => (a.as_str(), None, None, None),
+        Item::Stage(a, s) => (a.as_str(), Some(s.as_str()), None, None),
+        Item::Resource(a, s, r) => (a.as_str(), Some(s.as_str()), Some(r.as_str()), None),
+        Item::Method(a, s, r, m) | Item::Backend(a, s, r, m) => (
+            a.as_str(),
+            Some(s.as_str()),
+            Some(r.as_str()),
+            Some(m.as_str()),
+        ),
+        _ => return None,
+    };
+    let path = resource.and_then(|rid| {
+        w.rest_api(api)?
+            .resources
+            .iter()
+            .find(|x| x.id == rid)
+            .map(|x| x.path.clone())
+    });
+    let mut candidates: Vec<reach::Target> = reach::targets(w, "")
+        .into_iter()
+        .filter(|t| match &t.member {
+            Member::Method {
+                api: a,
+                stage: s,
+                resource: r,
+                method: m,
+                ..
+            } => {
+                a == api
+                    && stage.is_none_or(|x| x == s)
+                    && path.as_deref().is_none_or(|x| x == r)
+                    && method.is_none_or(|x| x.eq_ignore_ascii_case(m))
+            }
+            Member::Instance { .. } => false,
+        })
+        .collect();
+    // GET first: the method a reader most likely means by "the API".
+    candidates.sort_by_key(|t| t.request.method != "GET");
+    let t = candidates.into_iter().next()?;
+    let what = match &t.member {
+        Member::Method {
+            stage,
+            method,
+            resource,
+            ..
+        } => format!("{method} {resource} of stage {stage}"),
+        Member::Instance { .. } => String::new(),
+    };
+    Some((t.request, what))
+}
+
+impl App {
+    /// `a`: who is affected, for the selection (explorer) or the traced URL
+    /// (trace view).
+    pub(super) fn open_reach(&mut self) {
+        let Some(w) = self.world.ready() else {
+            self.flash(self.world.absence().unwrap_or_default(), true);
+            return;
+        };
+        let (outcome, template, picked) = match (self.screen, self.selected_item().cloned()) {
+            (Screen::Trace, _) => match &self.trace.request {
+                Some(req) => {
+                    let mut template = req.clone();
+                    template.from.clear();
+                    (
+                        reach::reach_to(w, &template, &[]).map_err(|e| e.to_string()),
+                        Some(template),
+                        None,
+                    )
+                }
+                None => {
+                    self.flash("no trace yet: select an instance and press t", false);
+                    return;
+                }
+            },
+            (_, Some(Item::Instance(id))) => (
+                reach::reach_from(w, &id).map_err(|e| e.to_string()),
+                None,
+                None,
+            ),
+            (_, Some(item)) => match target_for(w, &item) {
+                Some((req, what)) => (
+                    reach::reach_to(w, &req, &[]).map_err(|e| e.to_string()),
+                    Some(req),
+                    Some(what),
+                ),
+                None => {
+                    let why = if matches!(
+                        item,
+                        Item::Api(_)
+                            | Item::Stage(..)
+                            | Item::Resource(..)
+                            | Item::Method(..)
+                            | Item::Backend(..)
+                    ) {
+                        "no deployed method under the selection to reach"
+                    } else {
+                        "reach: select an instance (what it can reach) or an API, stage or method (who can reach it)"
+                    };
+                    self.flash(why, false);
+                    return;
+                }
+            },
+            (_, None) => {
+                self.flash(
+                    "reach: select an instance (what it can reach) or an API, stage or method (who can reach it)",
+                    false,
+                );
+                return;
+            }
+        };
+        if let Err(e) = &outcome {
+            self.flash(e.clone(), true);
+        }
+        self.reach.show(outcome, template, picked);
+        self.screen = Screen::Reach;
+        self.focus = Pane::Left;
+    }
+
+    /// Enter in the reach view: trace the selected member (a group's
+    /// heading traces its first member).
+    pub(super) fn trace_reach_row(&mut self) {
+        let Some(row) = self.reach.selected() else {
+            return;
+        };
+        match self.reach.request_for(row) {
+            Some(req) => self.run_trace(req),
+            None => self.flash("nothing to trace on this row", false),
+        }
+    }
+}
