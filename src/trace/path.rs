@@ -81,7 +81,7 @@ pub(crate) fn facts(ctx: &Ctx, hops: &[Hop]) -> PathFacts {
                     .connection_id
                     .clone()
                     .filter(|_| i.connection_type.as_deref() == Some("VPC_LINK"))
-                    .or_else(|| i.uri.clone());
+                    .or_else(|| i.uri.as_deref().map(crate::model::world::backend_label));
                 f.integration = Some((ty, target));
             }
         }
