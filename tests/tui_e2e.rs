@@ -38,6 +38,47 @@ fn trace_a_blocked_instance_with_keys_then_quit() {
 }
 
 #[test]
+fn reach_from_an_api_then_trace_a_blocked_member_and_see_its_path() {
+    let t = Tmux::start("reach");
+    t.start_demo("");
+    t.keys(&[":"]);
+    t.type_line("api");
+    t.wait_for("the pets API selected", |s| {
+        s.contains("explorer › APIs (7) › API a1b2c3d4e5")
+    });
+    t.keys(&["a"]);
+    let s = t.wait_for("the reach view", |s| {
+        s.contains("reach · every running instance → GET https://a1b2c3d4e5")
+    });
+    assert!(s.contains("26 traced (1 not running)"), "{s}");
+    assert!(s.contains("✗ 20 blocked at authorization"), "{s}");
+    // The first member of the first group: web-1, blocked.
+    t.keys(&["j", "Enter"]);
+    let s = t.wait_for("the member's trace", |s| {
+        s.contains("trace › i-0a0000000000web01") && s.contains("BLOCKED at authorization")
+    });
+    assert!(s.contains("✗ authorization"), "{s}");
+    // Its path as boxes; the deciding one is the authorizer.
+    t.keys(&["d"]);
+    let s = t.wait_for("the path diagram", |s| s.contains("decides"));
+    assert!(s.contains("✗ authorizer"), "{s}");
+    assert!(s.contains("▸ authorizer: ✗ authorization"), "{s}");
+    // Enter opens the selected box's hop in the hop table.
+    t.keys(&["Enter"]);
+    t.wait_for("the hop detail", |s| {
+        s.contains("HOP") && s.contains("[H13")
+    });
+    // And the reach view is still there.
+    t.keys(&["3"]);
+    t.wait_for("the reach view again", |s| {
+        s.contains("✗ 20 blocked at authorization")
+    });
+    t.keys(&["q"]);
+    t.assert_terminal_restored();
+    t.wait_for("exit status", |s| s.contains("exit=0"));
+}
+
+#[test]
 fn sigterm_restores_the_terminal() {
     let t = Tmux::start("term");
     t.start_demo("");

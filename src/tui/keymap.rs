@@ -462,4 +462,18 @@ mod tests {
             vec!["expand", "explain", "explorer", "export"]
         );
     }
+
+    #[test]
+    fn the_readme_lists_every_command_with_its_keys() {
+        let readme = include_str!("../../README.md");
+        for (_, name, keys, desc) in COMMANDS {
+            let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+            let row = format!(
+                "| {} | `{name}` | {} |",
+                keys.join(" "),
+                desc.replace('|', "\\|")
+            );
+            assert!(readme.contains(&row), "README.md lacks the row:\n{row}");
+        }
+    }
 }
