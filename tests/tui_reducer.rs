@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use hoptrace::logs::{LogLine, SourceKind};
 use hoptrace::trace::{HopId, Overall, Verdict};
-use hoptrace::tui::app::{App, Effect, Mode, Msg, Pane, Screen, WorldState};
+use hoptrace::tui::app::{App, Effect, Mode, Msg, Pane, ReachRow, Screen, WorldState};
 use hoptrace::tui::keymap::Keymap;
 use hoptrace::tui::theme::{Theme, ThemeName};
 use hoptrace::tui::tree::Item;
@@ -799,4 +799,104 @@ fn a_new_world_keeps_which_listing_of_a_repeated_item_is_selected() {
         a.explorer.sel, last,
         "clearing the filter moved the selection"
     );
+}
+
+#[test]
+fn reach_from_a_trace_follows_what_if_edits_and_enter_traces_a_member() {
+    let mut a = app();
+    a.update(key(':'));
+    typed(&mut a, &format!("trace {BATCH} {PETS}"));
+    a.update(code(KeyCode::Enter));
+    // `a` on the trace view: every running instance to the traced request.
+    a.update(key('a'));
+    assert_eq!(a.screen, Screen::Reach);
+    let r = a.reach.result.as_ref().unwrap();
+    assert_eq!(r.total, 26);
+    let batch_group = |a: &App| {
+        a.reach
+            .result
+            .as_ref()
+            .unwrap()
+            .groups
+            .iter()
+            .find(|g| g.first_block == Some(HopId::SgEgress))
+            .map(|g| g.count)
+    };
+    assert_eq!(batch_group(&a), Some(1));
+    // Enter on a group's heading traces its first member; Esc leaves for the explorer.
+    let row = a
+        .reach
+        .rows
+        .iter()
+        .position(|r| matches!(r, ReachRow::Group(g) if a.reach.result.as_ref().unwrap().groups[*g].first_block == Some(HopId::SgEgress)))
+        .unwrap();
+    a.reach.sel = row;
+    a.update(code(KeyCode::Enter));
+    assert_eq!(a.screen, Screen::Trace);
+    assert_eq!(a.trace.request.as_ref().unwrap().from, BATCH);
+    // A what-if edit that opens batch's egress: the reach follows.
+    let fixed = r#"{"GroupId":"sg-0a000000000batch1","GroupName":"batch","VpcId":"vpc-0a11ce5e00000a001",
+        "IpPermissionsEgress":[{"IpProtocol":"-1","IpRanges":[{"CidrIp":"0.0.0.0/0"}]}]}"#;
+    a.apply_edit(&Target::SecurityGroup("sg-0a000000000batch1".into()), fixed)
+        .unwrap();
+    assert_eq!(
+        batch_group(&a),
+        None,
+        "the edit did not reach the reach view"
+    );
+    a.update(key('u'));
+    assert_eq!(batch_group(&a), Some(1));
+    a.update(key('3'));
+    assert_eq!(a.screen, Screen::Reach);
+    a.update(code(KeyCode::Esc));
+    assert_eq!(a.screen, Screen::Explorer);
+    // From an instance: every deployed method; from a VPC: a hint, no reach.
+    select_instance(&mut a, BATCH);
+    a.update(key('a'));
+    assert!(matches!(
+        &a.reach.result.as_ref().unwrap().query,
+        hoptrace::reach::Query::From { instance } if instance == BATCH
+    ));
+    a.update(code(KeyCode::Esc));
+    a.jump_to(Item::Vpc("vpc-0a11ce5e00000a001".into()));
+    a.update(key('a'));
+    assert_eq!(a.screen, Screen::Explorer);
+    assert!(a
+        .flash
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("select an instance"));
+}
+
+#[test]
+fn the_diagram_moves_along_the_path_and_enter_opens_the_hop() {
+    let mut a = app();
+    a.update(key(':'));
+    typed(&mut a, &format!("trace {BATCH} {PETS}"));
+    a.update(code(KeyCode::Enter));
+    a.update(key('d'));
+    assert!(a.trace.diagram);
+    // The deciding box (batch's security groups) is selected first.
+    assert_eq!(a.trace.box_sel, 1);
+    a.update(code(KeyCode::Right));
+    assert_eq!(a.trace.box_sel, 2);
+    assert_eq!(a.hops_selected_name(), "nacl-client");
+    // Down moves a row of boxes (4 per row at 120×40).
+    a.update(code(KeyCode::Down));
+    assert_eq!(a.trace.box_sel, 6);
+    assert_eq!(a.hops_selected_name(), "api");
+    // Far right stops at the backend; enter opens its hop in the table.
+    for _ in 0..20 {
+        a.update(code(KeyCode::Right));
+    }
+    assert_eq!(a.trace.box_sel, 10);
+    a.update(code(KeyCode::Enter));
+    assert!(!a.trace.diagram);
+    assert_eq!(a.focus, Pane::Right);
+    assert_eq!(a.hops_selected_name(), "integration");
+    // d on the explorer says where the diagram is.
+    a.update(key('1'));
+    a.update(key('d'));
+    assert!(a.flash.as_ref().unwrap().text.contains("trace view"));
 }

@@ -24,7 +24,7 @@ pub use explorer::ExplorerState;
 pub use form::{TargetChoice, TraceForm, FORM_FIELDS};
 pub use logs::{LiveTail, LogsState, LOG_CAPACITY};
 pub use prompt::{parse_trace_args, split_words, Input};
-pub use reach::{ReachRow, ReachState};
+pub use reach::{ReachQuery, ReachRow, ReachState};
 pub use trace::TraceState;
 pub use world::WorldState;
 

@@ -201,7 +201,11 @@ impl App {
     /// reads) again. Offline worlds have nothing to read: trace again.
     pub(super) fn refresh(&mut self) -> Vec<Effect> {
         if !self.discovery.live {
-            self.retrace();
+            if self.screen == Screen::Reach {
+                self.rerun_reach();
+            } else {
+                self.retrace();
+            }
             return Vec::new();
         }
         if self.discovery.running {

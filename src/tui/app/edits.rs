@@ -8,7 +8,9 @@ impl App {
     pub(super) fn edit_target(&self) -> Option<Target> {
         self.world()?;
         match self.screen {
-            Screen::Explorer | Screen::Reach => Target::for_item(self.selected_item()?),
+            Screen::Explorer => Target::for_item(self.selected_item()?),
+            // The reach view has no one resource: edit from a member's trace.
+            Screen::Reach => None,
             Screen::Trace => whatif::target_for_hop(self.trace.selected_hop()?),
         }
     }

@@ -16,8 +16,18 @@ pub enum ReachRow {
     Member(usize, usize),
 }
 
+/// What a reach asked: kept to ask again when the world changes (a
+/// what-if edit, an undo, a refresh).
+#[derive(Debug, Clone)]
+pub enum ReachQuery {
+    /// Every running instance sends this request (its `from` is replaced).
+    To(Request),
+    From(String),
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ReachState {
+    pub query: Option<ReachQuery>,
     pub result: Option<Reach>,
     /// Why the last reach could not run.
     pub error: Option<String>,
@@ -30,16 +40,8 @@ pub struct ReachState {
 }
 
 impl ReachState {
-    fn show(
-        &mut self,
-        r: Result<Reach, String>,
-        template: Option<Request>,
-        picked: Option<String>,
-    ) {
+    fn show(&mut self, r: Result<Reach, String>) {
         self.rows.clear();
-        self.sel = 0;
-        self.template = template;
-        self.picked = picked;
         match r {
             Ok(r) => {
                 for (g, grp) in r.groups.iter().enumerate() {
@@ -174,33 +176,21 @@ impl App {
             self.flash(self.world.absence().unwrap_or_default(), true);
             return;
         };
-        let (outcome, template, picked) = match (self.screen, self.selected_item().cloned()) {
+        let (query, picked) = match (self.screen, self.selected_item().cloned()) {
             (Screen::Trace, _) => match &self.trace.request {
                 Some(req) => {
                     let mut template = req.clone();
                     template.from.clear();
-                    (
-                        reach::reach_to(w, &template, &[]).map_err(|e| e.to_string()),
-                        Some(template),
-                        None,
-                    )
+                    (ReachQuery::To(template), None)
                 }
                 None => {
                     self.flash("no trace yet: select an instance and press t", false);
                     return;
                 }
             },
-            (_, Some(Item::Instance(id))) => (
-                reach::reach_from(w, &id).map_err(|e| e.to_string()),
-                None,
-                None,
-            ),
+            (_, Some(Item::Instance(id))) => (ReachQuery::From(id), None),
             (_, Some(item)) => match target_for(w, &item) {
-                Some((req, what)) => (
-                    reach::reach_to(w, &req, &[]).map_err(|e| e.to_string()),
-                    Some(req),
-                    Some(what),
-                ),
+                Some((req, what)) => (ReachQuery::To(req), Some(what)),
                 None => {
                     let why = if matches!(
                         item,
@@ -226,12 +216,34 @@ impl App {
                 return;
             }
         };
+        self.reach.query = Some(query);
+        self.reach.picked = picked;
+        self.reach.sel = 0;
+        self.rerun_reach();
+        self.screen = Screen::Reach;
+        self.focus = Pane::Left;
+    }
+
+    /// Ask the reach's question again, in the world as it is now (after a
+    /// what-if edit, an undo or a refresh); the selection stays on its row.
+    pub(super) fn rerun_reach(&mut self) {
+        let (Some(query), Some(w)) = (self.reach.query.clone(), self.world.ready()) else {
+            return;
+        };
+        let outcome = match &query {
+            ReachQuery::To(req) => reach::reach_to(w, req, &[]),
+            ReachQuery::From(id) => reach::reach_from(w, id),
+        }
+        .map_err(|e| e.to_string());
         if let Err(e) = &outcome {
             self.flash(e.clone(), true);
         }
-        self.reach.show(outcome, template, picked);
-        self.screen = Screen::Reach;
-        self.focus = Pane::Left;
+        self.reach.template = match query {
+            ReachQuery::To(req) => Some(req),
+            ReachQuery::From(_) => None,
+        };
+        self.reach.show(outcome);
+        self.reach.sel = self.reach.sel.min(self.reach.rows.len().saturating_sub(1));
     }
 
     /// Enter in the reach view: trace the selected member (a group's

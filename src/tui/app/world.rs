@@ -62,6 +62,7 @@ impl App {
                     self.run_trace(req);
                     (self.screen, self.focus) = (screen, focus);
                 }
+                self.rerun_reach();
             }
             Err(e) if self.world.ready().is_some() => {
                 self.flash(
@@ -81,6 +82,7 @@ impl App {
         if let Some(w) = self.world.ready() {
             self.explorer.world_replaced(w);
         }
+        self.rerun_reach();
         if let Some(req) = self.trace.request.clone() {
             self.run_trace(req);
             self.trace.whatif_diff = match (&before, &self.trace.result) {
