@@ -900,3 +900,32 @@ fn the_diagram_moves_along_the_path_and_enter_opens_the_hop() {
     a.update(key('d'));
     assert!(a.flash.as_ref().unwrap().text.contains("trace view"));
 }
+
+#[test]
+fn reach_at_the_prompt() {
+    let mut a = app();
+    a.run_command_line(&format!("reach {PETS} -H 'x-api-key: k'"));
+    assert_eq!(a.screen, Screen::Reach);
+    let r = a.reach.result.as_ref().unwrap();
+    assert!(
+        matches!(&r.query, hoptrace::reach::Query::To { url, headers, .. }
+        if url == PETS && headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("x-api-key")))
+    );
+    a.run_command_line(&format!("reach {BATCH}"));
+    assert!(matches!(
+        &a.reach.result.as_ref().unwrap().query,
+        hoptrace::reach::Query::From { instance } if instance == BATCH
+    ));
+    // Bad input: a message, the view unchanged.
+    a.run_command_line("reach nonsense");
+    assert!(a.flash.as_ref().unwrap().text.starts_with("usage: reach"));
+    a.run_command_line("reach https://x -X");
+    assert!(a.flash.as_ref().unwrap().error);
+    a.run_command_line("reach i-nope");
+    assert!(
+        a.flash.as_ref().unwrap().text.contains("i-nope"),
+        "{:?}",
+        a.flash
+    );
+    assert_eq!(a.screen, Screen::Reach);
+}

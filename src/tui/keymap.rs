@@ -181,6 +181,10 @@ pub const ALIASES: &[(&str, &str)] = &[
         "trace <instance-id> <url> [-X M] [-H 'N: v'] [--sigv4] [--tls 1.3]",
     ),
     (
+        "reach",
+        "reach <url> [-X M] [-H 'N: v']: every instance to it; reach <instance-id>: it to every API",
+    ),
+    (
         "explain",
         "explain <what the client saw>: the hops that produce it, checked against the trace",
     ),

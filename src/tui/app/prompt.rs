@@ -133,6 +133,11 @@ impl App {
                 Ok(req) => self.run_trace(req),
                 Err(e) => self.flash(e, true),
             },
+            "reach" if rest.is_empty() => self.open_reach(),
+            "reach" => match parse_reach_args(rest) {
+                Ok(q) => self.start_reach(q, None),
+                Err(e) => self.flash(e, true),
+            },
             "theme" => match rest.first().and_then(|t| ThemeName::parse(t)) {
                 Some(t) => {
                     self.theme = Theme::new(t, self.theme.color);
@@ -196,6 +201,25 @@ pub fn split_words(line: &str) -> Result<Vec<String>, String> {
 }
 
 /// `:trace <instance> <url> [-X M] [-H 'N: v']... [--sigv4] [--tls 1.2|1.3]`
+/// `:reach <url> [-X M] [-H 'N: v']... [--sigv4] [--tls V]` (every running
+/// instance to the URL) or `:reach <instance-id>` (the instance to every
+/// deployed method).
+pub fn parse_reach_args(args: &[String]) -> Result<super::ReachQuery, String> {
+    let usage = "usage: reach <url> [-X METHOD] [-H 'Name: value']... [--sigv4] [--tls 1.2|1.3], or reach <instance-id>";
+    match args {
+        [id] if id.starts_with("i-") => Ok(super::ReachQuery::From(id.clone())),
+        [first, ..] if first.contains("://") => {
+            // The trace parser with no instance yet: each member's goes in.
+            let mut with_from = vec![String::new()];
+            with_from.extend(args.iter().cloned());
+            parse_trace_args(&with_from)
+                .map(super::ReachQuery::To)
+                .map_err(|e| e.replace("usage: trace <instance-id> <url>", "usage: reach <url>"))
+        }
+        _ => Err(usage.to_string()),
+    }
+}
+
 pub fn parse_trace_args(args: &[String]) -> Result<Request, String> {
     let usage = "usage: trace <instance-id> <url> [-X METHOD] [-H 'Name: value']... [--sigv4] [--tls 1.2|1.3]";
     let mut positional = Vec::new();

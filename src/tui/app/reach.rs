@@ -216,6 +216,11 @@ impl App {
                 return;
             }
         };
+        self.start_reach(query, picked);
+    }
+
+    /// Ask `query` and show the reach view.
+    pub(super) fn start_reach(&mut self, query: ReachQuery, picked: Option<String>) {
         self.reach.query = Some(query);
         self.reach.picked = picked;
         self.reach.sel = 0;
