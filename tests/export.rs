@@ -74,6 +74,9 @@ fn mermaid_unescape(s: &str) -> String {
         .replace("#lt;", "<")
         .replace("#gt;", ">")
         .replace("#amp;", "&")
+        .replace("#37;", "%")
+        .replace("#123;", "{")
+        .replace("#125;", "}")
         .replace("#35;", "#")
 }
 
@@ -84,6 +87,10 @@ fn mermaid_unescape(s: &str) -> String {
 /// `nI -->|kind| nJ` between defined nodes; `classDef` lines; `class nI c`
 /// lines. Every class used is defined. Returns the node labels, unescaped.
 fn check_mermaid(src: &str) -> Vec<String> {
+    assert!(
+        !src.contains("%%"),
+        "a directive or comment in the output: {src}"
+    );
     let mut lines = src.lines();
     assert_eq!(lines.next(), Some("flowchart LR"), "{src}");
     let mut nodes = BTreeSet::new();
@@ -128,7 +135,7 @@ fn check_mermaid(src: &str) -> Vec<String> {
             let label = &rest[..close];
             let tail = &rest[close + 2..];
             let bare = label.replace("<br/>", "\n");
-            for bad in ['"', '[', ']', '|', '<', '>'] {
+            for bad in ['"', '[', ']', '|', '<', '>', '%', '{', '}'] {
                 assert!(!bare.contains(bad), "raw {bad:?} in the label of {line:?}");
             }
             for (i, _) in bare.match_indices('#') {
@@ -190,7 +197,7 @@ fn golden_path_exports_of_every_demo_story() {
         let t = story_trace(&w, s);
         let head = format!("==== {} ({})\n", s.instance, s.name);
         md.push_str(&head);
-        md.push_str(&export::trace_markdown(&t, &[], 0));
+        md.push_str(&export::trace_markdown(&t, &[], &[]));
         mm.push_str(&head);
         mm.push_str(&export::trace_mermaid(&t));
         dot.push_str(&head);
@@ -229,7 +236,7 @@ fn every_story_diagram_parses_in_graphviz_and_fits_the_mermaid_grammar() {
             );
         }
         // The walkthrough carries the same flowchart and all fifteen hops.
-        let md = export::trace_markdown(&t, &[], 0);
+        let md = export::trace_markdown(&t, &[], &[]);
         let block = md
             .split("```mermaid\n")
             .nth(1)
@@ -243,7 +250,8 @@ fn every_story_diagram_parses_in_graphviz_and_fits_the_mermaid_grammar() {
 /// The demo world with names that carry every character that ends or
 /// breaks a label in Mermaid, DOT or Markdown.
 fn hostile_world() -> (World, String) {
-    let nasty = r#"we"b [1] | <x> & #35; \n `tick` *b*"#.to_string();
+    let nasty = "we\"b [1] | <x> & #35; \\n `tick` *b* %%{init: {'theme':'dark'}}%% ~s~ $m$\nnext"
+        .to_string();
     let mut snap: Snapshot = hoptrace::demo::snapshot().unwrap();
     let inst = snap
         .instances
@@ -277,19 +285,23 @@ fn hostile_names_survive_every_format() {
     )
     .unwrap();
     let t = trace::run(&w, &req).unwrap();
-    // Mermaid: the grammar holds and the label reads back as the name.
-    let labels = check_mermaid(&export::trace_mermaid(&t));
-    assert!(labels[0].contains(&nasty), "{:?}", labels[0]);
-    assert!(labels[6].contains(&nasty), "{:?}", labels[6]);
+    // Mermaid: the grammar holds, no directive survives, and the label
+    // reads back as the name (its line break a space).
+    let mm = export::trace_mermaid(&t);
+    let labels = check_mermaid(&mm);
+    let one_line = nasty.replace('\n', " ");
+    assert!(labels[0].contains(&one_line), "{:?}", labels[0]);
+    assert!(labels[6].contains(&one_line), "{:?}", labels[6]);
     // DOT: Graphviz parses it and its label is the name again.
     let g = graphviz(&export::trace_dot(&t));
     let first = escstring(g["objects"][0]["label"].as_str().unwrap());
     assert!(first.contains(&nasty), "{first:?}");
-    // Markdown: the name never opens code, emphasis or a table.
-    let md = export::trace_markdown(&t, &[], 0);
+    // Markdown: the name never opens code, emphasis, a table, a heading,
+    // strike-through or maths, and stays on its line.
+    let md = export::trace_markdown(&t, &[], &[]);
     let from = md.lines().find(|l| l.starts_with("- from:")).unwrap();
     assert!(
-        from.contains(r#"we"b \[1\] \| \<x\> & #35; \\n \`tick\` \*b\*"#),
+        from.contains(r#"we"b \[1\] \| \<x\> & \#35; \\n \`tick\` \*b\* %%{init: {'theme':'dark'}}%% \~s\~ \$m\$ next"#),
         "{from}"
     );
     // The world graph too, in both formats.
@@ -408,7 +420,7 @@ fn the_cli_prints_each_format_and_keeps_the_trace_exit_status() {
     .unwrap();
     let t = trace::run(&w, &req).unwrap();
     for (fmt, want) in [
-        ("markdown", export::trace_markdown(&t, &[], 0)),
+        ("markdown", export::trace_markdown(&t, &[], &[])),
         ("mermaid", export::trace_mermaid(&t)),
         ("dot", export::trace_dot(&t)),
     ] {

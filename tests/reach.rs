@@ -53,7 +53,9 @@ fn mismatches(world: &World, req: &Request, r: &Reach) -> Vec<String> {
             let mut one = req.clone();
             one.from = instance.clone();
             let t = trace::run(world, &one).expect("trace");
-            let alone = Outcome::of(&t);
+            // Grouped, the member's own id and address read `<instance>`
+            // and `<address>` in the deciding field.
+            let alone = reach::impersonal(Outcome::of(&t), m);
             let grouped = Outcome {
                 verdict: g.verdict,
                 first_block: g.first_block,
@@ -387,7 +389,10 @@ fn reach_from_covers_every_deployed_method_and_agrees_with_traces() {
             .iter()
             .find(|g| g.members.iter().any(|m| m.label() == t.member.label()))
             .expect("every target is in a group");
-        let alone = Outcome::of(&trace::run(&world, &t.request).expect("trace"));
+        let alone = reach::impersonal(
+            Outcome::of(&trace::run(&world, &t.request).expect("trace")),
+            &t.member,
+        );
         assert_eq!(alone.verdict, g.verdict, "{}", t.member.label());
         assert_eq!(alone.deciding, g.deciding, "{}", t.member.label());
     }

@@ -47,32 +47,35 @@ fn reach_from_an_api_then_trace_a_blocked_member_and_see_its_path() {
         s.contains("explorer › APIs (7) › API a1b2c3d4e5")
     });
     t.keys(&["a"]);
-    let s = t.wait_for("the reach view", |s| {
+    // The API stands for its open GET /pets (no authorizer, no key).
+    // (Each wait asks for everything it checks: a screen may be caught mid-draw.)
+    t.wait_for("the reach view", |s| {
         s.contains("reach · every running instance → GET https://a1b2c3d4e5")
+            && s.contains("for GET /pets of stage prod")
+            && s.contains("26 traced (1 not running)")
+            && s.contains("✗ 3 blocked at dns")
     });
-    assert!(s.contains("26 traced (1 not running)"), "{s}");
-    assert!(s.contains("✗ 20 blocked at authorization"), "{s}");
-    // The first member of the first group: web-1, blocked.
+    // The first member of the first group: ops-1, whose VPC's endpoint has private DNS off.
     t.keys(&["j", "Enter"]);
-    let s = t.wait_for("the member's trace", |s| {
-        s.contains("trace › i-0a0000000000web01") && s.contains("BLOCKED at authorization")
+    t.wait_for("the member's trace", |s| {
+        s.contains("trace › i-0b000000000ops001")
+            && s.contains("BLOCKED at dns")
+            && s.contains("✗ dns")
     });
-    assert!(s.contains("✗ authorization"), "{s}");
-    // Its path as boxes; the deciding one is the authorizer.
+    // Its path as boxes; the deciding one is the VPC endpoint, its endpoint marked.
     t.keys(&["d"]);
-    let s = t.wait_for("the path diagram", |s| s.contains("decides"));
-    assert!(s.contains("✗ authorizer"), "{s}");
-    assert!(s.contains("▸ authorizer: ✗ authorization"), "{s}");
+    t.wait_for("the path diagram", |s| {
+        s.contains("decides")
+            && s.contains("✗ VPC endpoint")
+            && s.contains("vpce-0b2c3d4e5f6a70002")
+            && s.contains("▸ VPC endpoint: ✗ dns deny")
+    });
     // Enter opens the selected box's hop in the hop table.
     t.keys(&["Enter"]);
-    t.wait_for("the hop detail", |s| {
-        s.contains("HOP") && s.contains("[H13")
-    });
+    t.wait_for("the hop detail", |s| s.contains("HOP") && s.contains("[H2"));
     // And the reach view is still there.
     t.keys(&["3"]);
-    t.wait_for("the reach view again", |s| {
-        s.contains("✗ 20 blocked at authorization")
-    });
+    t.wait_for("the reach view again", |s| s.contains("✗ 3 blocked at dns"));
     t.keys(&["q"]);
     t.assert_terminal_restored();
     t.wait_for("exit status", |s| s.contains("exit=0"));

@@ -929,3 +929,46 @@ fn reach_at_the_prompt() {
     );
     assert_eq!(a.screen, Screen::Reach);
 }
+
+#[test]
+fn an_export_made_with_what_if_edits_says_so_in_both_files() {
+    let mut a = app();
+    a.update(key(':'));
+    typed(&mut a, &format!("trace {BATCH} {PETS}"));
+    a.update(code(KeyCode::Enter));
+    let fixed = r#"{"GroupId":"sg-0a000000000batch1","GroupName":"batch","VpcId":"vpc-0a11ce5e00000a001",
+        "IpPermissionsEgress":[{"IpProtocol":"-1","IpRanges":[{"CidrIp":"0.0.0.0/0"}]}]}"#;
+    a.apply_edit(&Target::SecurityGroup("sg-0a000000000batch1".into()), fixed)
+        .unwrap();
+    let fx = a.update(key('x'));
+    let [Effect::Export { markdown, json, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(v["verdict"], "reachable");
+    let edits = v["what_if"]["edits"].as_array().unwrap();
+    assert!(
+        edits[0].as_str().unwrap().contains("sg-0a000000000batch1"),
+        "{v}"
+    );
+    let changes = v["what_if"]["changes_by_last_edit"].as_array().unwrap();
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.as_str().unwrap().starts_with("sg-egress: deny → allow")),
+        "{changes:?}"
+    );
+    assert!(markdown.contains("never written to AWS"), "{markdown}");
+    assert!(
+        markdown.contains("edited security group sg-0a000000000batch1"),
+        "{markdown}"
+    );
+    // Without edits, the JSON is the plain contract.
+    a.update(key('u'));
+    let fx = a.update(key('x'));
+    let [Effect::Export { json, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert!(v.get("what_if").is_none());
+}

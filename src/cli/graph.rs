@@ -3,7 +3,7 @@
 
 use clap::{Args, ValueEnum};
 
-use super::{AwsArgs, CliError};
+use super::CliError;
 use crate::export::graph;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -35,28 +35,15 @@ pub struct GraphArgs {
     /// The part around this REST API (repeatable)
     #[arg(long = "api", value_name = "API-ID")]
     pub api: Vec<String>,
-    /// Read the world from a snapshot file
-    #[arg(long, value_name = "FILE", conflicts_with = "demo")]
-    pub snapshot: Option<std::path::PathBuf>,
-    /// Use the embedded demo world
-    #[arg(long)]
-    pub demo: bool,
-    /// Without --snapshot or --demo: the live account, read-only (everything is read)
     #[command(flatten)]
-    pub aws: AwsArgs,
+    pub world: super::WholeWorldArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = GraphOutput::Dot)]
     pub output: GraphOutput,
 }
 
 pub fn run(args: GraphArgs) -> Result<i32, CliError> {
-    let world = if args.demo {
-        crate::demo::world()?
-    } else if let Some(path) = &args.snapshot {
-        crate::model::World::new(crate::model::Snapshot::load(path)?)
-    } else {
-        super::discover(&args.aws, None)?.world
-    };
+    let world = super::whole_world(&args.world)?;
     let g = graph::select(&world, &args.vpc, &args.api).map_err(CliError)?;
     match args.output {
         GraphOutput::Dot => print!("{}", g.dot()),

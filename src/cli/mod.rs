@@ -101,6 +101,32 @@ pub enum TraceOutput {
     Dot,
 }
 
+/// Where `reach` and `graph` read the whole world from.
+#[derive(Debug, Args, Clone)]
+pub struct WholeWorldArgs {
+    /// Read the world from a snapshot file
+    #[arg(long, value_name = "FILE", conflicts_with = "demo")]
+    pub snapshot: Option<std::path::PathBuf>,
+    /// Use the embedded demo world
+    #[arg(long)]
+    pub demo: bool,
+    /// Without --snapshot or --demo: the live account, read-only (everything is read)
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+/// The whole world for `reach` and `graph`: the demo's, a snapshot's, or
+/// the live account read in full.
+fn whole_world(args: &WholeWorldArgs) -> Result<crate::model::World, CliError> {
+    Ok(if args.demo {
+        crate::demo::world()?
+    } else if let Some(path) = &args.snapshot {
+        crate::model::World::new(crate::model::Snapshot::load(path)?)
+    } else {
+        discover(&args.aws, None)?.world
+    })
+}
+
 /// Where the world comes from.
 #[derive(Debug, Args, Clone)]
 pub struct SourceArgs {

@@ -10,6 +10,8 @@ pub fn color_enabled() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
+pub use crate::export::printable as safe;
+
 pub fn paint(s: &str, v: Verdict, color: bool) -> String {
     if !color {
         return s.to_string();
@@ -26,13 +28,13 @@ pub fn paint(s: &str, v: Verdict, color: bool) -> String {
 pub fn trace_table(t: &Trace, color: bool) -> String {
     let mut out = String::new();
     let r = &t.request;
-    let _ = writeln!(out, "{} {}", r.method, r.url);
+    let _ = writeln!(out, "{} {}", safe(&r.method), safe(&r.url));
     let mut meta = format!(
         "from {} · form {} · auth {} · TLS {}",
         r.from, r.form, r.auth, r.tls
     );
     for (k, v) in &r.headers {
-        let _ = write!(meta, " · {k}: {v}");
+        let _ = write!(meta, " · {}: {}", safe(k), safe(v));
     }
     let _ = writeln!(out, "{meta}\n");
     let _ = writeln!(out, "{:>3}  {:<16} {:<9} REASON", "#", "HOP", "VERDICT");
@@ -45,7 +47,7 @@ pub fn trace_table(t: &Trace, color: bool) -> String {
             i + 1,
             h.hop,
             paint(&padded, h.verdict, color),
-            h.reason
+            safe(&h.reason)
         );
         let indent = " ".repeat(32);
         if !h.deciding.is_empty() {
@@ -54,10 +56,10 @@ pub fn trace_table(t: &Trace, color: bool) -> String {
             } else {
                 format!("[{}] ", h.check)
             };
-            let _ = writeln!(out, "{indent}↳ {check}{}", h.deciding);
+            let _ = writeln!(out, "{indent}↳ {check}{}", safe(&h.deciding.to_string()));
         }
         for n in &h.notes {
-            let _ = writeln!(out, "{indent}note: {n}");
+            let _ = writeln!(out, "{indent}note: {}", safe(n));
         }
         if let Some(e) = &h.evidence {
             match &e.contradicted_by {
@@ -66,14 +68,16 @@ pub fn trace_table(t: &Trace, color: bool) -> String {
                     let _ = writeln!(
                         out,
                         "{indent}logs: {} lines; {mark} ({}): {}",
-                        e.lines, c.ts, c.why
+                        e.lines,
+                        safe(&c.ts),
+                        safe(&c.why)
                     );
                     let _ = writeln!(
                         out,
                         "{indent}      {} {}: {}",
                         c.source,
-                        c.group,
-                        c.raw.replace(['\n', '\r'], " ")
+                        safe(&c.group),
+                        safe(&c.raw)
                     );
                 }
                 None if e.lines > 0 => {
@@ -97,20 +101,13 @@ pub fn trace_table(t: &Trace, color: bool) -> String {
         let _ = write!(out, " at {b}");
     }
     let _ = writeln!(out);
-    if let Some(resp) = &t.response {
-        let _ = writeln!(out, "client sees: {}", resp.client_sees());
-        if let Some(c) = &resp.customised {
-            let _ = writeln!(out, "customised: {c}");
+    if let Some((sees, customised)) = t.client_sees() {
+        let _ = writeln!(out, "client sees: {}", safe(&sees));
+        if let Some(c) = customised {
+            let _ = writeln!(out, "customised: {}", safe(c));
         }
-    } else if let Some(s) = &t.symptom {
-        let _ = writeln!(out, "client sees: {s}");
     }
-    let unknown: Vec<&str> = t
-        .hops
-        .iter()
-        .filter(|h| h.verdict == Verdict::Unknown)
-        .map(|h| h.hop.as_str())
-        .collect();
+    let unknown = t.unknown_hops();
     if !unknown.is_empty() {
         let _ = writeln!(out, "unknown: {}", unknown.join(", "));
     }

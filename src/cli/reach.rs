@@ -6,9 +6,9 @@ use std::fmt::Write;
 
 use clap::Args;
 
-use super::{output, AwsArgs, CliError, Output};
+use super::{output, CliError, Output};
 use crate::reach::{self, Member, Reach};
-use crate::trace::{Overall, Request, TlsVersion, Verdict};
+use crate::trace::{Overall, Request, TlsVersion};
 
 #[derive(Debug, Args)]
 #[command(
@@ -44,15 +44,8 @@ pub struct ReachArgs {
     /// The client's TLS version
     #[arg(long, value_name = "VERSION", default_value = "1.2", value_parser = ["1.2", "1.3"])]
     pub tls: String,
-    /// Read the world from a snapshot file
-    #[arg(long, value_name = "FILE", conflicts_with = "demo")]
-    pub snapshot: Option<std::path::PathBuf>,
-    /// Use the embedded demo world
-    #[arg(long)]
-    pub demo: bool,
-    /// Without --snapshot or --demo: the live account, read-only (everything is read)
     #[command(flatten)]
-    pub aws: AwsArgs,
+    pub world: super::WholeWorldArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = Output::Table)]
     pub output: Output,
@@ -77,13 +70,7 @@ pub fn run(args: ReachArgs) -> Result<i32, CliError> {
         )?),
         None => None,
     };
-    let world = if args.demo {
-        crate::demo::world()?
-    } else if let Some(path) = &args.snapshot {
-        crate::model::World::new(crate::model::Snapshot::load(path)?)
-    } else {
-        super::discover(&args.aws, None)?.world
-    };
+    let world = super::whole_world(&args.world)?;
     let mut r = match (&template, &args.from) {
         (Some(req), _) => reach::reach_to(&world, req, &args.vpc)?,
         (None, Some(from)) => reach::reach_from(&world, from)?,
@@ -105,14 +92,6 @@ pub fn run(args: ReachArgs) -> Result<i32, CliError> {
 
 pub use crate::reach::thousands;
 
-fn verdict_color(v: Overall) -> Verdict {
-    match v {
-        Overall::Reachable => Verdict::Allow,
-        Overall::Blocked => Verdict::Deny,
-        Overall::Undetermined => Verdict::Unknown,
-    }
-}
-
 /// `blocked at sg-endpoint`, `undetermined at waf`, `reachable`.
 pub fn table(r: &Reach, limit: usize, color: bool) -> String {
     let mut out = String::new();
@@ -125,7 +104,7 @@ pub fn table(r: &Reach, limit: usize, color: bool) -> String {
             tls,
             vpcs,
         } => {
-            let _ = writeln!(out, "{method} {url}");
+            let _ = writeln!(out, "{} {}", output::safe(method), output::safe(url));
             let scope = if vpcs.is_empty() {
                 "every running instance".to_string()
             } else {
@@ -144,7 +123,7 @@ pub fn table(r: &Reach, limit: usize, color: bool) -> String {
                 thousands(r.total)
             );
             for (k, v) in headers {
-                let _ = write!(meta, " · {k}: {v}");
+                let _ = write!(meta, " · {}: {}", output::safe(k), output::safe(v));
             }
             let _ = writeln!(out, "{meta}");
         }
@@ -161,20 +140,20 @@ pub fn table(r: &Reach, limit: usize, color: bool) -> String {
     }
     for g in &r.groups {
         let head = format!("{} {}", thousands(g.count), g.title());
-        let head = output::paint(&head, verdict_color(g.verdict), color);
+        let head = output::paint(&head, g.verdict.as_verdict(), color);
         if g.deciding.is_empty() {
             let _ = writeln!(out, "\n{head}");
         } else {
-            let _ = writeln!(out, "\n{head}: {}", g.deciding);
+            let _ = writeln!(out, "\n{head}: {}", output::safe(&g.deciding));
         }
         if g.verdict != Overall::Reachable {
             if let Some((who, why)) = &g.example {
-                let _ = writeln!(out, "  e.g. {who}: {why}");
+                let _ = writeln!(out, "  e.g. {}: {}", output::safe(who), output::safe(why));
             }
         }
         let shown = if limit == 0 { g.members.len() } else { limit };
         for m in g.members.iter().take(shown) {
-            let _ = writeln!(out, "  {}", member_line(m));
+            let _ = writeln!(out, "  {}", output::safe(&member_line(m)));
         }
         if g.members.len() > shown {
             let _ = writeln!(

@@ -29,7 +29,7 @@ pub fn run(args: TraceArgs) -> Result<i32, CliError> {
     match args.output {
         TraceOutput::Json => println!("{}", serde_json::to_string_pretty(&t)?),
         TraceOutput::Table => print!("{}", output::trace_table(&t, output::color_enabled())),
-        TraceOutput::Markdown => print!("{}", crate::export::trace_markdown(&t, &[], 0)),
+        TraceOutput::Markdown => print!("{}", crate::export::trace_markdown(&t, &[], &[])),
         TraceOutput::Mermaid => print!("{}", crate::export::trace_mermaid(&t)),
         TraceOutput::Dot => print!("{}", crate::export::trace_dot(&t)),
     }

@@ -91,8 +91,24 @@ fn around_vpc(w: &World, vpc: NodeIndex, into: &mut BTreeSet<NodeIndex>) {
 /// methods, authorizers, integrations, backends, VPC links), the endpoints
 /// it is associated with and the custom domain names that map to it.
 fn around_api(w: &World, api: NodeIndex, into: &mut BTreeSet<NodeIndex>) {
-    let mut queue = VecDeque::from([api]);
-    into.insert(api);
+    let NodeKind::RestApi(ai) = w.graph[api] else {
+        return;
+    };
+    // Every item of the API, whether or not an edge leads to it (a
+    // deployment no stage deploys, an authorizer no method uses).
+    let mine = |k: NodeKind| match k {
+        NodeKind::Stage(a, _)
+        | NodeKind::Deployment(a, _)
+        | NodeKind::Resource(a, _)
+        | NodeKind::Authorizer(a, _)
+        | NodeKind::Method(a, ..)
+        | NodeKind::Integration(a, ..) => a == ai,
+        _ => false,
+    };
+    let mut queue: VecDeque<NodeIndex> = std::iter::once(api)
+        .chain(w.graph.node_indices().filter(|&n| mine(w.graph[n])))
+        .collect();
+    into.extend(queue.iter().copied());
     while let Some(n) = queue.pop_front() {
         // Endpoints and VPC links are the API's edge: not followed into their VPCs.
         if n != api && matches!(w.graph[n], NodeKind::VpcEndpoint(_) | NodeKind::VpcLink(_)) {
@@ -107,6 +123,15 @@ fn around_api(w: &World, api: NodeIndex, into: &mut BTreeSet<NodeIndex>) {
     into.extend(w.sources(api, EdgeKind::MapsTo));
 }
 
+/// `VPCs: a, b`, or `it has no VPCs`.
+fn listing(what: &str, ids: &[&str]) -> String {
+    if ids.is_empty() {
+        format!("it has no {what}")
+    } else {
+        format!("{what}: {}", ids.join(", "))
+    }
+}
+
 /// The part of `w` around `vpcs` and `apis` (all of it when both are empty).
 pub fn select(w: &World, vpcs: &[String], apis: &[String]) -> Result<Graph, String> {
     let mut picked = BTreeSet::new();
@@ -116,8 +141,8 @@ pub fn select(w: &World, vpcs: &[String], apis: &[String]) -> Result<Graph, Stri
             _ => {
                 let known: Vec<&str> = w.snap.vpcs.iter().map(|v| v.vpc_id.as_str()).collect();
                 return Err(format!(
-                    "--vpc {v}: no such VPC in this world (VPCs: {})",
-                    known.join(", ")
+                    "--vpc {v}: no such VPC in this world ({})",
+                    listing("VPCs", &known)
                 ));
             }
         }
@@ -128,8 +153,8 @@ pub fn select(w: &World, vpcs: &[String], apis: &[String]) -> Result<Graph, Stri
             _ => {
                 let known: Vec<&str> = w.snap.rest_apis.iter().map(|a| a.id.as_str()).collect();
                 return Err(format!(
-                    "--api {a}: no such REST API in this world (APIs: {})",
-                    known.join(", ")
+                    "--api {a}: no such REST API in this world ({})",
+                    listing("APIs", &known)
                 ));
             }
         }

@@ -13,8 +13,24 @@ use petgraph::graph::DiGraph;
 use crate::trace::path::{self, PathBox};
 use crate::trace::{Overall, Trace, Verdict};
 
+/// Text from AWS (names, tags, policy values, log lines) made safe for a
+/// terminal: control characters (escape sequences, bells, carriage
+/// returns, line breaks) become `\u{fffd}` and tabs a space, so nothing in
+/// the world can move the cursor, recolour the screen or forge a line.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect()
+}
+
 /// Mermaid's entity codes for the characters that end or break a quoted
-/// label. `#` goes first: every code starts with it.
+/// label, and for `%`, `{` and `}`, which could spell a `%%{init}%%`
+/// directive that restyles the whole diagram. `#` goes first: every code
+/// starts with it.
 pub fn mermaid_label(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
@@ -27,6 +43,9 @@ pub fn mermaid_label(s: &str) -> String {
             '<' => out.push_str("#lt;"),
             '>' => out.push_str("#gt;"),
             '&' => out.push_str("#amp;"),
+            '%' => out.push_str("#37;"),
+            '{' => out.push_str("#123;"),
+            '}' => out.push_str("#125;"),
             '\n' | '\r' => out.push(' '),
             c => out.push(c),
         }
@@ -186,20 +205,15 @@ pub fn verdict_line(t: &Trace) -> String {
         },
         Overall::Reachable => "reachable".into(),
         Overall::Undetermined => {
-            let unknown: Vec<&str> = t
-                .hops
-                .iter()
-                .filter(|h| h.verdict == Verdict::Unknown)
-                .map(|h| h.hop.as_str())
-                .collect();
-            format!("undetermined (unknown: {})", unknown.join(", "))
+            format!("undetermined (unknown: {})", t.unknown_hops().join(", "))
         }
     }
 }
 
-/// Markdown inline code holding `s`, with a fence longer than any run of
-/// backticks inside.
+/// Markdown inline code holding `s` (on one line), with a fence longer than
+/// any run of backticks inside.
 fn code(s: &str) -> String {
+    let s = &s.replace(['\n', '\r'], " ");
     let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if s.starts_with('`') || s.ends_with('`') {
@@ -215,7 +229,7 @@ fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '$' | '#' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -229,9 +243,10 @@ fn text(s: &str) -> String {
 /// The walkthrough of a trace: the request, the verdict and what the client
 /// sees, the path as a Mermaid flowchart coloured by verdict, then every hop
 /// with its reason, deciding field, rulebook check, notes and what the logs
-/// said. `whatif` lists local what-if edits the trace ran with (the TUI's
-/// export), each `hop: before → after`; `edits` counts them.
-pub fn trace_markdown(t: &Trace, whatif: &[String], edits: usize) -> String {
+/// said. `edits` names the local what-if edits the trace ran with (the
+/// TUI's export) and `whatif` what the last one changed, each
+/// `hop: before → after`.
+pub fn trace_markdown(t: &Trace, whatif: &[String], edits: &[String]) -> String {
     let mut md = String::new();
     let r = &t.request;
     let who = match t.path.names.get(&r.from) {
@@ -246,21 +261,23 @@ pub fn trace_markdown(t: &Trace, whatif: &[String], edits: usize) -> String {
         let _ = writeln!(md, "- header: {}", code(&format!("{k}: {v}")));
     }
     let _ = writeln!(md, "- **verdict: {}**", text(&verdict_line(t)));
-    if let Some(resp) = &t.response {
-        let _ = writeln!(md, "- client sees: {}", text(&resp.client_sees()));
-        if let Some(c) = &resp.customised {
+    if let Some((sees, customised)) = t.client_sees() {
+        let _ = writeln!(md, "- client sees: {}", text(&sees));
+        if let Some(c) = customised {
             let _ = writeln!(md, "- customised: {}", text(c));
         }
-    } else if let Some(s) = &t.symptom {
-        let _ = writeln!(md, "- client sees: {}", text(s));
     }
-    if edits > 0 {
+    if !edits.is_empty() {
         let _ = writeln!(
             md,
-            "- what-if: {edits} local edit(s), not in AWS; the trace ran with them"
+            "- **what-if: {} local edit(s), never written to AWS; this trace is not the account as it is**",
+            edits.len()
         );
+        for e in edits {
+            let _ = writeln!(md, "  - edited {}", text(e));
+        }
         for d in whatif {
-            let _ = writeln!(md, "  - {}", text(d));
+            let _ = writeln!(md, "  - the last edit changed {}", text(d));
         }
     }
     let _ = writeln!(md, "\n## The path\n");
@@ -342,6 +359,10 @@ mod tests {
             mermaid_label(r#"a "b" [c] d|e <f> #1 & g"#),
             "a #quot;b#quot; #91;c#93; d#124;e #lt;f#gt; #35;1 #amp; g"
         );
+        assert_eq!(
+            mermaid_label("%%{init: {}}%%"),
+            "#37;#37;#123;init: #123;#125;#125;#37;#37;"
+        );
     }
 
     #[test]
@@ -355,10 +376,12 @@ mod tests {
         assert_eq!(code("a"), "`a`");
         assert_eq!(code("a`b"), "``a`b``");
         assert_eq!(code("`a"), "`` `a ``");
+        assert_eq!(code("a\n# b"), "`a # b`");
     }
 
     #[test]
     fn markdown_text_escapes_markup() {
         assert_eq!(text("a*b_[c]|<d>"), "a\\*b\\_\\[c\\]\\|\\<d\\>");
+        assert_eq!(text("~x~ $y$ #z"), "\\~x\\~ \\$y\\$ \\#z");
     }
 }

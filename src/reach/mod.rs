@@ -302,6 +302,13 @@ pub fn reach_to_with(
     threads: usize,
 ) -> Result<Reach, ReachError> {
     let started = std::time::Instant::now();
+    let mut unique: Vec<String> = Vec::with_capacity(vpcs.len());
+    for v in vpcs {
+        if !unique.contains(v) {
+            unique.push(v.clone());
+        }
+    }
+    let vpcs = &unique[..];
     for v in vpcs {
         if world.vpc(v).is_none() {
             return Err(ReachError::UnknownVpc(v.clone()));
@@ -514,10 +521,49 @@ pub fn reach_from(world: &World, from: &str) -> Result<Reach, ReachError> {
 
 /// Groups by outcome: blocked first, then undetermined, then reachable;
 /// within each, the biggest group first; members sorted by label.
+/// `s` with every whole occurrence of `token` (not part of a longer id or
+/// address) replaced by `with`.
+fn replace_token(s: &str, token: &str, with: &str) -> String {
+    if token.is_empty() {
+        return s.to_string();
+    }
+    let part = |c: char| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == ':';
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find(token) {
+        let before = rest[..i].chars().next_back();
+        let after = rest[i + token.len()..].chars().next();
+        out.push_str(&rest[..i]);
+        if before.is_some_and(part) || after.is_some_and(part) {
+            out.push_str(token);
+        } else {
+            out.push_str(with);
+        }
+        rest = &rest[i + token.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The deciding field with the member's own instance id and address put
+/// as `<instance>` and `<address>`, so that one cause read from each
+/// member's own record ("i-0abc IamInstanceProfile (absent)", "no route
+/// matches 10.1.1.20") is one group.
+pub fn impersonal(mut o: Outcome, m: &Member) -> Outcome {
+    if let Member::Instance { instance, ip, .. } = m {
+        o.deciding = replace_token(&o.deciding, instance, "<instance>");
+        if let Some(ip) = ip {
+            o.deciding = replace_token(&o.deciding, ip, "<address>");
+        }
+    }
+    o
+}
+
 fn group(items: impl Iterator<Item = (Traced, Member)>) -> Vec<Group> {
     let mut at: HashMap<Outcome, usize> = HashMap::new();
     let mut groups: Vec<Group> = Vec::new();
     for (Traced { outcome: o, reason }, m) in items {
+        let o = impersonal(o, &m);
         match at.get(&o) {
             Some(&g) => {
                 let g = &mut groups[g];
@@ -557,4 +603,21 @@ fn group(items: impl Iterator<Item = (Traced, Member)>) -> Vec<Group> {
             .then(a.deciding.cmp(&b.deciding))
     });
     groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_replaced_only_whole() {
+        assert_eq!(
+            replace_token("no route matches 10.1.1.2 or 10.1.1.20", "10.1.1.2", "<a>"),
+            "no route matches <a> or 10.1.1.20"
+        );
+        assert_eq!(
+            replace_token("i-0abc IamInstanceProfile; i-0abcd", "i-0abc", "<i>"),
+            "<i> IamInstanceProfile; i-0abcd"
+        );
+    }
 }

@@ -55,6 +55,14 @@ impl Overall {
             Overall::Undetermined => "undetermined",
         }
     }
+    /// The hop verdict that stands for this one in colours and glyphs.
+    pub fn as_verdict(&self) -> Verdict {
+        match self {
+            Overall::Reachable => Verdict::Allow,
+            Overall::Blocked => Verdict::Deny,
+            Overall::Undetermined => Verdict::Unknown,
+        }
+    }
     /// Process exit status for this verdict.
     pub fn exit_code(&self) -> i32 {
         match self {
@@ -100,6 +108,28 @@ pub struct Trace {
     /// What the path diagram shows past the hops' own resources.
     #[serde(skip)]
     pub path: path::PathFacts,
+}
+
+impl Trace {
+    /// The hops that answered `unknown`, in request order.
+    pub fn unknown_hops(&self) -> Vec<&'static str> {
+        self.hops
+            .iter()
+            .filter(|h| h.verdict == Verdict::Unknown)
+            .map(|h| h.hop.as_str())
+            .collect()
+    }
+
+    /// What the client sees at the first block: API Gateway's answer and
+    /// how the API's gateway responses customised it, or the client's own
+    /// error when no HTTP answer comes back. `None` when nothing blocks.
+    pub fn client_sees(&self) -> Option<(String, Option<&str>)> {
+        match (&self.response, &self.symptom) {
+            (Some(r), _) => Some((r.client_sees(), r.customised.as_deref())),
+            (None, Some(s)) => Some((s.clone(), None)),
+            (None, None) => None,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

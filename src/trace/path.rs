@@ -205,6 +205,9 @@ pub struct PathBox {
     /// In the deciding box: the resource of the deciding field, when the
     /// box names it.
     pub deciding_id: Option<String>,
+    /// The row to show first where only one fits: the deciding resource's,
+    /// else the row of the resource whose hop colours the box.
+    pub lead: usize,
 }
 
 impl PathBox {
@@ -223,6 +226,7 @@ impl PathBox {
             .map(|row| {
                 let mut row: Vec<String> = row.clone();
                 if let Some(d) = &self.deciding_id {
+                    // `d` is an item of the row, as the box was built.
                     if let Some(i) = row.iter().position(|x| x == d) {
                         let x = row.remove(i);
                         row.insert(0, format!("▶ {x}"));
@@ -260,13 +264,17 @@ fn function_name(arn: &str) -> Option<&str> {
     Some(rest.split(':').next().unwrap_or(rest))
 }
 
-fn worst(vs: impl Iterator<Item = Verdict>) -> Verdict {
-    let rank = |v: Verdict| match v {
+/// How bad a verdict is: deny, then unknown, then allow, then skip.
+fn rank(v: Verdict) -> u8 {
+    match v {
         Verdict::Deny => 3,
         Verdict::Unknown => 2,
         Verdict::Allow => 1,
         Verdict::Skip => 0,
-    };
+    }
+}
+
+fn worst(vs: impl Iterator<Item = Verdict>) -> Verdict {
     vs.max_by_key(|v| rank(*v)).unwrap_or(Verdict::Skip)
 }
 
@@ -342,16 +350,23 @@ pub fn boxes(t: &Trace) -> Vec<PathBox> {
                 ]
             }
             Stop::Method => vec![f.method.iter().cloned().collect()],
-            Stop::Authorizer => vec![match (&f.authorizer, &f.authorization_type) {
-                (Some((id, ty)), _) => {
-                    let ty = ty.as_deref().unwrap_or("custom");
-                    vec![format!("{id} ({ty})")]
-                }
-                (None, Some(ty)) if ty == "AWS_IAM" => vec!["AWS_IAM (SigV4)".into()],
-                (None, Some(ty)) if ty == "NONE" => vec!["NONE (no authorizer)".into()],
-                (None, Some(ty)) => vec![ty.clone()],
-                (None, None) => Vec::new(),
-            }],
+            Stop::Authorizer => vec![
+                match (&f.authorizer, &f.authorization_type) {
+                    (Some((id, ty)), _) => {
+                        let ty = ty.as_deref().unwrap_or("custom");
+                        vec![format!("{id} ({ty})")]
+                    }
+                    (None, Some(ty)) if ty == "AWS_IAM" => vec!["AWS_IAM (SigV4)".into()],
+                    (None, Some(ty)) if ty == "NONE" => vec!["NONE (no authorizer)".into()],
+                    (None, Some(ty)) => vec![ty.clone()],
+                    (None, None) => Vec::new(),
+                },
+                // The policies authorization evaluated: the resource policy,
+                // the caller's identity policies, a function's policy.
+                hop(HopId::Authorization).map_or_else(Vec::new, |h| {
+                    h.policies.iter().map(|p| p.title.clone()).collect()
+                }),
+            ],
             Stop::Backend => {
                 let read = of(HopId::Integration, &[K::Lambda, K::VpcLink]);
                 vec![if !read.is_empty() {
@@ -365,6 +380,18 @@ pub fn boxes(t: &Trace) -> Vec<PathBox> {
                 }]
             }
         };
+        // The row of the resource whose hop colours the box, before empty
+        // rows go: a client subnet's NACL, the endpoint's ACL or group
+        // (whichever fared worse), a stage's web ACL when it denies.
+        let rank = |id: HopId| hop(id).map_or(0, |h| rank(h.verdict));
+        let lead = match stop {
+            Stop::ClientSubnet => 1,
+            Stop::EndpointEni if rank(HopId::NaclEndpoint) > rank(HopId::SgEndpoint) => 1,
+            Stop::EndpointEni => 2,
+            Stop::Stage if rank(HopId::Waf) > rank(HopId::Stage) => 1,
+            _ => 0,
+        };
+        let lead_ids = rows.get(lead).cloned().unwrap_or_default();
         let mut rows: Vec<Vec<String>> = rows.into_iter().filter(|r| !r.is_empty()).collect();
         for r in &mut rows {
             r.dedup();
@@ -389,17 +416,55 @@ pub fn boxes(t: &Trace) -> Vec<PathBox> {
                 .map(|h| h.verdict),
         );
         let is_deciding = deciding.is_some_and(|d| hops.contains(&d));
-        let deciding_id = deciding
+        // The policy document whose statement decided, else the resource
+        // of the deciding field: marked where the box names it (as an item
+        // or a word of one: `auth1 (TOKEN)`, `resource policy of a1`), else
+        // added to the box as a row of its own.
+        let mut deciding_id = None;
+        if let Some(h) = deciding
             .filter(|_| is_deciding)
             .and_then(|d| t.hops.iter().find(|h| h.hop == d))
-            .map(|h| h.deciding.resource().to_string())
-            .filter(|r| rows.iter().flatten().any(|x| x == r));
+        {
+            let doc = h.deciding_statement().map(|(p, _)| p.title.clone());
+            let res = h
+                .deciding
+                .resource()
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_string();
+            let names = |item: &str, want: &str| {
+                item == want
+                    || item
+                        .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ',')
+                        .any(|w| w == want)
+            };
+            let found = [doc, Some(res.clone())]
+                .into_iter()
+                .flatten()
+                .filter(|w| !w.is_empty())
+                .find_map(|w| rows.iter().flatten().find(|x| names(x, &w)).cloned());
+            deciding_id = match found {
+                Some(x) => Some(x),
+                None if !res.is_empty() => {
+                    rows.push(vec![res.clone()]);
+                    Some(res)
+                }
+                None => None,
+            };
+        }
+        let lead = rows
+            .iter()
+            .position(|r| deciding_id.as_ref().is_some_and(|d| r.contains(d)))
+            .or_else(|| rows.iter().position(|r| *r == lead_ids))
+            .unwrap_or(0);
         out.push(PathBox {
             stop,
             rows,
             names,
             verdict,
             deciding: is_deciding,
+            lead,
             deciding_id,
             hops,
         });
@@ -443,6 +508,7 @@ mod tests {
             hops: Stop::EndpointEni.hops().to_vec(),
             deciding: true,
             deciding_id: Some("sg-c".into()),
+            lead: 1,
         };
         assert_eq!(b.row_lines(2), vec!["eni-1", "▶ sg-c, sg-a +1"]);
         let ids: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();

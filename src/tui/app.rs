@@ -495,8 +495,8 @@ impl App {
                 });
             }
             Cmd::Back => self.back(),
-            Cmd::NextPane => self.focus = next_pane(self.focus, true),
-            Cmd::PrevPane => self.focus = next_pane(self.focus, false),
+            Cmd::NextPane => self.focus = self.next_visible_pane(true),
+            Cmd::PrevPane => self.focus = self.next_visible_pane(false),
             Cmd::Up => self.move_sel(-1),
             Cmd::Down => self.move_sel(1),
             Cmd::PageUp => self.move_sel(-(page as isize)),
@@ -532,6 +532,8 @@ impl App {
                     );
                 }
             }
+            // On the reach view, ask its question again.
+            Cmd::Reach if self.screen == Screen::Reach => self.rerun_reach(),
             Cmd::Reach => self.open_reach(),
             Cmd::Diagram => {
                 if self.screen == Screen::Trace && self.trace.result.is_some() {
@@ -608,6 +610,25 @@ impl App {
             (Pane::Left, Screen::Trace) => self.trace.move_hop(delta),
             (_, Screen::Reach) => self.reach.move_sel(delta),
         }
+    }
+
+    /// The next pane that is drawn (the diagram and the reach table take
+    /// the detail pane's room, and on a short screen the logs').
+    fn next_visible_pane(&self, forward: bool) -> Pane {
+        let a = self.areas();
+        let mut p = self.focus;
+        for _ in 0..3 {
+            p = next_pane(p, forward);
+            let r = match p {
+                Pane::Left => a.left,
+                Pane::Right => a.right,
+                Pane::Logs => a.logs,
+            };
+            if r.width > 0 && r.height > 0 {
+                return p;
+            }
+        }
+        self.focus
     }
 
     /// The trace view shows the path diagram.

@@ -91,7 +91,25 @@ impl App {
             }
             None => Cow::Borrowed(t),
         };
-        let json = match serde_json::to_string_pretty(&*t) {
+        // A trace made with what-if edits says so in both files: which
+        // resources were edited, and what the last edit changed.
+        let edits: Vec<String> = self.undo.iter().map(|(_, what)| what.clone()).collect();
+        let doc = serde_json::to_value(&*t).map(|mut v| {
+            if !edits.is_empty() {
+                if let Some(o) = v.as_object_mut() {
+                    o.insert(
+                        "what_if".into(),
+                        serde_json::json!({
+                            "note": "local what-if edits, never written to AWS: this trace is not the account as it is",
+                            "edits": edits,
+                            "changes_by_last_edit": self.trace.whatif_diff,
+                        }),
+                    );
+                }
+            }
+            v
+        });
+        let json = match doc.and_then(|v| serde_json::to_string_pretty(&v)) {
             Ok(j) => j,
             Err(e) => {
                 self.flash(e.to_string(), true);
@@ -101,7 +119,7 @@ impl App {
         let stamp = crate::logs::replay::iso(self.now).replace([':', '.'], "-");
         vec![Effect::Export {
             stem: format!("hoptrace-{}-{stamp}", t.request.from),
-            markdown: crate::export::trace_markdown(&t, &self.trace.whatif_diff, self.undo.len()),
+            markdown: crate::export::trace_markdown(&t, &self.trace.whatif_diff, &edits),
             json,
         }]
     }

@@ -66,6 +66,16 @@ impl App {
                             }
                         }
                     }
+                    (Screen::Reach, Pane::Left) => {
+                        // A click selects a row; a click on the selected row traces it.
+                        if let Some(i) = super::super::view::reach_row_at(self, y) {
+                            if i == self.reach.sel {
+                                self.select();
+                            } else {
+                                self.reach.sel = i;
+                            }
+                        }
+                    }
                     (Screen::Trace, Pane::Left) if self.trace.diagram => {
                         // A click selects a box; a click on the selected box opens its hop.
                         if let Some(i) = super::super::view::diagram_box_at(self, x, y) {

@@ -153,8 +153,40 @@ fn target_for(w: &World, item: &Item) -> Option<(Request, String)> {
             Member::Instance { .. } => false,
         })
         .collect();
-    // GET first: the method a reader most likely means by "the API".
-    candidates.sort_by_key(|t| t.request.method != "GET");
+    // The method a reader most likely means by "the API": a GET, with no
+    // authorizer and no API key, on the shortest path.
+    let gate = |t: &reach::Target| -> (bool, bool) {
+        let Member::Method {
+            api,
+            stage,
+            method,
+            resource,
+            ..
+        } = &t.member
+        else {
+            return (false, false);
+        };
+        let snap = w.rest_api(api).and_then(|a| {
+            let st = a.stages.iter().find(|s| &s.stage_name == stage)?;
+            let dep = st.deployment_id.as_deref()?;
+            let d = a.deployments.iter().find(|d| d.id == dep)?;
+            d.api_summary.as_ref()?.get(resource)?.get(method).cloned()
+        });
+        snap.map_or((false, false), |m| {
+            (
+                m.authorization_type.as_deref().is_some_and(|a| a != "NONE"),
+                m.api_key_required == Some(true),
+            )
+        })
+    };
+    candidates.sort_by_cached_key(|t| {
+        let (auth, key) = gate(t);
+        let len = match &t.member {
+            Member::Method { resource, .. } => resource.len(),
+            Member::Instance { .. } => 0,
+        };
+        (t.request.method != "GET", auth, key, len)
+    });
     let t = candidates.into_iter().next()?;
     let what = match &t.member {
         Member::Method {

@@ -39,7 +39,9 @@ pub fn render(f: &mut Frame, app: &App) {
             explorer::tree(f, app, a.left);
             explorer::detail(f, app, a.right);
         }
-        Screen::Trace if app.trace.diagram => path::diagram(f, app, a.left),
+        Screen::Trace if app.trace.diagram && app.trace.result.is_some() => {
+            path::diagram(f, app, a.left)
+        }
         Screen::Trace => {
             trace::hops(f, app, a.left);
             trace::detail(f, app, a.right);
@@ -77,6 +79,12 @@ pub fn diagram_per_row(app: &App) -> usize {
         crate::trace::path::Stop::ALL.len(),
     )
     .map_or(1, |g| g.per_row)
+}
+
+/// The reach table's row under screen row `y`, if any.
+pub fn reach_row_at(app: &App, y: u16) -> Option<usize> {
+    let a = super::layout::areas(app.size.0, app.size.1, app);
+    reach::row_at(app, a.left, y)
 }
 
 /// The path diagram's box under the cell (`x`, `y`), if any.
@@ -262,13 +270,7 @@ fn footer(f: &mut Frame, app: &App, r: Rect) {
 /// Text from the world or the logs, made safe to draw: tabs become spaces
 /// and other control characters a visible mark, so nothing can move the cursor.
 pub(super) fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\t' => ' ',
-            c if c.is_control() => '\u{fffd}',
-            c => c,
-        })
-        .collect()
+    crate::export::printable(s)
 }
 
 /// A prompt with its text and a block cursor.

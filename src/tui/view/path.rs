@@ -30,18 +30,22 @@ pub struct Grid {
     pub h: u16,
 }
 
-/// The placement of `n` boxes in `inner`: the most lines per box (up to a
-/// border and four lines), then the widest boxes (up to 34 columns), then
-/// the fewest rows. `None` when not even two lines per box fit.
+/// The placement of `n` boxes in `inner`: two lines inside a border if at
+/// all possible, then boxes wide enough for a whole marked id, then the
+/// most lines per box (up to four), the widest boxes (up to 34 columns)
+/// and the fewest rows. `None` when not even two lines per box fit.
 pub fn grid(inner: Rect, n: usize) -> Option<Grid> {
     // Boxes at least 20 wide when the screen allows, else down to 14.
     grid_of(inner, n, 20).or_else(|| grid_of(inner, n, 14))
 }
 
+/// How good a placement is; compared field by field, greater is better.
+type Score = (bool, bool, u16, u16, isize, u16);
+
 fn grid_of(inner: Rect, n: usize, min_w: u16) -> Option<Grid> {
     let usable = inner.width.saturating_sub(2 * MARGIN);
     let avail = inner.height.saturating_sub(STATUS);
-    let mut best: Option<(Grid, (u16, u16, isize, u16))> = None;
+    let mut best: Option<(Grid, Score)> = None;
     for per_row in 1..=n.max(1) {
         let gaps = GAP * (per_row as u16 - 1);
         let Some(w) = usable.checked_sub(gaps).map(|x| x / per_row as u16) else {
@@ -55,7 +59,9 @@ fn grid_of(inner: Rect, n: usize, min_w: u16) -> Option<Grid> {
         if h < 2 {
             continue;
         }
-        let score = (h, w.min(34), -(rows as isize), w);
+        // Two lines inside a border, then room for a whole id with its
+        // mark (`▶ vpce-0123456789abcdef0`), then more lines, then width.
+        let score = (h >= 4, w >= 26, h, w.min(34), -(rows as isize), w);
         if best.as_ref().is_none_or(|(_, s)| score > *s) {
             best = Some((
                 Grid {
@@ -99,23 +105,29 @@ fn fit(s: &str, w: usize) -> String {
     out
 }
 
-/// The lines inside a box, most important first: the title, the row with
-/// the deciding resource, the other rows, the names.
+/// The lines inside a box, most important first: the lead row (the
+/// deciding resource's, else the one whose hop colours the box), the
+/// names, the other rows. The title goes on the border.
 fn box_text(b: &PathBox, width: usize) -> Vec<(String, bool)> {
     let mut rows = b.row_lines(2);
-    if let Some(i) = rows.iter().position(|r| r.starts_with('▶')) {
-        let r = rows.remove(i);
-        rows.insert(0, r);
-    }
-    let mut out = vec![(
-        fit(&format!("{} {}", b.verdict.glyph(), b.stop.title()), width),
-        true,
-    )];
-    out.extend(rows.into_iter().map(|r| (fit(&r, width), false)));
+    let lead = if b.lead < rows.len() {
+        rows.remove(b.lead)
+    } else {
+        rows.remove(0)
+    };
+    // The deciding resource leads with `▶`; where the mark would cut the
+    // id, it goes and the bold underline alone marks it.
+    let marked = lead.starts_with("▶ ");
+    let lead = match lead.strip_prefix("▶ ") {
+        Some(id) if lead.chars().count() > width => id.to_string(),
+        _ => lead,
+    };
+    let mut out = vec![(fit(&lead, width), marked)];
     let names = b.name_line(2);
     if !names.is_empty() {
         out.push((fit(&names, width), false));
     }
+    out.extend(rows.into_iter().map(|r| (fit(&r, width), false)));
     out
 }
 
@@ -147,7 +159,11 @@ pub fn diagram(f: &mut Frame, app: &App, r: Rect) {
         let vs = app.theme.verdict(bx.verdict);
         let selected = i == sel;
         let bordered = g.h >= 3;
+        let title = format!("{} {}", bx.verdict.glyph(), bx.stop.title());
+        let title_style = vs.add_modifier(Modifier::BOLD);
+        let mut lines: Vec<Line> = Vec::new();
         let content = if bordered {
+            // The title rides on the top border, the marks on the bottom one.
             let mut blk = Block::default()
                 .borders(Borders::ALL)
                 .border_style(if selected { app.theme.accent } else { vs })
@@ -157,33 +173,43 @@ pub fn diagram(f: &mut Frame, app: &App, r: Rect) {
                     BorderType::Thick
                 } else {
                     BorderType::Rounded
-                });
+                })
+                .title(Span::styled(
+                    clean(&fit(&title, area.width.saturating_sub(2) as usize)),
+                    title_style,
+                ));
             if bx.deciding {
-                blk = blk.title(Span::styled("decides", vs.add_modifier(Modifier::BOLD)));
+                blk = blk.title_bottom(Span::styled("decides", title_style));
             }
             let c = blk.inner(area);
             f.render_widget(blk, area);
             c
         } else {
+            let style = if selected {
+                title_style.add_modifier(Modifier::REVERSED)
+            } else {
+                title_style
+            };
+            lines.push(Line::from(Span::styled(
+                clean(&fit(&title, area.width as usize)),
+                style,
+            )));
             area
         };
-        let lines: Vec<Line> = box_text(bx, content.width as usize)
-            .into_iter()
-            .take(content.height as usize)
-            .map(|(text, title)| {
-                let style = if title {
-                    let s = vs.add_modifier(Modifier::BOLD);
-                    if selected && !bordered {
-                        s.add_modifier(Modifier::REVERSED)
+        let room = (content.height as usize).saturating_sub(lines.len());
+        lines.extend(
+            box_text(bx, content.width as usize)
+                .into_iter()
+                .take(room)
+                .map(|(text, marked)| {
+                    let style = if marked {
+                        vs.add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
                     } else {
-                        s
-                    }
-                } else {
-                    app.theme.text
-                };
-                Line::from(Span::styled(clean(&text), style))
-            })
-            .collect();
+                        app.theme.text
+                    };
+                    Line::from(Span::styled(clean(&text), style))
+                }),
+        );
         f.render_widget(Paragraph::new(lines), content);
         // The arrow to the next box: on the same row, or at the row's end
         // and the next row's start.
@@ -228,13 +254,21 @@ pub fn diagram(f: &mut Frame, app: &App, r: Rect) {
         format!("▸ {}: ", bx.stop.title()),
         app.theme.accent,
     )];
-    for h in t.hops.iter().filter(|h| bx.hops.contains(&h.hop)) {
+    for (i, h) in t
+        .hops
+        .iter()
+        .filter(|h| bx.hops.contains(&h.hop))
+        .enumerate()
+    {
+        if i > 0 {
+            spans.push(Span::styled(", ", app.theme.dim));
+        }
         spans.push(Span::styled(
-            format!("{} {} ", h.verdict.glyph(), h.hop),
+            format!("{} {} {}", h.verdict.glyph(), h.hop, h.verdict.as_str()),
             app.theme.verdict(h.verdict),
         ));
     }
-    spans.push(Span::styled("· enter: hop detail", app.theme.dim));
+    spans.push(Span::styled(" — enter: hop detail", app.theme.dim));
     let mut lines = vec![Line::from(spans)];
     if let Some(h) = focus_hop(t, bx) {
         lines.push(Line::from(Span::styled(clean(&h.reason), app.theme.text)));

@@ -10,15 +10,7 @@ use ratatui::Frame;
 use super::super::app::{App, Pane, ReachRow};
 use super::{block, clean, selected};
 use crate::reach::{thousands, Member, Query};
-use crate::trace::{Overall, Verdict};
-
-fn verdict_of(o: Overall) -> Verdict {
-    match o {
-        Overall::Reachable => Verdict::Allow,
-        Overall::Blocked => Verdict::Deny,
-        Overall::Undetermined => Verdict::Unknown,
-    }
-}
+use crate::trace::Overall;
 
 /// A member's row: the instance and where it sits, or the method and its URL.
 fn member_line(m: &Member) -> String {
@@ -57,6 +49,58 @@ fn member_line(m: &Member) -> String {
     }
 }
 
+/// The selected row's group, explained under the table.
+fn foot_lines(app: &App) -> Vec<Line<'static>> {
+    let st = &app.reach;
+    let mut foot: Vec<Line> = Vec::new();
+    if let Some(g) = st.selected().and_then(|row| st.group_of(row)) {
+        let vs = app.theme.verdict(g.verdict.as_verdict());
+        let mut l = vec![Span::styled(
+            format!("{} {} ", thousands(g.count), g.title()),
+            vs.add_modifier(Modifier::BOLD),
+        )];
+        if !g.deciding.is_empty() {
+            l.push(Span::styled(clean(&g.deciding), app.theme.text));
+        }
+        foot.push(Line::from(l));
+        if let Some((m, reason)) = &g.example {
+            foot.push(Line::from(Span::styled(
+                clean(&format!("e.g. {m}: {reason}")),
+                app.theme.dim,
+            )));
+        }
+        foot.push(Line::from(Span::styled(
+            "enter: trace the member (on a heading, its first) · esc: explorer · 2: trace view",
+            app.theme.dim,
+        )));
+    }
+    foot
+}
+
+/// Where the rows go inside the pane: the first row shown, how many fit
+/// under the heading line, and the footer's height (wrapped, at most a
+/// third of the pane).
+fn geometry(app: &App, inner: Rect, foot: &[Line]) -> (usize, usize, u16) {
+    let foot_h = (foot
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner.width.max(1) as usize))
+        .sum::<usize>() as u16)
+        .min(inner.height / 3);
+    let room = (inner.height as usize).saturating_sub(1 + foot_h as usize);
+    let st = &app.reach;
+    let first = super::super::layout::list_offset(st.sel, st.rows.len(), room);
+    (first, room, foot_h)
+}
+
+/// The reach table's row under screen row `y` of the pane `r`.
+pub fn row_at(app: &App, r: Rect, y: u16) -> Option<usize> {
+    let inner = block(app, String::new(), Pane::Left).inner(r);
+    let (first, room, _) = geometry(app, inner, &foot_lines(app));
+    // The heading line comes first.
+    let k = y.checked_sub(inner.y + 1)? as usize;
+    (k < room && first + k < app.reach.rows.len()).then_some(first + k)
+}
+
 pub fn table(f: &mut Frame, app: &App, r: Rect) {
     let st = &app.reach;
     let title = match st.result.as_ref().map(|r| &r.query) {
@@ -79,7 +123,31 @@ pub fn table(f: &mut Frame, app: &App, r: Rect) {
         );
         return;
     };
-    let mut head = vec![Span::styled(
+    let mut head = Vec::new();
+    if let Some(p) = &st.picked {
+        head.push(Span::styled(format!("for {p} · "), app.theme.accent));
+    }
+    // How the request is sent, when it is more than a plain GET.
+    if let Some(Query::To {
+        headers, auth, tls, ..
+    }) = st.result.as_ref().map(|r| &r.query)
+    {
+        let mut how = Vec::new();
+        if *auth != "none" {
+            how.push(format!("auth {auth}"));
+        }
+        if *tls != "1.2" {
+            how.push(format!("TLS {tls}"));
+        }
+        how.extend(headers.iter().map(|(k, v)| format!("{k}: {v}")));
+        if !how.is_empty() {
+            head.push(Span::styled(
+                clean(&format!("{} · ", how.join(" · "))),
+                app.theme.accent,
+            ));
+        }
+    }
+    head.push(Span::styled(
         format!(
             "{} traced{} ",
             thousands(res.total),
@@ -90,10 +158,10 @@ pub fn table(f: &mut Frame, app: &App, r: Rect) {
             }
         ),
         app.theme.text,
-    )];
+    ));
     for o in [Overall::Blocked, Overall::Undetermined, Overall::Reachable] {
         let n = res.count(o);
-        let v = verdict_of(o);
+        let v = o.as_verdict();
         head.push(Span::styled(
             format!("· {} {} {} ", v.glyph(), thousands(n), o.as_str()),
             if n > 0 {
@@ -103,49 +171,14 @@ pub fn table(f: &mut Frame, app: &App, r: Rect) {
             },
         ));
     }
-    if let Some(p) = &st.picked {
-        head.push(Span::styled(format!("· for {p}"), app.theme.dim));
-    }
     let mut lines = vec![Line::from(head)];
-    // The selected row's group, explained under the table.
-    let mut foot: Vec<Line> = Vec::new();
-    if let Some(g) = st.selected().and_then(|row| st.group_of(row)) {
-        let vs = app.theme.verdict(verdict_of(g.verdict));
-        let mut l = vec![Span::styled(
-            format!("{} {} ", thousands(g.count), g.title()),
-            vs.add_modifier(Modifier::BOLD),
-        )];
-        if !g.deciding.is_empty() {
-            l.push(Span::styled(clean(&g.deciding), app.theme.text));
-        }
-        foot.push(Line::from(l));
-        if let Some((m, reason)) = &g.example {
-            foot.push(Line::from(Span::styled(
-                clean(&format!("e.g. {m}: {reason}")),
-                app.theme.dim,
-            )));
-        }
-        foot.push(Line::from(Span::styled(
-            "enter: trace the member (on a heading, its first) · esc: explorer · 2: trace view",
-            app.theme.dim,
-        )));
-    }
-    // Wrapped, the footer can take more lines than it has: give it at most a third.
-    let foot_h = (foot
-        .iter()
-        .map(|l| {
-            let w = l.width().max(1);
-            w.div_ceil(inner.width.max(1) as usize)
-        })
-        .sum::<usize>() as u16)
-        .min(inner.height / 3);
-    let room = (inner.height as usize).saturating_sub(lines.len() + foot_h as usize);
-    let first = super::super::layout::list_offset(st.sel, st.rows.len(), room);
+    let foot = foot_lines(app);
+    let (first, room, foot_h) = geometry(app, inner, &foot);
     for (i, row) in st.rows.iter().enumerate().skip(first).take(room) {
         let line = match *row {
             ReachRow::Group(g) => {
                 let grp = &res.groups[g];
-                let v = verdict_of(grp.verdict);
+                let v = grp.verdict.as_verdict();
                 let vs = app.theme.verdict(v);
                 Line::from(vec![
                     Span::styled(
