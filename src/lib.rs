@@ -4,6 +4,7 @@
 //! `net` and `policy` (pure rules) ← `trace` (the hop pipeline) ← `discover`,
 //! `logs`, `cli`, `tui`.
 
+pub mod check;
 pub mod cli;
 pub mod demo;
 pub mod discover;

@@ -1,5 +1,6 @@
 //! The command line: clap definitions and one module per subcommand.
 
+mod check;
 mod demo;
 mod explain;
 mod graph;
@@ -63,6 +64,8 @@ pub enum Command {
     Reach(reach::ReachArgs),
     /// The world graph, or the part around a VPC or an API, as DOT, Mermaid or JSON
     Graph(graph::GraphArgs),
+    /// Check connectivity intents (which instances must, or must not, reach which APIs) from a YAML file
+    Check(check::CheckArgs),
     /// Record snapshot files from an AWS account, and check them
     Snapshot {
         #[command(subcommand)]
@@ -413,6 +416,7 @@ pub fn run(cli: Cli) -> i32 {
         Some(Command::Logs(args)) => logs::run(args),
         Some(Command::Reach(args)) => reach::run(args),
         Some(Command::Graph(args)) => graph::run(args),
+        Some(Command::Check(args)) => check::run(args),
         Some(Command::Demo(args)) => demo::run(args),
         Some(Command::Snapshot { command }) => snapshot::run(command),
         Some(Command::Policy { command }) => policy::run(command),

@@ -272,7 +272,7 @@ fn name_of(i: &Instance) -> Option<String> {
         .map(|t| t.value.clone())
 }
 
-fn vpc_of(world: &World, i: &Instance) -> String {
+pub fn vpc_of(world: &World, i: &Instance) -> String {
     i.vpc_id
         .clone()
         .or_else(|| {
@@ -284,7 +284,7 @@ fn vpc_of(world: &World, i: &Instance) -> String {
         .unwrap_or_default()
 }
 
-fn is_running(i: &Instance) -> bool {
+pub fn is_running(i: &Instance) -> bool {
     i.state.name.eq_ignore_ascii_case("running")
 }
 
@@ -320,6 +320,25 @@ pub fn reach_to_with(
         .iter()
         .filter(|i| vpcs.is_empty() || vpcs.contains(&vpc_of(world, i)))
         .collect();
+    Ok(reach_scope(world, req, &in_scope, vpcs, threads, started))
+}
+
+/// Trace `req` (its `from` is replaced) from each running instance of
+/// `instances`, and group them, on all cores: what `hoptrace check` asks
+/// for each intent's selected instances.
+pub fn reach_instances(world: &World, req: &Request, instances: &[&Instance]) -> Reach {
+    let started = std::time::Instant::now();
+    reach_scope(world, req, instances, &[], share::threads(), started)
+}
+
+fn reach_scope(
+    world: &World,
+    req: &Request,
+    in_scope: &[&Instance],
+    vpcs: &[String],
+    threads: usize,
+    started: std::time::Instant,
+) -> Reach {
     let running: Vec<&Instance> = in_scope.iter().copied().filter(|i| is_running(i)).collect();
     let sens = Sensitivity::of(world);
     let classes = |ip| sens.class(ip);
@@ -377,7 +396,7 @@ pub fn reach_to_with(
     for (g, e) in groups.iter_mut().zip(examples) {
         g.example = e;
     }
-    Ok(Reach {
+    Reach {
         schema: REACH_SCHEMA,
         query: Query::To {
             method: req.method.clone(),
@@ -397,7 +416,7 @@ pub fn reach_to_with(
             threads,
             elapsed_ms: started.elapsed().as_millis() as u64,
         },
-    })
+    }
 }
 
 /// A deployed method an instance could call: the request to trace and the member it stands for.

@@ -1,0 +1,566 @@
+//! Connectivity intents: which instances must reach which private APIs,
+//! and which must not, written down in YAML and checked end to end with the
+//! trace engine (every selected instance traced through reach's shared
+//! evaluation). Pure: the world in, results out.
+//!
+//! The file is read with `serde-saphyr`: a maintained, pure-Rust YAML
+//! deserializer (no C library, no `unsafe` parser) that refuses to panic
+//! on bad input and reports every error with its line and column, which
+//! is what a CI user fixing a typo needs.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_saphyr::{Location, Spanned};
+
+use crate::model::ec2::Instance;
+use crate::model::World;
+use crate::reach::{self, Member};
+use crate::trace::{HopId, Overall, Request, TlsVersion};
+
+pub const CHECK_SCHEMA: &str = "hoptrace.check/v1";
+
+/// Which instances an intent is about. One key, as in `{tag: "Role=web"}`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Selector {
+    Instance(String),
+    Instances(Vec<String>),
+    /// `Key=Value`
+    Tag(String),
+    Subnet(String),
+    Vpc(String),
+    SecurityGroup(String),
+}
+
+impl Selector {
+    /// `tag Role=web`, `instance i-0abc`: how the selector reads in messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Selector::Instance(i) => format!("instance {i}"),
+            Selector::Instances(v) => format!("instances {}", v.join(", ")),
+            Selector::Tag(t) => format!("tag {t}"),
+            Selector::Subnet(s) => format!("subnet {s}"),
+            Selector::Vpc(v) => format!("vpc {v}"),
+            Selector::SecurityGroup(g) => format!("security-group {g}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Expect {
+    Reachable,
+    Blocked,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSpec {
+    intents: Vec<Spanned<IntentSpec>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IntentSpec {
+    name: String,
+    from: Spanned<Selector>,
+    to: Spanned<String>,
+    #[serde(default)]
+    method: Option<String>,
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+    #[serde(default)]
+    sigv4: bool,
+    #[serde(default)]
+    tls: Option<Spanned<String>>,
+    expect: Expect,
+    #[serde(default)]
+    at: Option<Spanned<String>>,
+}
+
+/// One intent, checked for sense: the request parses, the hop exists.
+#[derive(Debug, Clone)]
+pub struct Intent {
+    pub name: String,
+    pub from: Selector,
+    /// The request every selected instance sends (its `from` is replaced).
+    pub request: Request,
+    pub expect: Expect,
+    pub at: Option<HopId>,
+    /// Where the intent starts in the file (1-based line).
+    pub line: u64,
+}
+
+/// A file that cannot be checked: what is wrong and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{line}:{column}: {message}")]
+pub struct FileError {
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+}
+
+fn at(loc: Location, message: impl Into<String>) -> FileError {
+    FileError {
+        line: loc.line(),
+        column: loc.column(),
+        message: message.into(),
+    }
+}
+
+/// Read an intents file.
+pub fn parse(text: &str) -> Result<Vec<Intent>, FileError> {
+    let spec: FileSpec = serde_saphyr::from_str(text).map_err(|e| {
+        let loc = e.location();
+        // The message alone: the caller names the file, line and column.
+        let raw = e.without_snippet().to_string();
+        let message = plain_message(raw.lines().next().unwrap_or(""), text);
+        FileError {
+            line: loc.map_or(0, |l| l.line()),
+            column: loc.map_or(0, |l| l.column()),
+            message,
+        }
+    })?;
+    if spec.intents.is_empty() {
+        return Err(FileError {
+            line: 1,
+            column: 1,
+            message: "no intents: `intents:` lists none".into(),
+        });
+    }
+    let mut out = Vec::with_capacity(spec.intents.len());
+    let mut names = BTreeMap::new();
+    for item in spec.intents {
+        let loc = item.referenced;
+        let i = item.value;
+        if i.name.trim().is_empty() {
+            return Err(at(loc, "an intent needs a `name`"));
+        }
+        if let Some(first) = names.insert(i.name.clone(), loc.line()) {
+            return Err(at(
+                loc,
+                format!(
+                    "intent name {:?} is used twice (first on line {first})",
+                    i.name
+                ),
+            ));
+        }
+        check_selector(&i.from.value).map_err(|m| at(i.from.referenced, m))?;
+        let tls = match &i.tls {
+            Some(t) => TlsVersion::parse(&t.value).map_err(|e| at(t.referenced, e.to_string()))?,
+            None => TlsVersion::V1_2,
+        };
+        let headers: Vec<String> = i.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        let request = Request::new(
+            "",
+            i.method.as_deref().unwrap_or("GET"),
+            &i.to.value,
+            &headers,
+            i.sigv4,
+            tls,
+        )
+        .map_err(|e| at(i.to.referenced, format!("`to`: {e}")))?;
+        let hop = match &i.at {
+            None => None,
+            Some(h) => {
+                if i.expect == Expect::Reachable {
+                    return Err(at(
+                        h.referenced,
+                        "`at` names the hop that must block: it goes with `expect: blocked`",
+                    ));
+                }
+                Some(
+                    h.value
+                        .parse::<HopId>()
+                        .map_err(|e| at(h.referenced, format!("`at`: {e}")))?,
+                )
+            }
+        };
+        out.push(Intent {
+            name: i.name,
+            from: i.from.value,
+            request,
+            expect: i.expect,
+            at: hop,
+            line: loc.line(),
+        });
+    }
+    Ok(out)
+}
+
+/// The parser's message in the file's terms: without its own position
+/// (the caller gives one), and with the selector's shape said plainly.
+fn plain_message(raw: &str, text: &str) -> String {
+    let mut m = raw.trim().to_string();
+    if let Some(i) = m.rfind(" at line ") {
+        if m[i..].contains(", column ") {
+            m.truncate(i);
+        }
+    }
+    const SELECTORS: &str = "instance, instances, tag, subnet, vpc or security-group";
+    if m.contains("externally tagged enum") || m.contains("after enum variant value") {
+        return format!("`from` takes exactly one selector: {SELECTORS}");
+    }
+    if text.trim().is_empty() {
+        return "the file is empty: it needs `intents:` and a list of intents".into();
+    }
+    if m.is_empty() {
+        "not a valid intents file".into()
+    } else {
+        m
+    }
+}
+
+fn check_selector(s: &Selector) -> Result<(), String> {
+    let empty = match s {
+        Selector::Instances(v) => v.is_empty() || v.iter().any(|x| x.trim().is_empty()),
+        Selector::Instance(x)
+        | Selector::Tag(x)
+        | Selector::Subnet(x)
+        | Selector::Vpc(x)
+        | Selector::SecurityGroup(x) => x.trim().is_empty(),
+    };
+    if empty {
+        return Err(format!("`from`: the selector {} is empty", s.describe()));
+    }
+    if let Selector::Tag(t) = s {
+        if !t.contains('=') {
+            return Err(format!("`from`: tag {t:?} is not Key=Value"));
+        }
+    }
+    Ok(())
+}
+
+/// The instances a selector picks, running or not.
+fn select<'w>(w: &'w World, s: &Selector) -> Vec<&'w Instance> {
+    let all = w.snap.instances.iter();
+    match s {
+        Selector::Instance(id) => all.filter(|i| &i.instance_id == id).collect(),
+        Selector::Instances(ids) => all.filter(|i| ids.contains(&i.instance_id)).collect(),
+        Selector::Tag(kv) => {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            all.filter(|i| i.tags.iter().any(|t| t.key == k && t.value == v))
+                .collect()
+        }
+        Selector::Subnet(id) => all.filter(|i| i.subnet_id.as_deref() == Some(id)).collect(),
+        Selector::Vpc(id) => all.filter(|i| &reach::vpc_of(w, i) == id).collect(),
+        Selector::SecurityGroup(id) => all
+            .filter(|i| {
+                i.security_groups.iter().any(|g| &g.group_id == id)
+                    || i.network_interfaces
+                        .iter()
+                        .any(|e| e.groups.iter().any(|g| &g.group_id == id))
+            })
+            .collect(),
+    }
+}
+
+/// Why a selector picks no running instance, with a hint where one helps
+/// (a tag that matches with other letter case, an id not in the world).
+fn nothing_selected(w: &World, s: &Selector, picked: &[&Instance]) -> String {
+    let stopped = picked.len();
+    let mut why = format!("{} matches no running instance", s.describe());
+    if stopped > 0 {
+        why.push_str(&format!(
+            " ({stopped} matched, none running: {})",
+            picked
+                .iter()
+                .map(|i| format!("{} {}", i.instance_id, i.state.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        return why;
+    }
+    match s {
+        Selector::Tag(kv) => {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            let near: Vec<String> = w
+                .snap
+                .instances
+                .iter()
+                .flat_map(|i| i.tags.iter())
+                .filter(|t| t.key.eq_ignore_ascii_case(k) && t.value.eq_ignore_ascii_case(v))
+                .map(|t| format!("{}={}", t.key, t.value))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            if !near.is_empty() {
+                why.push_str(&format!(
+                    "; tags match letter case exactly: did you mean {}?",
+                    near.join(" or ")
+                ));
+            }
+        }
+        Selector::Instance(id) if w.instance(id).is_none() => {
+            why.push_str(&format!("; {id} is not in this world"));
+        }
+        Selector::Subnet(id) if w.subnet(id).is_none() => {
+            why.push_str(&format!("; {id} is not in this world"));
+        }
+        Selector::Vpc(id) if w.vpc(id).is_none() => {
+            why.push_str(&format!("; {id} is not in this world"));
+        }
+        Selector::SecurityGroup(id) if w.security_group(id).is_none() => {
+            why.push_str(&format!("; {id} is not in this world"));
+        }
+        _ => {}
+    }
+    why
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Held,
+    Violated,
+    Undetermined,
+}
+
+impl Status {
+    pub fn glyph(self) -> &'static str {
+        match self {
+            Status::Held => "✓",
+            Status::Violated => "✗",
+            Status::Undetermined => "?",
+        }
+    }
+}
+
+/// A member whose verdict is not the expected one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Violation {
+    pub instance: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub verdict: Overall,
+    pub first_block: Option<HopId>,
+    /// The hop that decided (the first block, else the first unknown).
+    pub hop: Option<HopId>,
+    pub deciding: String,
+}
+
+/// Members that went the same wrong way, for the one-line summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cluster {
+    pub verdict: Overall,
+    pub hop: Option<HopId>,
+    pub deciding: String,
+    pub count: usize,
+}
+
+impl Cluster {
+    /// `2 of 14 blocked at sg-endpoint: <deciding>`
+    pub fn line(&self, total: usize) -> String {
+        let what = match (self.verdict, self.hop) {
+            (Overall::Reachable, _) | (_, None) => self.verdict.as_str().to_string(),
+            (v, Some(h)) => format!("{} at {h}", v.as_str()),
+        };
+        if self.deciding.is_empty() {
+            format!("{} of {total} {what}", self.count)
+        } else {
+            format!("{} of {total} {what}: {}", self.count, self.deciding)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IntentResult {
+    pub name: String,
+    pub from: String,
+    pub to: String,
+    pub method: String,
+    pub expect: Expect,
+    pub at: Option<HopId>,
+    pub status: Status,
+    pub holds: bool,
+    /// Running instances the selector picked (each traced).
+    pub members: usize,
+    /// Why the intent fails before any trace (a selector that picks no
+    /// running instance).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    pub violations: Vec<Violation>,
+    /// Members whose verdict could not be decided.
+    pub undetermined: Vec<Violation>,
+    /// Violations (else undetermined members) grouped by hop and deciding field.
+    pub clusters: Vec<Cluster>,
+    pub line: u64,
+}
+
+impl IntentResult {
+    /// The grouped summary: `2 of 14 blocked at sg-endpoint: ...; 1 of 14 ...`.
+    pub fn summary(&self) -> String {
+        if let Some(p) = &self.problem {
+            return p.clone();
+        }
+        if self.clusters.is_empty() {
+            let what = match (self.expect, self.at) {
+                (Expect::Reachable, _) => "reachable".to_string(),
+                (Expect::Blocked, None) => "blocked".to_string(),
+                (Expect::Blocked, Some(h)) => format!("blocked at {h}"),
+            };
+            return format!("{} of {} {what}", self.members, self.members);
+        }
+        self.clusters
+            .iter()
+            .map(|c| c.line(self.members))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub held: usize,
+    pub violated: usize,
+    pub undetermined: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub intents: Vec<IntentResult>,
+    pub summary: Summary,
+}
+
+/// Does a member's outcome meet the intent? `Some(true)` yes, `Some(false)`
+/// it breaks it, `None` undecided.
+fn meets(
+    expect: Expect,
+    at: Option<HopId>,
+    verdict: Overall,
+    first_block: Option<HopId>,
+) -> Option<bool> {
+    match (expect, verdict) {
+        (Expect::Reachable, Overall::Reachable) => Some(true),
+        (Expect::Reachable, Overall::Blocked) => Some(false),
+        (Expect::Blocked, Overall::Blocked) => Some(at.is_none() || first_block == at),
+        (Expect::Blocked, Overall::Reachable) => Some(false),
+        // Undetermined before the hop that must block could still be
+        // blocked there; either way it is not decided.
+        (_, Overall::Undetermined) => None,
+    }
+}
+
+fn cluster(members: &[Violation]) -> Vec<Cluster> {
+    let mut out: Vec<Cluster> = Vec::new();
+    for m in members {
+        match out
+            .iter_mut()
+            .find(|c| c.verdict == m.verdict && c.hop == m.hop && c.deciding == m.deciding)
+        {
+            Some(c) => c.count += 1,
+            None => out.push(Cluster {
+                verdict: m.verdict,
+                hop: m.hop,
+                deciding: m.deciding.clone(),
+                count: 1,
+            }),
+        }
+    }
+    out.sort_by(|a, b| b.count.cmp(&a.count));
+    out
+}
+
+/// Check one intent in `w`.
+pub fn check_intent(w: &World, i: &Intent) -> IntentResult {
+    let picked = select(w, &i.from);
+    let running: Vec<&Instance> = picked
+        .iter()
+        .copied()
+        .filter(|x| reach::is_running(x))
+        .collect();
+    let mut result = IntentResult {
+        name: i.name.clone(),
+        from: i.from.describe(),
+        to: i.request.url.clone(),
+        method: i.request.method.clone(),
+        expect: i.expect,
+        at: i.at,
+        status: Status::Held,
+        holds: true,
+        members: running.len(),
+        problem: None,
+        violations: Vec::new(),
+        undetermined: Vec::new(),
+        clusters: Vec::new(),
+        line: i.line,
+    };
+    if running.is_empty() {
+        result.problem = Some(nothing_selected(w, &i.from, &picked));
+        result.status = Status::Violated;
+        result.holds = false;
+        return result;
+    }
+    let r = reach::reach_instances(w, &i.request, &running);
+    for g in &r.groups {
+        let ok = meets(i.expect, i.at, g.verdict, g.first_block);
+        if ok == Some(true) {
+            continue;
+        }
+        for m in &g.members {
+            let Member::Instance { instance, name, .. } = m else {
+                continue;
+            };
+            let v = Violation {
+                instance: instance.clone(),
+                name: name.clone(),
+                verdict: g.verdict,
+                first_block: g.first_block,
+                hop: g.hop,
+                deciding: g.deciding.clone(),
+            };
+            match ok {
+                Some(false) => result.violations.push(v),
+                _ => result.undetermined.push(v),
+            }
+        }
+    }
+    if !result.violations.is_empty() {
+        result.status = Status::Violated;
+        result.clusters = cluster(&result.violations);
+    } else if !result.undetermined.is_empty() {
+        result.status = Status::Undetermined;
+        result.clusters = cluster(&result.undetermined);
+    }
+    result.holds = result.status == Status::Held;
+    result
+}
+
+/// Check every intent.
+pub fn check(w: &World, intents: &[Intent]) -> Report {
+    let results: Vec<IntentResult> = intents.iter().map(|i| check_intent(w, i)).collect();
+    let count = |s: Status| results.iter().filter(|r| r.status == s).count();
+    Report {
+        schema: CHECK_SCHEMA,
+        summary: Summary {
+            held: count(Status::Held),
+            violated: count(Status::Violated),
+            undetermined: count(Status::Undetermined),
+        },
+        intents: results,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn members_meet_or_break_or_leave_open() {
+        use Overall::*;
+        let sg = Some(HopId::SgEndpoint);
+        assert_eq!(meets(Expect::Reachable, None, Reachable, None), Some(true));
+        assert_eq!(meets(Expect::Reachable, None, Blocked, sg), Some(false));
+        assert_eq!(meets(Expect::Blocked, None, Blocked, sg), Some(true));
+        assert_eq!(meets(Expect::Blocked, sg, Blocked, sg), Some(true));
+        assert_eq!(
+            meets(Expect::Blocked, Some(HopId::Authorization), Blocked, sg),
+            Some(false)
+        );
+        assert_eq!(meets(Expect::Blocked, None, Reachable, None), Some(false));
+        assert_eq!(meets(Expect::Blocked, sg, Undetermined, None), None);
+        assert_eq!(meets(Expect::Reachable, None, Undetermined, None), None);
+    }
+}

@@ -1,0 +1,235 @@
+//! `hoptrace check`: connectivity intents from a YAML file, checked end to
+//! end against a world, as a table, JSON or JUnit XML for CI.
+
+use std::fmt::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+
+use super::{output, CliError};
+use crate::check::{self, Report, Status};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckOutput {
+    /// One line per intent; the violating members grouped under it
+    Table,
+    /// hoptrace.check/v1
+    Json,
+    /// JUnit XML: one test case per intent, a violation a <failure>
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Undetermined {
+    /// An undetermined intent fails the check (exit 1)
+    Fail,
+    /// An undetermined intent passes (exit 0 when nothing is violated)
+    Pass,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "The file (YAML):\n\n\
+intents:\n  \
+- name: web tier reaches the pets API\n    \
+from: {tag: \"Role=web\"}   # or instance: i-.., instances: [i-.., ..], subnet: subnet-.., vpc: vpc-.., security-group: sg-..\n    \
+to: https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets\n    \
+method: GET              # optional\n    \
+headers: {x-api-key: k}  # optional\n    \
+sigv4: false             # optional\n    \
+expect: reachable        # reachable | blocked\n    \
+at: authorization        # optional, with blocked: the hop that must block\n\n\
+Every running instance the selector picks is traced. An intent holds when every one gives the \
+expected verdict (and blocks at `at`); a selector that picks no running instance is a violation.\n\n\
+Exit status: 0 every intent holds, 1 one is violated, 3 none is violated but some are undetermined \
+(--undetermined fail makes that 1, pass makes it 0), 2 error (the file's line and column named).\n\n\
+Example:\n  hoptrace check assets/demo/intents.yaml --demo")]
+pub struct CheckArgs {
+    /// The intents file (YAML)
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub world: super::WholeWorldArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = CheckOutput::Table)]
+    pub output: CheckOutput,
+    /// What an undetermined intent does to the exit status (default: exit 3 when nothing is violated)
+    #[arg(long, value_enum, value_name = "fail|pass")]
+    pub undetermined: Option<Undetermined>,
+}
+
+pub fn run(args: CheckArgs) -> Result<i32, CliError> {
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| CliError(format!("{}: {e}", args.file.display())))?;
+    let intents = check::parse(&text).map_err(|e| {
+        CliError(format!(
+            "{}:{}:{}: {}",
+            args.file.display(),
+            e.line,
+            e.column,
+            output::safe(&e.message)
+        ))
+    })?;
+    let world = super::whole_world(&args.world)?;
+    let started = std::time::Instant::now();
+    let report = check::check(&world, &intents);
+    let elapsed = started.elapsed();
+    let suite = args.file.file_name().map_or_else(
+        || "intents".to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    match args.output {
+        CheckOutput::Table => print!("{}", table(&report, output::color_enabled())),
+        CheckOutput::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        CheckOutput::Junit => print!("{}", junit(&report, &suite, args.undetermined, elapsed)?),
+    }
+    Ok(exit_status(&report, args.undetermined))
+}
+
+/// 0 every intent holds, 1 one is violated, 3 undetermined (or as `--undetermined` says).
+pub fn exit_status(r: &Report, undetermined: Option<Undetermined>) -> i32 {
+    if r.summary.violated > 0 {
+        1
+    } else if r.summary.undetermined > 0 {
+        match undetermined {
+            Some(Undetermined::Fail) => 1,
+            Some(Undetermined::Pass) => 0,
+            None => 3,
+        }
+    } else {
+        0
+    }
+}
+
+fn paint_status(s: Status, text: &str, color: bool) -> String {
+    let v = match s {
+        Status::Held => crate::trace::Verdict::Allow,
+        Status::Violated => crate::trace::Verdict::Deny,
+        Status::Undetermined => crate::trace::Verdict::Unknown,
+    };
+    output::paint(text, v, color)
+}
+
+/// One line per intent; under a violated or undetermined one, its members
+/// grouped by hop and deciding field.
+pub fn table(r: &Report, color: bool) -> String {
+    let mut out = String::new();
+    for i in &r.intents {
+        let head = format!("{} {}", i.status.glyph(), output::safe(&i.name));
+        let _ = writeln!(
+            out,
+            "{}: {}",
+            paint_status(i.status, &head, color),
+            output::safe(&i.summary())
+        );
+        let shown: &[check::Violation] = if i.violations.is_empty() {
+            &i.undetermined
+        } else {
+            &i.violations
+        };
+        for c in &i.clusters {
+            let members: Vec<String> = shown
+                .iter()
+                .filter(|v| v.hop == c.hop && v.deciding == c.deciding && v.verdict == c.verdict)
+                .take(10)
+                .map(|v| match &v.name {
+                    Some(n) => format!("{} ({})", v.instance, output::safe(n)),
+                    None => v.instance.clone(),
+                })
+                .collect();
+            let more = c.count.saturating_sub(members.len());
+            let _ = writeln!(
+                out,
+                "    {}{}",
+                members.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+    let s = &r.summary;
+    let _ = writeln!(
+        out,
+        "\n{} intents: {} held, {} violated, {} undetermined",
+        r.intents.len(),
+        s.held,
+        s.violated,
+        s.undetermined
+    );
+    out
+}
+
+/// JUnit XML: a suite named after the file, a test case per intent. A
+/// violation is a `<failure>` whose message is the grouped summary; an
+/// undetermined intent is a `<failure>` with `--undetermined fail`, passes
+/// with `pass`, and is `<skipped>` otherwise.
+pub fn junit(
+    r: &Report,
+    suite_name: &str,
+    undetermined: Option<Undetermined>,
+    elapsed: Duration,
+) -> Result<String, CliError> {
+    use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
+    let mut suite = TestSuite::new(suite_name);
+    for i in &r.intents {
+        let detail = || {
+            let mut d = format!(
+                "{} {} from {} (file line {}), expect {}",
+                i.method,
+                i.to,
+                i.from,
+                i.line,
+                match (i.expect, i.at) {
+                    (check::Expect::Reachable, _) => "reachable".to_string(),
+                    (check::Expect::Blocked, None) => "blocked".to_string(),
+                    (check::Expect::Blocked, Some(h)) => format!("blocked at {h}"),
+                }
+            );
+            for v in i.violations.iter().chain(&i.undetermined) {
+                let _ = write!(
+                    d,
+                    "\n{} {}{}: {}",
+                    v.instance,
+                    v.verdict.as_str(),
+                    v.hop.map(|h| format!(" at {h}")).unwrap_or_default(),
+                    v.deciding
+                );
+            }
+            output::safe(&d).replace('\u{fffd}', "\n")
+        };
+        let status = match (i.status, undetermined) {
+            (Status::Held, _) | (Status::Undetermined, Some(Undetermined::Pass)) => {
+                TestCaseStatus::success()
+            }
+            (Status::Violated, _) | (Status::Undetermined, Some(Undetermined::Fail)) => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_message(output::safe(&i.summary()));
+                s.set_type(if i.status == Status::Violated {
+                    "violated"
+                } else {
+                    "undetermined"
+                });
+                s.set_description(detail());
+                s
+            }
+            (Status::Undetermined, None) => {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(format!("undetermined: {}", output::safe(&i.summary())));
+                s.set_description(detail());
+                s
+            }
+        };
+        let mut case = TestCase::new(output::safe(&i.name), status);
+        case.set_classname(format!("hoptrace.check.{}", suite_name.replace(' ', "_")));
+        suite.add_test_case(case);
+    }
+    suite.set_time(elapsed);
+    let mut report = JReport::new("hoptrace check");
+    report.set_time(elapsed);
+    report.add_test_suite(suite);
+    report
+        .to_string()
+        .map_err(|e| CliError(format!("JUnit output: {e}")))
+}
