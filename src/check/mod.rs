@@ -459,7 +459,7 @@ fn cluster(members: &[Violation]) -> Vec<Cluster> {
             }),
         }
     }
-    out.sort_by(|a, b| b.count.cmp(&a.count));
+    out.sort_by_key(|c| std::cmp::Reverse(c.count));
     out
 }
 

@@ -1,0 +1,423 @@
+//! `hoptrace check`: intents files parsed with their errors placed, every
+//! selector kind on the demo world, every exit status, the JSON contract,
+//! JUnit read back by a real JUnit parser, and intent results that agree
+//! with single traces.
+
+use std::io::Write;
+use std::process::Command;
+
+use hoptrace::check::{self, Expect, Selector, Status};
+use hoptrace::trace::{self, HopId, Overall, Request, TlsVersion};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hoptrace");
+const PETS: &str = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets";
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A scratch intents file.
+fn file(text: &str) -> tempfile::NamedTempFile {
+    let mut f = tempfile::Builder::new().suffix(".yaml").tempfile().unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+    f
+}
+
+fn intent(from: &str, to: &str, expect: &str, extra: &str) -> String {
+    format!(
+        "intents:\n  - name: one\n    from: {from}\n    to: {to}\n    expect: {expect}\n{extra}"
+    )
+}
+
+#[test]
+fn every_selector_kind_picks_its_instances() {
+    let w = hoptrace::demo::world().unwrap();
+    let cases = [
+        ("{instance: i-0a00000000batch01}", 1),
+        ("{instances: [i-0a0000000000web01, i-0a000000000jobs01]}", 2),
+        ("{tag: \"Role=web\"}", 3),
+        ("{subnet: subnet-0a01a00000000a001}", 20),
+        ("{vpc: vpc-0b0b5e5e00000b002}", 3),
+        // kiosk-1 shares the web group but is stopped: not a member.
+        ("{security-group: sg-0a0000000000web01}", 20),
+    ];
+    for (from, n) in cases {
+        let intents = check::parse(&intent(from, PETS, "reachable", "")).unwrap();
+        let r = check::check_intent(&w, &intents[0]);
+        assert_eq!(r.members, n, "{from}: {r:?}");
+        assert!(r.problem.is_none(), "{from}");
+    }
+    let intents = check::parse(&intent(
+        "{security-group: sg-0a0000000000web01}",
+        PETS,
+        "reachable",
+        "",
+    ))
+    .unwrap();
+    assert_eq!(
+        intents[0].from,
+        Selector::SecurityGroup("sg-0a0000000000web01".into())
+    );
+}
+
+#[test]
+fn a_selector_that_picks_no_running_instance_is_a_violation_with_a_hint() {
+    let w = hoptrace::demo::world().unwrap();
+    let one = |from: &str| {
+        let i = check::parse(&intent(from, PETS, "reachable", "")).unwrap();
+        check::check_intent(&w, &i[0])
+    };
+    let r = one("{tag: \"role=web\"}");
+    assert_eq!(r.status, Status::Violated);
+    assert!(
+        r.problem
+            .as_ref()
+            .unwrap()
+            .contains("did you mean Role=web?"),
+        "{r:?}"
+    );
+    let r = one("{instance: i-0a00000000kiosk01}");
+    assert!(
+        r.problem
+            .as_ref()
+            .unwrap()
+            .contains("i-0a00000000kiosk01 stopped"),
+        "{r:?}"
+    );
+    let r = one("{vpc: vpc-nope}");
+    assert!(
+        r.problem
+            .as_ref()
+            .unwrap()
+            .contains("vpc-nope is not in this world"),
+        "{r:?}"
+    );
+    assert!(!r.holds);
+}
+
+/// An intent's result agrees with tracing each member alone.
+#[test]
+fn intent_results_agree_with_single_traces() {
+    let w = hoptrace::demo::world().unwrap();
+    let text = std::fs::read_to_string("assets/demo/intents.yaml").unwrap();
+    let intents = check::parse(&text).unwrap();
+    let report = check::check(&w, &intents);
+    assert_eq!(report.intents.len(), 5);
+    for (i, r) in intents.iter().zip(&report.intents) {
+        let bad: Vec<&str> = r.violations.iter().map(|v| v.instance.as_str()).collect();
+        let open: Vec<&str> = r.undetermined.iter().map(|v| v.instance.as_str()).collect();
+        let mut traced = 0;
+        for inst in &w.snap.instances {
+            let selected = match &i.from {
+                Selector::Instance(x) => &inst.instance_id == x,
+                Selector::Instances(v) => v.contains(&inst.instance_id),
+                Selector::Tag(kv) => inst
+                    .tags
+                    .iter()
+                    .any(|t| format!("{}={}", t.key, t.value) == *kv),
+                Selector::Subnet(s) => inst.subnet_id.as_deref() == Some(s),
+                Selector::Vpc(v) => inst
+                    .subnet_id
+                    .as_deref()
+                    .and_then(|s| w.subnet(s))
+                    .is_some_and(|s| &s.vpc_id == v),
+                Selector::SecurityGroup(g) => inst.security_groups.iter().any(|x| &x.group_id == g),
+            };
+            if !selected || inst.state.name != "running" {
+                continue;
+            }
+            traced += 1;
+            let mut req = i.request.clone();
+            req.from = inst.instance_id.clone();
+            let t = trace::run(&w, &req).unwrap();
+            let ok = match (i.expect, t.verdict) {
+                (Expect::Reachable, Overall::Reachable) => Some(true),
+                (Expect::Blocked, Overall::Blocked) => {
+                    Some(i.at.is_none() || t.first_block == i.at)
+                }
+                (_, Overall::Undetermined) => None,
+                _ => Some(false),
+            };
+            let id = inst.instance_id.as_str();
+            match ok {
+                Some(true) => assert!(
+                    !bad.contains(&id) && !open.contains(&id),
+                    "{}: {id}",
+                    i.name
+                ),
+                Some(false) => assert!(bad.contains(&id), "{}: {id} should violate", i.name),
+                None => assert!(
+                    open.contains(&id),
+                    "{}: {id} should be undetermined",
+                    i.name
+                ),
+            }
+        }
+        assert_eq!(traced, r.members, "{}", i.name);
+    }
+    // The demo file: four hold, the app subnet is broken by batch-1.
+    assert_eq!((report.summary.held, report.summary.violated), (4, 1));
+    let broken = &report.intents[4];
+    assert_eq!(broken.violations.len(), 1);
+    assert_eq!(broken.violations[0].instance, "i-0a00000000batch01");
+    assert_eq!(broken.violations[0].first_block, Some(HopId::SgEgress));
+    assert!(
+        broken.summary().starts_with(
+            "1 of 20 blocked at sg-egress: ec2:DescribeSecurityGroups sg-0a000000000batch1"
+        ),
+        "{}",
+        broken.summary()
+    );
+}
+
+#[test]
+fn bad_files_say_what_and_where() {
+    let cases = [
+        // YAML syntax
+        (
+            "intents:\n  - name: a\n    from: {tag: \"Role=web\"\n    to: x\n",
+            "4:5",
+            "did not find expected",
+        ),
+        // unknown key
+        (
+            &*intent(
+                "{tag: \"Role=web\"}",
+                PETS,
+                "reachable",
+                "    colour: red\n",
+            ),
+            "6:5",
+            "unknown field `colour`",
+        ),
+        // bad hop
+        (
+            &*intent(
+                "{tag: \"Role=web\"}",
+                PETS,
+                "blocked",
+                "    at: authorisation\n",
+            ),
+            "6:9",
+            "no hop named \"authorisation\"",
+        ),
+        // `at` with reachable
+        (
+            &*intent("{tag: \"Role=web\"}", PETS, "reachable", "    at: dns\n"),
+            "6:9",
+            "goes with `expect: blocked`",
+        ),
+        // empty selector, two selectors, unknown selector
+        (
+            &*intent("{}", PETS, "reachable", ""),
+            "3:1",
+            "exactly one selector",
+        ),
+        (
+            &*intent("{tag: \"Role=web\", vpc: vpc-1}", PETS, "reachable", ""),
+            "3:",
+            "exactly one selector",
+        ),
+        (
+            &*intent("{colour: red}", PETS, "reachable", ""),
+            "3:12",
+            "unknown variant `colour`",
+        ),
+        (
+            &*intent("{instances: []}", PETS, "reachable", ""),
+            "3:1",
+            "is empty",
+        ),
+        (
+            &*intent("{tag: web}", PETS, "reachable", ""),
+            "3:1",
+            "not Key=Value",
+        ),
+        // bad URL, bad expect
+        (
+            &*intent(
+                "{tag: \"Role=web\"}",
+                "http://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets",
+                "reachable",
+                "",
+            ),
+            "4:9",
+            "not https",
+        ),
+        (
+            &*intent("{tag: \"Role=web\"}", PETS, "maybe", ""),
+            "5:13",
+            "unknown variant `maybe`",
+        ),
+        ("", "1:1", "the file is empty"),
+        ("intents: []\n", "1:1", "no intents"),
+    ];
+    for (text, place, words) in cases {
+        let e = check::parse(text).unwrap_err();
+        let shown = e.to_string();
+        assert!(shown.starts_with(place), "{text:?}: {shown}");
+        assert!(shown.contains(words), "{text:?}: {shown}");
+        assert!(!shown.contains('\n'), "one line: {shown:?}");
+        // The command: one line on stderr naming the file, exit 2.
+        let f = file(text);
+        let (code, out, err) = run(&["check", f.path().to_str().unwrap(), "--demo"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(out.is_empty());
+        let name = f.path().display().to_string();
+        assert!(
+            err.starts_with(&format!("hoptrace: error: {name}:{place}")),
+            "{err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+}
+
+#[test]
+fn every_exit_status_and_the_json_contract() {
+    let held = file(&intent("{tag: \"Role=web\"}", PETS, "reachable", ""));
+    let violated = file("intents:\n  - name: app subnet\n    from: {subnet: subnet-0a01a00000000a001}\n    to: https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets\n    expect: reachable\n");
+    let open = file(&intent(
+        "{instance: i-0a000000windows01}",
+        "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets/42",
+        "reachable",
+        "",
+    ));
+    let p = |f: &tempfile::NamedTempFile| f.path().to_str().unwrap().to_string();
+    let (code, out, _) = run(&["check", &p(&held), "--demo"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("✓ one: 3 of 3 reachable"), "{out}");
+    let (code, out, _) = run(&["check", &p(&violated), "--demo"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("✗ app subnet: 1 of 20 blocked at sg-egress: ec2:DescribeSecurityGroups sg-0a000000000batch1"), "{out}");
+    assert!(out.contains("i-0a00000000batch01 (batch-1)"), "{out}");
+    let (code, out, _) = run(&["check", &p(&open), "--demo"]);
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.starts_with("? one: 1 of 1 undetermined at nacl-client"),
+        "{out}"
+    );
+    assert_eq!(
+        run(&["check", &p(&open), "--demo", "--undetermined", "fail"]).0,
+        1
+    );
+    assert_eq!(
+        run(&["check", &p(&open), "--demo", "--undetermined", "pass"]).0,
+        0
+    );
+    // Errors: no file, bad flags.
+    assert_eq!(run(&["check", "/nonexistent.yaml", "--demo"]).0, 2);
+    assert_eq!(
+        run(&["check", &p(&held), "--demo", "--undetermined", "maybe"]).0,
+        2
+    );
+    assert_eq!(
+        run(&["check", &p(&held), "--demo", "--snapshot", "x.json"]).0,
+        2
+    );
+    // JSON
+    let (code, out, _) = run(&[
+        "check",
+        "assets/demo/intents.yaml",
+        "--demo",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["schema"], "hoptrace.check/v1");
+    assert_eq!(v["summary"]["held"], 4);
+    assert_eq!(v["summary"]["violated"], 1);
+    assert_eq!(v["summary"]["undetermined"], 0);
+    let last = &v["intents"][4];
+    for k in ["name", "expect", "at", "holds", "members", "violations"] {
+        assert!(last.get(k).is_some(), "{k} missing: {last}");
+    }
+    assert_eq!(last["holds"], false);
+    assert_eq!(last["members"], 20);
+    let viol = &last["violations"][0];
+    assert_eq!(viol["instance"], "i-0a00000000batch01");
+    assert_eq!(viol["verdict"], "blocked");
+    assert_eq!(viol["first_block"], "sg-egress");
+    assert!(viol["deciding"]
+        .as_str()
+        .unwrap()
+        .contains("sg-0a000000000batch1"));
+    assert_eq!(v["intents"][1]["at"], "sg-egress");
+}
+
+#[test]
+fn junit_reads_back_in_a_junit_parser() {
+    let extra = file(&format!(
+        "{}  - name: windows <edge> & \"ports\"\n    from: {{instance: i-0a000000windows01}}\n    to: https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets/42\n    expect: reachable\n",
+        std::fs::read_to_string("assets/demo/intents.yaml").unwrap()
+    ));
+    let path = extra.path().to_str().unwrap().to_string();
+    for (flag, failures, skipped) in [(None, 1, 1), (Some("fail"), 2, 0), (Some("pass"), 1, 0)] {
+        let mut args = vec!["check", path.as_str(), "--demo", "--output", "junit"];
+        if let Some(f) = flag {
+            args.extend(["--undetermined", f]);
+        }
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 1, "{err}");
+        let suites =
+            junit_parser::from_reader(std::io::Cursor::new(out.as_bytes())).expect("JUnit XML");
+        assert_eq!(suites.tests, 6);
+        assert_eq!(suites.failures, failures, "{flag:?}");
+        assert_eq!(suites.skipped, skipped, "{flag:?}");
+        let suite = &suites.suites[0];
+        assert_eq!(suite.cases.len(), 6);
+        let broken = suite
+            .cases
+            .iter()
+            .find(|c| c.original_name == "every app-subnet instance reaches the pets API")
+            .unwrap();
+        let junit_parser::TestStatus::Failure(f) = &broken.status else {
+            panic!("{:?}", broken.status)
+        };
+        assert!(
+            f.message.starts_with("1 of 20 blocked at sg-egress: "),
+            "{}",
+            f.message
+        );
+        assert_eq!(f.failure_type, "violated");
+        assert!(
+            f.text.contains("i-0a00000000batch01 blocked at sg-egress"),
+            "{}",
+            f.text
+        );
+        // Names with XML's own characters come back whole.
+        assert!(suite
+            .cases
+            .iter()
+            .any(|c| c.original_name == "windows <edge> & \"ports\""));
+        let held = suite
+            .cases
+            .iter()
+            .find(|c| c.original_name == "web tier reaches the pets API")
+            .unwrap();
+        assert!(held.status.is_success());
+    }
+}
+
+#[test]
+fn the_request_options_reach_the_trace() {
+    let text = "intents:\n  - name: signed\n    from: {instance: i-0a000000000jobs01}\n    to: https://w0rkf10w5x.execute-api.us-east-1.amazonaws.com/prod/jobs\n    method: POST\n    sigv4: true\n    tls: \"1.3\"\n    headers: {x-api-key: k}\n    expect: blocked\n";
+    let intents = check::parse(text).unwrap();
+    let req: &Request = &intents[0].request;
+    assert_eq!(req.method, "POST");
+    assert_eq!(req.auth.as_str(), "sigv4");
+    assert_eq!(req.tls, TlsVersion::V1_3);
+    assert!(req
+        .headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("x-api-key") && v == "k"));
+}
