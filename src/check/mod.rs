@@ -465,6 +465,10 @@ fn cluster(members: &[Violation]) -> Vec<Cluster> {
 
 /// Check one intent in `w`.
 pub fn check_intent(w: &World, i: &Intent) -> IntentResult {
+    check_one(w, i, &reach::share::Sensitivity::of(w))
+}
+
+fn check_one(w: &World, i: &Intent, sens: &reach::share::Sensitivity) -> IntentResult {
     let picked = select(w, &i.from);
     let running: Vec<&Instance> = picked
         .iter()
@@ -493,7 +497,7 @@ pub fn check_intent(w: &World, i: &Intent) -> IntentResult {
         result.holds = false;
         return result;
     }
-    let r = reach::reach_instances(w, &i.request, &running);
+    let r = reach::reach_instances(w, &i.request, &running, sens);
     for g in &r.groups {
         let ok = meets(i.expect, i.at, g.verdict, g.first_block);
         if ok == Some(true) {
@@ -530,7 +534,9 @@ pub fn check_intent(w: &World, i: &Intent) -> IntentResult {
 
 /// Check every intent.
 pub fn check(w: &World, intents: &[Intent]) -> Report {
-    let results: Vec<IntentResult> = intents.iter().map(|i| check_intent(w, i)).collect();
+    // What the world's rules read of an address: worked out once for all intents.
+    let sens = reach::share::Sensitivity::of(w);
+    let results: Vec<IntentResult> = intents.iter().map(|i| check_one(w, i, &sens)).collect();
     let count = |s: Status| results.iter().filter(|r| r.status == s).count();
     Report {
         schema: CHECK_SCHEMA,

@@ -320,15 +320,24 @@ pub fn reach_to_with(
         .iter()
         .filter(|i| vpcs.is_empty() || vpcs.contains(&vpc_of(world, i)))
         .collect();
-    Ok(reach_scope(world, req, &in_scope, vpcs, threads, started))
+    let sens = Sensitivity::of(world);
+    Ok(reach_scope(
+        world, req, &in_scope, vpcs, threads, &sens, started,
+    ))
 }
 
 /// Trace `req` (its `from` is replaced) from each running instance of
 /// `instances`, and group them, on all cores: what `hoptrace check` asks
-/// for each intent's selected instances.
-pub fn reach_instances(world: &World, req: &Request, instances: &[&Instance]) -> Reach {
+/// for each intent's selected instances. `sens` is [`Sensitivity::of`]
+/// the world, made once for many calls.
+pub fn reach_instances(
+    world: &World,
+    req: &Request,
+    instances: &[&Instance],
+    sens: &Sensitivity,
+) -> Reach {
     let started = std::time::Instant::now();
-    reach_scope(world, req, instances, &[], share::threads(), started)
+    reach_scope(world, req, instances, &[], share::threads(), sens, started)
 }
 
 fn reach_scope(
@@ -337,10 +346,10 @@ fn reach_scope(
     in_scope: &[&Instance],
     vpcs: &[String],
     threads: usize,
+    sens: &Sensitivity,
     started: std::time::Instant,
 ) -> Reach {
     let running: Vec<&Instance> = in_scope.iter().copied().filter(|i| is_running(i)).collect();
-    let sens = Sensitivity::of(world);
     let classes = |ip| sens.class(ip);
     let sharing = Sharing {
         classes: &classes,
