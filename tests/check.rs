@@ -421,3 +421,107 @@ fn the_request_options_reach_the_trace() {
         .iter()
         .any(|(k, v)| k.eq_ignore_ascii_case("x-api-key") && v == "k"));
 }
+
+#[test]
+fn named_instances_that_cannot_be_traced_break_the_intent() {
+    let w = hoptrace::demo::world().unwrap();
+    let text = intent(
+        "{instances: [i-0a0000000000web01, i-0a0000000000web0l, i-0a00000000kiosk01]}",
+        PETS,
+        "reachable",
+        "",
+    );
+    let r = check::check_intent(&w, &check::parse(&text).unwrap()[0]);
+    assert_eq!(r.status, Status::Violated);
+    assert_eq!(r.members, 1);
+    let p = r.problem.as_deref().unwrap();
+    assert!(
+        p.contains("i-0a0000000000web0l is not in this world"),
+        "{p}"
+    );
+    assert!(p.contains("i-0a00000000kiosk01 is stopped"), "{p}");
+}
+
+#[test]
+fn a_hop_that_allows_before_the_first_unknown_cannot_be_the_one_that_blocks() {
+    let w = hoptrace::demo::world().unwrap();
+    // admin-1 with a token: authorization is unknown (the Lambda
+    // authorizer's answer), everything before it allows.
+    let open = |at: &str| {
+        let text = intent(
+            "{instance: i-0a00000000admin01}",
+            "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/admin",
+            "blocked",
+            &format!("    headers: {{Authorization: \"Bearer x\"}}\n    at: {at}\n"),
+        );
+        check::check_intent(&w, &check::parse(&text).unwrap()[0])
+    };
+    let r = open("dns");
+    assert_eq!(r.status, Status::Violated, "{r:?}");
+    assert!(
+        r.summary()
+            .contains("undetermined at authorization (not at dns)"),
+        "{}",
+        r.summary()
+    );
+    // At the unknown hop itself it may still block: undetermined.
+    assert_eq!(open("authorization").status, Status::Undetermined);
+}
+
+#[test]
+fn each_member_reads_its_own_address_in_its_deciding_field() {
+    let w = hoptrace::demo::world().unwrap();
+    // The analytics VPC through the shop endpoint's alias: the shop side has
+    // no route back to any of them, each with its own address.
+    let text = intent(
+        "{vpc: vpc-0b0b5e5e00000b002}",
+        "https://a1b2c3d4e5-vpce-0a1b2c3d4e5f60001.execute-api.us-east-1.amazonaws.com/prod/pets",
+        "reachable",
+        "",
+    );
+    let r = check::check_intent(&w, &check::parse(&text).unwrap()[0]);
+    assert_eq!(r.violations.len(), 3);
+    // One group for the three...
+    assert_eq!(r.clusters.len(), 1, "{:?}", r.clusters);
+    assert!(r.clusters[0].deciding.contains("<address>"));
+    // ...and each member its own address, as its own trace says.
+    for v in &r.violations {
+        let mut req: Request = check::parse(&text).unwrap()[0].request.clone();
+        req.from = v.instance.clone();
+        let t = trace::run(&w, &req).unwrap();
+        let own = t.hops[t.first_block.unwrap().index()].deciding.to_string();
+        assert_eq!(v.deciding, own);
+    }
+}
+
+#[test]
+fn a_closed_or_full_output_is_never_a_panic() {
+    // stdout to /dev/full: one error line, exit 2.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = Command::new(BIN)
+        .args(["check", "assets/demo/intents.yaml", "--demo"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("hoptrace: error: writing the output"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    // A reader that goes away: no panic, no backtrace.
+    let mut child = Command::new(BIN)
+        .args(["graph", "--demo", "--output", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -67,9 +67,9 @@ struct IntentSpec {
     from: Spanned<Selector>,
     to: Spanned<String>,
     #[serde(default)]
-    method: Option<String>,
+    method: Option<Spanned<String>>,
     #[serde(default)]
-    headers: BTreeMap<String, String>,
+    headers: Option<Spanned<BTreeMap<String, String>>>,
     #[serde(default)]
     sigv4: bool,
     #[serde(default)]
@@ -151,16 +151,22 @@ pub fn parse(text: &str) -> Result<Vec<Intent>, FileError> {
             Some(t) => TlsVersion::parse(&t.value).map_err(|e| at(t.referenced, e.to_string()))?,
             None => TlsVersion::V1_2,
         };
-        let headers: Vec<String> = i.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-        let request = Request::new(
-            "",
-            i.method.as_deref().unwrap_or("GET"),
-            &i.to.value,
-            &headers,
-            i.sigv4,
-            tls,
-        )
-        .map_err(|e| at(i.to.referenced, format!("`to`: {e}")))?;
+        let headers: Vec<String> = i
+            .headers
+            .as_ref()
+            .map(|h| h.value.iter().map(|(k, v)| format!("{k}: {v}")).collect())
+            .unwrap_or_default();
+        let method = i.method.as_ref().map_or("GET", |m| m.value.as_str());
+        let request =
+            Request::new("", method, &i.to.value, &headers, i.sigv4, tls).map_err(|e| {
+                // Placed at the key the error is about.
+                use crate::trace::RequestError as E;
+                match (&e, &i.headers, &i.method) {
+                    (E::Header(_), Some(h), _) => at(h.referenced, format!("`headers`: {e}")),
+                    (E::Method(_), _, Some(m)) => at(m.referenced, format!("`method`: {e}")),
+                    _ => at(i.to.referenced, format!("`to`: {e}")),
+                }
+            })?;
         let hop = match &i.at {
             None => None,
             Some(h) => {
@@ -202,8 +208,27 @@ fn plain_message(raw: &str, text: &str) -> String {
     if m.contains("externally tagged enum") || m.contains("after enum variant value") {
         return format!("`from` takes exactly one selector: {SELECTORS}");
     }
-    if text.trim().is_empty() {
+    let blank = text
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
+    if blank {
         return "the file is empty: it needs `intents:` and a list of intents".into();
+    }
+    if m.contains("DuplicateKeyPolicy") || m.to_ascii_lowercase().contains("duplicate") {
+        return "a key appears twice in one mapping".into();
+    }
+    if m.contains("null") {
+        return "a value is missing here (null where text or a list is needed)".into();
+    }
+    if m.contains("from_multiple") {
+        return "the file holds several YAML documents: put every intent under one `intents:`"
+            .into();
+    }
+    if m.contains("expected mapping start") {
+        return "expected a mapping here: the file is `intents:` and a list of intents, each a mapping of keys".into();
+    }
+    if m.contains("invalid boolean") {
+        return "expected true or false".into();
     }
     if m.is_empty() {
         "not a valid intents file".into()
@@ -222,7 +247,9 @@ fn check_selector(s: &Selector) -> Result<(), String> {
         | Selector::SecurityGroup(x) => x.trim().is_empty(),
     };
     if empty {
-        return Err(format!("`from`: the selector {} is empty", s.describe()));
+        let kind = s.describe();
+        let kind = kind.split(' ').next().unwrap_or("");
+        return Err(format!("`from`: the `{kind}` selector is empty"));
     }
     if let Selector::Tag(t) = s {
         if !t.contains('=') {
@@ -260,7 +287,12 @@ fn select<'w>(w: &'w World, s: &Selector) -> Vec<&'w Instance> {
 /// (a tag that matches with other letter case, an id not in the world).
 fn nothing_selected(w: &World, s: &Selector, picked: &[&Instance]) -> String {
     let stopped = picked.len();
-    let mut why = format!("{} matches no running instance", s.describe());
+    let verb = if matches!(s, Selector::Instances(_)) {
+        "match"
+    } else {
+        "matches"
+    };
+    let mut why = format!("{} {verb} no running instance", s.describe());
     if stopped > 0 {
         why.push_str(&format!(
             " ({stopped} matched, none running: {})",
@@ -347,15 +379,21 @@ pub struct Cluster {
     pub hop: Option<HopId>,
     pub deciding: String,
     pub count: usize,
+    /// The hop the intent says must block, when it names one.
+    #[serde(skip)]
+    pub expected_at: Option<HopId>,
 }
 
 impl Cluster {
     /// `2 of 14 blocked at sg-endpoint: <deciding>`
     pub fn line(&self, total: usize) -> String {
-        let what = match (self.verdict, self.hop) {
+        let mut what = match (self.verdict, self.hop) {
             (Overall::Reachable, _) | (_, None) => self.verdict.as_str().to_string(),
             (v, Some(h)) => format!("{} at {h}", v.as_str()),
         };
+        if let Some(want) = self.expected_at.filter(|w| Some(*w) != self.hop) {
+            what.push_str(&format!(" (not at {want})"));
+        }
         if self.deciding.is_empty() {
             format!("{} of {total} {what}", self.count)
         } else {
@@ -392,7 +430,11 @@ impl IntentResult {
     /// The grouped summary: `2 of 14 blocked at sg-endpoint: ...; 1 of 14 ...`.
     pub fn summary(&self) -> String {
         if let Some(p) = &self.problem {
-            return p.clone();
+            if self.clusters.is_empty() {
+                return p.clone();
+            }
+            let rest: Vec<String> = self.clusters.iter().map(|c| c.line(self.members)).collect();
+            return format!("{p}; {}", rest.join("; "));
         }
         if self.clusters.is_empty() {
             let what = match (self.expect, self.at) {
@@ -426,41 +468,26 @@ pub struct Report {
 
 /// Does a member's outcome meet the intent? `Some(true)` yes, `Some(false)`
 /// it breaks it, `None` undecided.
+/// `hop` is the hop that decided: the first block, else the first unknown.
 fn meets(
     expect: Expect,
     at: Option<HopId>,
     verdict: Overall,
     first_block: Option<HopId>,
+    hop: Option<HopId>,
 ) -> Option<bool> {
     match (expect, verdict) {
         (Expect::Reachable, Overall::Reachable) => Some(true),
         (Expect::Reachable, Overall::Blocked) => Some(false),
         (Expect::Blocked, Overall::Blocked) => Some(at.is_none() || first_block == at),
         (Expect::Blocked, Overall::Reachable) => Some(false),
-        // Undetermined before the hop that must block could still be
-        // blocked there; either way it is not decided.
+        // No hop denies and every hop before the first unknown one allows:
+        // a hop that must block before it cannot.
+        (Expect::Blocked, Overall::Undetermined) if matches!((at, hop), (Some(a), Some(h)) if a < h) => {
+            Some(false)
+        }
         (_, Overall::Undetermined) => None,
     }
-}
-
-fn cluster(members: &[Violation]) -> Vec<Cluster> {
-    let mut out: Vec<Cluster> = Vec::new();
-    for m in members {
-        match out
-            .iter_mut()
-            .find(|c| c.verdict == m.verdict && c.hop == m.hop && c.deciding == m.deciding)
-        {
-            Some(c) => c.count += 1,
-            None => out.push(Cluster {
-                verdict: m.verdict,
-                hop: m.hop,
-                deciding: m.deciding.clone(),
-                count: 1,
-            }),
-        }
-    }
-    out.sort_by_key(|c| std::cmp::Reverse(c.count));
-    out
 }
 
 /// Check one intent in `w`.
@@ -497,23 +524,52 @@ fn check_one(w: &World, i: &Intent, sens: &reach::share::Sensitivity) -> IntentR
         result.holds = false;
         return result;
     }
+    // Named instances are each part of the intent: one that is not in the
+    // world or not running breaks it, even when the others hold.
+    if let Selector::Instances(ids) = &i.from {
+        let missing: Vec<String> = ids
+            .iter()
+            .filter_map(|id| match w.instance(id) {
+                None => Some(format!("{id} is not in this world")),
+                Some(x) if !reach::is_running(x) => Some(format!("{id} is {}", x.state.name)),
+                Some(_) => None,
+            })
+            .collect();
+        if !missing.is_empty() {
+            result.problem = Some(format!(
+                "{} of the {} named instances cannot be traced: {}",
+                missing.len(),
+                ids.len(),
+                missing.join("; ")
+            ));
+        }
+    }
     let r = reach::reach_instances(w, &i.request, &running, sens);
     for g in &r.groups {
-        let ok = meets(i.expect, i.at, g.verdict, g.first_block);
+        let ok = meets(i.expect, i.at, g.verdict, g.first_block, g.hop);
         if ok == Some(true) {
             continue;
         }
         for m in &g.members {
-            let Member::Instance { instance, name, .. } = m else {
+            let Member::Instance {
+                instance, name, ip, ..
+            } = m
+            else {
                 continue;
             };
+            // The group reads the member's own id and address as
+            // placeholders; each member gets its own back.
+            let mut deciding = g.deciding.replace("<instance>", instance);
+            if let Some(ip) = ip {
+                deciding = deciding.replace("<address>", ip);
+            }
             let v = Violation {
                 instance: instance.clone(),
                 name: name.clone(),
                 verdict: g.verdict,
                 first_block: g.first_block,
                 hop: g.hop,
-                deciding: g.deciding.clone(),
+                deciding,
             };
             match ok {
                 Some(false) => result.violations.push(v),
@@ -521,13 +577,29 @@ fn check_one(w: &World, i: &Intent, sens: &reach::share::Sensitivity) -> IntentR
             }
         }
     }
-    if !result.violations.is_empty() {
-        result.status = Status::Violated;
-        result.clusters = cluster(&result.violations);
-    } else if !result.undetermined.is_empty() {
-        result.status = Status::Undetermined;
-        result.clusters = cluster(&result.undetermined);
+    // Clusters: the violations, then the undetermined members, each group
+    // as reach made it (its deciding field without member ids).
+    for bad in [true, false] {
+        for g in &r.groups {
+            let ok = meets(i.expect, i.at, g.verdict, g.first_block, g.hop);
+            if (bad && ok == Some(false)) || (!bad && ok.is_none()) {
+                result.clusters.push(Cluster {
+                    verdict: g.verdict,
+                    hop: g.hop,
+                    deciding: g.deciding.clone(),
+                    count: g.count,
+                    expected_at: i.at,
+                });
+            }
+        }
     }
+    result.status = if result.problem.is_some() || !result.violations.is_empty() {
+        Status::Violated
+    } else if !result.undetermined.is_empty() {
+        Status::Undetermined
+    } else {
+        Status::Held
+    };
     result.holds = result.status == Status::Held;
     result
 }
@@ -557,16 +629,28 @@ mod tests {
     fn members_meet_or_break_or_leave_open() {
         use Overall::*;
         let sg = Some(HopId::SgEndpoint);
-        assert_eq!(meets(Expect::Reachable, None, Reachable, None), Some(true));
-        assert_eq!(meets(Expect::Reachable, None, Blocked, sg), Some(false));
-        assert_eq!(meets(Expect::Blocked, None, Blocked, sg), Some(true));
-        assert_eq!(meets(Expect::Blocked, sg, Blocked, sg), Some(true));
+        let auth = Some(HopId::Authorization);
+        let dns = Some(HopId::Dns);
         assert_eq!(
-            meets(Expect::Blocked, Some(HopId::Authorization), Blocked, sg),
+            meets(Expect::Reachable, None, Reachable, None, None),
+            Some(true)
+        );
+        assert_eq!(meets(Expect::Reachable, None, Blocked, sg, sg), Some(false));
+        assert_eq!(meets(Expect::Blocked, None, Blocked, sg, sg), Some(true));
+        assert_eq!(meets(Expect::Blocked, sg, Blocked, sg, sg), Some(true));
+        assert_eq!(meets(Expect::Blocked, auth, Blocked, sg, sg), Some(false));
+        assert_eq!(
+            meets(Expect::Blocked, None, Reachable, None, None),
             Some(false)
         );
-        assert_eq!(meets(Expect::Blocked, None, Reachable, None), Some(false));
-        assert_eq!(meets(Expect::Blocked, sg, Undetermined, None), None);
-        assert_eq!(meets(Expect::Reachable, None, Undetermined, None), None);
+        // Unknown at the hop that must block, or before it: open.
+        assert_eq!(meets(Expect::Blocked, sg, Undetermined, None, sg), None);
+        assert_eq!(meets(Expect::Blocked, auth, Undetermined, None, sg), None);
+        // Unknown only after it: that hop allowed, so it cannot block.
+        assert_eq!(
+            meets(Expect::Blocked, dns, Undetermined, None, auth),
+            Some(false)
+        );
+        assert_eq!(meets(Expect::Reachable, None, Undetermined, None, sg), None);
     }
 }

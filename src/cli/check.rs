@@ -45,7 +45,7 @@ Exit status: 0 every intent holds, 1 one is violated, 3 none is violated but som
 (--undetermined fail makes that 1, pass makes it 0), 2 error (the file's line and column named).\n\n\
 Example:\n  hoptrace check assets/demo/intents.yaml --demo")]
 pub struct CheckArgs {
-    /// The intents file (YAML)
+    /// The intents file (YAML); - reads standard input
     pub file: PathBuf,
     #[command(flatten)]
     pub world: super::WholeWorldArgs,
@@ -58,8 +58,15 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: CheckArgs) -> Result<i32, CliError> {
-    let text = std::fs::read_to_string(&args.file)
-        .map_err(|e| CliError(format!("{}: {e}", args.file.display())))?;
+    let text = if args.file.as_os_str() == "-" {
+        let mut t = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut t)
+            .map_err(|e| CliError(format!("standard input: {e}")))?;
+        t
+    } else {
+        std::fs::read_to_string(&args.file)
+            .map_err(|e| CliError(format!("{}: {e}", args.file.display())))?
+    };
     let intents = check::parse(&text).map_err(|e| {
         CliError(format!(
             "{}:{}:{}: {}",
@@ -77,11 +84,12 @@ pub fn run(args: CheckArgs) -> Result<i32, CliError> {
         || "intents".to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    match args.output {
-        CheckOutput::Table => print!("{}", table(&report, output::color_enabled())),
-        CheckOutput::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        CheckOutput::Junit => print!("{}", junit(&report, &suite, args.undetermined, elapsed)?),
-    }
+    let text = match args.output {
+        CheckOutput::Table => table(&report, output::color_enabled()),
+        CheckOutput::Json => serde_json::to_string_pretty(&report)? + "\n",
+        CheckOutput::Junit => junit(&report, &suite, args.undetermined, elapsed)?,
+    };
+    super::emit(&text)?;
     Ok(exit_status(&report, args.undetermined))
 }
 
@@ -109,27 +117,44 @@ fn paint_status(s: Status, text: &str, color: bool) -> String {
     output::paint(text, v, color)
 }
 
-/// One line per intent; under a violated or undetermined one, its members
-/// grouped by hop and deciding field.
+/// One line per intent. Under a violated or undetermined one, each group
+/// of members that went another way (the violations first, then the
+/// undetermined), with the members named; one group goes on the intent's
+/// own line.
 pub fn table(r: &Report, color: bool) -> String {
     let mut out = String::new();
     for i in &r.intents {
         let head = format!("{} {}", i.status.glyph(), output::safe(&i.name));
+        let line = match (&i.problem, i.clusters.len()) {
+            (None, 0 | 1) => i.summary(),
+            (Some(p), 0) => p.clone(),
+            (Some(p), _) => p.clone(),
+            (None, n) => {
+                let off: usize = i.clusters.iter().map(|c| c.count).sum();
+                format!("{off} of {} members in {n} groups", i.members)
+            }
+        };
         let _ = writeln!(
             out,
             "{}: {}",
             paint_status(i.status, &head, color),
-            output::safe(&i.summary())
+            output::safe(&line)
         );
-        let shown: &[check::Violation] = if i.violations.is_empty() {
-            &i.undetermined
-        } else {
-            &i.violations
-        };
+        let single = i.problem.is_none() && i.clusters.len() == 1;
         for c in &i.clusters {
-            let members: Vec<String> = shown
+            let indent = if single {
+                "    "
+            } else {
+                let _ = writeln!(out, "    {}", output::safe(&c.line(i.members)));
+                "      "
+            };
+            let members: Vec<String> = i
+                .violations
                 .iter()
-                .filter(|v| v.hop == c.hop && v.deciding == c.deciding && v.verdict == c.verdict)
+                .chain(&i.undetermined)
+                .filter(|v| {
+                    v.hop == c.hop && v.verdict == c.verdict && same_cause(&c.deciding, &v.deciding)
+                })
                 .take(10)
                 .map(|v| match &v.name {
                     Some(n) => format!("{} ({})", v.instance, output::safe(n)),
@@ -139,7 +164,7 @@ pub fn table(r: &Report, color: bool) -> String {
             let more = c.count.saturating_sub(members.len());
             let _ = writeln!(
                 out,
-                "    {}{}",
+                "{indent}{}{}",
                 members.join(", "),
                 if more > 0 {
                     format!(" and {more} more")
@@ -150,15 +175,34 @@ pub fn table(r: &Report, color: bool) -> String {
         }
     }
     let s = &r.summary;
+    let n = r.intents.len();
     let _ = writeln!(
         out,
-        "\n{} intents: {} held, {} violated, {} undetermined",
-        r.intents.len(),
+        "\n{n} intent{}: {} held, {} violated, {} undetermined",
+        if n == 1 { "" } else { "s" },
         s.held,
         s.violated,
         s.undetermined
     );
     out
+}
+
+/// A member's own deciding field is its group's with the placeholders
+/// filled in: do they say the same?
+fn same_cause(group: &str, member: &str) -> bool {
+    if !group.contains('<') {
+        return group == member;
+    }
+    // Compare the text around the placeholders.
+    let parts: Vec<&str> = group.split(['<', '>']).step_by(2).collect();
+    let mut rest = member;
+    for p in parts {
+        match rest.find(p) {
+            Some(i) => rest = &rest[i + p.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// JUnit XML: a suite named after the file, a test case per intent. A
@@ -175,7 +219,7 @@ pub fn junit(
     let mut suite = TestSuite::new(suite_name);
     for i in &r.intents {
         let detail = || {
-            let mut d = format!(
+            let d = format!(
                 "{} {} from {} (file line {}), expect {}",
                 i.method,
                 i.to,
@@ -187,17 +231,21 @@ pub fn junit(
                     (check::Expect::Blocked, Some(h)) => format!("blocked at {h}"),
                 }
             );
+            let mut d = output::safe(&d);
+            if let Some(p) = &i.problem {
+                let _ = write!(d, "\n{}", output::safe(p));
+            }
             for v in i.violations.iter().chain(&i.undetermined) {
-                let _ = write!(
-                    d,
-                    "\n{} {}{}: {}",
+                let line = format!(
+                    "{} {}{}: {}",
                     v.instance,
                     v.verdict.as_str(),
                     v.hop.map(|h| format!(" at {h}")).unwrap_or_default(),
                     v.deciding
                 );
+                let _ = write!(d, "\n{}", output::safe(&line));
             }
-            output::safe(&d).replace('\u{fffd}', "\n")
+            d
         };
         let status = match (i.status, undetermined) {
             (Status::Held, _) | (Status::Undetermined, Some(Undetermined::Pass)) => {

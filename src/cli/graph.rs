@@ -45,10 +45,11 @@ pub struct GraphArgs {
 pub fn run(args: GraphArgs) -> Result<i32, CliError> {
     let world = super::whole_world(&args.world)?;
     let g = graph::select(&world, &args.vpc, &args.api).map_err(CliError)?;
-    match args.output {
-        GraphOutput::Dot => print!("{}", g.dot()),
-        GraphOutput::Mermaid => print!("{}", g.mermaid()),
-        GraphOutput::Json => println!("{}", serde_json::to_string_pretty(&g)?),
-    }
+    let text = match args.output {
+        GraphOutput::Dot => g.dot(),
+        GraphOutput::Mermaid => g.mermaid(),
+        GraphOutput::Json => serde_json::to_string_pretty(&g)? + "\n",
+    };
+    super::emit(&text)?;
     Ok(0)
 }

@@ -104,6 +104,19 @@ pub enum TraceOutput {
     Dot,
 }
 
+/// Write a command's output to stdout. A reader that went away (`| head`)
+/// ends it quietly; any other failure (a full disk) is an error, never a
+/// panic.
+fn emit(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError(format!("writing the output: {e}"))),
+    }
+}
+
 /// Where `reach` and `graph` read the whole world from.
 #[derive(Debug, Args, Clone)]
 pub struct WholeWorldArgs {

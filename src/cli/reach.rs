@@ -79,10 +79,11 @@ pub fn run(args: ReachArgs) -> Result<i32, CliError> {
     if let Some(ms) = super::trace::fixed_elapsed_ms() {
         r.stats.elapsed_ms = ms;
     }
-    match args.output {
-        Output::Json => println!("{}", serde_json::to_string_pretty(&r)?),
-        Output::Table => print!("{}", table(&r, args.limit, output::color_enabled())),
-    }
+    let text = match args.output {
+        Output::Json => serde_json::to_string_pretty(&r)? + "\n",
+        Output::Table => table(&r, args.limit, output::color_enabled()),
+    };
+    super::emit(&text)?;
     Ok(if args.fail_if_blocked && r.any_blocked() {
         1
     } else {

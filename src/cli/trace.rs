@@ -26,13 +26,14 @@ pub fn run(args: TraceArgs) -> Result<i32, CliError> {
             h.evidence = Some(tagger.evidence(h.hop));
         }
     }
-    match args.output {
-        TraceOutput::Json => println!("{}", serde_json::to_string_pretty(&t)?),
-        TraceOutput::Table => print!("{}", output::trace_table(&t, output::color_enabled())),
-        TraceOutput::Markdown => print!("{}", crate::export::trace_markdown(&t, &[], &[])),
-        TraceOutput::Mermaid => print!("{}", crate::export::trace_mermaid(&t)),
-        TraceOutput::Dot => print!("{}", crate::export::trace_dot(&t)),
-    }
+    let text = match args.output {
+        TraceOutput::Json => serde_json::to_string_pretty(&t)? + "\n",
+        TraceOutput::Table => output::trace_table(&t, output::color_enabled()),
+        TraceOutput::Markdown => crate::export::trace_markdown(&t, &[], &[]),
+        TraceOutput::Mermaid => crate::export::trace_mermaid(&t),
+        TraceOutput::Dot => crate::export::trace_dot(&t),
+    };
+    super::emit(&text)?;
     Ok(t.verdict.exit_code())
 }
 

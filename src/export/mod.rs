@@ -21,7 +21,8 @@ pub fn printable(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             '\t' => ' ',
-            c if c.is_control() => '\u{fffd}',
+            // Control characters, and the two noncharacters XML refuses.
+            c if c.is_control() || c == '\u{fffe}' || c == '\u{ffff}' => '\u{fffd}',
             c => c,
         })
         .collect()

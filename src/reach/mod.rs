@@ -321,23 +321,24 @@ pub fn reach_to_with(
         .filter(|i| vpcs.is_empty() || vpcs.contains(&vpc_of(world, i)))
         .collect();
     let sens = Sensitivity::of(world);
-    Ok(reach_scope(
-        world, req, &in_scope, vpcs, threads, &sens, started,
-    ))
+    let mut r = reach_scope(world, req, &in_scope, vpcs, threads, &sens, true);
+    // The whole computation, the world's sensitivity included.
+    r.stats.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(r)
 }
 
 /// Trace `req` (its `from` is replaced) from each running instance of
 /// `instances`, and group them, on all cores: what `hoptrace check` asks
 /// for each intent's selected instances. `sens` is [`Sensitivity::of`]
-/// the world, made once for many calls.
+/// the world, made once for many calls. The groups carry no example (no
+/// member is traced a second time on its own).
 pub fn reach_instances(
     world: &World,
     req: &Request,
     instances: &[&Instance],
     sens: &Sensitivity,
 ) -> Reach {
-    let started = std::time::Instant::now();
-    reach_scope(world, req, instances, &[], share::threads(), sens, started)
+    reach_scope(world, req, instances, &[], share::threads(), sens, false)
 }
 
 fn reach_scope(
@@ -347,8 +348,9 @@ fn reach_scope(
     vpcs: &[String],
     threads: usize,
     sens: &Sensitivity,
-    started: std::time::Instant,
+    examples: bool,
 ) -> Reach {
+    let started = std::time::Instant::now();
     let running: Vec<&Instance> = in_scope.iter().copied().filter(|i| is_running(i)).collect();
     let classes = |ip| sens.class(ip);
     let sharing = Sharing {
@@ -394,7 +396,7 @@ fn reach_scope(
     // Each group's example: its first member traced on its own, so the
     // reason names that member.
     let examples = share::par_map(&groups, threads, |g| {
-        if g.verdict == Overall::Reachable {
+        if g.verdict == Overall::Reachable || !examples {
             return None;
         }
         let mut r = req.clone();
