@@ -63,18 +63,20 @@ fn list(output: Output) -> Result<i32, CliError> {
                     command: s.command(),
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&items)?);
+            super::emit(&(serde_json::to_string_pretty(&items)? + "\n"))?;
         }
         Output::Table => {
+            let mut out = String::new();
             for s in &stories {
-                println!(
-                    "{}  {}\n  {}\n  $ {}\n",
+                out.push_str(&format!(
+                    "{}  {}\n  {}\n  $ {}\n\n",
                     s.instance,
                     s.name,
                     s.story,
                     s.command()
-                );
+                ));
             }
+            super::emit(&out)?;
         }
     }
     Ok(0)
@@ -85,12 +87,14 @@ fn tour() -> Result<i32, CliError> {
     let color = output::color_enabled();
     let stories = crate::demo::stories();
     let bar = "═".repeat(78);
-    println!(
+    let mut out = String::new();
+    out += &format!(
         "hoptrace demo: account {} in {}, {} stories. Each trace below is `hoptrace trace --demo ...`.\n",
         world.snap.account,
         world.snap.region,
         stories.len()
     );
+    out.push('\n');
     for s in &stories {
         let req = Request::new(
             &s.instance,
@@ -101,16 +105,18 @@ fn tour() -> Result<i32, CliError> {
             TlsVersion::parse(&s.tls)?,
         )?;
         let t = trace::run(&world, &req)?;
-        println!(
+        out += &format!(
             "{bar}\n{} ({}): {}\n$ {}\n",
             s.name,
             s.instance,
             s.story,
             s.command()
         );
-        print!("{}", output::trace_table(&t, color));
-        println!();
+        out.push('\n');
+        out += &output::trace_table(&t, color);
+        out.push('\n');
     }
-    println!("{bar}\nNext: `hoptrace demo list` for the commands, `--output json` for the trace contract.");
+    out += &format!("{bar}\nNext: `hoptrace demo list` for the commands, `--output json` for the trace contract.\n");
+    super::emit(&out)?;
     Ok(0)
 }

@@ -28,10 +28,11 @@ pub fn run(args: ExplainArgs) -> Result<i32, CliError> {
         _ => None,
     };
     let e = explain::explain(&input, trace.as_ref());
-    match args.output {
-        Output::Json => println!("{}", serde_json::to_string_pretty(&e)?),
-        Output::Table => print!("{}", table(&e, output::color_enabled())),
-    }
+    let text = match args.output {
+        Output::Json => serde_json::to_string_pretty(&e)? + "\n",
+        Output::Table => table(&e, output::color_enabled()),
+    };
+    super::emit(&text)?;
     Ok(e.exit_code())
 }
 

@@ -411,7 +411,7 @@ impl<E: std::fmt::Display> From<E> for CliError {
 /// `hoptrace permissions`: the read-only policy, to paste.
 fn permissions() -> Result<i32, CliError> {
     let text = serde_json::to_string_pretty(&crate::discover::permissions::policy())?;
-    println!("{text}");
+    emit(&(text + "\n"))?;
     Ok(0)
 }
 

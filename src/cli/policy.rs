@@ -195,9 +195,9 @@ fn eval(args: EvalArgs) -> Result<i32, CliError> {
                     context,
                 },
             };
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            super::emit(&(serde_json::to_string_pretty(&out)? + "\n"))?;
         }
-        Output::Table => print!("{}", table(&report, &ctx)),
+        Output::Table => super::emit(&table(&report, &ctx))?,
     }
     Ok(exit_code(e.decision))
 }
