@@ -71,11 +71,11 @@ pub fn run(cmd: SnapshotCommand) -> Result<i32, CliError> {
                 index_ms,
                 peak_rss_mib: peak_rss_mib(),
             };
-            match output {
-                Output::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+            let text = match output {
+                Output::Json => serde_json::to_string_pretty(&report)? + "\n",
                 Output::Table => {
-                    println!(
-                        "{}: {} account {} region {} captured {}",
+                    let mut t = format!(
+                        "{}: {} account {} region {} captured {}\n",
                         report.file,
                         report.schema,
                         report.account,
@@ -83,14 +83,14 @@ pub fn run(cmd: SnapshotCommand) -> Result<i32, CliError> {
                         report.captured_at
                     );
                     for (k, v) in &report.counts {
-                        println!("  {k:<16} {v}");
+                        t += &format!("  {k:<16} {v}\n");
                     }
-                    println!(
-                        "  graph            {} nodes, {} edges",
+                    t += &format!(
+                        "  graph            {} nodes, {} edges\n",
                         report.graph_nodes, report.graph_edges
                     );
-                    println!(
-                        "  loaded in {} ms, indexed in {} ms, peak memory {} MiB",
+                    t += &format!(
+                        "  loaded in {} ms, indexed in {} ms, peak memory {} MiB\n",
                         report.load_ms,
                         report.index_ms,
                         report
@@ -99,10 +99,12 @@ pub fn run(cmd: SnapshotCommand) -> Result<i32, CliError> {
                             .unwrap_or_else(|| "?".into())
                     );
                     for w in &report.warnings {
-                        println!("  warning: {w}");
+                        t += &format!("  warning: {w}\n");
                     }
+                    t
                 }
-            }
+            };
+            super::emit(&text)?;
             Ok(0)
         }
         SnapshotCommand::Record(args) => super::record::run(args),
