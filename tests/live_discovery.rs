@@ -991,6 +991,15 @@ async fn access_key(admin: &Admin, user: &str) -> aws_sdk_iam::types::AccessKey 
         .expect("access key")
 }
 
+/// The environment that makes the binary act as `key`'s user.
+fn key_env(key: &aws_sdk_iam::types::AccessKey) -> [(&'static str, &str); 3] {
+    [
+        ("AWS_ACCESS_KEY_ID", key.access_key_id()),
+        ("AWS_SECRET_ACCESS_KEY", key.secret_access_key()),
+        ("AWS_REGION", REGION),
+    ]
+}
+
 /// `snapshot record` through the binary. The binary cannot send moto's
 /// account header (hoptrace adds no headers, and a hidden flag for it would
 /// be test code in the product), so the test gives it what moto also maps
@@ -1005,11 +1014,7 @@ async fn snapshot_record_writes_the_world_the_live_discovery_sees() {
     let admin = Admin::new(&conf, &account);
     let t = build(&admin, &account, "rec").await;
     let key = access_key(&admin, "recorder").await;
-    let env = [
-        ("AWS_ACCESS_KEY_ID", key.access_key_id()),
-        ("AWS_SECRET_ACCESS_KEY", key.secret_access_key()),
-        ("AWS_REGION", REGION),
-    ];
+    let env = key_env(&key);
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("live.json");
     let file_s = file.display().to_string();
@@ -1152,6 +1157,187 @@ async fn snapshot_record_writes_the_world_the_live_discovery_sees() {
         .collect();
     names.sort();
     assert_eq!(names, vec!["live.json".to_string()]);
+}
+
+/// The README's CI recipe, end to end: `snapshot record` reads the account,
+/// `check --snapshot` holds the intents against the file (JUnit for the CI
+/// system), and after a change that breaks one, the next recording makes
+/// the check fail at the hop that broke. `check` on the live account gives
+/// what the same check on a fresh recording gives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_ci_recipe_records_the_account_and_checks_intents() {
+    let url = moto::url();
+    let account = moto::fresh_account();
+    let conf = aws::config(&url).await;
+    let admin = Admin::new(&conf, &account);
+    let t = build(&admin, &account, "ci").await;
+    admin
+        .ec2
+        .create_tags()
+        .resources(&t.instance)
+        .tags(
+            aws_sdk_ec2::types::Tag::builder()
+                .key("Role")
+                .value("web")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateTags");
+    let key = access_key(&admin, "ci").await;
+    let env = key_env(&key);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let world = dir.path().join("world.json");
+    let world_s = world.display().to_string();
+    let intents = dir.path().join("intents.yaml");
+    let intents_s = intents.display().to_string();
+    let to = t.url();
+    std::fs::write(
+        &intents,
+        format!(
+            "intents:\n\
+             \x20 - name: web tier reaches the pets API\n\
+             \x20   from: {{tag: \"Role=web\"}}\n\
+             \x20   to: {to}\n\
+             \x20   expect: reachable\n\
+             \x20 - name: the client subnet reaches the pets API\n\
+             \x20   from: {{subnet: {subnet}}}\n\
+             \x20   to: {to}\n\
+             \x20   expect: reachable\n\
+             \x20 - name: nobody posts to pets\n\
+             \x20   from: {{vpc: {vpc}}}\n\
+             \x20   to: {to}\n\
+             \x20   method: POST\n\
+             \x20   expect: blocked\n",
+            subnet = t.client_subnet,
+            vpc = t.vpc,
+        ),
+    )
+    .expect("write intents");
+    // Record the account; moto leaves out the deployment's apiSummary,
+    // which AWS returns, so the test adds it as AWS would build it.
+    let record = || {
+        let args = [
+            "snapshot",
+            "record",
+            "-o",
+            &world_s,
+            "--force",
+            "--endpoint-url",
+            &url,
+        ];
+        let out = hoptrace(&env, &args, dir.path());
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let mut s = Snapshot::load(&world).expect("recorded snapshot");
+        fill_api_summary(&mut s, &t.api, &t.deployment);
+        s.write_new(&world, true).expect("rewrite snapshot");
+    };
+    let check = |output: &str| {
+        let args = [
+            "check",
+            &intents_s,
+            "--snapshot",
+            &world_s,
+            "--output",
+            output,
+        ];
+        hoptrace(&env, &args, dir.path())
+    };
+
+    record();
+    let out = check("table");
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert_eq!(
+        stdout,
+        "✓ web tier reaches the pets API: 1 of 1 reachable\n\
+         ✓ the client subnet reaches the pets API: 1 of 1 reachable\n\
+         ✓ nobody posts to pets: 1 of 1 blocked at stage\n\
+         \n\
+         3 intents: 3 held, 0 violated, 0 undetermined\n"
+    );
+    let junit = check("junit");
+    assert_eq!(junit.status.code(), Some(0));
+    let report = junit_parser::from_reader(std::io::Cursor::new(junit.stdout)).expect("JUnit XML");
+    assert_eq!(report.tests, 3);
+    assert_eq!(report.failures, 0);
+
+    // Somebody adds a NACL rule that drops HTTPS from the client subnet
+    // into the endpoint subnet. The next recording fails the check there.
+    deny_https_from_client_subnet(&admin, &t).await;
+    record();
+    let out = check("table");
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("✗ web tier reaches the pets API: 1 of 1 blocked at nacl-endpoint: ")
+            && lines[0].contains(&t.nacl),
+        "{stdout}"
+    );
+    assert!(
+        lines.contains(&"✓ nobody posts to pets: 1 of 1 blocked at nacl-endpoint")
+            && lines.contains(&"3 intents: 1 held, 2 violated, 0 undetermined"),
+        "{stdout}"
+    );
+    let junit = check("junit");
+    assert_eq!(junit.status.code(), Some(1));
+    let report = junit_parser::from_reader(std::io::Cursor::new(junit.stdout)).expect("JUnit XML");
+    let failed: Vec<&str> = report
+        .suites
+        .iter()
+        .flat_map(|s| s.cases.iter())
+        .filter(|c| matches!(c.status, junit_parser::TestStatus::Failure(_)))
+        .map(|c| c.original_name.as_str())
+        .collect();
+    assert!(
+        failed.contains(&"web tier reaches the pets API"),
+        "{failed:?}"
+    );
+    assert!(
+        failed.contains(&"the client subnet reaches the pets API"),
+        "{failed:?}"
+    );
+
+    // Live, without a file: the same intents, the same results as on a
+    // recording taken as it is (no apiSummary added).
+    let live = hoptrace(
+        &env,
+        &[
+            "check",
+            &intents_s,
+            "--endpoint-url",
+            &url,
+            "--output",
+            "json",
+        ],
+        dir.path(),
+    );
+    let out = hoptrace(
+        &env,
+        &[
+            "snapshot",
+            "record",
+            "-o",
+            &world_s,
+            "--force",
+            "--endpoint-url",
+            &url,
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let file = check("json");
+    assert_eq!(
+        live.status.code(),
+        file.status.code(),
+        "{}",
+        text(&live.stderr)
+    );
+    let live_json: serde_json::Value = serde_json::from_slice(&live.stdout).expect("check JSON");
+    let file_json: serde_json::Value = serde_json::from_slice(&file.stdout).expect("check JSON");
+    assert_eq!(live_json, file_json);
+    assert_eq!(live_json["schema"], "hoptrace.check/v1");
 }
 
 /// Without a region or credentials, one line says what to set (exit 2) and
@@ -1313,19 +1499,7 @@ async fn targeted_discovery_traces_like_the_full_discovery() {
 
     // A NACL rule denying HTTPS in, ahead of the allow: the endpoint subnet
     // drops the request.
-    admin
-        .ec2
-        .create_network_acl_entry()
-        .network_acl_id(&t.nacl)
-        .rule_number(80)
-        .egress(false)
-        .protocol("6")
-        .rule_action(RuleAction::Deny)
-        .cidr_block("10.20.1.0/24")
-        .port_range(PortRange::builder().from(443).to(443).build())
-        .send()
-        .await
-        .expect("CreateNetworkAclEntry");
+    deny_https_from_client_subnet(&admin, &t).await;
     let (_, tr) = assert_same_trace(&account, &t).await;
     assert_eq!(tr.verdict, hoptrace::trace::Overall::Blocked);
     assert_eq!(verdict(&tr, HopId::NaclEndpoint), Verdict::Deny);
@@ -1344,6 +1518,24 @@ async fn targeted_discovery_traces_like_the_full_discovery() {
     let (_, tr) = assert_same_trace(&account, &t).await;
     assert_eq!(verdict(&tr, HopId::EndpointPolicy), Verdict::Deny);
     assert_eq!(verdict(&tr, HopId::NaclEndpoint), Verdict::Deny);
+}
+
+/// A NACL rule, ahead of the allow, that drops HTTPS from the client
+/// subnet into the endpoint subnet.
+async fn deny_https_from_client_subnet(admin: &Admin, t: &Topology) {
+    admin
+        .ec2
+        .create_network_acl_entry()
+        .network_acl_id(&t.nacl)
+        .rule_number(80)
+        .egress(false)
+        .protocol("6")
+        .rule_action(RuleAction::Deny)
+        .cidr_block("10.20.1.0/24")
+        .port_range(PortRange::builder().from(443).to(443).build())
+        .send()
+        .await
+        .expect("CreateNetworkAclEntry");
 }
 
 /// `n` more instances, in `subnet`.
@@ -1941,11 +2133,7 @@ async fn logs_reads_the_path_groups_and_tags_each_line() {
         .await
         .expect("PutLogEvents");
     let key = access_key(&admin, "reader").await;
-    let env = [
-        ("AWS_ACCESS_KEY_ID", key.access_key_id()),
-        ("AWS_SECRET_ACCESS_KEY", key.secret_access_key()),
-        ("AWS_REGION", REGION),
-    ];
+    let env = key_env(&key);
     let dir = tempfile::tempdir().expect("tempdir");
     let target = t.url();
     let out = hoptrace(

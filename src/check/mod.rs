@@ -370,6 +370,9 @@ pub struct Violation {
     /// The hop that decided (the first block, else the first unknown).
     pub hop: Option<HopId>,
     pub deciding: String,
+    /// Its group in [`IntentResult::clusters`].
+    #[serde(skip)]
+    pub cluster: usize,
 }
 
 /// Members that went the same wrong way, for the one-line summary.
@@ -382,17 +385,37 @@ pub struct Cluster {
     /// The hop the intent says must block, when it names one.
     #[serde(skip)]
     pub expected_at: Option<HopId>,
+    /// The members' unknown hops ([`reach::Outcome::unknown`]).
+    #[serde(skip)]
+    pub unknown: u16,
 }
 
 impl Cluster {
     /// `2 of 14 blocked at sg-endpoint: <deciding>`
     pub fn line(&self, total: usize) -> String {
+        let is_unknown = |h: HopId| self.unknown & (1 << h.index()) != 0;
         let mut what = match (self.verdict, self.hop) {
             (Overall::Reachable, _) | (_, None) => self.verdict.as_str().to_string(),
             (v, Some(h)) => format!("{} at {h}", v.as_str()),
         };
-        if let Some(want) = self.expected_at.filter(|w| Some(*w) != self.hop) {
-            what.push_str(&format!(" (not at {want})"));
+        // A block that an unknown hop comes before: the request may have
+        // been dropped there first.
+        let mut after = None;
+        if let (Overall::Blocked, Some(b)) = (self.verdict, self.hop) {
+            after = HopId::ALL.into_iter().find(|&h| h < b && is_unknown(h));
+            if let Some(u) = after {
+                what.push_str(&format!(" after {u} unknown"));
+            }
+        }
+        let said = |w: &HopId| Some(*w) != self.hop && Some(*w) != after;
+        if let Some(want) = self.expected_at.filter(said) {
+            if is_unknown(want) {
+                what.push_str(&format!(" ({want} unknown)"));
+            } else if self.verdict == Overall::Undetermined {
+                what.push_str(&format!(" ({want} does not block)"));
+            } else {
+                what.push_str(&format!(" (not at {want})"));
+            }
         }
         if self.deciding.is_empty() {
             format!("{} of {total} {what}", self.count)
@@ -424,6 +447,10 @@ pub struct IntentResult {
     /// Violations (else undetermined members) grouped by hop and deciding field.
     pub clusters: Vec<Cluster>,
     pub line: u64,
+    /// For a held `blocked` intent: where its members were blocked (hop,
+    /// count), in the order reach grouped them, so the summary says where.
+    #[serde(skip)]
+    pub blocked_at: Vec<(HopId, usize)>,
 }
 
 impl IntentResult {
@@ -437,6 +464,20 @@ impl IntentResult {
             return format!("{p}; {}", rest.join("; "));
         }
         if self.clusters.is_empty() {
+            let mut at: Vec<(HopId, usize)> = Vec::new();
+            for &(h, n) in &self.blocked_at {
+                match at.iter_mut().find(|(x, _)| *x == h) {
+                    Some((_, c)) => *c += n,
+                    None => at.push((h, n)),
+                }
+            }
+            if self.expect == Expect::Blocked && !at.is_empty() {
+                return at
+                    .iter()
+                    .map(|(h, n)| format!("{n} of {} blocked at {h}", self.members))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+            }
             let what = match (self.expect, self.at) {
                 (Expect::Reachable, _) => "reachable".to_string(),
                 (Expect::Blocked, None) => "blocked".to_string(),
@@ -467,26 +508,40 @@ pub struct Report {
 }
 
 /// Does a member's outcome meet the intent? `Some(true)` yes, `Some(false)`
-/// it breaks it, `None` undecided.
-/// `hop` is the hop that decided: the first block, else the first unknown.
+/// it breaks it, `None` undecided. `unknown` is the set of hops whose
+/// verdict is unknown ([`reach::Outcome::unknown`]).
+///
+/// With `at`, the request must be stopped at that hop and nowhere before
+/// it. A block earlier than `at`, or an `at` hop that allows, breaks the
+/// intent. A block at `at` holds only when no earlier hop is unknown (the
+/// request might be dropped there first); an `at` hop that is itself
+/// unknown leaves the intent open.
 fn meets(
     expect: Expect,
     at: Option<HopId>,
     verdict: Overall,
     first_block: Option<HopId>,
-    hop: Option<HopId>,
+    unknown: u16,
 ) -> Option<bool> {
-    match (expect, verdict) {
-        (Expect::Reachable, Overall::Reachable) => Some(true),
-        (Expect::Reachable, Overall::Blocked) => Some(false),
-        (Expect::Blocked, Overall::Blocked) => Some(at.is_none() || first_block == at),
-        (Expect::Blocked, Overall::Reachable) => Some(false),
-        // No hop denies and every hop before the first unknown one allows:
-        // a hop that must block before it cannot.
-        (Expect::Blocked, Overall::Undetermined) if matches!((at, hop), (Some(a), Some(h)) if a < h) => {
-            Some(false)
-        }
-        (_, Overall::Undetermined) => None,
+    let is_unknown = |h: HopId| unknown & (1 << h.index()) != 0;
+    let unknown_before = |h: HopId| HopId::ALL.iter().any(|&x| x < h && is_unknown(x));
+    match (expect, verdict, at) {
+        (Expect::Reachable, Overall::Reachable, _) => Some(true),
+        (Expect::Reachable, Overall::Blocked, _) => Some(false),
+        (Expect::Blocked, Overall::Reachable, _) => Some(false),
+        (Expect::Blocked, Overall::Blocked, None) => Some(true),
+        (Expect::Blocked, Overall::Blocked, Some(a)) => match first_block {
+            Some(b) if b < a => Some(false),
+            Some(b) if b == a && !unknown_before(a) => Some(true),
+            Some(b) if b == a => None,
+            // Blocked after `at`: `at` itself allowed, unless it is unknown.
+            _ if is_unknown(a) => None,
+            _ => Some(false),
+        },
+        // No hop denies: the request is stopped, if at all, at an unknown
+        // hop. `at` must be one of them to be the one.
+        (Expect::Blocked, Overall::Undetermined, Some(a)) if !is_unknown(a) => Some(false),
+        (_, Overall::Undetermined, _) => None,
     }
 }
 
@@ -517,6 +572,7 @@ fn check_one(w: &World, i: &Intent, sens: &reach::share::Sensitivity) -> IntentR
         undetermined: Vec::new(),
         clusters: Vec::new(),
         line: i.line,
+        blocked_at: Vec::new(),
     };
     if running.is_empty() {
         result.problem = Some(nothing_selected(w, &i.from, &picked));
@@ -545,52 +601,60 @@ fn check_one(w: &World, i: &Intent, sens: &reach::share::Sensitivity) -> IntentR
         }
     }
     let r = reach::reach_instances(w, &i.request, &running, sens);
-    for g in &r.groups {
-        let ok = meets(i.expect, i.at, g.verdict, g.first_block, g.hop);
-        if ok == Some(true) {
-            continue;
-        }
-        for m in &g.members {
-            let Member::Instance {
-                instance, name, ip, ..
-            } = m
-            else {
-                continue;
-            };
-            // The group reads the member's own id and address as
-            // placeholders; each member gets its own back.
-            let mut deciding = g.deciding.replace("<instance>", instance);
-            if let Some(ip) = ip {
-                deciding = deciding.replace("<address>", ip);
-            }
-            let v = Violation {
-                instance: instance.clone(),
-                name: name.clone(),
-                verdict: g.verdict,
-                first_block: g.first_block,
-                hop: g.hop,
-                deciding,
-            };
-            match ok {
-                Some(false) => result.violations.push(v),
-                _ => result.undetermined.push(v),
-            }
-        }
-    }
-    // Clusters: the violations, then the undetermined members, each group
-    // as reach made it (its deciding field without member ids).
+    // The groups that break the intent, then those left open: each a
+    // cluster, its members each with their own deciding field.
     for bad in [true, false] {
         for g in &r.groups {
-            let ok = meets(i.expect, i.at, g.verdict, g.first_block, g.hop);
-            if (bad && ok == Some(false)) || (!bad && ok.is_none()) {
-                result.clusters.push(Cluster {
-                    verdict: g.verdict,
-                    hop: g.hop,
-                    deciding: g.deciding.clone(),
-                    count: g.count,
-                    expected_at: i.at,
-                });
+            let ok = meets(i.expect, i.at, g.verdict, g.first_block, g.unknown);
+            if ok == Some(true) {
+                if bad {
+                    if let Some(h) = g.first_block {
+                        result.blocked_at.push((h, g.count));
+                    }
+                }
+                continue;
             }
+            if ok.is_some() != bad {
+                continue;
+            }
+            let cluster = result.clusters.len();
+            let mut shared = g.deciding.clone();
+            for m in &g.members {
+                let Member::Instance {
+                    instance, name, ip, ..
+                } = m
+                else {
+                    continue;
+                };
+                // The group reads the member's own id and address as
+                // placeholders; each member gets its own back.
+                let deciding = personal(&g.deciding, instance, ip.as_deref());
+                if g.members.len() == 1 {
+                    shared = deciding.clone();
+                }
+                let v = Violation {
+                    instance: instance.clone(),
+                    name: name.clone(),
+                    verdict: g.verdict,
+                    first_block: g.first_block,
+                    hop: g.hop,
+                    deciding,
+                    cluster,
+                };
+                if bad {
+                    result.violations.push(v);
+                } else {
+                    result.undetermined.push(v);
+                }
+            }
+            result.clusters.push(Cluster {
+                verdict: g.verdict,
+                hop: g.hop,
+                deciding: shared,
+                count: g.count,
+                expected_at: i.at,
+                unknown: g.unknown,
+            });
         }
     }
     result.status = if result.problem.is_some() || !result.violations.is_empty() {
@@ -602,6 +666,16 @@ fn check_one(w: &World, i: &Intent, sens: &reach::share::Sensitivity) -> IntentR
     };
     result.holds = result.status == Status::Held;
     result
+}
+
+/// A group's deciding field with a member's own id and address in place
+/// of reach's `<instance>` and `<address>`.
+fn personal(deciding: &str, instance: &str, ip: Option<&str>) -> String {
+    let d = deciding.replace("<instance>", instance);
+    match ip {
+        Some(ip) => d.replace("<address>", ip),
+        None => d,
+    }
 }
 
 /// Check every intent.
@@ -628,29 +702,60 @@ mod tests {
     #[test]
     fn members_meet_or_break_or_leave_open() {
         use Overall::*;
+        let bit = |h: HopId| 1u16 << h.index();
+        let (none, blocked, open) = (0, Expect::Blocked, None);
         let sg = Some(HopId::SgEndpoint);
         let auth = Some(HopId::Authorization);
         let dns = Some(HopId::Dns);
+        let nacl = HopId::NaclClient;
+        let m = meets;
         assert_eq!(
-            meets(Expect::Reachable, None, Reachable, None, None),
+            m(Expect::Reachable, None, Reachable, None, none),
             Some(true)
         );
-        assert_eq!(meets(Expect::Reachable, None, Blocked, sg, sg), Some(false));
-        assert_eq!(meets(Expect::Blocked, None, Blocked, sg, sg), Some(true));
-        assert_eq!(meets(Expect::Blocked, sg, Blocked, sg, sg), Some(true));
-        assert_eq!(meets(Expect::Blocked, auth, Blocked, sg, sg), Some(false));
+        assert_eq!(m(Expect::Reachable, None, Blocked, sg, none), Some(false));
         assert_eq!(
-            meets(Expect::Blocked, None, Reachable, None, None),
+            m(Expect::Reachable, None, Undetermined, None, bit(nacl)),
+            open
+        );
+        assert_eq!(m(blocked, None, Reachable, None, none), Some(false));
+        assert_eq!(m(blocked, None, Blocked, sg, none), Some(true));
+        // Blocked somewhere, an unknown hop before: still blocked.
+        assert_eq!(m(blocked, None, Blocked, auth, bit(nacl)), Some(true));
+        assert_eq!(m(blocked, None, Undetermined, None, bit(nacl)), open);
+        // With `at`: that hop, nothing unknown before it.
+        assert_eq!(m(blocked, sg, Blocked, sg, none), Some(true));
+        assert_eq!(m(blocked, auth, Blocked, sg, none), Some(false));
+        assert_eq!(m(blocked, sg, Blocked, auth, none), Some(false));
+        // Blocked at `at`, but an earlier hop is unknown: it may have
+        // dropped the request first.
+        assert_eq!(m(blocked, auth, Blocked, auth, bit(nacl)), open);
+        // Blocked after `at`, which is unknown: it may be the one.
+        assert_eq!(m(blocked, Some(nacl), Blocked, auth, bit(nacl)), open);
+        // Blocked before `at`, whatever is unknown.
+        assert_eq!(m(blocked, auth, Blocked, sg, bit(nacl)), Some(false));
+        // Nothing denies: `at` must be unknown to be the one that blocks.
+        assert_eq!(
+            m(blocked, sg, Undetermined, None, bit(HopId::SgEndpoint)),
+            open
+        );
+        assert_eq!(
+            m(blocked, auth, Undetermined, None, bit(HopId::SgEndpoint)),
             Some(false)
         );
-        // Unknown at the hop that must block, or before it: open.
-        assert_eq!(meets(Expect::Blocked, sg, Undetermined, None, sg), None);
-        assert_eq!(meets(Expect::Blocked, auth, Undetermined, None, sg), None);
-        // Unknown only after it: that hop allowed, so it cannot block.
         assert_eq!(
-            meets(Expect::Blocked, dns, Undetermined, None, auth),
+            m(blocked, dns, Undetermined, None, bit(HopId::SgEndpoint)),
             Some(false)
         );
-        assert_eq!(meets(Expect::Reachable, None, Undetermined, None, sg), None);
+        assert_eq!(
+            m(
+                blocked,
+                auth,
+                Undetermined,
+                None,
+                bit(nacl) | bit(HopId::Authorization)
+            ),
+            open
+        );
     }
 }

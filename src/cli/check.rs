@@ -32,7 +32,9 @@ pub enum Undetermined {
 #[command(after_help = "The file (YAML):\n\n\
 intents:\n  \
 - name: web tier reaches the pets API\n    \
-from: {tag: \"Role=web\"}   # or instance: i-.., instances: [i-.., ..], subnet: subnet-.., vpc: vpc-.., security-group: sg-..\n    \
+from: {tag: \"Role=web\"}  # one of: tag: \"Key=Value\", instance: i-..,\n                             \
+#   instances: [i-.., ..], subnet: subnet-..,\n                             \
+#   vpc: vpc-.., security-group: sg-..\n    \
 to: https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets\n    \
 method: GET              # optional\n    \
 headers: {x-api-key: k}  # optional\n    \
@@ -127,11 +129,20 @@ pub fn table(r: &Report, color: bool) -> String {
         let head = format!("{} {}", i.status.glyph(), output::safe(&i.name));
         let line = match (&i.problem, i.clusters.len()) {
             (None, 0 | 1) => i.summary(),
-            (Some(p), 0) => p.clone(),
             (Some(p), _) => p.clone(),
             (None, n) => {
-                let off: usize = i.clusters.iter().map(|c| c.count).sum();
-                format!("{off} of {} members in {n} groups", i.members)
+                let mut parts = Vec::new();
+                if !i.violations.is_empty() {
+                    parts.push(format!("{} of {} violate", i.violations.len(), i.members));
+                }
+                if !i.undetermined.is_empty() {
+                    parts.push(format!(
+                        "{} of {} undetermined",
+                        i.undetermined.len(),
+                        i.members
+                    ));
+                }
+                format!("{} ({n} groups)", parts.join(", "))
             }
         };
         let _ = writeln!(
@@ -141,7 +152,7 @@ pub fn table(r: &Report, color: bool) -> String {
             output::safe(&line)
         );
         let single = i.problem.is_none() && i.clusters.len() == 1;
-        for c in &i.clusters {
+        for (k, c) in i.clusters.iter().enumerate() {
             let indent = if single {
                 "    "
             } else {
@@ -152,9 +163,7 @@ pub fn table(r: &Report, color: bool) -> String {
                 .violations
                 .iter()
                 .chain(&i.undetermined)
-                .filter(|v| {
-                    v.hop == c.hop && v.verdict == c.verdict && same_cause(&c.deciding, &v.deciding)
-                })
+                .filter(|v| v.cluster == k)
                 .take(10)
                 .map(|v| match &v.name {
                     Some(n) => format!("{} ({})", v.instance, output::safe(n)),
@@ -185,24 +194,6 @@ pub fn table(r: &Report, color: bool) -> String {
         s.undetermined
     );
     out
-}
-
-/// A member's own deciding field is its group's with the placeholders
-/// filled in: do they say the same?
-fn same_cause(group: &str, member: &str) -> bool {
-    if !group.contains('<') {
-        return group == member;
-    }
-    // Compare the text around the placeholders.
-    let parts: Vec<&str> = group.split(['<', '>']).step_by(2).collect();
-    let mut rest = member;
-    for p in parts {
-        match rest.find(p) {
-            Some(i) => rest = &rest[i + p.len()..],
-            None => return false,
-        }
-    }
-    true
 }
 
 /// JUnit XML: a suite named after the file, a test case per intent. A

@@ -34,6 +34,11 @@ pub struct Outcome {
     pub hop: Option<HopId>,
     /// That hop's deciding field (its reason when it names no field).
     pub deciding: String,
+    /// The hops whose verdict is unknown, as a set of [`HopId::index`]
+    /// bits. `check` needs them to tell whether a block at one hop could
+    /// have happened at another; `reach` does not group by them.
+    #[serde(skip)]
+    pub unknown: u16,
 }
 
 impl Outcome {
@@ -55,6 +60,7 @@ impl Outcome {
                 .find(|h| h.verdict == Verdict::Deny)
                 .map(|h| h.hop),
             hop: decided.map(|h| h.hop),
+            unknown: unknown_set(hops),
             deciding: decided
                 .map(|h| {
                     if h.deciding.is_empty() {
@@ -66,6 +72,13 @@ impl Outcome {
                 .unwrap_or_default(),
         }
     }
+}
+
+/// The hops of `hops` whose verdict is unknown, as bits of [`HopId::index`].
+pub fn unknown_set(hops: &[trace::Hop]) -> u16 {
+    hops.iter()
+        .filter(|h| h.verdict == Verdict::Unknown)
+        .fold(0, |set, h| set | 1 << h.hop.index())
 }
 
 /// A member's outcome, with the decisive hop's reason when the member was
@@ -98,6 +111,7 @@ impl Traced {
                     first_block: None,
                     hop: Some(HopId::Instance),
                     deciding: e.to_string(),
+                    unknown: 1 << HopId::Instance.index(),
                 },
                 reason: Some(e.to_string()),
             },
@@ -160,6 +174,10 @@ pub struct Group {
     pub first_block: Option<HopId>,
     pub hop: Option<HopId>,
     pub deciding: String,
+    /// The members' unknown hops ([`Outcome::unknown`]); always empty in
+    /// `reach`'s own groups, which do not split by them.
+    #[serde(skip)]
+    pub unknown: u16,
     /// One member traced on its own and the decisive hop's reason for it
     /// (reasons name the member's own address and id).
     #[serde(serialize_with = "example")]
@@ -331,7 +349,8 @@ pub fn reach_to_with(
 /// `instances`, and group them, on all cores: what `hoptrace check` asks
 /// for each intent's selected instances. `sens` is [`Sensitivity::of`]
 /// the world, made once for many calls. The groups carry no example (no
-/// member is traced a second time on its own).
+/// member is traced a second time on its own), and members with different
+/// unknown hops are in different groups ([`Group::unknown`]).
 pub fn reach_instances(
     world: &World,
     req: &Request,
@@ -392,7 +411,8 @@ fn reach_scope(
             },
         )
     });
-    let mut groups = group(members);
+    // `check` (no examples) tells members apart by their unknown hops too.
+    let mut groups = group(members, !examples);
     // Each group's example: its first member traced on its own, so the
     // reason names that member.
     let examples = share::par_map(&groups, threads, |g| {
@@ -530,7 +550,10 @@ pub fn reach_from(world: &World, from: &str) -> Result<Reach, ReachError> {
         Traced::of(trace::run(world, &t.request))
     });
     let n = targets.len();
-    let groups = group(outs.into_iter().zip(targets.into_iter().map(|t| t.member)));
+    let groups = group(
+        outs.into_iter().zip(targets.into_iter().map(|t| t.member)),
+        false,
+    );
     Ok(Reach {
         schema: REACH_SCHEMA,
         query: Query::From {
@@ -589,11 +612,15 @@ pub fn impersonal(mut o: Outcome, m: &Member) -> Outcome {
     o
 }
 
-fn group(items: impl Iterator<Item = (Traced, Member)>) -> Vec<Group> {
+/// Group members by outcome; by their unknown hops too when `by_unknown`.
+fn group(items: impl Iterator<Item = (Traced, Member)>, by_unknown: bool) -> Vec<Group> {
     let mut at: HashMap<Outcome, usize> = HashMap::new();
     let mut groups: Vec<Group> = Vec::new();
     for (Traced { outcome: o, reason }, m) in items {
-        let o = impersonal(o, &m);
+        let mut o = impersonal(o, &m);
+        if !by_unknown {
+            o.unknown = 0;
+        }
         match at.get(&o) {
             Some(&g) => {
                 let g = &mut groups[g];
@@ -610,6 +637,7 @@ fn group(items: impl Iterator<Item = (Traced, Member)>) -> Vec<Group> {
                     first_block: o.first_block,
                     hop: o.hop,
                     deciding: o.deciding,
+                    unknown: o.unknown,
                     example: reason.map(|r| (m.label(), r)),
                     count: 1,
                     members: vec![m],
