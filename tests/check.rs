@@ -342,7 +342,7 @@ fn bad_files_say_what_and_where() {
         (
             &*intent("{}", PETS, "reachable", ""),
             "3:1",
-            "exactly one selector",
+            "`from` needs a selector",
         ),
         (
             &*intent("{tag: \"Role=web\", vpc: vpc-1}", PETS, "reachable", ""),
@@ -352,8 +352,58 @@ fn bad_files_say_what_and_where() {
         (
             &*intent("{colour: red}", PETS, "reachable", ""),
             "3:12",
-            "unknown variant `colour`",
+            "no selector named `colour`",
         ),
+        (
+            &*intent("{instance: i-0a0000000000web01, region: x}", PETS, "reachable", ""),
+            "3:43",
+            "no selector named `region`",
+        ),
+        // a word, a list that is not one, an id of another kind
+        (
+            &*intent("tag", PETS, "reachable", ""),
+            "3:11",
+            "`from` takes a mapping with one selector",
+        ),
+        (
+            &*intent("{instances: i-0a0000000000web01}", PETS, "reachable", ""),
+            "3:23",
+            "expected a list here",
+        ),
+        (
+            &*intent("{vpc: subnet-0a01a00000000a001}", PETS, "reachable", ""),
+            "3:11",
+            "`vpc` takes a VPC id (vpc-...), not \"subnet-0a01a00000000a001\"",
+        ),
+        (
+            &*intent("{instances: [i-0a0000000000web01, '']}", PETS, "reachable", ""),
+            "3:11",
+            "an id in `instances` is empty",
+        ),
+        // headers that differ only in letter case
+        (
+            &*intent(
+                "{tag: \"Role=web\"}",
+                PETS,
+                "reachable",
+                "    headers: {x-api-key: a, X-Api-Key: b}\n",
+            ),
+            "6:14",
+            "appears twice (header names ignore letter case)",
+        ),
+        // a hop that cannot hold, a name of several lines
+        (
+            &*intent("{tag: \"Role=web\"}", PETS, "blocked", "    at: instance\n"),
+            "6:9",
+            "`at: instance` can never hold",
+        ),
+        (
+            "intents:\n  - name: |\n      two\n      lines\n    from: {tag: Role=web}\n    to: https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets\n    expect: reachable\n",
+            "2:5",
+            "is one line of text",
+        ),
+        // a document that is null: placed at its start, never 0:0
+        ("null\n", "1:1", "missing field `intents`"),
         (
             &*intent("{instances: []}", PETS, "reachable", ""),
             "3:1",
@@ -494,7 +544,15 @@ fn junit_reads_back_in_a_junit_parser() {
             junit_parser::from_reader(std::io::Cursor::new(out.as_bytes())).expect("JUnit XML");
         assert_eq!(suites.tests, 6);
         assert_eq!(suites.failures, failures, "{flag:?}");
-        assert_eq!(suites.skipped, skipped, "{flag:?}");
+        // Skipped cases are counted on the suite; the root has no such
+        // attribute in the common JUnit schema.
+        assert_eq!(suites.suites[0].skipped, skipped, "{flag:?}");
+        let root = out.lines().nth(1).unwrap();
+        assert!(
+            root.starts_with("<testsuites ") && !root.contains("skipped="),
+            "{root}"
+        );
+        assert!(out.contains("classname=\"hoptrace.check."), "{out}");
         let suite = &suites.suites[0];
         assert_eq!(suite.cases.len(), 6);
         let broken = suite
@@ -644,15 +702,64 @@ fn a_closed_or_full_output_is_never_a_panic() {
         "{err}"
     );
     assert!(!err.contains("panicked"), "{err}");
-    // A reader that goes away: no panic, no backtrace.
-    let mut child = Command::new(BIN)
-        .args(["graph", "--demo", "--output", "json"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!err.contains("panicked"), "{err}");
+    // A reader that goes away: no panic, no backtrace, for check itself
+    // and for a command with more to write.
+    for args in [
+        &["check", "assets/demo/intents.yaml", "--demo"][..],
+        &["graph", "--demo", "--output", "json"][..],
+    ] {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+/// `-` reads the intents from standard input: the same results as the
+/// file, and errors placed in `<stdin>`.
+#[test]
+fn standard_input_is_a_file_too() {
+    let piped = |input: &str, extra: &[&str]| {
+        let mut child = Command::new(BIN)
+            .args(["check", "-", "--demo"])
+            .args(extra)
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let demo = std::fs::read_to_string("assets/demo/intents.yaml").unwrap();
+    let from_file = run(&["check", "assets/demo/intents.yaml", "--demo"]);
+    assert_eq!(piped(&demo, &[]), from_file);
+    assert_eq!(from_file.0, 1);
+    let (code, out, _) = piped(&demo, &["--output", "junit"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("<testsuite name=\"stdin\""), "{out}");
+    let (code, out, err) = piped("intents:\n  - name: a\n    from: tag\n", &[]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(
+        err.starts_with("hoptrace: error: <stdin>:3:11: `from` takes a mapping"),
+        "{err}"
+    );
 }

@@ -21,8 +21,7 @@ use crate::trace::{HopId, Overall, Request, TlsVersion};
 pub const CHECK_SCHEMA: &str = "hoptrace.check/v1";
 
 /// Which instances an intent is about. One key, as in `{tag: "Role=web"}`.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selector {
     Instance(String),
     Instances(Vec<String>),
@@ -47,6 +46,63 @@ impl Selector {
     }
 }
 
+/// `from` as written: every selector key optional, so that an unknown key
+/// is named by the parser and the count of keys is checked after.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct SelectorSpec {
+    instance: Option<String>,
+    instances: Option<Vec<String>>,
+    tag: Option<String>,
+    subnet: Option<String>,
+    vpc: Option<String>,
+    security_group: Option<String>,
+}
+
+const SELECTORS: &str = "instance, instances, tag, subnet, vpc or security-group";
+
+impl SelectorSpec {
+    /// The one selector, its id checked for its kind.
+    fn selector(self) -> Result<Selector, String> {
+        let mut given = Vec::new();
+        let mut push = |key: &'static str, s: Option<Selector>| {
+            if let Some(s) = s {
+                given.push((key, s));
+            }
+        };
+        push("instance", self.instance.map(Selector::Instance));
+        push("instances", self.instances.map(Selector::Instances));
+        push("tag", self.tag.map(Selector::Tag));
+        push("subnet", self.subnet.map(Selector::Subnet));
+        push("vpc", self.vpc.map(Selector::Vpc));
+        push(
+            "security-group",
+            self.security_group.map(Selector::SecurityGroup),
+        );
+        match given.len() {
+            0 => Err(format!("`from` needs a selector: {SELECTORS}")),
+            1 => {
+                let (_, s) = given.remove(0);
+                check_selector(&s)?;
+                Ok(match s {
+                    // One id named twice is one member.
+                    Selector::Instances(ids) => {
+                        let mut seen = std::collections::BTreeSet::new();
+                        Selector::Instances(
+                            ids.into_iter().filter(|x| seen.insert(x.clone())).collect(),
+                        )
+                    }
+                    s => s,
+                })
+            }
+            _ => Err(format!(
+                "`from` takes exactly one selector; this one has {}",
+                given.iter().map(|g| g.0).collect::<Vec<_>>().join(" and ")
+            )),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum Expect {
@@ -64,7 +120,7 @@ struct FileSpec {
 #[serde(deny_unknown_fields)]
 struct IntentSpec {
     name: String,
-    from: Spanned<Selector>,
+    from: Spanned<SelectorSpec>,
     to: Spanned<String>,
     #[serde(default)]
     method: Option<Spanned<String>>,
@@ -115,10 +171,21 @@ pub fn parse(text: &str) -> Result<Vec<Intent>, FileError> {
         let loc = e.location();
         // The message alone: the caller names the file, line and column.
         let raw = e.without_snippet().to_string();
-        let message = plain_message(raw.lines().next().unwrap_or(""), text);
+        let mut message = plain_message(raw.lines().next().unwrap_or(""), text);
+        // `from: tag`: a word where the selector's mapping belongs.
+        let line = loc.and_then(|l| text.lines().nth((l.line() as usize).checked_sub(1)?));
+        let is_from = line.is_some_and(|l| {
+            let l = l.trim_start().trim_start_matches("- ");
+            l.starts_with("from:") && !l.contains('{')
+        });
+        if is_from && message.starts_with("expected a mapping here") {
+            message = from_shape();
+        }
+        // An error of the whole document (a `null` file) has no place of
+        // its own: its start.
         FileError {
-            line: loc.map_or(0, |l| l.line()),
-            column: loc.map_or(0, |l| l.column()),
+            line: loc.map_or(1, |l| l.line().max(1)),
+            column: loc.map_or(1, |l| l.column().max(1)),
             message,
         }
     })?;
@@ -134,23 +201,42 @@ pub fn parse(text: &str) -> Result<Vec<Intent>, FileError> {
     for item in spec.intents {
         let loc = item.referenced;
         let i = item.value;
-        if i.name.trim().is_empty() {
+        // A block scalar (`name: |`) ends in a newline: not part of the name.
+        let name = i.name.trim().to_string();
+        if name.is_empty() {
             return Err(at(loc, "an intent needs a `name`"));
         }
-        if let Some(first) = names.insert(i.name.clone(), loc.line()) {
+        if name.chars().any(char::is_control) {
             return Err(at(
                 loc,
-                format!(
-                    "intent name {:?} is used twice (first on line {first})",
-                    i.name
-                ),
+                format!("`name` {name:?} is one line of text, without control characters"),
             ));
         }
-        check_selector(&i.from.value).map_err(|m| at(i.from.referenced, m))?;
+        if let Some(first) = names.insert(name.clone(), loc.line()) {
+            return Err(at(
+                loc,
+                format!("intent name {name:?} is used twice (first on line {first})"),
+            ));
+        }
+        let from_loc = i.from.referenced;
+        let from = i.from.value.selector().map_err(|m| at(from_loc, m))?;
         let tls = match &i.tls {
             Some(t) => TlsVersion::parse(&t.value).map_err(|e| at(t.referenced, e.to_string()))?,
             None => TlsVersion::V1_2,
         };
+        if let Some(h) = &i.headers {
+            let mut seen = std::collections::BTreeSet::new();
+            if let Some(k) = h
+                .value
+                .keys()
+                .find(|k| !seen.insert(k.to_ascii_lowercase()))
+            {
+                return Err(at(
+                    h.referenced,
+                    format!("`headers`: {k:?} appears twice (header names ignore letter case)"),
+                ));
+            }
+        }
         let headers: Vec<String> = i
             .headers
             .as_ref()
@@ -176,16 +262,24 @@ pub fn parse(text: &str) -> Result<Vec<Intent>, FileError> {
                         "`at` names the hop that must block: it goes with `expect: blocked`",
                     ));
                 }
-                Some(
-                    h.value
-                        .parse::<HopId>()
-                        .map_err(|e| at(h.referenced, format!("`at`: {e}")))?,
-                )
+                let hop = h
+                    .value
+                    .parse::<HopId>()
+                    .map_err(|e| at(h.referenced, format!("`at`: {e}")))?;
+                if hop == HopId::Instance {
+                    return Err(at(
+                        h.referenced,
+                        "`at: instance` can never hold: check traces running instances, and \
+                         the instance hop blocks only those that are not running (a selector \
+                         that picks none is a violation of its own)",
+                    ));
+                }
+                Some(hop)
             }
         };
         out.push(Intent {
-            name: i.name,
-            from: i.from.value,
+            name,
+            from,
             request,
             expect: i.expect,
             at: hop,
@@ -193,6 +287,10 @@ pub fn parse(text: &str) -> Result<Vec<Intent>, FileError> {
         });
     }
     Ok(out)
+}
+
+fn from_shape() -> String {
+    format!("`from` takes a mapping with one selector, such as {{tag: \"Role=web\"}} ({SELECTORS})")
 }
 
 /// The parser's message in the file's terms: without its own position
@@ -204,9 +302,18 @@ fn plain_message(raw: &str, text: &str) -> String {
             m.truncate(i);
         }
     }
-    const SELECTORS: &str = "instance, instances, tag, subnet, vpc or security-group";
-    if m.contains("externally tagged enum") || m.contains("after enum variant value") {
-        return format!("`from` takes exactly one selector: {SELECTORS}");
+    if m.contains("SelectorSpec") {
+        return from_shape();
+    }
+    if m.contains("unknown field") && m.contains("expected one of instance, instances") {
+        let key = m.split('`').nth(1).unwrap_or("");
+        return format!("`from`: no selector named `{key}` (selectors: {SELECTORS})");
+    }
+    if m.contains("expected a sequence") || m.contains("expected sequence") {
+        return "expected a list here, such as [i-0abc, i-0def]".into();
+    }
+    if m.contains("budget") {
+        return "the file is too large or too deeply nested to read".into();
     }
     let blank = text
         .lines()
@@ -246,10 +353,36 @@ fn check_selector(s: &Selector) -> Result<(), String> {
         | Selector::Vpc(x)
         | Selector::SecurityGroup(x) => x.trim().is_empty(),
     };
+    let kind = s.describe();
+    let kind = kind.split(' ').next().unwrap_or("");
     if empty {
-        let kind = s.describe();
-        let kind = kind.split(' ').next().unwrap_or("");
-        return Err(format!("`from`: the `{kind}` selector is empty"));
+        return Err(match s {
+            Selector::Instances(v) if !v.is_empty() => {
+                "`from`: an id in `instances` is empty".to_string()
+            }
+            _ => format!("`from`: the `{kind}` selector is empty"),
+        });
+    }
+    // An id of another kind (`vpc: subnet-...`) can only match nothing.
+    let (prefix, what) = match s {
+        Selector::Instance(_) | Selector::Instances(_) => ("i-", "an instance id (i-...)"),
+        Selector::Subnet(_) => ("subnet-", "a subnet id (subnet-...)"),
+        Selector::Vpc(_) => ("vpc-", "a VPC id (vpc-...)"),
+        Selector::SecurityGroup(_) => ("sg-", "a security group id (sg-...)"),
+        Selector::Tag(_) => ("", ""),
+    };
+    let ids: Vec<&String> = match s {
+        Selector::Instances(v) => v.iter().collect(),
+        Selector::Instance(x)
+        | Selector::Subnet(x)
+        | Selector::Vpc(x)
+        | Selector::SecurityGroup(x) => {
+            vec![x]
+        }
+        Selector::Tag(_) => vec![],
+    };
+    if let Some(bad) = ids.iter().find(|x| !x.starts_with(prefix)) {
+        return Err(format!("`from`: `{kind}` takes {what}, not {bad:?}"));
     }
     if let Selector::Tag(t) = s {
         if !t.contains('=') {
@@ -302,7 +435,10 @@ fn nothing_selected(w: &World, s: &Selector, picked: &[&Instance]) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
-        return why;
+        // Named ids go on to say which are not in the world at all.
+        if !matches!(s, Selector::Instances(_)) {
+            return why;
+        }
     }
     match s {
         Selector::Tag(kv) => {
@@ -326,6 +462,18 @@ fn nothing_selected(w: &World, s: &Selector, picked: &[&Instance]) -> String {
         }
         Selector::Instance(id) if w.instance(id).is_none() => {
             why.push_str(&format!("; {id} is not in this world"));
+        }
+        Selector::Instances(ids) => {
+            let missing: Vec<&str> = ids
+                .iter()
+                .filter(|id| w.instance(id).is_none())
+                .map(|id| id.as_str())
+                .collect();
+            match missing.len() {
+                0 => {}
+                1 => why.push_str(&format!("; {} is not in this world", missing[0])),
+                _ => why.push_str(&format!("; {} are not in this world", missing.join(", "))),
+            }
         }
         Selector::Subnet(id) if w.subnet(id).is_none() => {
             why.push_str(&format!("; {id} is not in this world"));
@@ -439,7 +587,6 @@ pub struct IntentResult {
     pub members: usize,
     /// Why the intent fails before any trace (a selector that picks no
     /// running instance).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
     pub violations: Vec<Violation>,
     /// Members whose verdict could not be decided.

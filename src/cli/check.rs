@@ -60,7 +60,14 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: CheckArgs) -> Result<i32, CliError> {
-    let text = if args.file.as_os_str() == "-" {
+    let stdin = args.file.as_os_str() == "-";
+    // How the file is named in messages and in the JUnit suite.
+    let shown = if stdin {
+        "<stdin>".to_string()
+    } else {
+        args.file.display().to_string()
+    };
+    let text = if stdin {
         let mut t = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut t)
             .map_err(|e| CliError(format!("standard input: {e}")))?;
@@ -71,8 +78,7 @@ pub fn run(args: CheckArgs) -> Result<i32, CliError> {
     };
     let intents = check::parse(&text).map_err(|e| {
         CliError(format!(
-            "{}:{}:{}: {}",
-            args.file.display(),
+            "{shown}:{}:{}: {}",
             e.line,
             e.column,
             output::safe(&e.message)
@@ -82,10 +88,10 @@ pub fn run(args: CheckArgs) -> Result<i32, CliError> {
     let started = std::time::Instant::now();
     let report = check::check(&world, &intents);
     let elapsed = started.elapsed();
-    let suite = args.file.file_name().map_or_else(
-        || "intents".to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let suite = match args.file.file_name() {
+        Some(n) if !stdin => n.to_string_lossy().into_owned(),
+        _ => "stdin".to_string(),
+    };
     let text = match args.output {
         CheckOutput::Table => table(&report, output::color_enabled()),
         CheckOutput::Json => serde_json::to_string_pretty(&report)? + "\n",
@@ -227,13 +233,15 @@ pub fn junit(
                 let _ = write!(d, "\n{}", output::safe(p));
             }
             for v in i.violations.iter().chain(&i.undetermined) {
-                let line = format!(
-                    "{} {}{}: {}",
+                let mut line = format!(
+                    "{} {}{}",
                     v.instance,
                     v.verdict.as_str(),
                     v.hop.map(|h| format!(" at {h}")).unwrap_or_default(),
-                    v.deciding
                 );
+                if !v.deciding.is_empty() {
+                    let _ = write!(line, ": {}", v.deciding);
+                }
                 let _ = write!(d, "\n{}", output::safe(&line));
             }
             d
@@ -261,14 +269,38 @@ pub fn junit(
             }
         };
         let mut case = TestCase::new(output::safe(&i.name), status);
-        case.set_classname(format!("hoptrace.check.{}", suite_name.replace(' ', "_")));
+        // Dots in a class name read as packages to CI tools: the file's
+        // name is one part.
+        case.set_classname(format!(
+            "hoptrace.check.{}",
+            suite_name.replace(['.', ' '], "_")
+        ));
         suite.add_test_case(case);
     }
     suite.set_time(elapsed);
     let mut report = JReport::new("hoptrace check");
     report.set_time(elapsed);
     report.add_test_suite(suite);
-    report
+    let xml = report
         .to_string()
-        .map_err(|e| CliError(format!("JUnit output: {e}")))
+        .map_err(|e| CliError(format!("JUnit output: {e}")))?;
+    Ok(without_root_skipped(xml))
+}
+
+/// The common JUnit schema (Jenkins' junit-10.xsd) has no `skipped` on the
+/// `<testsuites>` root, only on each `<testsuite>`: drop it from the root so
+/// that validating readers take the file.
+fn without_root_skipped(xml: String) -> String {
+    let Some(start) = xml.find("<testsuites ") else {
+        return xml;
+    };
+    let end = xml[start..].find('>').map_or(xml.len(), |e| start + e);
+    let root = &xml[start..end];
+    let Some(a) = root.find(" skipped=\"") else {
+        return xml;
+    };
+    let value_end = root[a + 10..]
+        .find('"')
+        .map_or(root.len(), |e| a + 10 + e + 1);
+    format!("{}{}{}", &xml[..start + a], &root[value_end..], &xml[end..])
 }
