@@ -154,10 +154,12 @@ const UNKNOWN_HOPS: &str = "
 
 /// What one member's trace means for an intent, read off its hops in
 /// order: `Some(true)` it meets it, `Some(false)` it breaks it, `None`
-/// undecided. The request goes on while hops allow; an unknown hop may or
-/// may not drop it.
+/// undecided. The request goes on while hops allow; an unknown hop (or one
+/// never evaluated) may or may not drop it; a deny for only some endpoint
+/// addresses lets the others on to be blocked later.
 fn expected(expect: Expect, at: Option<HopId>, t: &trace::Trace) -> Option<bool> {
     use trace::Verdict;
+    let undecided = |h: &trace::Hop| h.verdict == Verdict::Unknown || h.not_evaluated();
     match (expect, at) {
         (Expect::Reachable, _) => match t.verdict {
             Overall::Reachable => Some(true),
@@ -166,22 +168,35 @@ fn expected(expect: Expect, at: Option<HopId>, t: &trace::Trace) -> Option<bool>
         },
         (Expect::Blocked, None) => match t.verdict {
             Overall::Reachable => Some(false),
-            Overall::Blocked => Some(true),
             Overall::Undetermined => None,
+            Overall::Blocked => {
+                // Hops after an unknown `api` were judged for an API that
+                // may not be the one that answers.
+                let api = &t.hops[HopId::Api.index()];
+                let first = t.first_block.unwrap();
+                if undecided(api) && first > HopId::Api {
+                    None
+                } else {
+                    Some(true)
+                }
+            }
         },
         (Expect::Blocked, Some(at)) => {
             let mut maybe_dropped = false;
+            let mut split = false;
             for h in &t.hops {
                 if h.hop == at {
                     return match h.verdict {
-                        Verdict::Deny if !maybe_dropped => Some(true),
-                        Verdict::Deny | Verdict::Unknown => None,
+                        Verdict::Deny if !maybe_dropped && !split && !h.partial => Some(true),
+                        Verdict::Deny => None,
+                        _ if undecided(h) => None,
                         _ => Some(false),
                     };
                 }
                 match h.verdict {
-                    Verdict::Deny => return Some(false),
-                    Verdict::Unknown => maybe_dropped = true,
+                    Verdict::Deny if h.partial => split = true,
+                    Verdict::Deny if !split => return Some(false),
+                    _ if undecided(h) => maybe_dropped = true,
                     _ => {}
                 }
             }
@@ -761,5 +776,43 @@ fn standard_input_is_a_file_too() {
     assert!(
         err.starts_with("hoptrace: error: <stdin>:3:11: `from` takes a mapping"),
         "{err}"
+    );
+}
+
+/// A hop that could not be evaluated (an earlier one failed) is not a hop
+/// that allows: `at` naming it leaves the intent open, never violated.
+#[test]
+fn a_hop_never_evaluated_may_still_be_the_one_that_blocks() {
+    let mut snap = hoptrace::demo::snapshot().unwrap();
+    let api = snap
+        .rest_apis
+        .iter_mut()
+        .find(|a| a.id == "a1b2c3d4e5")
+        .unwrap();
+    // The endpoint type was not captured: api is unknown, and what comes
+    // after it is not evaluable.
+    api.endpoint_configuration.types.clear();
+    let w = hoptrace::model::World::new(snap);
+    let one = |at: &str| {
+        let text = intent(
+            "{instance: i-0a0000000000web01}",
+            PETS,
+            "blocked",
+            &format!("    at: {at}\n"),
+        );
+        check::check_intent(&w, &check::parse(&text).unwrap()[0])
+    };
+    for at in ["api", "authorization", "integration"] {
+        let r = one(at);
+        assert_eq!(r.status, Status::Undetermined, "{at}: {}", r.summary());
+    }
+    // A hop before the unknown one allowed: violated.
+    let r = one("sg-endpoint");
+    assert_eq!(r.status, Status::Violated, "{}", r.summary());
+    assert!(
+        r.summary()
+            .contains("undetermined at api (sg-endpoint does not block)"),
+        "{}",
+        r.summary()
     );
 }

@@ -1338,6 +1338,13 @@ async fn the_readme_ci_recipe_records_the_account_and_checks_intents() {
     let file_json: serde_json::Value = serde_json::from_slice(&file.stdout).expect("check JSON");
     assert_eq!(live_json, file_json);
     assert_eq!(live_json["schema"], "hoptrace.check/v1");
+    // The NACL rule blocks the two reachable intents before anything moto
+    // leaves out matters; POST is blocked either way.
+    assert_eq!(live.status.code(), Some(1), "{}", text(&live.stderr));
+    assert_eq!(
+        live_json["summary"],
+        serde_json::json!({"held": 1, "violated": 2, "undetermined": 0})
+    );
 }
 
 /// Without a region or credentials, one line says what to set (exit 2) and

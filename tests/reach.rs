@@ -41,7 +41,7 @@ fn story_requests() -> Vec<Request> {
 
 /// Every member of every group of `r` traced on its own gives the group's
 /// outcome. Returns the mismatches, described.
-fn mismatches(world: &World, req: &Request, r: &Reach) -> Vec<String> {
+fn mismatches(world: &World, req: &Request, r: &Reach, with_sets: bool) -> Vec<String> {
     let mut bad = Vec::new();
     let mut members = 0;
     for g in &r.groups {
@@ -55,18 +55,17 @@ fn mismatches(world: &World, req: &Request, r: &Reach) -> Vec<String> {
             let t = trace::run(world, &one).expect("trace");
             // Grouped, the member's own id and address read `<instance>`
             // and `<address>` in the deciding field.
-            // reach does not group by the unknown hops (check does).
-            let alone = reach::impersonal(Outcome::of(&t), m);
-            let alone = Outcome {
-                unknown: 0,
-                ..alone
-            };
+            // reach does not group by hop sets; check's groups do.
+            let mut alone = reach::impersonal(Outcome::of(&t), m);
+            if !with_sets {
+                alone.sets = Default::default();
+            }
             let grouped = Outcome {
                 verdict: g.verdict,
                 first_block: g.first_block,
                 hop: g.hop,
                 deciding: g.deciding.clone(),
-                unknown: g.unknown,
+                sets: g.sets,
             };
             if alone != grouped {
                 bad.push(format!(
@@ -85,8 +84,18 @@ fn check_all(world: &World, reqs: &[Request]) {
     for req in reqs {
         for threads in [1, 2] {
             let r = reach::reach_to_with(world, req, &[], threads).expect("reach");
-            bad.extend(mismatches(world, req, &r));
+            bad.extend(mismatches(world, req, &r, false));
         }
+        // check's grouping: by the hop sets too (unknown, deny, partial).
+        let running: Vec<_> = world
+            .snap
+            .instances
+            .iter()
+            .filter(|i| reach::is_running(i))
+            .collect();
+        let sens = reach::share::Sensitivity::of(world);
+        let r = reach::reach_instances(world, req, &running, &sens);
+        bad.extend(mismatches(world, req, &r, true));
     }
     assert!(
         bad.is_empty(),

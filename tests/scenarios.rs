@@ -205,6 +205,12 @@ fn mismatches(t: &Trace, expect: &Value) -> Vec<String> {
             out.push(format!("no hop {name}"));
             continue;
         };
+        // A key the runner does not read would check nothing: refused.
+        for key in want.as_object().into_iter().flat_map(|o| o.keys()) {
+            if !["verdict", "check", "says"].contains(&key.as_str()) {
+                out.push(format!("hop {name}: unknown expectation {key:?}"));
+            }
+        }
         let verdict = want.get("verdict").unwrap_or(want);
         if &h["verdict"] != verdict {
             out.push(format!(

@@ -174,12 +174,30 @@ pub fn parse(text: &str) -> Result<Vec<Intent>, FileError> {
         let mut message = plain_message(raw.lines().next().unwrap_or(""), text);
         // `from: tag`: a word where the selector's mapping belongs.
         let line = loc.and_then(|l| text.lines().nth((l.line() as usize).checked_sub(1)?));
-        let is_from = line.is_some_and(|l| {
-            let l = l.trim_start().trim_start_matches("- ");
-            l.starts_with("from:") && !l.contains('{')
-        });
-        if is_from && message.starts_with("expected a mapping here") {
-            message = from_shape();
+        // The key on that line, for a message about its own shape.
+        let key = line
+            .map(|l| l.trim_start().trim_start_matches("- "))
+            .and_then(|l| l.split_once(':'))
+            .map_or("", |(k, _)| k.trim());
+        if message.starts_with("expected a mapping here") {
+            match key {
+                "from" => message = from_shape(),
+                "headers" => {
+                    message = "`headers` takes a mapping of names to values, such as \
+                               {x-api-key: \"...\"}"
+                        .into()
+                }
+                _ => {}
+            }
+        }
+        // Which list was expected, with an example.
+        if message == "expected a list here" {
+            let l = line.unwrap_or("");
+            if l.contains("instances") {
+                message.push_str(": `instances` takes ids, such as [i-0abc, i-0def]");
+            } else if key == "intents" {
+                message.push_str(": `intents:` takes a list of intents, each starting `- name:`");
+            }
         }
         // An error of the whole document (a `null` file) has no place of
         // its own: its start.
@@ -310,7 +328,7 @@ fn plain_message(raw: &str, text: &str) -> String {
         return format!("`from`: no selector named `{key}` (selectors: {SELECTORS})");
     }
     if m.contains("expected a sequence") || m.contains("expected sequence") {
-        return "expected a list here, such as [i-0abc, i-0def]".into();
+        return "expected a list here".into();
     }
     if m.contains("budget") {
         return "the file is too large or too deeply nested to read".into();
@@ -533,32 +551,42 @@ pub struct Cluster {
     /// The hop the intent says must block, when it names one.
     #[serde(skip)]
     pub expected_at: Option<HopId>,
-    /// The members' unknown hops ([`reach::Outcome::unknown`]).
+    /// The members' hop sets ([`reach::Outcome::sets`]).
     #[serde(skip)]
-    pub unknown: u16,
+    pub sets: reach::HopSets,
 }
 
 impl Cluster {
     /// `2 of 14 blocked at sg-endpoint: <deciding>`
     pub fn line(&self, total: usize) -> String {
-        let is_unknown = |h: HopId| self.unknown & (1 << h.index()) != 0;
+        let sets = &self.sets;
         let mut what = match (self.verdict, self.hop) {
             (Overall::Reachable, _) | (_, None) => self.verdict.as_str().to_string(),
             (v, Some(h)) => format!("{} at {h}", v.as_str()),
         };
-        // A block that an unknown hop comes before: the request may have
-        // been dropped there first.
         let mut after = None;
         if let (Overall::Blocked, Some(b)) = (self.verdict, self.hop) {
-            after = HopId::ALL.into_iter().find(|&h| h < b && is_unknown(h));
+            if sets.partial(b) {
+                what.push_str(" for some endpoint addresses");
+            }
+            // An unknown hop before the block may have dropped it first.
+            after = sets.unknown_before(b);
             if let Some(u) = after {
                 what.push_str(&format!(" after {u} unknown"));
             }
         }
-        let said = |w: &HopId| Some(*w) != self.hop && Some(*w) != after;
-        if let Some(want) = self.expected_at.filter(said) {
-            if is_unknown(want) {
+        let want = self.expected_at.filter(|w| {
+            self.verdict != Overall::Reachable && Some(*w) != self.hop && Some(*w) != after
+        });
+        if let Some(want) = want {
+            let blocked_before = self.verdict == Overall::Blocked
+                && self.hop.is_some_and(|b| b < want && !sets.partial(b));
+            if blocked_before {
+                what.push_str(&format!(" (not at {want})"));
+            } else if sets.unknown(want) {
                 what.push_str(&format!(" ({want} unknown)"));
+            } else if sets.denies(want) {
+                what.push_str(&format!(" ({want} blocks other addresses)"));
             } else if self.verdict == Overall::Undetermined {
                 what.push_str(&format!(" ({want} does not block)"));
             } else {
@@ -655,40 +683,59 @@ pub struct Report {
 }
 
 /// Does a member's outcome meet the intent? `Some(true)` yes, `Some(false)`
-/// it breaks it, `None` undecided. `unknown` is the set of hops whose
-/// verdict is unknown ([`reach::Outcome::unknown`]).
+/// it breaks it, `None` undecided. Unknown hops may allow or deny.
 ///
 /// With `at`, the request must be stopped at that hop and nowhere before
-/// it. A block earlier than `at`, or an `at` hop that allows, breaks the
-/// intent. A block at `at` holds only when no earlier hop is unknown (the
-/// request might be dropped there first); an `at` hop that is itself
-/// unknown leaves the intent open.
+/// it. A block before `at`, or an `at` hop that allows, breaks the intent.
+/// A block at `at` holds only when no earlier hop is unknown (the request
+/// might be dropped there first) and it holds for every endpoint address;
+/// an `at` hop that is unknown leaves the intent open.
 fn meets(
     expect: Expect,
     at: Option<HopId>,
     verdict: Overall,
     first_block: Option<HopId>,
-    unknown: u16,
+    sets: &reach::HopSets,
 ) -> Option<bool> {
-    let is_unknown = |h: HopId| unknown & (1 << h.index()) != 0;
-    let unknown_before = |h: HopId| HopId::ALL.iter().any(|&x| x < h && is_unknown(x));
-    match (expect, verdict, at) {
-        (Expect::Reachable, Overall::Reachable, _) => Some(true),
-        (Expect::Reachable, Overall::Blocked, _) => Some(false),
-        (Expect::Blocked, Overall::Reachable, _) => Some(false),
-        (Expect::Blocked, Overall::Blocked, None) => Some(true),
-        (Expect::Blocked, Overall::Blocked, Some(a)) => match first_block {
-            Some(b) if b < a => Some(false),
-            Some(b) if b == a && !unknown_before(a) => Some(true),
-            Some(b) if b == a => None,
-            // Blocked after `at`: `at` itself allowed, unless it is unknown.
-            _ if is_unknown(a) => None,
-            _ => Some(false),
-        },
+    match (expect, verdict, at, first_block) {
+        (Expect::Reachable, Overall::Reachable, ..) => Some(true),
+        (Expect::Reachable, Overall::Blocked, ..) => Some(false),
+        (Expect::Blocked, Overall::Reachable, ..) => Some(false),
+        // Blocked wherever, but an unknown `api` hop leaves open which API
+        // the later hops were judged for.
+        (Expect::Blocked, Overall::Blocked, None, Some(b))
+            if b > HopId::Api && sets.unknown(HopId::Api) =>
+        {
+            None
+        }
+        (Expect::Blocked, Overall::Blocked, None, _) => Some(true),
+        (Expect::Blocked, Overall::Blocked, Some(a), Some(b)) if sets.partial(b) => {
+            // Each endpoint address is stopped at a hop of its own: `at`
+            // may be one of them.
+            if sets.denies(a) || sets.unknown(a) {
+                None
+            } else {
+                Some(false)
+            }
+        }
+        (Expect::Blocked, Overall::Blocked, Some(a), Some(b)) => {
+            if b < a {
+                Some(false)
+            } else if b == a {
+                sets.unknown_before(a).map_or(Some(true), |_| None)
+            } else if sets.unknown(a) {
+                // Blocked after `at`, which may be the one.
+                None
+            } else {
+                Some(false)
+            }
+        }
         // No hop denies: the request is stopped, if at all, at an unknown
         // hop. `at` must be one of them to be the one.
-        (Expect::Blocked, Overall::Undetermined, Some(a)) if !is_unknown(a) => Some(false),
-        (_, Overall::Undetermined, _) => None,
+        (Expect::Blocked, Overall::Undetermined, Some(a), _) if !sets.unknown(a) => Some(false),
+        (_, Overall::Undetermined, ..) => None,
+        // A blocked verdict always has a first block.
+        (Expect::Blocked, Overall::Blocked, Some(_), None) => None,
     }
 }
 
@@ -752,7 +799,7 @@ fn check_one(w: &World, i: &Intent, sens: &reach::share::Sensitivity) -> IntentR
     // cluster, its members each with their own deciding field.
     for bad in [true, false] {
         for g in &r.groups {
-            let ok = meets(i.expect, i.at, g.verdict, g.first_block, g.unknown);
+            let ok = meets(i.expect, i.at, g.verdict, g.first_block, &g.sets);
             if ok == Some(true) {
                 if bad {
                     if let Some(h) = g.first_block {
@@ -800,7 +847,7 @@ fn check_one(w: &World, i: &Intent, sens: &reach::share::Sensitivity) -> IntentR
                 deciding: shared,
                 count: g.count,
                 expected_at: i.at,
-                unknown: g.unknown,
+                sets: g.sets,
             });
         }
     }
@@ -846,62 +893,172 @@ pub fn check(w: &World, intents: &[Intent]) -> Report {
 mod tests {
     use super::*;
 
+    /// Hop sets from lists of hops.
+    fn sets(unknown: &[HopId], denies: &[HopId], partial: &[HopId]) -> reach::HopSets {
+        let bits = |hs: &[HopId]| hs.iter().fold(0u16, |b, h| b | 1 << h.index());
+        reach::HopSets {
+            unknown: bits(unknown),
+            denies: bits(denies),
+            partial: bits(partial),
+        }
+    }
+
     #[test]
     fn members_meet_or_break_or_leave_open() {
+        use HopId::*;
         use Overall::*;
-        let bit = |h: HopId| 1u16 << h.index();
-        let (none, blocked, open) = (0, Expect::Blocked, None);
-        let sg = Some(HopId::SgEndpoint);
-        let auth = Some(HopId::Authorization);
-        let dns = Some(HopId::Dns);
-        let nacl = HopId::NaclClient;
-        let m = meets;
+        let (blocked, open) = (Expect::Blocked, None);
+        let none = sets(&[], &[], &[]);
+        let m = |e, at, v, b, s: &reach::HopSets| meets(e, at, v, b, s);
+        let only = |h: HopId| sets(&[], &[h], &[]);
+        let nacl_unknown = |deny: &[HopId]| sets(&[NaclClient], deny, &[]);
         assert_eq!(
-            m(Expect::Reachable, None, Reachable, None, none),
+            m(Expect::Reachable, None, Reachable, None, &none),
             Some(true)
         );
-        assert_eq!(m(Expect::Reachable, None, Blocked, sg, none), Some(false));
         assert_eq!(
-            m(Expect::Reachable, None, Undetermined, None, bit(nacl)),
-            open
-        );
-        assert_eq!(m(blocked, None, Reachable, None, none), Some(false));
-        assert_eq!(m(blocked, None, Blocked, sg, none), Some(true));
-        // Blocked somewhere, an unknown hop before: still blocked.
-        assert_eq!(m(blocked, None, Blocked, auth, bit(nacl)), Some(true));
-        assert_eq!(m(blocked, None, Undetermined, None, bit(nacl)), open);
-        // With `at`: that hop, nothing unknown before it.
-        assert_eq!(m(blocked, sg, Blocked, sg, none), Some(true));
-        assert_eq!(m(blocked, auth, Blocked, sg, none), Some(false));
-        assert_eq!(m(blocked, sg, Blocked, auth, none), Some(false));
-        // Blocked at `at`, but an earlier hop is unknown: it may have
-        // dropped the request first.
-        assert_eq!(m(blocked, auth, Blocked, auth, bit(nacl)), open);
-        // Blocked after `at`, which is unknown: it may be the one.
-        assert_eq!(m(blocked, Some(nacl), Blocked, auth, bit(nacl)), open);
-        // Blocked before `at`, whatever is unknown.
-        assert_eq!(m(blocked, auth, Blocked, sg, bit(nacl)), Some(false));
-        // Nothing denies: `at` must be unknown to be the one that blocks.
-        assert_eq!(
-            m(blocked, sg, Undetermined, None, bit(HopId::SgEndpoint)),
-            open
-        );
-        assert_eq!(
-            m(blocked, auth, Undetermined, None, bit(HopId::SgEndpoint)),
-            Some(false)
-        );
-        assert_eq!(
-            m(blocked, dns, Undetermined, None, bit(HopId::SgEndpoint)),
+            m(
+                Expect::Reachable,
+                None,
+                Blocked,
+                Some(SgEndpoint),
+                &only(SgEndpoint)
+            ),
             Some(false)
         );
         assert_eq!(
             m(
-                blocked,
-                auth,
+                Expect::Reachable,
+                None,
                 Undetermined,
                 None,
-                bit(nacl) | bit(HopId::Authorization)
+                &nacl_unknown(&[])
             ),
+            open
+        );
+        assert_eq!(m(blocked, None, Reachable, None, &none), Some(false));
+        assert_eq!(
+            m(blocked, None, Blocked, Some(SgEndpoint), &only(SgEndpoint)),
+            Some(true)
+        );
+        // Blocked somewhere, an unknown hop before: still blocked.
+        let auth_after_nacl = nacl_unknown(&[Authorization]);
+        assert_eq!(
+            m(
+                blocked,
+                None,
+                Blocked,
+                Some(Authorization),
+                &auth_after_nacl
+            ),
+            Some(true)
+        );
+        assert_eq!(
+            m(blocked, None, Undetermined, None, &nacl_unknown(&[])),
+            open
+        );
+        // ... unless the unknown hop is `api`: which API judged the rest?
+        let api_unknown = sets(&[Api], &[Authorization], &[]);
+        assert_eq!(
+            m(blocked, None, Blocked, Some(Authorization), &api_unknown),
+            open
+        );
+        // With `at`: that hop, nothing unknown before it.
+        let sg = only(SgEndpoint);
+        assert_eq!(
+            m(blocked, Some(SgEndpoint), Blocked, Some(SgEndpoint), &sg),
+            Some(true)
+        );
+        assert_eq!(
+            m(blocked, Some(Authorization), Blocked, Some(SgEndpoint), &sg),
+            Some(false)
+        );
+        let auth = only(Authorization);
+        assert_eq!(
+            m(
+                blocked,
+                Some(SgEndpoint),
+                Blocked,
+                Some(Authorization),
+                &auth
+            ),
+            Some(false)
+        );
+        // Blocked at `at`, but an earlier hop is unknown: it may have
+        // dropped the request first.
+        assert_eq!(
+            m(
+                blocked,
+                Some(Authorization),
+                Blocked,
+                Some(Authorization),
+                &auth_after_nacl
+            ),
+            open
+        );
+        // Blocked after `at`, which is unknown: it may be the one.
+        assert_eq!(
+            m(
+                blocked,
+                Some(NaclClient),
+                Blocked,
+                Some(Authorization),
+                &auth_after_nacl
+            ),
+            open
+        );
+        // Blocked before `at`, whatever is unknown after.
+        let sg_then_waf = sets(&[], &[SgEndpoint], &[]);
+        assert_eq!(
+            m(blocked, Some(Waf), Blocked, Some(SgEndpoint), &sg_then_waf),
+            Some(false)
+        );
+        // Each endpoint address stopped at its own hop: any of those hops
+        // may be the one, no other.
+        let split = sets(&[], &[NaclClient, SgEndpoint], &[NaclClient]);
+        assert_eq!(
+            m(blocked, None, Blocked, Some(NaclClient), &split),
+            Some(true)
+        );
+        assert_eq!(
+            m(blocked, Some(NaclClient), Blocked, Some(NaclClient), &split),
+            open
+        );
+        assert_eq!(
+            m(blocked, Some(SgEndpoint), Blocked, Some(NaclClient), &split),
+            open
+        );
+        assert_eq!(
+            m(blocked, Some(SgEgress), Blocked, Some(NaclClient), &split),
+            Some(false)
+        );
+        assert_eq!(
+            m(blocked, Some(Endpoint), Blocked, Some(NaclClient), &split),
+            Some(false)
+        );
+        // Nothing denies: `at` must be unknown to be the one that blocks.
+        let sg_unknown = sets(&[SgEndpoint], &[], &[]);
+        assert_eq!(
+            m(blocked, Some(SgEndpoint), Undetermined, None, &sg_unknown),
+            open
+        );
+        assert_eq!(
+            m(
+                blocked,
+                Some(Authorization),
+                Undetermined,
+                None,
+                &sg_unknown
+            ),
+            Some(false)
+        );
+        assert_eq!(
+            m(blocked, Some(Dns), Undetermined, None, &sg_unknown),
+            Some(false)
+        );
+        let two = sets(&[NaclClient, Authorization], &[], &[]);
+        assert_eq!(
+            m(blocked, Some(Authorization), Undetermined, None, &two),
             open
         );
     }

@@ -34,11 +34,63 @@ pub struct Outcome {
     pub hop: Option<HopId>,
     /// That hop's deciding field (its reason when it names no field).
     pub deciding: String,
-    /// The hops whose verdict is unknown, as a set of [`HopId::index`]
-    /// bits. `check` needs them to tell whether a block at one hop could
-    /// have happened at another; `reach` does not group by them.
+    /// Which hops are unknown, deny, or deny for some addresses only:
+    /// `check` needs them to tell whether a block at one hop could have
+    /// happened at another; `reach` does not group by them.
     #[serde(skip)]
+    pub sets: HopSets,
+}
+
+/// Sets of hops (bits of [`HopId::index`]) that decide where a request
+/// may stop, beyond the verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct HopSets {
+    /// Unknown, or skipped because an earlier hop failed (never worked out).
     pub unknown: u16,
+    /// Deny.
+    pub denies: u16,
+    /// Deny for some of the endpoint's addresses only ([`trace::Hop::partial`]).
+    pub partial: u16,
+}
+
+impl HopSets {
+    /// The sets of a trace. For a request that every address has blocked
+    /// by its first deny, what comes after that hop cannot matter and is
+    /// left out, so that such outcomes group together.
+    pub fn of(hops: &[trace::Hop]) -> HopSets {
+        let bits = |keep: &dyn Fn(&trace::Hop) -> bool| {
+            hops.iter()
+                .filter(|h| keep(h))
+                .fold(0u16, |set, h| set | 1 << h.hop.index())
+        };
+        let mut s = HopSets {
+            unknown: bits(&|h| h.verdict == Verdict::Unknown || h.not_evaluated()),
+            denies: bits(&|h| h.verdict == Verdict::Deny),
+            partial: bits(&|h| h.verdict == Verdict::Deny && h.partial),
+        };
+        if let Some(first) = hops.iter().find(|h| h.verdict == Verdict::Deny) {
+            if !first.partial {
+                let upto = (1u16 << (first.hop.index() + 1)) - 1;
+                s.unknown &= upto;
+                s.denies &= upto;
+                s.partial &= upto;
+            }
+        }
+        s
+    }
+    pub fn unknown(&self, h: HopId) -> bool {
+        self.unknown & (1 << h.index()) != 0
+    }
+    pub fn denies(&self, h: HopId) -> bool {
+        self.denies & (1 << h.index()) != 0
+    }
+    pub fn partial(&self, h: HopId) -> bool {
+        self.partial & (1 << h.index()) != 0
+    }
+    /// The first unknown hop before `h`.
+    pub fn unknown_before(&self, h: HopId) -> Option<HopId> {
+        HopId::ALL.into_iter().find(|&x| x < h && self.unknown(x))
+    }
 }
 
 impl Outcome {
@@ -60,7 +112,7 @@ impl Outcome {
                 .find(|h| h.verdict == Verdict::Deny)
                 .map(|h| h.hop),
             hop: decided.map(|h| h.hop),
-            unknown: unknown_set(hops),
+            sets: HopSets::of(hops),
             deciding: decided
                 .map(|h| {
                     if h.deciding.is_empty() {
@@ -72,13 +124,6 @@ impl Outcome {
                 .unwrap_or_default(),
         }
     }
-}
-
-/// The hops of `hops` whose verdict is unknown, as bits of [`HopId::index`].
-pub fn unknown_set(hops: &[trace::Hop]) -> u16 {
-    hops.iter()
-        .filter(|h| h.verdict == Verdict::Unknown)
-        .fold(0, |set, h| set | 1 << h.hop.index())
 }
 
 /// A member's outcome, with the decisive hop's reason when the member was
@@ -111,7 +156,10 @@ impl Traced {
                     first_block: None,
                     hop: Some(HopId::Instance),
                     deciding: e.to_string(),
-                    unknown: 1 << HopId::Instance.index(),
+                    sets: HopSets {
+                        unknown: 1 << HopId::Instance.index(),
+                        ..HopSets::default()
+                    },
                 },
                 reason: Some(e.to_string()),
             },
@@ -174,10 +222,10 @@ pub struct Group {
     pub first_block: Option<HopId>,
     pub hop: Option<HopId>,
     pub deciding: String,
-    /// The members' unknown hops ([`Outcome::unknown`]); always empty in
+    /// The members' hop sets ([`Outcome::sets`]); always empty in
     /// `reach`'s own groups, which do not split by them.
     #[serde(skip)]
-    pub unknown: u16,
+    pub sets: HopSets,
     /// One member traced on its own and the decisive hop's reason for it
     /// (reasons name the member's own address and id).
     #[serde(serialize_with = "example")]
@@ -350,7 +398,7 @@ pub fn reach_to_with(
 /// for each intent's selected instances. `sens` is [`Sensitivity::of`]
 /// the world, made once for many calls. The groups carry no example (no
 /// member is traced a second time on its own), and members with different
-/// unknown hops are in different groups ([`Group::unknown`]).
+/// hop sets are in different groups ([`Group::sets`]).
 pub fn reach_instances(
     world: &World,
     req: &Request,
@@ -411,7 +459,7 @@ fn reach_scope(
             },
         )
     });
-    // `check` (no examples) tells members apart by their unknown hops too.
+    // `check` (no examples) tells members apart by their hop sets too.
     let mut groups = group(members, !examples);
     // Each group's example: its first member traced on its own, so the
     // reason names that member.
@@ -612,14 +660,14 @@ pub fn impersonal(mut o: Outcome, m: &Member) -> Outcome {
     o
 }
 
-/// Group members by outcome; by their unknown hops too when `by_unknown`.
-fn group(items: impl Iterator<Item = (Traced, Member)>, by_unknown: bool) -> Vec<Group> {
+/// Group members by outcome; by their hop sets too when `by_sets`.
+fn group(items: impl Iterator<Item = (Traced, Member)>, by_sets: bool) -> Vec<Group> {
     let mut at: HashMap<Outcome, usize> = HashMap::new();
     let mut groups: Vec<Group> = Vec::new();
     for (Traced { outcome: o, reason }, m) in items {
         let mut o = impersonal(o, &m);
-        if !by_unknown {
-            o.unknown = 0;
+        if !by_sets {
+            o.sets = HopSets::default();
         }
         match at.get(&o) {
             Some(&g) => {
@@ -637,7 +685,7 @@ fn group(items: impl Iterator<Item = (Traced, Member)>, by_unknown: bool) -> Vec
                     first_block: o.first_block,
                     hop: o.hop,
                     deciding: o.deciding,
-                    unknown: o.unknown,
+                    sets: o.sets,
                     example: reason.map(|r| (m.label(), r)),
                     count: 1,
                     members: vec![m],

@@ -222,7 +222,10 @@ pub(crate) fn endpoint_state_verdict(ep: &VpcEndpoint) -> Option<Verdict> {
 pub(crate) const PUBLIC: &str =
     "the name resolves to public execute-api addresses, not to a VPC endpoint (dns)";
 
+/// How the reason of a hop that could not be evaluated begins.
+pub(crate) const NOT_EVALUABLE: &str = "not evaluable: ";
+
 /// `not evaluable: {why}`, the skip every hop gives when an earlier one fails.
 pub(crate) fn not_evaluable(hop: HopId, why: &str) -> Hop {
-    Hop::new(hop, Verdict::Skip, "", format!("not evaluable: {why}"))
+    Hop::new(hop, Verdict::Skip, "", format!("{NOT_EVALUABLE}{why}"))
 }

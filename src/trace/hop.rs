@@ -162,6 +162,11 @@ pub struct Hop {
     /// trace (`hoptrace trace --logs`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<crate::logs::evidence::HopEvidence>,
+    /// A deny that holds for some of the endpoint's addresses only (the
+    /// others are blocked at another hop): the request is blocked, but
+    /// which hop stops it depends on the address DNS returns.
+    #[serde(skip)]
+    pub partial: bool,
 }
 
 fn as_display<S: Serializer>(d: &Deciding, s: S) -> Result<S::Ok, S::Error> {
@@ -191,7 +196,15 @@ impl Hop {
             response: None,
             policies: Vec::new(),
             evidence: None,
+            partial: false,
         }
+    }
+    /// Skipped because an earlier hop failed: its verdict was never worked
+    /// out (not "does not apply").
+    pub fn not_evaluated(&self) -> bool {
+        self.verdict == Verdict::Skip
+            && self.check.is_empty()
+            && self.reason.starts_with(crate::trace::ctx::NOT_EVALUABLE)
     }
     /// Sets the verdict and the rulebook check that decided it.
     pub fn decide(mut self, verdict: Verdict, check: &'static str) -> Hop {

@@ -652,7 +652,11 @@ pub(crate) fn private_route<'r, 'w>(
     };
     if !r.api.is_private() {
         let id = &r.api.id;
-        let h = not_evaluable(&format!("{id} is not a private API (api)"));
+        let h = if r.api.endpoint_configuration.types.is_empty() {
+            not_evaluable(&format!("the endpoint type of {id} was not captured (api)"))
+        } else {
+            not_evaluable(&format!("{id} is not a private API (api)"))
+        };
         return Err(Box::new(h.read(K::RestApi, id)));
     }
     Ok(r)

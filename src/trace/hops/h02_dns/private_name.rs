@@ -91,21 +91,33 @@ pub(super) fn resolve_private_name<'w>(
         };
         // A public (regional or edge) API is meant to be reached this way.
         if let Some(api) = ctx.api().filter(|a| !a.is_private()) {
-            let h = Hop::new(
-HopId::Dns,
-                Verdict::Allow,
-                "H2.2",
-                format!(
-                    "{host} resolves to public execute-api addresses, and {} is a {} API, which is reached that way",
-                    api.id,
-                    api.endpoint_configuration.types.join("/")
-                ),
-            )
-            .deciding(format!(
-                "{deciding}; apigateway:GetRestApi {} endpointConfiguration.types={:?}",
-                api.id, api.endpoint_configuration.types
-            ))
-            .read(K::Vpc, vpc_id);
+            // Without the endpoint type, whether the public name leads to
+            // the API is not known.
+            let types = &api.endpoint_configuration.types;
+            let (verdict, reason) = if types.is_empty() {
+                (
+                    Verdict::Unknown,
+                    format!(
+                        "{host} resolves to public execute-api addresses; whether {} is reached that way depends on its endpoint type, which was not captured",
+                        api.id
+                    ),
+                )
+            } else {
+                (
+                    Verdict::Allow,
+                    format!(
+                        "{host} resolves to public execute-api addresses, and {} is a {} API, which is reached that way",
+                        api.id,
+                        types.join("/")
+                    ),
+                )
+            };
+            let h = Hop::new(HopId::Dns, verdict, "H2.2", reason)
+                .deciding(format!(
+                    "{deciding}; apigateway:GetRestApi {} endpointConfiguration.types={:?}",
+                    api.id, api.endpoint_configuration.types
+                ))
+                .read(K::Vpc, vpc_id);
             return (
                 h,
                 Destination {

@@ -292,7 +292,7 @@ fn aggregate(name: HopId, outs: Vec<(String, Hop)>, all_blocked: bool) -> Hop {
             .map(|(l, _)| l.as_str())
             .collect();
         if all_blocked {
-            to_hop(
+            let mut h = to_hop(
                 o,
                 Verdict::Deny,
                 format!(
@@ -300,7 +300,9 @@ fn aggregate(name: HopId, outs: Vec<(String, Hop)>, all_blocked: bool) -> Hop {
                     o.reason,
                     ok.join(", ")
                 ),
-            )
+            );
+            h.partial = true;
+            h
         } else {
             to_hop(
                 o,
