@@ -415,7 +415,23 @@ fn bad_files_say_what_and_where() {
         (
             "intents:\n  - name: |\n      two\n      lines\n    from: {tag: Role=web}\n    to: https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets\n    expect: reachable\n",
             "2:5",
-            "is one line of text",
+            "must be one line of text",
+        ),
+        // a tag without a key, a header value with a line break
+        (
+            &*intent("{tag: \"=web\"}", PETS, "reachable", ""),
+            "3:11",
+            "has no key",
+        ),
+        (
+            &*intent(
+                "{tag: \"Role=web\"}",
+                PETS,
+                "reachable",
+                "    headers: {x-api-key: \"a\\nb\"}\n",
+            ),
+            "6:14",
+            "control character in its value",
         ),
         // a document that is null: placed at its start, never 0:0
         ("null\n", "1:1", "missing field `intents`"),
@@ -815,4 +831,114 @@ fn a_hop_never_evaluated_may_still_be_the_one_that_blocks() {
         "{}",
         r.summary()
     );
+}
+
+/// The demo world with web-1's subnet unable to reach the first endpoint
+/// ENI's subnet (its NACL denies egress there) and the second ENI's subnet
+/// refusing web-1's subnet (its NACL denies tcp/443 in): each address is
+/// blocked at a hop of its own.
+fn split_world() -> hoptrace::model::World {
+    use serde_json::{json, Value};
+    let mut d: Value = serde_json::to_value(hoptrace::demo::snapshot().unwrap()).unwrap();
+    let acl = |id: &str, subnet: &str, entries: Value| {
+        json!({"NetworkAclId": id, "VpcId": "vpc-0a11ce5e00000a001", "IsDefault": false,
+               "Associations": [{"SubnetId": subnet}], "Entries": entries})
+    };
+    let rule = |n: u32, egress: bool, action: &str, cidr: &str, https: bool| {
+        let mut r = json!({"RuleNumber": n, "Egress": egress, "Protocol": "-1",
+                           "RuleAction": action, "CidrBlock": cidr});
+        if https {
+            r["Protocol"] = json!("6");
+            r["PortRange"] = json!({"From": 443, "To": 443});
+        }
+        r
+    };
+    let (client, eni2) = ("subnet-0a01a00000000a001", "subnet-0a11e00000000a011");
+    for a in d["network_acls"].as_array_mut().unwrap() {
+        a["Associations"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|x| x["SubnetId"] != client && x["SubnetId"] != eni2);
+    }
+    let open_both_ways = |mut extra: Vec<Value>| {
+        extra.extend([
+            rule(100, false, "allow", "0.0.0.0/0", false),
+            rule(100, true, "allow", "0.0.0.0/0", false),
+        ]);
+        Value::Array(extra)
+    };
+    let acls = d["network_acls"].as_array_mut().unwrap();
+    acls.push(acl(
+        "acl-0a00000000split1",
+        client,
+        open_both_ways(vec![rule(50, true, "deny", "10.0.10.0/24", false)]),
+    ));
+    acls.push(acl(
+        "acl-0a00000000split2",
+        eni2,
+        open_both_ways(vec![rule(50, false, "deny", "10.0.1.0/24", true)]),
+    ));
+    let bytes = serde_json::to_vec(&d).unwrap();
+    hoptrace::model::World::new(
+        hoptrace::model::Snapshot::from_slice(&bytes, std::path::Path::new("split.json")).unwrap(),
+    )
+}
+
+/// Each endpoint address blocked at its own hop: the request is blocked,
+/// and `at` holds for none of them (DNS may return either address), is
+/// open for those hops and is violated for any other.
+#[test]
+fn a_block_that_differs_by_address_leaves_at_open_among_those_hops() {
+    let w = split_world();
+    let req = Request::new(
+        "i-0a0000000000web01",
+        "GET",
+        "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/admin",
+        &[],
+        false,
+        TlsVersion::V1_2,
+    )
+    .unwrap();
+    let t = trace::run(&w, &req).unwrap();
+    assert_eq!(t.verdict, Overall::Blocked);
+    assert_eq!(t.first_block, Some(HopId::NaclClient));
+    // authorization would deny too, but no address gets that far.
+    assert_eq!(
+        t.hops[HopId::Authorization.index()].verdict,
+        trace::Verdict::Deny
+    );
+    let one = |at: &str| {
+        let text = intent(
+            "{instance: i-0a0000000000web01}",
+            "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/admin",
+            "blocked",
+            at,
+        );
+        check::check_intent(&w, &check::parse(&text).unwrap()[0])
+    };
+    let r = one("");
+    assert_eq!(r.status, Status::Held, "{}", r.summary());
+    assert_eq!(
+        r.summary(),
+        "1 of 1 blocked at nacl-client for some endpoint addresses"
+    );
+    for (at, status, says) in [
+        (
+            "nacl-client",
+            Status::Undetermined,
+            "for some endpoint addresses",
+        ),
+        (
+            "nacl-endpoint",
+            Status::Undetermined,
+            "(may be at nacl-endpoint)",
+        ),
+        ("sg-egress", Status::Violated, "(not at sg-egress)"),
+        ("sg-endpoint", Status::Violated, "(not at sg-endpoint)"),
+        ("authorization", Status::Violated, "(not at authorization)"),
+    ] {
+        let r = one(&format!("    at: {at}\n"));
+        assert_eq!(r.status, status, "{at}: {}", r.summary());
+        assert!(r.summary().contains(says), "{at}: {}", r.summary());
+    }
 }

@@ -227,7 +227,7 @@ pub fn parse(text: &str) -> Result<Vec<Intent>, FileError> {
         if name.chars().any(char::is_control) {
             return Err(at(
                 loc,
-                format!("`name` {name:?} is one line of text, without control characters"),
+                format!("`name` must be one line of text, without control characters: {name:?}"),
             ));
         }
         if let Some(first) = names.insert(name.clone(), loc.line()) {
@@ -266,7 +266,9 @@ pub fn parse(text: &str) -> Result<Vec<Intent>, FileError> {
                 // Placed at the key the error is about.
                 use crate::trace::RequestError as E;
                 match (&e, &i.headers, &i.method) {
-                    (E::Header(_), Some(h), _) => at(h.referenced, format!("`headers`: {e}")),
+                    (E::Header(_) | E::HeaderValue(_), Some(h), _) => {
+                        at(h.referenced, format!("`headers`: {e}"))
+                    }
                     (E::Method(_), _, Some(m)) => at(m.referenced, format!("`method`: {e}")),
                     _ => at(i.to.referenced, format!("`to`: {e}")),
                 }
@@ -403,8 +405,12 @@ fn check_selector(s: &Selector) -> Result<(), String> {
         return Err(format!("`from`: `{kind}` takes {what}, not {bad:?}"));
     }
     if let Selector::Tag(t) = s {
-        if !t.contains('=') {
-            return Err(format!("`from`: tag {t:?} is not Key=Value"));
+        match t.split_once('=') {
+            None => return Err(format!("`from`: tag {t:?} is not Key=Value")),
+            Some((k, _)) if k.trim().is_empty() => {
+                return Err(format!("`from`: tag {t:?} has no key (Key=Value)"))
+            }
+            Some(_) => {}
         }
     }
     Ok(())
@@ -554,50 +560,57 @@ pub struct Cluster {
     /// The members' hop sets ([`reach::Outcome::sets`]).
     #[serde(skip)]
     pub sets: reach::HopSets,
+    /// reach's deciding field, with `<instance>`/`<address>` (`deciding`
+    /// has a lone member's own).
+    #[serde(skip)]
+    pub raw: String,
 }
 
 impl Cluster {
     /// `2 of 14 blocked at sg-endpoint: <deciding>`
     pub fn line(&self, total: usize) -> String {
+        let what = self.what();
+        if self.deciding.is_empty() {
+            format!("{} of {total} {what}", self.count)
+        } else {
+            format!("{} of {total} {what}: {}", self.count, self.deciding)
+        }
+    }
+
+    /// `blocked at sg-endpoint after nacl-client unknown (not at dns)`:
+    /// the verdict, where, and what it means for the intent's `at`.
+    pub fn what(&self) -> String {
         let sets = &self.sets;
         let mut what = match (self.verdict, self.hop) {
             (Overall::Reachable, _) | (_, None) => self.verdict.as_str().to_string(),
             (v, Some(h)) => format!("{} at {h}", v.as_str()),
         };
-        let mut after = None;
         if let (Overall::Blocked, Some(b)) = (self.verdict, self.hop) {
             if sets.partial(b) {
                 what.push_str(" for some endpoint addresses");
             }
             // An unknown hop before the block may have dropped it first.
-            after = sets.unknown_before(b);
-            if let Some(u) = after {
+            if let Some(u) = sets.unknown_before(b) {
                 what.push_str(&format!(" after {u} unknown"));
             }
         }
-        let want = self.expected_at.filter(|w| {
-            self.verdict != Overall::Reachable && Some(*w) != self.hop && Some(*w) != after
-        });
+        let want = self
+            .expected_at
+            .filter(|w| self.verdict != Overall::Reachable && Some(*w) != self.hop);
         if let Some(want) = want {
             let blocked_before = self.verdict == Overall::Blocked
                 && self.hop.is_some_and(|b| b < want && !sets.partial(b));
             if blocked_before {
                 what.push_str(&format!(" (not at {want})"));
-            } else if sets.unknown(want) {
-                what.push_str(&format!(" ({want} unknown)"));
-            } else if sets.denies(want) {
-                what.push_str(&format!(" ({want} blocks other addresses)"));
+            } else if sets.unknown(want) || sets.denies(want) {
+                what.push_str(&format!(" (may be at {want})"));
             } else if self.verdict == Overall::Undetermined {
                 what.push_str(&format!(" ({want} does not block)"));
             } else {
                 what.push_str(&format!(" (not at {want})"));
             }
         }
-        if self.deciding.is_empty() {
-            format!("{} of {total} {what}", self.count)
-        } else {
-            format!("{} of {total} {what}: {}", self.count, self.deciding)
-        }
+        what
     }
 }
 
@@ -622,10 +635,10 @@ pub struct IntentResult {
     /// Violations (else undetermined members) grouped by hop and deciding field.
     pub clusters: Vec<Cluster>,
     pub line: u64,
-    /// For a held `blocked` intent: where its members were blocked (hop,
-    /// count), in the order reach grouped them, so the summary says where.
+    /// For a held `blocked` intent: where its members were blocked, so
+    /// the summary says where.
     #[serde(skip)]
-    pub blocked_at: Vec<(HopId, usize)>,
+    pub held: Vec<Cluster>,
 }
 
 impl IntentResult {
@@ -639,17 +652,11 @@ impl IntentResult {
             return format!("{p}; {}", rest.join("; "));
         }
         if self.clusters.is_empty() {
-            let mut at: Vec<(HopId, usize)> = Vec::new();
-            for &(h, n) in &self.blocked_at {
-                match at.iter_mut().find(|(x, _)| *x == h) {
-                    Some((_, c)) => *c += n,
-                    None => at.push((h, n)),
-                }
-            }
-            if self.expect == Expect::Blocked && !at.is_empty() {
-                return at
+            if self.expect == Expect::Blocked && !self.held.is_empty() {
+                return self
+                    .held
                     .iter()
-                    .map(|(h, n)| format!("{n} of {} blocked at {h}", self.members))
+                    .map(|c| format!("{} of {} {}", c.count, self.members, c.what()))
                     .collect::<Vec<_>>()
                     .join("; ");
             }
@@ -766,7 +773,7 @@ fn check_one(w: &World, i: &Intent, sens: &reach::share::Sensitivity) -> IntentR
         undetermined: Vec::new(),
         clusters: Vec::new(),
         line: i.line,
-        blocked_at: Vec::new(),
+        held: Vec::new(),
     };
     if running.is_empty() {
         result.problem = Some(nothing_selected(w, &i.from, &picked));
@@ -796,23 +803,31 @@ fn check_one(w: &World, i: &Intent, sens: &reach::share::Sensitivity) -> IntentR
     }
     let r = reach::reach_instances(w, &i.request, &running, sens);
     // The groups that break the intent, then those left open: each a
-    // cluster, its members each with their own deciding field.
+    // cluster, its members each with their own deciding field. Groups that
+    // read the same for this intent are one cluster.
     for bad in [true, false] {
+        let first = result.clusters.len();
         for g in &r.groups {
             let ok = meets(i.expect, i.at, g.verdict, g.first_block, &g.sets);
+            let c = Cluster {
+                verdict: g.verdict,
+                hop: g.hop,
+                deciding: g.deciding.clone(),
+                count: g.count,
+                expected_at: i.at,
+                sets: g.sets,
+                raw: g.deciding.clone(),
+            };
             if ok == Some(true) {
-                if bad {
-                    if let Some(h) = g.first_block {
-                        result.blocked_at.push((h, g.count));
-                    }
+                if bad && g.verdict == Overall::Blocked {
+                    merge(&mut result.held, 0, c);
                 }
                 continue;
             }
             if ok.is_some() != bad {
                 continue;
             }
-            let cluster = result.clusters.len();
-            let mut shared = g.deciding.clone();
+            let cluster = merge(&mut result.clusters, first, c);
             for m in &g.members {
                 let Member::Instance {
                     instance, name, ip, ..
@@ -822,17 +837,13 @@ fn check_one(w: &World, i: &Intent, sens: &reach::share::Sensitivity) -> IntentR
                 };
                 // The group reads the member's own id and address as
                 // placeholders; each member gets its own back.
-                let deciding = personal(&g.deciding, instance, ip.as_deref());
-                if g.members.len() == 1 {
-                    shared = deciding.clone();
-                }
                 let v = Violation {
                     instance: instance.clone(),
                     name: name.clone(),
                     verdict: g.verdict,
                     first_block: g.first_block,
                     hop: g.hop,
-                    deciding,
+                    deciding: personal(&g.deciding, instance, ip.as_deref()),
                     cluster,
                 };
                 if bad {
@@ -841,14 +852,19 @@ fn check_one(w: &World, i: &Intent, sens: &reach::share::Sensitivity) -> IntentR
                     result.undetermined.push(v);
                 }
             }
-            result.clusters.push(Cluster {
-                verdict: g.verdict,
-                hop: g.hop,
-                deciding: shared,
-                count: g.count,
-                expected_at: i.at,
-                sets: g.sets,
-            });
+        }
+        // A cluster of one member reads that member's own id and address.
+        for k in first..result.clusters.len() {
+            if result.clusters[k].count == 1 {
+                let own = result
+                    .violations
+                    .iter()
+                    .chain(&result.undetermined)
+                    .find(|v| v.cluster == k);
+                if let Some(v) = own {
+                    result.clusters[k].deciding = v.deciding.clone();
+                }
+            }
         }
     }
     result.status = if result.problem.is_some() || !result.violations.is_empty() {
@@ -860,6 +876,25 @@ fn check_one(w: &World, i: &Intent, sens: &reach::share::Sensitivity) -> IntentR
     };
     result.holds = result.status == Status::Held;
     result
+}
+
+/// Add `c` to the clusters from `from` on: to one that reads the same
+/// (same words for the intent, same deciding field), else as a new one.
+/// Returns its index.
+fn merge(clusters: &mut Vec<Cluster>, from: usize, c: Cluster) -> usize {
+    let same = clusters[from..].iter().position(|x| {
+        x.verdict == c.verdict && x.hop == c.hop && x.raw == c.raw && x.what() == c.what()
+    });
+    match same {
+        Some(k) => {
+            clusters[from + k].count += c.count;
+            from + k
+        }
+        None => {
+            clusters.push(c);
+            clusters.len() - 1
+        }
+    }
 }
 
 /// A group's deciding field with a member's own id and address in place

@@ -233,12 +233,12 @@ pub fn junit(
                 let _ = write!(d, "\n{}", output::safe(p));
             }
             for v in i.violations.iter().chain(&i.undetermined) {
-                let mut line = format!(
-                    "{} {}{}",
-                    v.instance,
-                    v.verdict.as_str(),
-                    v.hop.map(|h| format!(" at {h}")).unwrap_or_default(),
-                );
+                // The member's verdict in its group's words for this intent.
+                let what = i
+                    .clusters
+                    .get(v.cluster)
+                    .map_or_else(|| v.verdict.as_str().to_string(), |c| c.what());
+                let mut line = format!("{} {what}", v.instance);
                 if !v.deciding.is_empty() {
                     let _ = write!(line, ": {}", v.deciding);
                 }

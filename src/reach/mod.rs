@@ -54,9 +54,9 @@ pub struct HopSets {
 }
 
 impl HopSets {
-    /// The sets of a trace. For a request that every address has blocked
-    /// by its first deny, what comes after that hop cannot matter and is
-    /// left out, so that such outcomes group together.
+    /// The sets of a trace. What comes after the hop where the last
+    /// address is blocked cannot matter and is left out, so that such
+    /// outcomes group together.
     pub fn of(hops: &[trace::Hop]) -> HopSets {
         let bits = |keep: &dyn Fn(&trace::Hop) -> bool| {
             hops.iter()
@@ -69,12 +69,21 @@ impl HopSets {
             partial: bits(&|h| h.verdict == Verdict::Deny && h.partial),
         };
         if let Some(first) = hops.iter().find(|h| h.verdict == Verdict::Deny) {
-            if !first.partial {
-                let upto = (1u16 << (first.hop.index() + 1)) - 1;
-                s.unknown &= upto;
-                s.denies &= upto;
-                s.partial &= upto;
-            }
+            // Where the last request stops: at the first deny; with denies
+            // that differ by address (only ever among the network hops),
+            // at the first hop that denies them all, else at the end of the
+            // network hops, since every address is blocked there.
+            let end = if first.partial {
+                hops.iter()
+                    .find(|h| h.verdict == Verdict::Deny && !h.partial)
+                    .map_or(HopId::SgEndpoint, |h| h.hop.min(HopId::SgEndpoint))
+            } else {
+                first.hop
+            };
+            let upto = (1u16 << (end.index() + 1)) - 1;
+            s.unknown &= upto;
+            s.denies &= upto;
+            s.partial &= upto;
         }
         s
     }

@@ -57,6 +57,8 @@ pub enum RequestError {
     NotHttps(String),
     #[error("malformed header {0:?}: expected 'Name: value'")]
     Header(String),
+    #[error("header {0:?} has a control character in its value, which HTTP does not allow")]
+    HeaderValue(String),
     #[error("invalid method {0:?}: expected a token such as GET or POST")]
     Method(String),
     #[error("invalid TLS version {0:?}: expected 1.2 or 1.3")]
@@ -110,6 +112,9 @@ impl Request {
             let name = name.trim();
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_graphic() && c != ':') {
                 return Err(RequestError::Header(h.clone()));
+            }
+            if value.chars().any(|c| c.is_control() && c != '\t') {
+                return Err(RequestError::HeaderValue(h.clone()));
             }
             headers.push((name.to_string(), value.trim().to_string()));
         }
