@@ -417,6 +417,12 @@ fn bad_files_say_what_and_where() {
             "2:5",
             "must be one line of text",
         ),
+        // a quoted word where true or false belongs
+        (
+            &*intent("{tag: \"Role=web\"}", PETS, "reachable", "    sigv4: \"yes\"\n"),
+            "6:5",
+            "string \"yes\", expected true or false",
+        ),
         // a tag without a key, a header value with a line break
         (
             &*intent("{tag: \"=web\"}", PETS, "reachable", ""),

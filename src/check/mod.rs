@@ -126,13 +126,29 @@ struct IntentSpec {
     method: Option<Spanned<String>>,
     #[serde(default)]
     headers: Option<Spanned<BTreeMap<String, String>>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict_bool")]
     sigv4: bool,
     #[serde(default)]
     tls: Option<Spanned<String>>,
     expect: Expect,
     #[serde(default)]
     at: Option<Spanned<String>>,
+}
+
+/// `true` or `false` as YAML writes them, not a string that reads like
+/// one (`"yes"`, `"off"`): a quoted word is more likely a mistake.
+fn strict_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    struct Strict;
+    impl serde::de::Visitor<'_> for Strict {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("true or false")
+        }
+        fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<bool, E> {
+            Ok(v)
+        }
+    }
+    d.deserialize_any(Strict)
 }
 
 /// One intent, checked for sense: the request parses, the hop exists.
