@@ -9,21 +9,10 @@ use std::process::Command;
 use hoptrace::check::{self, Expect, Selector, Status};
 use hoptrace::trace::{self, HopId, Overall, Request, TlsVersion};
 
-const BIN: &str = env!("CARGO_BIN_EXE_hoptrace");
+#[path = "support/cli.rs"]
+mod cli;
+use cli::{run, run_with_stdin, BIN};
 const PETS: &str = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets";
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(BIN)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// A scratch intents file.
 fn file(text: &str) -> tempfile::NamedTempFile {
@@ -763,27 +752,9 @@ fn a_closed_or_full_output_is_never_a_panic() {
 #[test]
 fn standard_input_is_a_file_too() {
     let piped = |input: &str, extra: &[&str]| {
-        let mut child = Command::new(BIN)
-            .args(["check", "-", "--demo"])
-            .args(extra)
-            .env("NO_COLOR", "1")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        let mut args = vec!["check", "-", "--demo"];
+        args.extend_from_slice(extra);
+        run_with_stdin(&args, Some(input))
     };
     let demo = std::fs::read_to_string("assets/demo/intents.yaml").unwrap();
     let from_file = run(&["check", "assets/demo/intents.yaml", "--demo"]);

@@ -4,14 +4,13 @@
 //! bad input (empty, nonsense, huge, bad flags) never panicking.
 
 use std::collections::BTreeSet;
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 use hoptrace::explain::{self, Explanation};
 use hoptrace::trace::{GatewayResponseType, HopId};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_hoptrace");
+#[path = "support/cli.rs"]
+mod cli;
 const PETS: &str = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/pets";
 const ARN: &str = "arn:aws:execute-api:us-east-1:111122223333:a1b2c3d4e5/prod/GET/pets";
 
@@ -411,35 +410,16 @@ struct Out {
 
 fn hoptrace(args: &[&str], stdin: Option<&[u8]>) -> Out {
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .env("HOME", dir.path())
-        .env("XDG_STATE_HOME", dir.path())
-        .env_remove("NO_COLOR")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("run hoptrace");
-    if let Some(bytes) = stdin {
-        // The child may stop reading early (over the limit): ignore EPIPE.
-        let _ = child.stdin.take().unwrap().write_all(bytes);
+    let (code, stdout, stderr) = cli::spawn(args, stdin, |cmd| {
+        cmd.env("HOME", dir.path())
+            .env("XDG_STATE_HOME", dir.path())
+            .env_remove("NO_COLOR");
+    });
+    Out {
+        code,
+        stdout,
+        stderr,
     }
-    let out = child.wait_with_output().unwrap();
-    let o = Out {
-        code: out.status.code().expect("killed by a signal"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    assert!(
-        !o.stderr.contains("panicked") && !o.stdout.contains("panicked"),
-        "panic: {}",
-        o.stderr
-    );
-    o
 }
 
 fn json(args: &[&str]) -> (i32, Value) {

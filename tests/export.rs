@@ -11,7 +11,9 @@ use hoptrace::export::{self, graph};
 use hoptrace::model::{Snapshot, World};
 use hoptrace::trace::{self, Request, TlsVersion, Trace};
 
-const BIN: &str = env!("CARGO_BIN_EXE_hoptrace");
+#[path = "support/cli.rs"]
+mod cli;
+use cli::run;
 
 fn story_trace(w: &World, s: &hoptrace::demo::Story) -> Trace {
     let tls = TlsVersion::parse(&s.tls).unwrap();
@@ -390,19 +392,6 @@ fn world_graph_parts_hold_what_they_name() {
     assert!(e.contains("vpc-0a11ce5e00000a001"), "{e}");
     let e = graph::select(&w, &[], &["nope".into()]).unwrap_err();
     assert!(e.contains("a1b2c3d4e5"), "{e}");
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(BIN)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

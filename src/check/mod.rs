@@ -33,6 +33,18 @@ pub enum Selector {
 }
 
 impl Selector {
+    /// The resource ids the selector names (none for a tag).
+    pub fn ids(&self) -> Vec<&str> {
+        match self {
+            Selector::Instances(v) => v.iter().map(String::as_str).collect(),
+            Selector::Instance(x)
+            | Selector::Subnet(x)
+            | Selector::Vpc(x)
+            | Selector::SecurityGroup(x) => vec![x.as_str()],
+            Selector::Tag(_) => Vec::new(),
+        }
+    }
+
     /// `tag Role=web`, `instance i-0abc`: how the selector reads in messages.
     pub fn describe(&self) -> String {
         match self {
@@ -407,17 +419,7 @@ fn check_selector(s: &Selector) -> Result<(), String> {
         Selector::SecurityGroup(_) => ("sg-", "a security group id (sg-...)"),
         Selector::Tag(_) => ("", ""),
     };
-    let ids: Vec<&String> = match s {
-        Selector::Instances(v) => v.iter().collect(),
-        Selector::Instance(x)
-        | Selector::Subnet(x)
-        | Selector::Vpc(x)
-        | Selector::SecurityGroup(x) => {
-            vec![x]
-        }
-        Selector::Tag(_) => vec![],
-    };
-    if let Some(bad) = ids.iter().find(|x| !x.starts_with(prefix)) {
+    if let Some(bad) = s.ids().into_iter().find(|x| !x.starts_with(prefix)) {
         return Err(format!("`from`: `{kind}` takes {what}, not {bad:?}"));
     }
     if let Selector::Tag(t) = s {
@@ -500,31 +502,22 @@ fn nothing_selected(w: &World, s: &Selector, picked: &[&Instance]) -> String {
                 ));
             }
         }
-        Selector::Instance(id) if w.instance(id).is_none() => {
-            why.push_str(&format!("; {id} is not in this world"));
-        }
-        Selector::Instances(ids) => {
-            let missing: Vec<&str> = ids
-                .iter()
-                .filter(|id| w.instance(id).is_none())
-                .map(|id| id.as_str())
-                .collect();
+        _ => {
+            // The ids the selector names that the world does not have.
+            let known = |id: &str| match s {
+                Selector::Instance(_) | Selector::Instances(_) => w.instance(id).is_some(),
+                Selector::Subnet(_) => w.subnet(id).is_some(),
+                Selector::Vpc(_) => w.vpc(id).is_some(),
+                Selector::SecurityGroup(_) => w.security_group(id).is_some(),
+                Selector::Tag(_) => true,
+            };
+            let missing: Vec<&str> = s.ids().into_iter().filter(|x| !known(x)).collect();
             match missing.len() {
                 0 => {}
                 1 => why.push_str(&format!("; {} is not in this world", missing[0])),
                 _ => why.push_str(&format!("; {} are not in this world", missing.join(", "))),
             }
         }
-        Selector::Subnet(id) if w.subnet(id).is_none() => {
-            why.push_str(&format!("; {id} is not in this world"));
-        }
-        Selector::Vpc(id) if w.vpc(id).is_none() => {
-            why.push_str(&format!("; {id} is not in this world"));
-        }
-        Selector::SecurityGroup(id) if w.security_group(id).is_none() => {
-            why.push_str(&format!("; {id} is not in this world"));
-        }
-        _ => {}
     }
     why
 }
@@ -658,6 +651,15 @@ pub struct IntentResult {
 }
 
 impl IntentResult {
+    /// What the intent expects: `reachable`, `blocked`, `blocked at dns`.
+    pub fn expected(&self) -> String {
+        match (self.expect, self.at) {
+            (Expect::Reachable, _) => "reachable".to_string(),
+            (Expect::Blocked, None) => "blocked".to_string(),
+            (Expect::Blocked, Some(h)) => format!("blocked at {h}"),
+        }
+    }
+
     /// The grouped summary: `2 of 14 blocked at sg-endpoint: ...; 1 of 14 ...`.
     pub fn summary(&self) -> String {
         if let Some(p) = &self.problem {
@@ -676,12 +678,7 @@ impl IntentResult {
                     .collect::<Vec<_>>()
                     .join("; ");
             }
-            let what = match (self.expect, self.at) {
-                (Expect::Reachable, _) => "reachable".to_string(),
-                (Expect::Blocked, None) => "blocked".to_string(),
-                (Expect::Blocked, Some(h)) => format!("blocked at {h}"),
-            };
-            return format!("{} of {} {what}", self.members, self.members);
+            return format!("{} of {} {}", self.members, self.members, self.expected());
         }
         self.clusters
             .iter()

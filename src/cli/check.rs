@@ -61,21 +61,8 @@ pub struct CheckArgs {
 
 pub fn run(args: CheckArgs) -> Result<i32, CliError> {
     let stdin = args.file.as_os_str() == "-";
-    // How the file is named in messages and in the JUnit suite.
-    let shown = if stdin {
-        "<stdin>".to_string()
-    } else {
-        args.file.display().to_string()
-    };
-    let text = if stdin {
-        let mut t = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut t)
-            .map_err(|e| CliError(format!("standard input: {e}")))?;
-        t
-    } else {
-        std::fs::read_to_string(&args.file)
-            .map_err(|e| CliError(format!("{}: {e}", args.file.display())))?
-    };
+    // `shown` names the file in messages.
+    let (shown, text) = super::read_input(&args.file.to_string_lossy(), "intents file")?;
     let intents = check::parse(&text).map_err(|e| {
         CliError(format!(
             "{shown}:{}:{}: {}",
@@ -222,11 +209,7 @@ pub fn junit(
                 i.to,
                 i.from,
                 i.line,
-                match (i.expect, i.at) {
-                    (check::Expect::Reachable, _) => "reachable".to_string(),
-                    (check::Expect::Blocked, None) => "blocked".to_string(),
-                    (check::Expect::Blocked, Some(h)) => format!("blocked at {h}"),
-                }
+                i.expected()
             );
             let mut d = output::safe(&d);
             if let Some(p) = &i.problem {

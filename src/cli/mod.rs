@@ -104,6 +104,26 @@ pub enum TraceOutput {
     Dot,
 }
 
+/// Read a text input given as a path, or `-` for standard input, named
+/// `what` in messages. Returns how to name it (`<stdin>` or the path) and
+/// its text.
+fn read_input(path: &str, what: &str) -> Result<(String, String), CliError> {
+    use std::io::Read;
+    let bytes = if path == "-" {
+        let mut b = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut b)
+            .map_err(|e| CliError(format!("cannot read {what} from standard input: {e}")))?;
+        b
+    } else {
+        std::fs::read(path).map_err(|e| CliError(format!("cannot read {what} {path}: {e}")))?
+    };
+    let shown = if path == "-" { "<stdin>" } else { path };
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CliError(format!("{what} {shown} is not UTF-8 text")))?;
+    Ok((shown.to_string(), text))
+}
+
 /// Write a command's output to stdout. A reader that went away (`| head`)
 /// ends it quietly; any other failure (a full disk) is an error, never a
 /// panic.

@@ -1,8 +1,6 @@
 //! `hoptrace policy eval`: evaluate one request against a policy document
 //! offline, before deploying it, with the same engine the trace uses.
 
-use std::io::Read;
-
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
@@ -86,21 +84,6 @@ struct EvalJson {
     request: RequestJson,
 }
 
-fn read_policy(path: &str) -> Result<(String, String), CliError> {
-    if path == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| CliError(format!("cannot read the policy from standard input: {e}")))?;
-        return Ok(("<stdin>".into(), s));
-    }
-    let bytes =
-        std::fs::read(path).map_err(|e| CliError(format!("cannot read policy {path}: {e}")))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| CliError(format!("policy {path} is not UTF-8 text")))?;
-    Ok((path.to_string(), text))
-}
-
 /// The request context from the flags.
 pub fn build_context(args: &EvalArgs) -> Result<RequestContext, CliError> {
     let caller = match &args.principal {
@@ -165,7 +148,7 @@ pub fn build_context(args: &EvalArgs) -> Result<RequestContext, CliError> {
 
 fn eval(args: EvalArgs) -> Result<i32, CliError> {
     let ctx = build_context(&args)?;
-    let (name, text) = read_policy(&args.policy)?;
+    let (name, text) = super::read_input(&args.policy, "policy")?;
     let opts = ParseOptions {
         short_form: ShortForm::from_arn(args.resource.trim()),
     };

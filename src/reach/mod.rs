@@ -396,7 +396,7 @@ pub fn reach_to_with(
         .filter(|i| vpcs.is_empty() || vpcs.contains(&vpc_of(world, i)))
         .collect();
     let sens = Sensitivity::of(world);
-    let mut r = reach_scope(world, req, &in_scope, vpcs, threads, &sens, true);
+    let mut r = reach_scope(world, req, &in_scope, vpcs, threads, &sens, Purpose::Reach);
     // The whole computation, the world's sensitivity included.
     r.stats.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(r)
@@ -414,7 +414,23 @@ pub fn reach_instances(
     instances: &[&Instance],
     sens: &Sensitivity,
 ) -> Reach {
-    reach_scope(world, req, instances, &[], share::threads(), sens, false)
+    reach_scope(
+        world,
+        req,
+        instances,
+        &[],
+        share::threads(),
+        sens,
+        Purpose::Check,
+    )
+}
+
+/// Who the grouping is for: `reach` (an example trace per group, grouped
+/// by outcome) or `check` (no examples, grouped by hop sets too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Reach,
+    Check,
 }
 
 fn reach_scope(
@@ -424,7 +440,7 @@ fn reach_scope(
     vpcs: &[String],
     threads: usize,
     sens: &Sensitivity,
-    examples: bool,
+    purpose: Purpose,
 ) -> Reach {
     let started = std::time::Instant::now();
     let running: Vec<&Instance> = in_scope.iter().copied().filter(|i| is_running(i)).collect();
@@ -468,12 +484,11 @@ fn reach_scope(
             },
         )
     });
-    // `check` (no examples) tells members apart by their hop sets too.
-    let mut groups = group(members, !examples);
+    let mut groups = group(members, purpose == Purpose::Check);
     // Each group's example: its first member traced on its own, so the
     // reason names that member.
     let examples = share::par_map(&groups, threads, |g| {
-        if g.verdict == Overall::Reachable || !examples {
+        if g.verdict == Overall::Reachable || purpose == Purpose::Check {
             return None;
         }
         let mut r = req.clone();
